@@ -1,0 +1,53 @@
+import type { AnyEvent, Order } from "@fillmore/shared";
+import type { JournalEntry } from "../journal/journal";
+
+/** One committed event and, for order events, the order's state after it. */
+export interface StreamItem {
+  seq: number;
+  event: AnyEvent;
+  order: Order | null;
+}
+
+type Subscriber = (item: StreamItem) => void;
+
+/**
+ * Fans committed journal entries out to stream subscribers, in sequence order, and keeps the
+ * recent ones so a reconnecting client can resume from its last sequence number.
+ */
+export class EventHub {
+  private readonly recent: StreamItem[] = [];
+  private readonly subscribers = new Set<Subscriber>();
+
+  /** `committedSeq`: the journal's last sequence number when the hub started; older items are not held. */
+  constructor(
+    private committedSeq: number,
+    private readonly capacity = 20_000,
+  ) {}
+
+  publish(entries: readonly JournalEntry[]): void {
+    for (const entry of entries) {
+      const item: StreamItem = { seq: entry.event.seq, event: entry.event, order: entry.orderAfter ?? null };
+      this.recent.push(item);
+      this.committedSeq = item.seq;
+      for (const subscriber of this.subscribers) subscriber(item);
+    }
+    if (this.recent.length > this.capacity) this.recent.splice(0, this.recent.length - this.capacity);
+  }
+
+  /** Items after `seq`, or null when they are no longer held (the client must take a new snapshot). */
+  since(seq: number): StreamItem[] | null {
+    if (seq > this.committedSeq) return null;
+    const firstHeld = this.recent[0]?.seq ?? this.committedSeq + 1;
+    if (seq + 1 < firstHeld) return null;
+    return this.recent.filter((i) => i.seq > seq);
+  }
+
+  get lastSeq(): number {
+    return this.committedSeq;
+  }
+
+  subscribe(subscriber: Subscriber): () => void {
+    this.subscribers.add(subscriber);
+    return () => this.subscribers.delete(subscriber);
+  }
+}

@@ -1,0 +1,139 @@
+import { timingSafeEqual } from "node:crypto";
+import http from "node:http";
+import { cancelOrderInput, submitOrderInput } from "@fillmore/shared";
+import type pg from "pg";
+import type { Registry } from "prom-client";
+import { z } from "zod";
+import { readOrderEvents } from "../journal/read";
+import type { Logger } from "../log";
+import { CommandError } from "../orders/errors";
+import type { OrderManager } from "../orders/order-manager";
+import type { EventHub } from "./event-hub";
+
+export interface ApiDeps {
+  token: string;
+  orders: OrderManager;
+  hub: EventHub;
+  pool: pg.Pool;
+  registry: Registry;
+  log: Logger;
+  reference: () => unknown;
+  health: () => { status: "ok" | "degraded"; [key: string]: unknown };
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+const actorSchema = z.string().min(1).max(128);
+const submitBody = z.object({ actor: actorSchema, order: submitOrderInput }).strict();
+const cancelBody = z.object({ actor: actorSchema }).strict().and(cancelOrderInput);
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendError(res: http.ServerResponse, error: CommandError): void {
+  send(res, error.httpStatus, { error: { code: error.code, message: error.message, details: error.details } });
+}
+
+async function readJson(req: http.IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new CommandError("INVALID_INPUT", `request body exceeds ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    throw new CommandError("INVALID_INPUT", "request body is not valid JSON");
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+    throw new CommandError("INVALID_INPUT", issues.map((i) => `${i.path || "input"}: ${i.message}`).join("; "), issues);
+  }
+  return result.data;
+}
+
+function authorized(req: http.IncomingMessage, token: string): boolean {
+  const header = req.headers.authorization ?? "";
+  const given = Buffer.from(header.startsWith("Bearer ") ? header.slice(7) : "");
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** The engine's internal API, for the gateway only: loopback, service token, JSON and an SSE event stream. */
+export function createApiServer(deps: ApiDeps): http.Server {
+  return http.createServer((req, res) => {
+    handle(deps, req, res).catch((error: unknown) => {
+      if (error instanceof CommandError) return sendError(res, error);
+      deps.log.error({ err: error, url: req.url }, "internal API error");
+      if (!res.headersSent) send(res, 500, { error: { code: "INTERNAL", message: "internal engine error" } });
+    });
+  });
+}
+
+async function handle(deps: ApiDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://engine");
+  const path = url.pathname;
+  if (req.method === "GET" && path === "/health") {
+    const health = deps.health();
+    return send(res, health.status === "ok" ? 200 : 503, health);
+  }
+  if (req.method === "GET" && path === "/metrics") {
+    res.writeHead(200, { "content-type": deps.registry.contentType });
+    res.end(await deps.registry.metrics());
+    return;
+  }
+  if (!authorized(req, deps.token)) throw new CommandError("UNAUTHORIZED", "missing or wrong service token");
+
+  if (req.method === "POST" && path === "/v1/orders") {
+    const body = parse(submitBody, await readJson(req));
+    const result = await deps.orders.submit(body.order, body.actor);
+    return send(res, result.duplicate ? 200 : 201, result);
+  }
+  const cancelMatch = /^\/v1\/orders\/([^/]+)\/cancel$/.exec(path);
+  if (req.method === "POST" && cancelMatch) {
+    const body = parse(cancelBody, { ...((await readJson(req)) as object), orderId: decodeURIComponent(cancelMatch[1] ?? "") });
+    return send(res, 200, { order: await deps.orders.cancel(body.orderId, body.actor) });
+  }
+  const orderMatch = /^\/v1\/orders\/([^/]+)$/.exec(path);
+  if (req.method === "GET" && orderMatch) {
+    const orderId = decodeURIComponent(orderMatch[1] ?? "");
+    const order = deps.orders.get(orderId);
+    if (!order) throw new CommandError("NOT_FOUND", `no order ${orderId}`);
+    return send(res, 200, { order, events: await readOrderEvents(deps.pool, orderId) });
+  }
+  if (req.method === "GET" && path === "/v1/snapshot") {
+    return send(res, 200, { seq: deps.hub.lastSeq, orders: deps.orders.all() });
+  }
+  if (req.method === "GET" && path === "/v1/reference") return send(res, 200, deps.reference());
+  if (req.method === "GET" && path === "/v1/stream") return stream(deps, url, req, res);
+  throw new CommandError("NOT_FOUND", `no route ${req.method} ${path}`);
+}
+
+/** Server-sent events, one per committed journal entry, resuming after `?after=seq`. */
+function stream(deps: ApiDeps, url: URL, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const after = Number(url.searchParams.get("after") ?? deps.hub.lastSeq);
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+  res.socket?.setNoDelay(true);
+  const backlog = Number.isSafeInteger(after) ? deps.hub.since(after) : null;
+  if (backlog === null) {
+    res.write(`event: reset\ndata: {"seq":${deps.hub.lastSeq}}\n\n`);
+    res.end();
+    return;
+  }
+  const write = (item: { seq: number }) => res.write(`id: ${item.seq}\ndata: ${JSON.stringify(item)}\n\n`);
+  for (const item of backlog) write(item);
+  const unsubscribe = deps.hub.subscribe(write);
+  const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), 5000);
+  req.on("close", () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+  });
+}

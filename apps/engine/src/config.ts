@@ -1,0 +1,28 @@
+import { z } from "zod";
+
+const booleanFlag = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v === "true");
+
+const configSchema = z.object({
+  DATABASE_URL: z.string().url({ message: "DATABASE_URL must be a postgres:// URL" }),
+  ENGINE_HOST: z.string().default("127.0.0.1"),
+  ENGINE_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
+  ENGINE_SERVICE_TOKEN: z.string().min(24, { message: "ENGINE_SERVICE_TOKEN must be at least 24 characters" }),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DEMO_STRATEGY: booleanFlag.default(false),
+  DEMO_STRATEGY_ORDERS_PER_S: z.coerce.number().min(0).max(1000).default(1),
+  SIM_LATENCY_MS: z.coerce.number().min(0).max(10_000).default(5),
+  SIM_TICK_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  JOURNAL_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
+});
+
+export type EngineConfig = z.output<typeof configSchema>;
+
+/** The only place the engine reads process.env. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): EngineConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`invalid engine configuration: ${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,162 @@
+import type { AddressInfo } from "node:net";
+import type { Clock } from "@fillmore/shared";
+import pg from "pg";
+import { Gauge } from "prom-client";
+import { EventHub } from "./api/event-hub";
+import { createApiServer } from "./api/http-server";
+import { systemClock } from "./clock";
+import type { EngineConfig } from "./config";
+import { Journal } from "./journal/journal";
+import { readJournal } from "./journal/read";
+import type { Logger } from "./log";
+import { RandomWalkFeed } from "./marketdata/quotes";
+import { createMetrics } from "./metrics";
+import { OrderManager } from "./orders/order-manager";
+import { loadReference } from "./reference";
+import type { RiskLimits } from "./risk/checks";
+import { DemoStrategy } from "./strategy/demo-strategy";
+import type { BrokerAdapter } from "./venues/adapter";
+import { SimVenue } from "./venues/sim/sim-venue";
+
+export const DEFAULT_LIMITS: RiskLimits = { maxOrderQty: "100000", maxOrderNotional: "5000000" };
+
+export interface RunningEngine {
+  url: string;
+  orders: OrderManager;
+  journal: Journal;
+  feed: RandomWalkFeed;
+  venues: Map<string, BrokerAdapter>;
+  stop(): Promise<void>;
+}
+
+/** Wires the engine: database → journal replay → venues → order manager → internal API. */
+export async function startEngine(config: EngineConfig, log: Logger, clock: Clock = systemClock): Promise<RunningEngine> {
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 });
+  pool.on("error", (error) => log.warn({ err: error.message }, "idle database connection lost"));
+  const metrics = createMetrics();
+  const reference = await loadReference(pool);
+  let liveOrderCount = () => 0;
+  metrics.registry.registerMetric(
+    new Gauge({
+      name: "fillmore_live_orders",
+      help: "Orders not in a terminal state",
+      collect() {
+        this.set(liveOrderCount());
+      },
+    }),
+  );
+  const journal = await Journal.open(pool, clock, log, {
+    maxBatch: config.JOURNAL_MAX_BATCH,
+    onBatch: (size, seconds) => {
+      metrics.journalBatch.observe(size);
+      metrics.journalCommitSeconds.observe(seconds);
+      metrics.eventsJournaled.inc(size);
+    },
+  });
+
+  const instruments = [...reference.instruments.values()];
+  const feed = new RandomWalkFeed(instruments, config.SIM_TICK_MS, Date.now() & 0xffff);
+  const venues = new Map<string, BrokerAdapter>();
+  for (const row of reference.venues.filter((v) => v.kind === "sim")) {
+    const c = row.config as { latencyMs?: number; partialFillRate?: number };
+    venues.set(
+      row.id,
+      new SimVenue({
+        name: row.id,
+        feed,
+        lotSize: (symbol) => reference.instruments.get(symbol)?.lotSize ?? "1",
+        latencyMs: c.latencyMs ?? config.SIM_LATENCY_MS,
+        partialFillRate: c.partialFillRate ?? 0.3,
+      }),
+    );
+  }
+
+  const orders = new OrderManager({
+    journal,
+    clock,
+    log,
+    instruments: reference.instruments,
+    accounts: new Set(reference.accounts.keys()),
+    venues,
+    limits: () => DEFAULT_LIMITS,
+    quote: (symbol) => feed.quote(symbol),
+  });
+
+  liveOrderCount = () => orders.working().length;
+  let replayed = 0;
+  for await (const stored of readJournal(pool)) {
+    orders.replay(stored.event);
+    replayed += 1;
+  }
+  for (const venue of venues.values()) {
+    if (venue instanceof SimVenue) venue.restore(orders.working().filter((o) => o.venueId === venue.name && o.ordStatus !== "Validated"));
+    await venue.connect();
+  }
+  journal.append({
+    type: "EngineStarted",
+    orderId: null,
+    accountId: null,
+    actor: "engine",
+    data: { version: "0.1.0", replayedEvents: replayed },
+  });
+  await journal.durable();
+
+  const hub = new EventHub(journal.stats().committedSeq);
+  journal.onCommit((entries) => {
+    hub.publish(entries);
+    for (const e of entries) if (e.event.orderId) metrics.ordersByType.inc({ type: e.event.type });
+  });
+
+  const server = createApiServer({
+    token: config.ENGINE_SERVICE_TOKEN,
+    orders,
+    hub,
+    pool,
+    registry: metrics.registry,
+    log,
+    reference: () => ({
+      instruments,
+      accounts: [...reference.accounts].map(([id, name]) => ({ id, name })),
+      venues: [...venues.values()].map((v) => ({ id: v.name, healthy: v.isHealthy(), capabilities: v.capabilities })),
+      quotes: feed.all(),
+    }),
+    health: () => {
+      const stats = journal.stats();
+      return { status: stats.healthy ? "ok" : "degraded", journal: stats, liveOrders: orders.working().length };
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(config.ENGINE_PORT, config.ENGINE_HOST, resolve));
+  const address = server.address() as AddressInfo;
+  const url = `http://${config.ENGINE_HOST}:${address.port}`;
+
+  feed.start();
+  const strategy = new DemoStrategy({
+    instruments,
+    accounts: [...reference.accounts.keys()],
+    quote: (s) => feed.quote(s),
+    submit: (o) => orders.submit(o, "strategy:demo"),
+    cancel: (id) => orders.cancel(id, "strategy:demo"),
+    working: () => orders.working(),
+    log,
+    ordersPerSecond: config.DEMO_STRATEGY_ORDERS_PER_S,
+  });
+  if (config.DEMO_STRATEGY) strategy.start();
+  log.info({ url, replayed, liveOrders: orders.working().length }, "engine ready");
+
+  return {
+    url,
+    orders,
+    journal,
+    feed,
+    venues,
+    async stop() {
+      strategy.stop();
+      feed.stop();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      for (const venue of venues.values()) await venue.disconnect();
+      await journal.close();
+      await pool.end();
+    },
+  };
+}

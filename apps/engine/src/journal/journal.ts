@@ -1,0 +1,183 @@
+import type { AnyEvent, Clock, Order } from "@fillmore/shared";
+import type pg from "pg";
+import type { Logger } from "../log";
+import { GENESIS_HASH, hashEvent } from "./hash";
+import { writeProjections } from "./projection";
+
+/** An event before the journal gives it a sequence number and timestamps. */
+export type EventDraft = AnyEvent extends infer E ? (E extends AnyEvent ? Omit<E, "seq" | "ts" | "monoUs"> : never) : never;
+
+export interface JournalEntry {
+  event: AnyEvent;
+  prevHash: string;
+  hash: string;
+  /** The order's state after this event, for the orders projection; not part of the journal. */
+  orderAfter?: Order;
+}
+
+type CommitListener = (entries: readonly JournalEntry[]) => void;
+
+export interface JournalStats {
+  lastSeq: number;
+  committedSeq: number;
+  queued: number;
+  healthy: boolean;
+}
+
+/**
+ * Append-only, hash-chained event journal with group commit. `append` assigns the sequence
+ * number and hash at once (so in-memory state advances in journal order); `durable` resolves
+ * when everything up to a sequence number is committed. One transaction per batch, never one
+ * per event.
+ */
+export class Journal {
+  private queue: JournalEntry[] = [];
+  private waiters: { seq: number; resolve: () => void }[] = [];
+  private listeners: CommitListener[] = [];
+  private flushScheduled = false;
+  private flushing = false;
+  private committedSeq: number;
+  private healthy = true;
+  private closed = false;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly maxBatch: number,
+    private seq: number,
+    private lastHash: string,
+    private readonly onBatch?: (size: number, seconds: number) => void,
+  ) {
+    this.committedSeq = seq;
+  }
+
+  static async open(
+    pool: pg.Pool,
+    clock: Clock,
+    log: Logger,
+    options: { maxBatch: number; onBatch?: (size: number, seconds: number) => void },
+  ): Promise<Journal> {
+    const { rows } = await pool.query<{ seq: string; hash: string }>(
+      "SELECT seq::text AS seq, hash FROM journal ORDER BY seq DESC LIMIT 1",
+    );
+    const last = rows[0];
+    return new Journal(pool, clock, log, options.maxBatch, last ? Number(last.seq) : 0, last ? last.hash : GENESIS_HASH, options.onBatch);
+  }
+
+  /** The sequence number the next `append` will assign. */
+  nextSeq(): number {
+    return this.seq + 1;
+  }
+
+  /**
+   * Stamps and chains an event and queues it for commit. `project` computes the order's state
+   * after the event; if it throws (an illegal transition, an over-fill) nothing is appended.
+   */
+  append(draft: EventDraft, project?: (event: AnyEvent) => Order): { event: AnyEvent; order?: Order } {
+    if (this.closed) throw new Error("journal is closed");
+    const event = { ...draft, seq: this.seq + 1, ts: this.clock.nowIso(), monoUs: this.clock.monoUs() } as AnyEvent;
+    const orderAfter = project?.(event);
+    const hash = hashEvent(this.lastHash, event);
+    this.queue.push({ event, prevHash: this.lastHash, hash, orderAfter });
+    this.seq = event.seq;
+    this.lastHash = hash;
+    this.scheduleFlush();
+    return { event, order: orderAfter };
+  }
+
+  /** Resolves once every event up to `seq` (default: all appended so far) is committed. */
+  durable(seq = this.seq): Promise<void> {
+    if (seq <= this.committedSeq) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ seq, resolve }));
+  }
+
+  onCommit(listener: CommitListener): void {
+    this.listeners.push(listener);
+  }
+
+  stats(): JournalStats {
+    return { lastSeq: this.seq, committedSeq: this.committedSeq, queued: this.queue.length, healthy: this.healthy };
+  }
+
+  async close(): Promise<void> {
+    await this.durable();
+    this.closed = true;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.flushing) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    let backoffMs = 10;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.slice(0, this.maxBatch);
+        const started = process.hrtime.bigint();
+        try {
+          await this.commit(batch);
+        } catch (error) {
+          this.healthy = false;
+          this.log.error({ err: error, batch: batch.length }, "journal commit failed; retrying");
+          await new Promise((r) => setTimeout(r, backoffMs));
+          backoffMs = Math.min(backoffMs * 2, 2000);
+          continue;
+        }
+        this.healthy = true;
+        backoffMs = 10;
+        this.queue.splice(0, batch.length);
+        const last = batch[batch.length - 1];
+        if (last) this.committedSeq = last.event.seq;
+        this.onBatch?.(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
+        this.releaseWaiters();
+        for (const listener of this.listeners) listener(batch);
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private releaseWaiters(): void {
+    const ready = this.waiters.filter((w) => w.seq <= this.committedSeq);
+    if (ready.length === 0) return;
+    this.waiters = this.waiters.filter((w) => w.seq > this.committedSeq);
+    for (const w of ready) w.resolve();
+  }
+
+  private async commit(batch: readonly JournalEntry[]): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query(
+        `INSERT INTO journal (seq, ts, type, order_id, account_id, actor, payload, prev_hash, hash)
+         SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[])`,
+        [
+          batch.map((e) => e.event.seq),
+          batch.map((e) => e.event.ts),
+          batch.map((e) => e.event.type),
+          batch.map((e) => e.event.orderId),
+          batch.map((e) => e.event.accountId),
+          batch.map((e) => e.event.actor),
+          batch.map((e) => JSON.stringify(e.event)),
+          batch.map((e) => e.prevHash),
+          batch.map((e) => e.hash),
+        ],
+      );
+      await writeProjections(client, batch);
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}

@@ -1,0 +1,25 @@
+export type CommandErrorCode = "NOT_FOUND" | "NOT_CANCELLABLE" | "INVALID_INPUT" | "UNAUTHORIZED" | "ENGINE_UNAVAILABLE";
+
+const HTTP_STATUS: Record<CommandErrorCode, number> = {
+  NOT_FOUND: 404,
+  NOT_CANCELLABLE: 409,
+  INVALID_INPUT: 400,
+  UNAUTHORIZED: 401,
+  ENGINE_UNAVAILABLE: 503,
+};
+
+/** A command the engine refused before changing anything; the code is stable, the message says why. */
+export class CommandError extends Error {
+  constructor(
+    readonly code: CommandErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = "CommandError";
+  }
+
+  get httpStatus(): number {
+    return HTTP_STATUS[this.code];
+  }
+}

@@ -1,0 +1,44 @@
+import type { Decimal, Order, OrdType, TimeInForce } from "@fillmore/shared";
+
+/** What a venue said about one of our orders. The engine maps it onto the state machine. */
+export type VenueReport =
+  | { kind: "accepted"; orderId: string; venueOrderId: string }
+  | { kind: "rejected"; orderId: string; reason: string }
+  | { kind: "fill"; orderId: string; execId: string; lastQty: Decimal; lastPx: Decimal }
+  | { kind: "cancelled"; orderId: string; reason: string }
+  | { kind: "cancelRejected"; orderId: string; reason: string }
+  | { kind: "expired"; orderId: string; reason: string };
+
+export interface VenueCapabilities {
+  ordTypes: readonly OrdType[];
+  timeInForces: readonly TimeInForce[];
+  nativeStops: boolean;
+  modify: boolean;
+  cancel: boolean;
+}
+
+export interface VenueOrderStatus {
+  orderId: string;
+  cumQty: Decimal;
+  leavesQty: Decimal;
+  open: boolean;
+}
+
+export interface VenuePosition {
+  symbol: string;
+  qty: Decimal;
+}
+
+/** The customer's broker port, plus what real venues need: reports stream and capabilities. */
+export interface BrokerAdapter {
+  readonly name: string;
+  readonly capabilities: VenueCapabilities;
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  submitOrder(order: Order): Promise<void>;
+  cancelOrder(order: Order): Promise<void>;
+  getOrderStatus(orderId: string): Promise<VenueOrderStatus | null>;
+  getPositions(): Promise<VenuePosition[]>;
+  isHealthy(): boolean;
+  onReport(listener: (report: VenueReport) => void): void;
+}

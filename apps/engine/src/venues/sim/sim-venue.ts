@@ -1,0 +1,150 @@
+import { randomBytes } from "node:crypto";
+import { type Decimal, money, type Order } from "@fillmore/shared";
+import type { Quote, RandomWalkFeed } from "../../marketdata/quotes";
+import type { BrokerAdapter, VenueCapabilities, VenueOrderStatus, VenuePosition, VenueReport } from "../adapter";
+
+export interface SimVenueOptions {
+  name: string;
+  feed: RandomWalkFeed;
+  lotSize: (symbol: string) => Decimal;
+  latencyMs: number;
+  /** Chance, per quote update, that a marketable resting order gets only part of its remainder. */
+  partialFillRate: number;
+  seed?: number;
+}
+
+interface Working {
+  order: Order;
+  cumQty: Decimal;
+}
+
+/**
+ * A simulated exchange inside the engine: acknowledges after a latency, fills market orders at
+ * the touch, rests limit orders and fills them when the simulated quote crosses, sometimes in parts.
+ */
+export class SimVenue implements BrokerAdapter {
+  readonly capabilities: VenueCapabilities = {
+    ordTypes: ["Market", "Limit"],
+    timeInForces: ["DAY", "GTC", "IOC", "FOK"],
+    nativeStops: false,
+    modify: false,
+    cancel: true,
+  };
+  private readonly working = new Map<string, Working>();
+  private readonly listeners: ((r: VenueReport) => void)[] = [];
+  private readonly sessionId = randomBytes(3).toString("hex");
+  private execCounter = 0;
+  private connected = false;
+  private random: () => number;
+
+  constructor(private readonly options: SimVenueOptions) {
+    let state = (options.seed ?? 7) >>> 0 || 1;
+    this.random = () => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      state >>>= 0;
+      return state / 0x100000000;
+    };
+    options.feed.onQuote((q) => this.onQuote(q));
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  async connect(): Promise<void> {
+    this.connected = true;
+  }
+
+  async disconnect(): Promise<void> {
+    this.connected = false;
+  }
+
+  isHealthy(): boolean {
+    return this.connected;
+  }
+
+  onReport(listener: (r: VenueReport) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The simulated book lives in engine memory; after a restart the engine hands back what was working. */
+  restore(orders: readonly Order[]): void {
+    for (const order of orders) this.working.set(order.orderId, { order, cumQty: order.cumQty });
+  }
+
+  async submitOrder(order: Order): Promise<void> {
+    this.later(() => {
+      if (!this.capabilities.ordTypes.includes(order.ordType)) {
+        this.emit({ kind: "rejected", orderId: order.orderId, reason: `${order.ordType} orders are not supported by ${this.name}` });
+        return;
+      }
+      this.emit({ kind: "accepted", orderId: order.orderId, venueOrderId: `${this.name}-${order.orderId}` });
+      const working: Working = { order, cumQty: order.cumQty };
+      this.working.set(order.orderId, working);
+      const quote = this.options.feed.quote(order.symbol);
+      if (quote) this.tryFill(working, quote, true);
+      if (this.working.has(order.orderId) && (order.timeInForce === "IOC" || order.timeInForce === "FOK")) {
+        this.working.delete(order.orderId);
+        this.emit({ kind: "cancelled", orderId: order.orderId, reason: `${order.timeInForce} remainder cancelled` });
+      }
+    });
+  }
+
+  async cancelOrder(order: Order): Promise<void> {
+    this.later(() => {
+      if (this.working.delete(order.orderId)) {
+        this.emit({ kind: "cancelled", orderId: order.orderId, reason: "cancelled on request" });
+      } else {
+        this.emit({ kind: "cancelRejected", orderId: order.orderId, reason: "order is not working at the venue (filled or unknown)" });
+      }
+    });
+  }
+
+  async getOrderStatus(orderId: string): Promise<VenueOrderStatus | null> {
+    const w = this.working.get(orderId);
+    if (!w) return null;
+    return { orderId, cumQty: w.cumQty, leavesQty: money.sub(w.order.orderQty, w.cumQty), open: true };
+  }
+
+  async getPositions(): Promise<VenuePosition[]> {
+    return [];
+  }
+
+  private onQuote(quote: Quote): void {
+    for (const w of this.working.values()) {
+      if (w.order.symbol === quote.symbol) this.tryFill(w, quote, false);
+    }
+  }
+
+  private tryFill(w: Working, quote: Quote, onArrival: boolean): void {
+    const { order } = w;
+    const touch = order.side === "Buy" ? quote.ask : quote.bid;
+    const marketable =
+      order.ordType === "Market" ||
+      (order.price !== null && (order.side === "Buy" ? money.gte(order.price, touch) : money.lte(order.price, touch)));
+    if (!marketable) return;
+    const leaves = money.sub(order.orderQty, w.cumQty);
+    let lastQty = leaves;
+    const lot = this.options.lotSize(order.symbol);
+    const lots = Number(money.div(leaves, lot, 0));
+    const partial = order.timeInForce !== "FOK" && lots > 1 && this.random() < this.options.partialFillRate;
+    if (partial && !(onArrival && order.ordType === "Market" && order.timeInForce !== "IOC")) {
+      lastQty = money.mul(String(1 + Math.floor(this.random() * (lots - 1))), lot);
+    }
+    w.cumQty = money.add(w.cumQty, lastQty);
+    if (money.gte(w.cumQty, order.orderQty)) this.working.delete(order.orderId);
+    this.execCounter += 1;
+    this.emit({ kind: "fill", orderId: order.orderId, execId: `${this.sessionId}-${this.execCounter}`, lastQty, lastPx: touch });
+  }
+
+  private later(fn: () => void): void {
+    if (this.options.latencyMs <= 0) queueMicrotask(fn);
+    else setTimeout(fn, this.options.latencyMs);
+  }
+
+  private emit(report: VenueReport): void {
+    for (const listener of this.listeners) listener(report);
+  }
+}

@@ -1,0 +1,76 @@
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createPrisma } from "@fillmore/db";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { fromNodeHeaders, toNodeHandler } from "better-auth/node";
+import next from "next";
+import pg from "pg";
+import pino from "pino";
+import { Server as SocketServer } from "socket.io";
+import { loadServerEnv } from "./src/env";
+import { createAuth, principalFromHeaders } from "./src/server/auth";
+import { EngineClient } from "./src/server/engine-client";
+import { LiveOrders } from "./src/server/live-orders";
+import { appRouter } from "./src/server/routers/root";
+
+const env = loadServerEnv();
+const log = pino({ name: "web", level: env.LOG_LEVEL });
+const dir = path.dirname(fileURLToPath(import.meta.url));
+const baseURL = env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`;
+
+const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 5 });
+pool.on("error", (error) => log.warn({ err: error.message }, "idle database connection lost"));
+const prisma = createPrisma(env.DATABASE_URL);
+const auth = createAuth({ pool, secret: env.AUTH_SECRET, baseURL });
+const engine = new EngineClient(env.ENGINE_URL, env.ENGINE_SERVICE_TOKEN);
+
+const nextApp = next({ dev: false, dir, hostname: env.HOST, port: env.PORT });
+await nextApp.prepare();
+const handleNext = nextApp.getRequestHandler();
+const handleAuth = toNodeHandler(auth);
+const handleTrpc = createHTTPHandler({
+  router: appRouter,
+  basePath: "/api/trpc/",
+  maxBodySize: 64 * 1024,
+  createContext: async ({ req }) => ({
+    principal: await principalFromHeaders(auth, fromNodeHeaders(req.headers)),
+    engine,
+    prisma,
+  }),
+});
+
+const server = http.createServer((req, res) => {
+  const url = req.url ?? "/";
+  if (url.startsWith("/api/auth/")) return void handleAuth(req, res);
+  if (url.startsWith("/api/trpc/")) return void handleTrpc(req, res);
+  if (url === "/healthz") {
+    res.writeHead(live.connected ? 200 : 503, { "content-type": "application/json" });
+    res.end(JSON.stringify({ status: live.connected ? "ok" : "engine-disconnected" }));
+    return;
+  }
+  void handleNext(req, res);
+});
+
+const io = new SocketServer(server, { serveClient: false });
+const live = new LiveOrders(engine, io, log);
+io.use(async (socket, nextMiddleware) => {
+  const principal = await principalFromHeaders(auth, fromNodeHeaders(socket.request.headers)).catch(() => null);
+  if (!principal) return nextMiddleware(new Error("unauthorized: sign in first"));
+  socket.data.principal = principal;
+  nextMiddleware();
+});
+io.on("connection", (socket) => live.attach(socket, socket.data.principal));
+live.start();
+
+server.listen(env.PORT, env.HOST, () => log.info({ url: baseURL }, "console ready"));
+
+async function shutdown(): Promise<void> {
+  live.stop();
+  io.close();
+  server.closeAllConnections();
+  await Promise.allSettled([pool.end(), prisma.$disconnect(), nextApp.close()]);
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown());
+process.on("SIGTERM", () => void shutdown());

@@ -1,0 +1,75 @@
+import type { Order, SubmitOrderInput } from "@fillmore/shared";
+
+export class EngineError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = "EngineError";
+  }
+}
+
+/** The gateway's client for the engine's internal API (loopback, service token). */
+export class EngineClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
+
+  submit(order: SubmitOrderInput, actor: string) {
+    return this.call<{ order: Order; duplicate: boolean }>("POST", "/v1/orders", { actor, order });
+  }
+
+  cancel(orderId: string, actor: string) {
+    return this.call<{ order: Order }>("POST", `/v1/orders/${encodeURIComponent(orderId)}/cancel`, { actor });
+  }
+
+  order(orderId: string) {
+    return this.call<{ order: Order; events: unknown[] }>("GET", `/v1/orders/${encodeURIComponent(orderId)}`);
+  }
+
+  snapshot() {
+    return this.call<{ seq: number; orders: Order[] }>("GET", "/v1/snapshot");
+  }
+
+  reference() {
+    return this.call<ReferenceView>("GET", "/v1/reference");
+  }
+
+  streamUrl(after: number): string {
+    return `${this.baseUrl}/v1/stream?after=${after}`;
+  }
+
+  get authHeader(): string {
+    return `Bearer ${this.token}`;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: { authorization: this.authHeader, ...(body ? { "content-type": "application/json" } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    } catch (error) {
+      throw new EngineError(503, "ENGINE_UNAVAILABLE", `engine is not reachable: ${String(error)}`);
+    }
+    const json = (await response.json()) as T & { error?: { code: string; message: string; details?: unknown } };
+    if (!response.ok) {
+      const e = json.error ?? { code: "ENGINE_ERROR", message: response.statusText };
+      throw new EngineError(response.status, e.code, e.message, e.details);
+    }
+    return json;
+  }
+}
+
+export interface ReferenceView {
+  instruments: { symbol: string; name: string; tickSize: string; lotSize: string; refPrice: string }[];
+  accounts: { id: string; name: string }[];
+  venues: { id: string; healthy: boolean }[];
+  quotes: { symbol: string; bid: string; ask: string; last: string }[];
+}

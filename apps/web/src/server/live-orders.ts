@@ -1,0 +1,134 @@
+import { can, isTerminal, type Order } from "@fillmore/shared";
+import type { Logger } from "pino";
+import type { Socket, Server as SocketServer } from "socket.io";
+import type { Principal } from "./auth";
+import type { EngineClient } from "./engine-client";
+
+export const ORDERS_ROOM = "orders";
+const SNAPSHOT_TERMINAL_LIMIT = 500;
+
+export interface OrdersSnapshot {
+  streamSeq: number;
+  orders: Order[];
+}
+
+export interface OrderUpdate {
+  streamSeq: number;
+  order: Order;
+}
+
+/**
+ * The gateway's mirror of the engine's orders: a snapshot, then the engine's ordered event
+ * stream. Each update sent to browsers carries a stream sequence number that rises by one, so a
+ * browser that sees a gap knows to ask for a new snapshot.
+ */
+export class LiveOrders {
+  private readonly orders = new Map<string, Order>();
+  private engineSeq = 0;
+  private streamSeq = 0;
+  private running = false;
+  private abort: AbortController | undefined;
+  connected = false;
+
+  constructor(
+    private readonly engine: EngineClient,
+    private readonly io: SocketServer,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.running = true;
+    void this.loop();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.abort?.abort();
+  }
+
+  snapshot(): OrdersSnapshot {
+    const all = [...this.orders.values()].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+    const live = all.filter((o) => !isTerminal(o.ordStatus));
+    const done = all.filter((o) => isTerminal(o.ordStatus)).slice(0, SNAPSHOT_TERMINAL_LIMIT);
+    return { streamSeq: this.streamSeq, orders: [...live, ...done] };
+  }
+
+  /** Socket subscriptions check the permission on the server, like every procedure. */
+  attach(socket: Socket, principal: Principal): void {
+    socket.on("orders:subscribe", () => {
+      if (!can(principal.role, "orders:read")) {
+        socket.emit("error:forbidden", { channel: ORDERS_ROOM, message: `role ${principal.role} may not read orders` });
+        return;
+      }
+      void socket.join(ORDERS_ROOM);
+      socket.emit("orders:snapshot", this.snapshot());
+    });
+    socket.on("orders:unsubscribe", () => void socket.leave(ORDERS_ROOM));
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.resync();
+        await this.follow();
+      } catch (error) {
+        if (!this.running) return;
+        this.log.warn({ err: String(error) }, "engine stream lost; resyncing");
+      }
+      this.setConnected(false);
+      if (this.running) await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  private async resync(): Promise<void> {
+    const snap = await this.engine.snapshot();
+    this.orders.clear();
+    for (const order of snap.orders) this.orders.set(order.orderId, order);
+    this.engineSeq = snap.seq;
+    this.streamSeq += 1;
+    this.io.to(ORDERS_ROOM).emit("orders:snapshot", this.snapshot());
+  }
+
+  private async follow(): Promise<void> {
+    this.abort = new AbortController();
+    const response = await fetch(this.engine.streamUrl(this.engineSeq), {
+      headers: { authorization: this.engine.authHeader },
+      signal: this.abort.signal,
+    });
+    if (!response.ok || !response.body) throw new Error(`engine stream answered ${response.status}`);
+    this.setConnected(true);
+    const decoder = new TextDecoder();
+    let buffer = "";
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      let end = buffer.indexOf("\n\n");
+      while (end >= 0) {
+        const message = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (message.startsWith("event: reset")) return;
+        const data = message.split("\n").find((l) => l.startsWith("data: "));
+        if (data) this.apply(JSON.parse(data.slice(6)) as { seq: number; order: Order | null });
+        end = buffer.indexOf("\n\n");
+      }
+    }
+  }
+
+  private apply(item: { seq: number; order: Order | null }): void {
+    if (item.seq !== this.engineSeq + 1) throw new Error(`engine stream gap: expected ${this.engineSeq + 1}, got ${item.seq}`);
+    this.engineSeq = item.seq;
+    if (!item.order) return;
+    this.orders.set(item.order.orderId, item.order);
+    this.streamSeq += 1;
+    const update: OrderUpdate = { streamSeq: this.streamSeq, order: item.order };
+    this.io.to(ORDERS_ROOM).emit("orders:update", update);
+  }
+
+  private setConnected(connected: boolean): void {
+    if (this.connected === connected) return;
+    this.connected = connected;
+    this.io.to(ORDERS_ROOM).emit("engine:status", { connected });
+  }
+}

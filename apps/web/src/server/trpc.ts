@@ -1,0 +1,67 @@
+import type { PrismaClient } from "@fillmore/db";
+import { can, type Permission } from "@fillmore/shared";
+import { initTRPC, TRPCError } from "@trpc/server";
+import { ZodError } from "zod";
+import type { Principal } from "./auth";
+import { type EngineClient, EngineError } from "./engine-client";
+
+export interface Context {
+  principal: Principal | null;
+  engine: EngineClient;
+  prisma: PrismaClient;
+}
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const message =
+      cause instanceof ZodError ? cause.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ") : shape.message;
+    return {
+      ...shape,
+      message,
+      data: {
+        ...shape.data,
+        issues: cause instanceof ZodError ? cause.issues.map((i) => ({ path: i.path.join("."), message: i.message })) : undefined,
+        engineCode: cause instanceof EngineError ? cause.code : undefined,
+      },
+    };
+  },
+});
+
+export const router = t.router;
+
+const authenticated = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.principal) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in or send an API key" });
+  return next({ ctx: { ...ctx, principal: ctx.principal } });
+});
+
+/** Every procedure names the permission it needs; the check runs here, on the server. */
+export function requires(permission: Permission) {
+  return authenticated.use(({ ctx, next }) => {
+    if (!can(ctx.principal.role, permission))
+      throw new TRPCError({ code: "FORBIDDEN", message: `role ${ctx.principal.role} lacks permission ${permission}` });
+    return next();
+  });
+}
+
+export const signedIn = authenticated;
+
+const ENGINE_TO_TRPC: Record<number, TRPCError["code"]> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  404: "NOT_FOUND",
+  409: "CONFLICT",
+  503: "SERVICE_UNAVAILABLE",
+};
+
+/** Engine refusals become typed tRPC errors carrying the engine's code and message. */
+export function toTrpcError(error: unknown): never {
+  if (error instanceof EngineError) {
+    throw new TRPCError({ code: ENGINE_TO_TRPC[error.status] ?? "INTERNAL_SERVER_ERROR", message: error.message, cause: error });
+  }
+  throw error;
+}
+
+export function actorOf(principal: Principal): string {
+  return `user:${principal.email}`;
+}

@@ -1,0 +1,171 @@
+import { randomUUID } from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatabase, createPrisma, dropDatabase, findFreePort, migrate, type PrismaClient, startEmbeddedPostgres } from "./index";
+
+const testDataRoot = fileURLToPath(new URL("../../../.test-data", import.meta.url));
+
+let url: string;
+let prisma: PrismaClient;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  const adminUrl = process.env.TEST_DATABASE_ADMIN_URL;
+  if (adminUrl) {
+    const name = `fillmore_test_${randomUUID().replaceAll("-", "")}`;
+    url = await createDatabase(adminUrl, name);
+    cleanup = () => dropDatabase(adminUrl, name);
+  } else {
+    await fs.mkdir(testDataRoot, { recursive: true });
+    const dir = await fs.mkdtemp(path.join(testDataRoot, "db-"));
+    const server = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port: await findFreePort() });
+    url = server.url;
+    cleanup = async () => {
+      await server.stop();
+      await fs.rm(dir, { recursive: true, force: true });
+    };
+  }
+  await migrate(url);
+  prisma = createPrisma(url);
+}, 60_000);
+
+afterAll(async () => {
+  await prisma?.$disconnect();
+  await cleanup?.();
+}, 30_000);
+
+async function sql(text: string): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+describe("@fillmore/db", () => {
+  it("migrate is idempotent", async () => {
+    await migrate(url);
+    await migrate(url);
+    const { rows } = await sql("SELECT name FROM pgmigrations");
+    expect(rows).toHaveLength(1);
+  });
+
+  it("round-trips the better-auth models", async () => {
+    const user = await prisma.authUser.create({ data: { id: "u1", name: "Ada", email: "ada@example.com" } });
+    expect(user).toMatchObject({ emailVerified: false, image: null, role: "trader" });
+    expect(user.createdAt).toBeInstanceOf(Date);
+
+    const expiresAt = new Date("2030-01-02T03:04:05.678Z");
+    await prisma.authSession.create({
+      data: { id: "s1", expiresAt, token: "tok", ipAddress: "127.0.0.1", userAgent: "ua", userId: "u1" },
+    });
+    await prisma.authAccount.create({
+      data: {
+        id: "a1",
+        accountId: "u1",
+        providerId: "credential",
+        userId: "u1",
+        password: "hash",
+        accessTokenExpiresAt: expiresAt,
+      },
+    });
+    await prisma.authVerification.create({ data: { id: "v1", identifier: "ada@example.com", value: "x", expiresAt } });
+
+    const loaded = await prisma.authUser.findUnique({
+      where: { email: "ada@example.com" },
+      include: { sessions: true, accounts: true },
+    });
+    expect(loaded?.sessions[0]).toMatchObject({ token: "tok", expiresAt, userAgent: "ua" });
+    expect(loaded?.accounts[0]).toMatchObject({ providerId: "credential", password: "hash", accessTokenExpiresAt: expiresAt });
+    expect(await prisma.authVerification.findUnique({ where: { id: "v1" } })).toMatchObject({ value: "x", expiresAt });
+
+    await prisma.authUser.delete({ where: { id: "u1" } });
+    expect(await prisma.authSession.count()).toBe(0);
+    expect(await prisma.authAccount.count()).toBe(0);
+  });
+
+  it("round-trips the trading models with exact decimals", async () => {
+    await prisma.tradingAccount.create({ data: { id: "acc1", name: "Main" } });
+    expect((await prisma.tradingAccount.findUnique({ where: { id: "acc1" } }))?.createdAt).toBeInstanceOf(Date);
+
+    await prisma.instrument.create({
+      data: { symbol: "ACME", name: "Acme", tickSize: "0.01", lotSize: "1", refPrice: "123.4500" },
+    });
+    const instrument = await prisma.instrument.findUnique({ where: { symbol: "ACME" } });
+    expect(instrument?.tickSize.toString()).toBe("0.01");
+    expect(instrument?.refPrice.toString()).toBe("123.45");
+    expect(instrument?.tradable).toBe(true);
+
+    await prisma.venue.create({ data: { id: "sim", name: "Simulator", kind: "sim", config: { latencyMs: 5 } } });
+    expect(await prisma.venue.findUnique({ where: { id: "sim" } })).toMatchObject({
+      config: { latencyMs: 5 },
+      enabled: true,
+    });
+    await expect(prisma.venue.create({ data: { id: "bad", name: "Bad", kind: "nope" } })).rejects.toThrow();
+
+    const now = new Date("2026-01-01T00:00:00.123Z");
+    await prisma.order.create({
+      data: {
+        id: "o1",
+        clOrdId: "c1",
+        accountId: "acc1",
+        symbol: "ACME",
+        side: "BUY",
+        ordType: "LIMIT",
+        timeInForce: "DAY",
+        orderQty: "100",
+        price: "10.05",
+        ordStatus: "NEW",
+        cumQty: "0",
+        leavesQty: "100",
+        createdBy: "u1",
+        createdAt: now,
+        updatedAt: now,
+        lastSeq: 9_007_199_254_740_993n,
+      },
+    });
+    const order = await prisma.order.findUnique({ where: { accountId_clOrdId: { accountId: "acc1", clOrdId: "c1" } } });
+    expect(order?.price?.toString()).toBe("10.05");
+    expect(order?.stopPx).toBeNull();
+    expect(order?.avgPx.toString()).toBe("0");
+    expect(order?.lastSeq).toBe(9_007_199_254_740_993n);
+    expect(order?.createdAt).toEqual(now);
+
+    await prisma.fill.create({
+      data: { execId: "e1", orderId: "o1", venueId: "sim", lastQty: "0.5", lastPx: "10.049999", ts: now },
+    });
+    const fill = await prisma.fill.findUnique({ where: { execId: "e1" } });
+    expect(fill?.lastQty.toString()).toBe("0.5");
+    expect(fill?.lastPx.toString()).toBe("10.049999");
+  });
+
+  it("journal is append-only", async () => {
+    await prisma.journalEvent.create({
+      data: {
+        seq: 1n,
+        ts: new Date(),
+        type: "OrderAccepted",
+        orderId: "o1",
+        accountId: "acc1",
+        actor: "u1",
+        payload: { qty: "100" },
+        prevHash: "0".repeat(64),
+        hash: "a".repeat(64),
+      },
+    });
+    const event = await prisma.journalEvent.findUnique({ where: { seq: 1n } });
+    expect(event).toMatchObject({ type: "OrderAccepted", payload: { qty: "100" } });
+
+    await expect(prisma.journalEvent.update({ where: { seq: 1n }, data: { type: "X" } })).rejects.toThrow(/append-only/);
+    await expect(prisma.journalEvent.delete({ where: { seq: 1n } })).rejects.toThrow(/append-only/);
+    await expect(sql("UPDATE journal SET type = type")).rejects.toThrow(/append-only/);
+    await expect(sql("DELETE FROM journal")).rejects.toThrow(/append-only/);
+    await expect(sql("TRUNCATE journal")).rejects.toThrow(/append-only/);
+    expect(await prisma.journalEvent.count()).toBe(1);
+  });
+});

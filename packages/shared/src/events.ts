@@ -1,0 +1,59 @@
+import type { Decimal } from "./money";
+import type { RejectSource } from "./orders/enums";
+import type { Order } from "./orders/order";
+import type { OrderTransitionEvent } from "./orders/transitions";
+
+/** What every journaled event carries. `ts` is UTC with microseconds; `monoUs` is monotonic, for latency. */
+export interface EventEnvelope<T extends string, D> {
+  seq: number;
+  ts: string;
+  monoUs: number;
+  type: T;
+  orderId: string | null;
+  accountId: string | null;
+  /** The user, API key or component that caused it ("user:alice", "key:k1", "venue:SIM-A", "engine"). */
+  actor: string;
+  data: D;
+}
+
+export interface FillData {
+  execId: string;
+  venueId: string;
+  lastQty: Decimal;
+  lastPx: Decimal;
+}
+
+export interface OrderEventData {
+  OrderReceived: { order: Order };
+  OrderValidated: Record<string, never>;
+  OrderDenied: { code: string; reason: string };
+  OrderSubmitted: { venueId: string; venueOrderId: string };
+  OrderAccepted: { venueOrderId: string };
+  OrderRejected: { source: RejectSource; reason: string };
+  OrderPartiallyFilled: FillData;
+  OrderFilled: FillData;
+  OrderPendingCancel: Record<string, never>;
+  OrderCancelled: { reason: string };
+  OrderCancelRejected: { reason: string };
+  OrderPendingReplace: { orderQty: Decimal; price: Decimal | null; stopPx: Decimal | null };
+  OrderReplaced: { orderQty: Decimal; price: Decimal | null; stopPx: Decimal | null };
+  OrderReplaceRejected: { reason: string };
+  OrderExpired: { reason: string };
+}
+
+export interface SystemEventData {
+  /** A command or venue report that the state machine refused; recorded, never applied. */
+  TransitionRefused: { event: string; from: string; reason: string };
+  /** A duplicate or inconsistent venue report (over-fill, unknown order), raised to operators. */
+  AlertRaised: { code: string; message: string };
+  EngineStarted: { version: string; replayedEvents: number };
+}
+
+export type EventData = OrderEventData & SystemEventData;
+export type EventType = keyof EventData;
+export type AnyEvent = { [K in EventType]: EventEnvelope<K, EventData[K]> }[EventType];
+export type OrderEvent = { [K in keyof OrderEventData]: EventEnvelope<K, OrderEventData[K]> }[keyof OrderEventData];
+
+export function isOrderTransitionEvent(type: string): type is OrderTransitionEvent {
+  return type !== "OrderReceived" && type.startsWith("Order");
+}

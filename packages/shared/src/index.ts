@@ -1,0 +1,10 @@
+export * from "./events";
+export type { Decimal } from "./money";
+export * as money from "./money";
+export * from "./orders/apply";
+export * from "./orders/enums";
+export * from "./orders/order";
+export * from "./orders/schemas";
+export * from "./orders/transitions";
+export * from "./permissions";
+export * from "./time";

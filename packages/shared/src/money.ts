@@ -1,0 +1,82 @@
+import Big from "big.js";
+
+/** Prices, quantities and amounts travel as decimal strings and are computed exactly. */
+export type Decimal = string;
+
+Big.DP = 12;
+Big.RM = Big.roundHalfEven;
+Big.NE = -30;
+Big.PE = 40;
+
+const DECIMAL_PATTERN = /^-?(0|[1-9]\d{0,17})(\.\d{1,12})?$/;
+
+export function isDecimal(value: string): boolean {
+  return DECIMAL_PATTERN.test(value);
+}
+
+function big(value: Decimal): Big {
+  if (!isDecimal(value)) throw new TypeError(`not a decimal string: "${value}"`);
+  return new Big(value);
+}
+
+/** Canonical form: no trailing zeros, no exponent ("1.50" -> "1.5", "-0" -> "0"). */
+export function normalize(value: Decimal): Decimal {
+  const text = big(value).toFixed();
+  return text === "-0" ? "0" : text;
+}
+
+export const add = (a: Decimal, b: Decimal): Decimal => big(a).plus(big(b)).toFixed();
+export const sub = (a: Decimal, b: Decimal): Decimal => big(a).minus(big(b)).toFixed();
+export const mul = (a: Decimal, b: Decimal): Decimal => big(a).times(big(b)).toFixed();
+/** Division rounds half-even to `places` decimal places. */
+export const div = (a: Decimal, b: Decimal, places = 8): Decimal => {
+  if (big(b).eq(0)) throw new RangeError("division by zero");
+  return big(a).div(big(b)).round(places, Big.roundHalfEven).toFixed();
+};
+export const cmp = (a: Decimal, b: Decimal): -1 | 0 | 1 => big(a).cmp(big(b)) as -1 | 0 | 1;
+export const eq = (a: Decimal, b: Decimal): boolean => cmp(a, b) === 0;
+export const gt = (a: Decimal, b: Decimal): boolean => cmp(a, b) > 0;
+export const gte = (a: Decimal, b: Decimal): boolean => cmp(a, b) >= 0;
+export const lt = (a: Decimal, b: Decimal): boolean => cmp(a, b) < 0;
+export const lte = (a: Decimal, b: Decimal): boolean => cmp(a, b) <= 0;
+export const isZero = (a: Decimal): boolean => big(a).eq(0);
+export const isPositive = (a: Decimal): boolean => big(a).gt(0);
+export const neg = (a: Decimal): Decimal => normalize(big(a).neg().toFixed());
+export const abs = (a: Decimal): Decimal => big(a).abs().toFixed();
+export const min = (a: Decimal, b: Decimal): Decimal => (lte(a, b) ? a : b);
+export const max = (a: Decimal, b: Decimal): Decimal => (gte(a, b) ? a : b);
+
+/** Rounds to a number of decimal places, half-even. */
+export const round = (a: Decimal, places: number): Decimal => big(a).round(places, Big.roundHalfEven).toFixed();
+
+/** Rounds to the nearest multiple of `step` (e.g. a tick size), half-even. */
+export function roundToStep(a: Decimal, step: Decimal): Decimal {
+  const units = big(a).div(big(step)).round(0, Big.roundHalfEven);
+  return normalize(units.times(big(step)).toFixed());
+}
+
+/** True when `a` is an exact multiple of `step` (tick size, lot size). */
+export function isMultipleOf(a: Decimal, step: Decimal): boolean {
+  if (big(step).lte(0)) throw new RangeError("step must be positive");
+  return big(a).mod(big(step)).eq(0);
+}
+
+/**
+ * Volume-weighted average price after a fill, exact: the notional is kept as a decimal,
+ * and the average is rounded only for display at `places`.
+ */
+export function vwap(cumQty: Decimal, avgPx: Decimal, lastQty: Decimal, lastPx: Decimal, places = 8): Decimal {
+  const newQty = big(cumQty).plus(big(lastQty));
+  if (newQty.eq(0)) return "0";
+  const notional = big(cumQty)
+    .times(big(avgPx))
+    .plus(big(lastQty).times(big(lastPx)));
+  return notional.div(newQty).round(places, Big.roundHalfEven).toFixed();
+}
+
+export function sum(values: readonly Decimal[]): Decimal {
+  return values.reduce<Big>((acc, v) => acc.plus(big(v)), new Big(0)).toFixed();
+}
+
+/** For display and market data simulation only, never for booking. */
+export const toNumber = (a: Decimal): number => Number(a);

@@ -1,0 +1,37 @@
+import type { Decimal } from "../money";
+import type { OrdStatus, OrdType, RejectSource, Side, TimeInForce } from "./enums";
+
+/** An order as the engine holds it and every client sees it. FIX names, decimal strings, ISO times. */
+export interface Order {
+  orderId: string;
+  clOrdId: string;
+  accountId: string;
+  symbol: string;
+  side: Side;
+  ordType: OrdType;
+  timeInForce: TimeInForce;
+  orderQty: Decimal;
+  price: Decimal | null;
+  stopPx: Decimal | null;
+  expireTime: string | null;
+  ordStatus: OrdStatus;
+  /** Working state held while PendingCancel/PendingReplace, restored if the venue refuses. */
+  previousStatus: OrdStatus | null;
+  cumQty: Decimal;
+  leavesQty: Decimal;
+  avgPx: Decimal;
+  /** Sum of lastQty × lastPx over all fills, exact; avgPx is derived from it. */
+  notional: Decimal;
+  venueId: string | null;
+  venueOrderId: string | null;
+  strategy: string | null;
+  createdBy: string;
+  rejectSource: RejectSource | null;
+  rejectReason: string | null;
+  /** Set when a fill arrived after the order was already cancelled. */
+  lateFill: boolean;
+  createdAt: string;
+  updatedAt: string;
+  /** Journal sequence number of the last event applied. */
+  lastSeq: number;
+}

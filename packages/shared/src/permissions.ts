@@ -1,0 +1,33 @@
+export const ROLES = ["trader", "risk", "compliance", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  "orders:read",
+  "orders:submit",
+  "orders:cancel",
+  "risk:read",
+  "risk:write",
+  "controls:halt",
+  "audit:read",
+  "admin:users",
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const GRANTS: Record<Role, readonly Permission[]> = {
+  trader: ["orders:read", "orders:submit", "orders:cancel", "risk:read"],
+  risk: ["orders:read", "orders:cancel", "risk:read", "risk:write", "controls:halt", "audit:read"],
+  compliance: ["orders:read", "risk:read", "audit:read"],
+  admin: PERMISSIONS,
+};
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === "string" && (ROLES as readonly string[]).includes(value);
+}
+
+export function can(role: Role, permission: Permission): boolean {
+  return GRANTS[role].includes(permission);
+}
+
+export function permissionsOf(role: Role): readonly Permission[] {
+  return GRANTS[role];
+}

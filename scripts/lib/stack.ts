@@ -1,0 +1,206 @@
+// Starts the whole system: Postgres (embedded unless DATABASE_URL), migrations, seed, engine, console.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { findFreePort, migrate, startEmbeddedPostgres } from "@fillmore/db";
+import pg from "pg";
+import { createAuth } from "../../apps/web/src/server/auth";
+import { type DemoLogin, seedDemoUsers, seedReference } from "../../apps/web/src/server/seed";
+
+export const root = path.resolve(import.meta.dirname, "../..");
+const tsx = path.join(root, "node_modules/.bin/tsx");
+
+export interface StackOptions {
+  dataDir: string;
+  databaseUrl?: string;
+  webPort: number;
+  enginePort: number;
+  demo: boolean;
+  demoStrategy: boolean;
+  log: (line: string) => void;
+  childStdio?: "inherit" | "ignore";
+  extraEngineEnv?: Record<string, string>;
+}
+
+export interface Stack {
+  webUrl: string;
+  engineUrl: string;
+  databaseUrl: string;
+  logins: DemoLogin[];
+  secrets: Secrets;
+  engine: ChildProcess;
+  startEngine(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface Secrets {
+  engineToken: string;
+  authSecret: string;
+}
+
+function readJson<T>(file: string): T | undefined {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as T) : undefined;
+}
+
+function writeJson(file: string, value: unknown): void {
+  writeFileSync(file, JSON.stringify(value, null, 2), { mode: 0o600 });
+}
+
+/** Secrets are made on first start and kept in the data directory (never in the repo). */
+function loadSecrets(dataDir: string): Secrets {
+  const file = path.join(dataDir, "secrets.json");
+  const existing = readJson<Secrets>(file);
+  if (existing) return existing;
+  const secrets = { engineToken: randomBytes(24).toString("hex"), authSecret: randomBytes(32).toString("hex") };
+  writeJson(file, secrets);
+  return secrets;
+}
+
+function sourceHash(dirs: string[]): string {
+  const hash = createHash("sha256");
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.name === "node_modules" || entry.name === ".next" || entry.name === "generated") continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else
+        hash
+          .update(full)
+          .update(String(statSync(full).mtimeMs))
+          .update(readFileSync(full));
+    }
+  };
+  for (const d of dirs) walk(d);
+  return hash.digest("hex");
+}
+
+/** Builds the console only when its sources changed since the last build. */
+export function buildConsoleIfNeeded(log: (l: string) => void): void {
+  const web = path.join(root, "apps/web");
+  const stamp = path.join(web, ".next/fillmore-source-hash");
+  const hash = sourceHash([path.join(web, "src"), path.join(root, "packages/shared/src")]);
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === hash) return;
+  log("building the console (first start or changed sources)…");
+  execFileSync(path.join(root, "node_modules/.bin/next"), ["build"], {
+    cwd: web,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  writeFileSync(stamp, hash);
+}
+
+async function waitFor(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not become ready within ${timeoutMs} ms`);
+}
+
+function stopChild(child: ChildProcess | undefined, timeoutMs = 8000): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const { dataDir, log } = options;
+  mkdirSync(dataDir, { recursive: true });
+  const secrets = loadSecrets(dataDir);
+
+  let stopPostgres: () => Promise<void> = async () => undefined;
+  let databaseUrl = options.databaseUrl;
+  if (!databaseUrl) {
+    const portFile = path.join(dataDir, "pg-port");
+    const port = existsSync(portFile) ? Number(readFileSync(portFile, "utf8")) : await findFreePort();
+    writeFileSync(portFile, String(port));
+    const pgHandle = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg"), port });
+    databaseUrl = pgHandle.url;
+    stopPostgres = () => pgHandle.stop();
+  }
+  writeFileSync(path.join(dataDir, "database-url"), databaseUrl, { mode: 0o600 });
+
+  try {
+    await migrate(databaseUrl);
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    const webUrl = `http://127.0.0.1:${options.webPort}`;
+    await seedReference(pool);
+    let logins: DemoLogin[] = [];
+    if (options.demo) {
+      const auth = createAuth({ pool, secret: secrets.authSecret, baseURL: webUrl });
+      const loginsFile = path.join(dataDir, "demo-logins.json");
+      logins = await seedDemoUsers(auth, readJson<DemoLogin[]>(loginsFile) ?? []);
+      writeJson(loginsFile, logins);
+    }
+    await pool.end();
+
+    buildConsoleIfNeeded(log);
+
+    const stdio = options.childStdio ?? "inherit";
+    const engineUrl = `http://127.0.0.1:${options.enginePort}`;
+    const engineEnv = {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      ENGINE_PORT: String(options.enginePort),
+      ENGINE_SERVICE_TOKEN: secrets.engineToken,
+      DEMO_STRATEGY: options.demoStrategy ? "1" : "0",
+      ...options.extraEngineEnv,
+    };
+    const stack: Stack = {
+      webUrl,
+      engineUrl,
+      databaseUrl,
+      logins,
+      secrets,
+      engine: undefined as unknown as ChildProcess,
+      async startEngine() {
+        stack.engine = spawn(tsx, ["apps/engine/src/main.ts"], { cwd: root, stdio, env: engineEnv });
+        await waitFor(`${engineUrl}/health`, stack.engine, 60_000);
+      },
+      async stop() {
+        await stopChild(web);
+        await stopChild(stack.engine);
+        await stopPostgres();
+      },
+    };
+    await stack.startEngine();
+    const web = spawn(tsx, ["apps/web/server.ts"], {
+      cwd: root,
+      stdio,
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        ENGINE_URL: engineUrl,
+        ENGINE_SERVICE_TOKEN: secrets.engineToken,
+        AUTH_SECRET: secrets.authSecret,
+        PORT: String(options.webPort),
+        HOST: "127.0.0.1",
+        NODE_ENV: "production",
+      },
+    });
+    try {
+      await waitFor(`${webUrl}/healthz`, web, 60_000);
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+    return stack;
+  } catch (error) {
+    await stopPostgres();
+    throw error;
+  }
+}
