@@ -3,10 +3,10 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { findFreePort, migrate, startEmbeddedPostgres } from "@fillmore/db";
+import { findFreePort, migrate, seedReference, startEmbeddedPostgres } from "@fillmore/db";
 import pg from "pg";
 import { createAuth } from "../../apps/web/src/server/auth";
-import { type DemoLogin, seedDemoUsers, seedReference } from "../../apps/web/src/server/seed";
+import { type DemoLogin, seedDemoUsers } from "../../apps/web/src/server/seed";
 
 export const root = path.resolve(import.meta.dirname, "../..");
 const tsx = path.join(root, "node_modules/.bin/tsx");

@@ -40,6 +40,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     new Gauge({
       name: "fillmore_live_orders",
       help: "Orders not in a terminal state",
+      registers: [],
       collect() {
         this.set(liveOrderCount());
       },
@@ -143,20 +144,24 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   if (config.DEMO_STRATEGY) strategy.start();
   log.info({ url, replayed, liveOrders: orders.working().length }, "engine ready");
 
+  let stopping: Promise<void> | undefined;
   return {
     url,
     orders,
     journal,
     feed,
     venues,
-    async stop() {
-      strategy.stop();
-      feed.stop();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      for (const venue of venues.values()) await venue.disconnect();
-      await journal.close();
-      await pool.end();
+    stop() {
+      stopping ??= (async () => {
+        strategy.stop();
+        feed.stop();
+        for (const venue of venues.values()) await venue.disconnect();
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+        await journal.close();
+        await pool.end();
+      })();
+      return stopping;
     },
   };
 }

@@ -1,34 +1,16 @@
-import { randomUUID } from "node:crypto";
-import fs from "node:fs/promises";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, createPrisma, dropDatabase, findFreePort, migrate, type PrismaClient, startEmbeddedPostgres } from "./index";
-
-const testDataRoot = fileURLToPath(new URL("../../../.test-data", import.meta.url));
+import { createPrisma, migrate, type PrismaClient } from "./index";
+import { freshDatabase } from "./testing";
 
 let url: string;
 let prisma: PrismaClient;
 let cleanup: () => Promise<void>;
 
 beforeAll(async () => {
-  const adminUrl = process.env.TEST_DATABASE_ADMIN_URL;
-  if (adminUrl) {
-    const name = `fillmore_test_${randomUUID().replaceAll("-", "")}`;
-    url = await createDatabase(adminUrl, name);
-    cleanup = () => dropDatabase(adminUrl, name);
-  } else {
-    await fs.mkdir(testDataRoot, { recursive: true });
-    const dir = await fs.mkdtemp(path.join(testDataRoot, "db-"));
-    const server = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port: await findFreePort() });
-    url = server.url;
-    cleanup = async () => {
-      await server.stop();
-      await fs.rm(dir, { recursive: true, force: true });
-    };
-  }
-  await migrate(url);
+  const db = await freshDatabase();
+  url = db.url;
+  cleanup = db.cleanup;
   prisma = createPrisma(url);
 }, 60_000);
 

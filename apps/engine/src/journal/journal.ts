@@ -59,7 +59,7 @@ export class Journal {
     options: { maxBatch: number; onBatch?: (size: number, seconds: number) => void },
   ): Promise<Journal> {
     const { rows } = await pool.query<{ seq: string; hash: string }>(
-      "SELECT seq::text AS seq, hash FROM journal ORDER BY seq DESC LIMIT 1",
+      "SELECT seq::text AS seq, hash FROM journal ORDER BY journal.seq DESC LIMIT 1",
     );
     const last = rows[0];
     return new Journal(pool, clock, log, options.maxBatch, last ? Number(last.seq) : 0, last ? last.hash : GENESIS_HASH, options.onBatch);

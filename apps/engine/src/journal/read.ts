@@ -23,7 +23,7 @@ export async function* readJournal(pool: pg.Pool, afterSeq = 0, pageSize = 5000)
       hash: string;
     }>(
       `SELECT seq::text AS seq, type, order_id, account_id, actor, payload, prev_hash, hash
-       FROM journal WHERE seq > $1 ORDER BY seq LIMIT $2`,
+       FROM journal WHERE journal.seq > $1 ORDER BY journal.seq LIMIT $2`,
       [after, pageSize],
     );
     for (const row of rows) {

@@ -2,8 +2,11 @@ import { z } from "zod";
 import { isDecimal, isPositive } from "../money";
 import { ORD_STATUSES, ORD_TYPES, SIDES, TIME_IN_FORCES } from "./enums";
 
-export const decimalString = z.string().refine(isDecimal, { message: 'must be a decimal string such as "100" or "10.25"' });
-export const positiveDecimal = decimalString.refine(isPositive, { message: "must be greater than zero" });
+export const decimalString = z
+  .string()
+  // abort: later checks (isPositive) parse the string and would throw on a malformed one
+  .refine(isDecimal, { message: 'must be a decimal string such as "100" or "10.25"', abort: true });
+export const positiveDecimal = decimalString.refine((v) => isDecimal(v) && isPositive(v), { message: "must be greater than zero" });
 
 export const identifier = z
   .string()

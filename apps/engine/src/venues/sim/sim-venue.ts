@@ -113,6 +113,7 @@ export class SimVenue implements BrokerAdapter {
   }
 
   private onQuote(quote: Quote): void {
+    if (!this.connected) return;
     for (const w of this.working.values()) {
       if (w.order.symbol === quote.symbol) this.tryFill(w, quote, false);
     }
@@ -139,9 +140,13 @@ export class SimVenue implements BrokerAdapter {
     this.emit({ kind: "fill", orderId: order.orderId, execId: `${this.sessionId}-${this.execCounter}`, lastQty, lastPx: touch });
   }
 
+  /** Work after the venue's latency; nothing happens while it is disconnected. */
   private later(fn: () => void): void {
-    if (this.options.latencyMs <= 0) queueMicrotask(fn);
-    else setTimeout(fn, this.options.latencyMs);
+    const guarded = () => {
+      if (this.connected) fn();
+    };
+    if (this.options.latencyMs <= 0) queueMicrotask(guarded);
+    else setTimeout(guarded, this.options.latencyMs);
   }
 
   private emit(report: VenueReport): void {

@@ -1,0 +1,203 @@
+import { money, type Order, type SubmitOrderInput, submitOrderInput } from "@fillmore/shared";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { RandomWalkFeed } from "../../marketdata/quotes";
+import type { VenueReport } from "../adapter";
+import { SimVenue } from "./sim-venue";
+
+const AAPL = { symbol: "AAPL", tickSize: "0.01", lotSize: "100", refPrice: "189.50" };
+
+let nextId = 0;
+
+/** An order as the engine sends it, built from input that passed the real schema. */
+function order(input: Partial<SubmitOrderInput> = {}): Order {
+  const o = submitOrderInput.parse({ accountId: "ACC-ALPHA", symbol: "AAPL", side: "Buy", ordType: "Market", orderQty: "500", ...input });
+  nextId += 1;
+  const orderId = `O${nextId}`;
+  return {
+    orderId,
+    clOrdId: orderId,
+    accountId: o.accountId,
+    symbol: o.symbol,
+    side: o.side,
+    ordType: o.ordType,
+    timeInForce: o.timeInForce,
+    orderQty: o.orderQty,
+    price: o.price ?? null,
+    stopPx: o.stopPx ?? null,
+    expireTime: o.expireTime ?? null,
+    ordStatus: "Submitted",
+    previousStatus: null,
+    cumQty: "0",
+    leavesQty: o.orderQty,
+    avgPx: "0",
+    notional: "0",
+    venueId: "SIM-A",
+    venueOrderId: null,
+    strategy: null,
+    createdBy: "user:alice",
+    rejectSource: null,
+    rejectReason: null,
+    lateFill: false,
+    createdAt: "2025-01-02T14:30:00.000000Z",
+    updatedAt: "2025-01-02T14:30:00.000000Z",
+    lastSeq: 1,
+  };
+}
+
+/** A connected venue on a feed that only moves when the test calls `feed.step()`, with every report collected. */
+async function setup(options: { partialFillRate?: number; seed?: number; feedSeed?: number } = {}) {
+  const feed = new RandomWalkFeed([AAPL], 1000, options.feedSeed ?? 42);
+  const venue = new SimVenue({
+    name: "SIM-A",
+    feed,
+    lotSize: () => AAPL.lotSize,
+    latencyMs: 0,
+    partialFillRate: options.partialFillRate ?? 0,
+    seed: options.seed,
+  });
+  const reports: VenueReport[] = [];
+  venue.onReport((r) => reports.push(r));
+  await venue.connect();
+  const quote = () => {
+    const q = feed.quote("AAPL");
+    if (!q) throw new Error("no AAPL quote");
+    return q;
+  };
+  return { feed, venue, reports, quote };
+}
+
+/** Reports are emitted from a microtask; let them run. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+const fillsOf = (reports: VenueReport[]) => reports.flatMap((r) => (r.kind === "fill" ? [r] : []));
+
+describe("SimVenue", () => {
+  it("accepts a market buy and fills all of it at the ask", async () => {
+    const { venue, reports, quote } = await setup();
+    const o = order({ orderQty: "500" });
+    const { ask } = quote();
+    await venue.submitOrder(o);
+    await settle();
+
+    expect(reports[0]).toEqual({ kind: "accepted", orderId: o.orderId, venueOrderId: `SIM-A-${o.orderId}` });
+    const fills = fillsOf(reports);
+    expect(fills.length).toBeGreaterThan(0);
+    for (const f of fills) expect(f.lastPx).toBe(ask);
+    expect(money.sum(fills.map((f) => f.lastQty))).toBe("500");
+    expect(await venue.getOrderStatus(o.orderId)).toBeNull();
+  });
+
+  it("fills a market sell at the bid", async () => {
+    const { venue, reports, quote } = await setup();
+    const { bid } = quote();
+    await venue.submitOrder(order({ side: "Sell", orderQty: "200" }));
+    await settle();
+    expect(fillsOf(reports)).toEqual([expect.objectContaining({ lastQty: "200", lastPx: bid })]);
+  });
+
+  it("rests a passive limit without filling, and cancels it on request", async () => {
+    const { venue, reports, quote } = await setup();
+    const o = order({ ordType: "Limit", price: money.sub(quote().bid, "5"), timeInForce: "GTC" });
+    await venue.submitOrder(o);
+    await settle();
+    expect(reports.map((r) => r.kind)).toEqual(["accepted"]);
+    expect(await venue.getOrderStatus(o.orderId)).toEqual({ orderId: o.orderId, cumQty: "0", leavesQty: "500", open: true });
+
+    await venue.cancelOrder(o);
+    await settle();
+    expect(reports.at(-1)).toEqual({ kind: "cancelled", orderId: o.orderId, reason: "cancelled on request" });
+    expect(await venue.getOrderStatus(o.orderId)).toBeNull();
+  });
+
+  it("fills a resting limit once the quote crosses it", async () => {
+    const { feed, venue, reports, quote } = await setup();
+    const price = money.sub(quote().ask, "0.05");
+    const o = order({ ordType: "Limit", price, orderQty: "100" });
+    await venue.submitOrder(o);
+    for (let i = 0; i < 500 && fillsOf(reports).length === 0; i++) feed.step();
+    await settle();
+    const [f] = fillsOf(reports);
+    expect(f?.lastQty).toBe("100");
+    expect(money.lte(f?.lastPx ?? "Infinity", price)).toBe(true);
+  });
+
+  it("fills a marketable limit in parts when the venue is thin", async () => {
+    const { feed, venue, reports, quote } = await setup({ partialFillRate: 1 });
+    const o = order({ ordType: "Limit", price: money.add(quote().ask, "1"), orderQty: "1000" });
+    await venue.submitOrder(o);
+    await settle();
+    const [first] = fillsOf(reports);
+    expect(money.lt(first?.lastQty ?? "1000", "1000")).toBe(true);
+    expect(await venue.getOrderStatus(o.orderId)).toMatchObject({ cumQty: first?.lastQty, open: true });
+
+    for (let i = 0; i < 200 && (await venue.getOrderStatus(o.orderId)); i++) feed.step();
+    const fills = fillsOf(reports);
+    expect(fills.length).toBeGreaterThan(1);
+    expect(money.sum(fills.map((f) => f.lastQty))).toBe("1000");
+  });
+
+  it("refuses to cancel an order it does not hold", async () => {
+    const { venue, reports } = await setup();
+    const o = order();
+    await venue.cancelOrder(o);
+    await settle();
+    expect(reports).toEqual([{ kind: "cancelRejected", orderId: o.orderId, reason: expect.stringContaining("not working") }]);
+  });
+
+  it("cancels an IOC limit that cannot trade at once", async () => {
+    const { venue, reports, quote } = await setup();
+    const o = order({ ordType: "Limit", price: money.sub(quote().bid, "1"), timeInForce: "IOC" });
+    await venue.submitOrder(o);
+    await settle();
+    expect(reports.map((r) => r.kind)).toEqual(["accepted", "cancelled"]);
+    expect(reports[1]).toMatchObject({ orderId: o.orderId, reason: "IOC remainder cancelled" });
+  });
+
+  it("rejects an order type it does not support", async () => {
+    const { venue, reports, quote } = await setup();
+    const o = order({ ordType: "StopLimit", price: quote().ask, stopPx: quote().ask });
+    await venue.submitOrder(o);
+    await settle();
+    expect(reports).toEqual([{ kind: "rejected", orderId: o.orderId, reason: "StopLimit orders are not supported by SIM-A" }]);
+  });
+
+  it("never fills more than the order, and only in whole lots", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+          feedSeed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+          partialFillRate: fc.double({ min: 0, max: 1, noNaN: true }),
+          lots: fc.integer({ min: 1, max: 50 }),
+          side: fc.constantFrom("Buy" as const, "Sell" as const),
+          offsetTicks: fc.integer({ min: -10, max: 10 }),
+          timeInForce: fc.constantFrom("DAY" as const, "IOC" as const, "FOK" as const),
+        }),
+        async ({ seed, feedSeed, partialFillRate, lots, side, offsetTicks, timeInForce }) => {
+          const { feed, venue, reports, quote } = await setup({ seed, feedSeed, partialFillRate });
+          const orderQty = money.mul(String(lots), AAPL.lotSize);
+          const price = money.add(quote().last, money.mul(String(offsetTicks), AAPL.tickSize));
+          const o = order({ ordType: "Limit", side, price, orderQty, timeInForce });
+          await venue.submitOrder(o);
+          await settle();
+          for (let i = 0; i < 30; i++) feed.step();
+
+          const fills = fillsOf(reports);
+          const filled = money.sum(fills.map((f) => f.lastQty));
+          for (const f of fills) {
+            expect(money.isPositive(f.lastQty)).toBe(true);
+            expect(money.isMultipleOf(f.lastQty, AAPL.lotSize)).toBe(true);
+            expect(side === "Buy" ? money.lte(f.lastPx, price) : money.gte(f.lastPx, price)).toBe(true);
+          }
+          expect(money.lte(filled, orderQty)).toBe(true);
+          if (timeInForce === "FOK") expect(["0", orderQty]).toContain(filled);
+          const status = await venue.getOrderStatus(o.orderId);
+          if (status) expect(status).toMatchObject({ cumQty: filled, leavesQty: money.sub(orderQty, filled) });
+          else if (timeInForce === "DAY") expect(filled).toBe(orderQty);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,78 @@
+import { randomBytes } from "node:crypto";
+import { seedReference } from "@fillmore/db";
+import { type FreshDatabase, freshDatabase } from "@fillmore/db/testing";
+import pg from "pg";
+import type { EngineConfig } from "../src/config";
+import { type RunningEngine, startEngine } from "../src/engine";
+import { createLogger } from "../src/log";
+
+export interface Harness {
+  db: FreshDatabase;
+  config: EngineConfig;
+  pool: pg.Pool;
+  start(): Promise<RunningEngine>;
+  api(path: string, init?: { method?: string; body?: unknown; token?: string | null }): Promise<{ status: number; json: any }>;
+  engine: RunningEngine | undefined;
+  close(): Promise<void>;
+}
+
+/** A migrated, seeded database and an engine on a free loopback port, with zero venue latency. */
+export async function createHarness(overrides: Partial<EngineConfig> = {}): Promise<Harness> {
+  const db = await freshDatabase();
+  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  await seedReference(pool);
+  const config: EngineConfig = {
+    DATABASE_URL: db.url,
+    ENGINE_HOST: "127.0.0.1",
+    ENGINE_PORT: 0,
+    ENGINE_SERVICE_TOKEN: randomBytes(16).toString("hex"),
+    LOG_LEVEL: "silent",
+    DEMO_STRATEGY: false,
+    DEMO_STRATEGY_ORDERS_PER_S: 0,
+    SIM_LATENCY_MS: 0,
+    SIM_TICK_MS: 60_000,
+    JOURNAL_MAX_BATCH: 1000,
+    ...overrides,
+  };
+  const harness: Harness = {
+    db,
+    config,
+    pool,
+    engine: undefined,
+    async start() {
+      harness.engine = await startEngine(config, createLogger("silent"));
+      return harness.engine;
+    },
+    async api(path, init = {}) {
+      if (!harness.engine) throw new Error("engine not started");
+      const token = init.token === undefined ? config.ENGINE_SERVICE_TOKEN : init.token;
+      const response = await fetch(`${harness.engine.url}${path}`, {
+        method: init.method ?? (init.body ? "POST" : "GET"),
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), "content-type": "application/json" },
+        body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
+      });
+      return { status: response.status, json: await response.json() };
+    },
+    async close() {
+      await harness.engine?.stop();
+      await pool.end();
+      await db.cleanup();
+    },
+  };
+  return harness;
+}
+
+export async function journalCount(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>("SELECT count(*)::text AS n FROM journal");
+  return Number(rows[0]?.n ?? 0);
+}
+
+export async function until<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

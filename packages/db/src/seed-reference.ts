@@ -1,0 +1,38 @@
+import type pg from "pg";
+
+const INSTRUMENTS = [
+  ["AAPL", "Apple Inc.", "0.01", "1", "189.50"],
+  ["MSFT", "Microsoft Corp.", "0.01", "1", "415.20"],
+  ["NVDA", "NVIDIA Corp.", "0.01", "1", "121.75"],
+  ["TSLA", "Tesla Inc.", "0.01", "1", "244.10"],
+  ["SPY", "SPDR S&P 500 ETF", "0.01", "1", "571.30"],
+  ["EURUSD", "Euro / US Dollar", "0.00001", "1000", "1.08425"],
+] as const;
+
+const ACCOUNTS = [
+  ["ACC-ALPHA", "Alpha Fund"],
+  ["ACC-BETA", "Beta Macro"],
+  ["ACC-GAMMA", "Gamma Prop Desk"],
+] as const;
+
+const VENUES = [
+  ["SIM-FAST", "Simulated venue: fast, thin", { latencyMs: 2, partialFillRate: 0.5 }],
+  ["SIM-DEEP", "Simulated venue: slower, deep", { latencyMs: 15, partialFillRate: 0.1 }],
+  ["SIM-CHEAP", "Simulated venue: cheap, noisy", { latencyMs: 8, partialFillRate: 0.3 }],
+] as const;
+
+/** Reference data every installation needs to trade the demo: instruments, accounts, simulated venues. */
+export async function seedReference(pool: pg.Pool): Promise<void> {
+  for (const [symbol, name, tick, lot, ref] of INSTRUMENTS) {
+    await pool.query(
+      "INSERT INTO instrument (symbol, name, tick_size, lot_size, ref_price) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (symbol) DO NOTHING",
+      [symbol, name, tick, lot, ref],
+    );
+  }
+  for (const [id, name] of ACCOUNTS) {
+    await pool.query("INSERT INTO trading_account (id, name) VALUES ($1,$2) ON CONFLICT (id) DO NOTHING", [id, name]);
+  }
+  for (const [id, name, config] of VENUES) {
+    await pool.query("INSERT INTO venue (id, name, kind, config) VALUES ($1,$2,'sim',$3) ON CONFLICT (id) DO NOTHING", [id, name, config]);
+  }
+}

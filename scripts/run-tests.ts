@@ -1,0 +1,108 @@
+// Runs lint, typecheck, Vitest (unit + integration against a real Postgres) and Playwright
+// (real Chromium against the running system), then prints one closing line adding them up.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { createDatabase, findFreePort, startEmbeddedPostgres } from "@fillmore/db";
+import { root, startStack } from "./lib/stack";
+
+const started = Date.now();
+const work = path.join(root, ".test-data");
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+const bin = (name: string) => path.join(root, "node_modules/.bin", name);
+const only = process.argv[2]; // optional: "unit" or "e2e"
+
+function run(label: string, command: string, args: string[], env: Record<string, string> = {}): boolean {
+  console.log(`\n── ${label} ──`);
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+  return result.status === 0;
+}
+
+interface Totals {
+  passed: number;
+  failed: number;
+}
+
+function vitestTotals(file: string): Totals {
+  if (!existsSync(file)) return { passed: 0, failed: 1 };
+  const report = JSON.parse(readFileSync(file, "utf8")) as { numPassedTests: number; numFailedTests: number };
+  return { passed: report.numPassedTests, failed: report.numFailedTests };
+}
+
+function playwrightTotals(file: string): Totals {
+  if (!existsSync(file)) return { passed: 0, failed: 1 };
+  const report = JSON.parse(readFileSync(file, "utf8")) as { stats: { expected: number; unexpected: number; flaky: number } };
+  return { passed: report.stats.expected + report.stats.flaky, failed: report.stats.unexpected };
+}
+
+const checks: Record<string, boolean> = {};
+const totals: Totals = { passed: 0, failed: 0 };
+const add = (t: Totals) => {
+  totals.passed += t.passed;
+  totals.failed += t.failed;
+};
+
+if (!only) {
+  checks.lint = run("lint and format (biome)", bin("biome"), ["check", "."]);
+  checks.typecheck = run("typecheck (tsc, every workspace)", bin("turbo"), ["run", "typecheck", "--output-logs=errors-only"], {
+    TURBO_TELEMETRY_DISABLED: "1",
+  });
+}
+
+const pgHandle = await startEmbeddedPostgres({ dataDir: path.join(work, "pg"), port: await findFreePort() });
+try {
+  if (!only || only === "unit") {
+    const vitestJson = path.join(work, "vitest.json");
+    run(
+      "unit and integration tests (vitest)",
+      bin("vitest"),
+      ["run", "--reporter=default", "--reporter=json", `--outputFile=${vitestJson}`],
+      {
+        TEST_DATABASE_ADMIN_URL: pgHandle.adminUrl,
+      },
+    );
+    add(vitestTotals(vitestJson));
+  }
+
+  if (!only || only === "e2e") {
+    const databaseUrl = await createDatabase(pgHandle.adminUrl, "fillmore_e2e");
+    const stack = await startStack({
+      dataDir: path.join(work, "stack"),
+      databaseUrl,
+      webPort: await findFreePort(),
+      enginePort: await findFreePort(),
+      demo: true,
+      demoStrategy: true,
+      childStdio: "ignore",
+      log: (l) => console.log(l),
+    });
+    try {
+      const playwrightJson = path.join(work, "playwright.json");
+      run("browser tests (playwright, chromium)", bin("playwright"), ["test", "--config", "e2e/playwright.config.ts"], {
+        E2E_BASE_URL: stack.webUrl,
+        E2E_LOGINS: JSON.stringify(stack.logins),
+        PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson,
+      });
+      add(playwrightTotals(playwrightJson));
+    } finally {
+      await stack.stop();
+    }
+  }
+} finally {
+  await pgHandle.stop();
+}
+
+const failedChecks = Object.entries(checks)
+  .filter(([, ok]) => !ok)
+  .map(([name]) => name);
+console.log(
+  `\nchecks: ${
+    Object.entries(checks)
+      .map(([n, ok]) => `${n} ${ok ? "ok" : "FAILED"}`)
+      .join(", ") || "skipped"
+  }`,
+);
+console.log(`duration: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.log(`tests: ${totals.passed} passed, ${totals.failed} failed`);
+process.exit(totals.failed === 0 && failedChecks.length === 0 && totals.passed > 0 ? 0 : 1);
