@@ -153,7 +153,7 @@ describe("engine internal API", () => {
     controller.abort();
     const seqs = [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
     expect(seqs[0]).toBe(after + 1);
-    seqs.forEach((s, i) => expect(s).toBe(after + 1 + i));
+    expect(seqs).toEqual(seqs.map((_, i) => after + 1 + i));
   });
 
   it("keeps a hash chain that verifies, and names the first tampered event", async () => {

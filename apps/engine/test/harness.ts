@@ -6,12 +6,16 @@ import type { EngineConfig } from "../src/config";
 import { type RunningEngine, startEngine } from "../src/engine";
 import { createLogger } from "../src/log";
 
+/** The engine's JSON answers, loosely typed for assertions. */
+// biome-ignore lint/suspicious/noExplicitAny: test assertions read arbitrary response fields
+type ApiBody = any;
+
 export interface Harness {
   db: FreshDatabase;
   config: EngineConfig;
   pool: pg.Pool;
   start(): Promise<RunningEngine>;
-  api(path: string, init?: { method?: string; body?: unknown; token?: string | null }): Promise<{ status: number; json: any }>;
+  api(path: string, init?: { method?: string; body?: unknown; token?: string | null }): Promise<{ status: number; json: ApiBody }>;
   engine: RunningEngine | undefined;
   close(): Promise<void>;
 }
