@@ -8,14 +8,17 @@ Big.RM = Big.roundHalfEven;
 Big.NE = -30;
 Big.PE = 40;
 
+/** What the boundary accepts: up to 18 integer digits and 12 decimal places, no exponent. */
 const DECIMAL_PATTERN = /^-?(0|[1-9]\d{0,17})(\.\d{1,12})?$/;
+/** What arithmetic accepts: any plain decimal, so exact products may be longer than inputs. */
+const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
 
 export function isDecimal(value: string): boolean {
   return DECIMAL_PATTERN.test(value);
 }
 
 function big(value: Decimal): Big {
-  if (!isDecimal(value)) throw new TypeError(`not a decimal string: "${value}"`);
+  if (!PLAIN_DECIMAL.test(value)) throw new TypeError(`not a decimal string: "${value}"`);
   return new Big(value);
 }
 

@@ -25,7 +25,9 @@ export class OverFill extends Error {
 export function applyOrderEvent(order: Order | undefined, event: OrderEvent): Order {
   if (event.type === "OrderReceived") return { ...event.data.order, lastSeq: event.seq, updatedAt: event.ts };
   if (order === undefined) throw new Error(`event ${event.type} for unknown order ${event.orderId ?? "?"}`);
-  const next = transition(order.ordStatus, event.type, order.previousStatus ?? undefined);
+  const target = transition(order.ordStatus, event.type, order.previousStatus ?? undefined);
+  // A working order that took fills while a cancel/replace was pending returns as PartiallyFilled.
+  const next = target === "Accepted" && !isZero(order.cumQty) && order.ordStatus !== "Accepted" ? "PartiallyFilled" : target;
   const base: Order = { ...order, ordStatus: next, lastSeq: event.seq, updatedAt: event.ts };
   if (next === "PendingCancel" || next === "PendingReplace") {
     if (order.ordStatus !== next) base.previousStatus = order.ordStatus;
