@@ -9,7 +9,8 @@ import pg from "pg";
 import pino from "pino";
 import { Server as SocketServer } from "socket.io";
 import { loadServerEnv } from "./src/env";
-import { createAuth, principalFromHeaders } from "./src/server/auth";
+import { bearerToken, principalFromApiKey } from "./src/server/api-keys";
+import { createAuth, type Principal, principalFromHeaders } from "./src/server/auth";
 import { EngineClient } from "./src/server/engine-client";
 import { LiveOrders } from "./src/server/live-orders";
 import { appRouter } from "./src/server/routers/root";
@@ -28,13 +29,20 @@ const engine = new EngineClient(env.ENGINE_URL, env.ENGINE_SERVICE_TOKEN);
 const nextApp = next({ dev: false, dir, hostname: env.HOST, port: env.PORT });
 await nextApp.prepare();
 const handleNext = nextApp.getRequestHandler();
+
+/** An `Authorization: Bearer` API key decides alone (a bad key is refused, not replaced by a cookie); else the session cookie. */
+async function principalOf(headers: http.IncomingHttpHeaders): Promise<Principal | null> {
+  if (bearerToken(headers.authorization) !== null) return principalFromApiKey(prisma, headers.authorization);
+  return principalFromHeaders(auth, fromNodeHeaders(headers));
+}
+
 const handleAuth = toNodeHandler(auth);
 const handleTrpc = createHTTPHandler({
   router: appRouter,
   basePath: "/api/trpc/",
   maxBodySize: 64 * 1024,
   createContext: async ({ req }) => ({
-    principal: await principalFromHeaders(auth, fromNodeHeaders(req.headers)),
+    principal: await principalOf(req.headers),
     engine,
     prisma,
   }),
@@ -55,8 +63,12 @@ const server = http.createServer((req, res) => {
 const io = new SocketServer(server, { serveClient: false });
 const live = new LiveOrders(engine, io, log);
 io.use(async (socket, nextMiddleware) => {
-  const principal = await principalFromHeaders(auth, fromNodeHeaders(socket.request.headers)).catch(() => null);
-  if (!principal) return nextMiddleware(new Error("unauthorized: sign in first"));
+  const principal = await principalOf(socket.request.headers).catch(() => null);
+  if (!principal) return nextMiddleware(new Error("unauthorized: sign in or send an API key"));
+  // The live stream carries every account's orders; a key bound to accounts reads them with orders.list instead.
+  if (principal.kind === "apiKey" && principal.accountIds.length > 0) {
+    return nextMiddleware(new Error("forbidden: an account-scoped API key cannot subscribe to the live order stream"));
+  }
   socket.data.principal = principal;
   nextMiddleware();
 });

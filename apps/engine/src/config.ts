@@ -12,6 +12,13 @@ const configSchema = z.object({
   DEMO_STRATEGY_ORDERS_PER_S: z.coerce.number().min(0).max(1000).default(1),
   SIM_LATENCY_MS: z.coerce.number().min(0).max(10_000).default(5),
   SIM_TICK_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  /** Held stops trigger on the last trade price or on the mid. */
+  STOP_TRIGGER_PRICE: z.enum(["last", "mid"]).default("last"),
+  /** DAY orders expire at this UTC time (HH:MM). */
+  SESSION_END_UTC: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "SESSION_END_UTC must be HH:MM" })
+    .default("21:00"),
   JOURNAL_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 

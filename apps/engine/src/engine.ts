@@ -11,18 +11,20 @@ import { readJournal } from "./journal/read";
 import type { Logger } from "./log";
 import { RandomWalkFeed } from "./marketdata/quotes";
 import { createMetrics } from "./metrics";
+import { parseSessionEnd } from "./orders/expiry";
 import { OrderManager } from "./orders/order-manager";
+import { Positions } from "./positions/positions";
 import { loadReference } from "./reference";
-import type { RiskLimits } from "./risk/checks";
+import { RiskSettings } from "./risk/risk-settings";
 import { DemoStrategy } from "./strategy/demo-strategy";
 import type { BrokerAdapter } from "./venues/adapter";
 import { SimVenue } from "./venues/sim/sim-venue";
 
-export const DEFAULT_LIMITS: RiskLimits = { maxOrderQty: "100000", maxOrderNotional: "5000000" };
-
 export interface RunningEngine {
   url: string;
   orders: OrderManager;
+  risk: RiskSettings;
+  positions: Positions;
   journal: Journal;
   feed: RandomWalkFeed;
   venues: Map<string, BrokerAdapter>;
@@ -72,6 +74,8 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     );
   }
 
+  const risk = new RiskSettings(journal);
+  const positions = new Positions();
   const orders = new OrderManager({
     journal,
     clock,
@@ -79,14 +83,18 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     instruments: reference.instruments,
     accounts: new Set(reference.accounts.keys()),
     venues,
-    limits: () => DEFAULT_LIMITS,
+    risk,
+    positions,
     quote: (symbol) => feed.quote(symbol),
+    triggerPrice: config.STOP_TRIGGER_PRICE,
+    sessionEndMinutes: parseSessionEnd(config.SESSION_END_UTC),
   });
 
   liveOrderCount = () => orders.working().length;
   let replayed = 0;
   for await (const stored of readJournal(pool)) {
     orders.replay(stored.event);
+    risk.replay(stored.event);
     replayed += 1;
   }
   for (const venue of venues.values()) {
@@ -111,6 +119,8 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   const server = createApiServer({
     token: config.ENGINE_SERVICE_TOKEN,
     orders,
+    risk,
+    positions,
     hub,
     pool,
     registry: metrics.registry,
@@ -130,6 +140,9 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   const address = server.address() as AddressInfo;
   const url = `http://${config.ENGINE_HOST}:${address.port}`;
 
+  feed.onQuote((quote) => orders.onQuote(quote));
+  const expiryTimer = setInterval(() => orders.expireDue(clock.nowMs()), 1000);
+  expiryTimer.unref();
   feed.start();
   const strategy = new DemoStrategy({
     instruments,
@@ -148,6 +161,8 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   return {
     url,
     orders,
+    risk,
+    positions,
     journal,
     feed,
     venues,
@@ -155,6 +170,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
       stopping ??= (async () => {
         strategy.stop();
         feed.stop();
+        clearInterval(expiryTimer);
         for (const venue of venues.values()) await venue.disconnect();
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));

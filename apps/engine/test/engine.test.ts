@@ -8,7 +8,9 @@ let h: Harness;
 
 beforeAll(async () => {
   h = await createHarness();
-  await h.start();
+  const engine = await h.start();
+  // Resting test orders sit far from the market, beyond the default 10% price collar.
+  await engine.risk.setLimits({ scope: "default", limits: { priceCollarPct: "99.5" } }, "user:test");
 });
 afterAll(async () => h?.close());
 
@@ -101,7 +103,7 @@ describe("engine internal API", () => {
   it("fills a marketable order at the touch with exact CumQty, LeavesQty and AvgPx", async () => {
     const quote = h.engine?.feed.quote("MSFT");
     expect(quote).toBeDefined();
-    const res = await submit(limitBuy({ symbol: "MSFT", price: "9999.00", orderQty: "300" }));
+    const res = await submit(limitBuy({ symbol: "MSFT", price: money.add(quote?.ask ?? "0", "5"), orderQty: "300" }));
     const filled = await until(() => {
       h.engine?.feed.step();
       const o = engineOrder(res.json.order.orderId);

@@ -36,6 +36,8 @@ export async function createHarness(overrides: Partial<EngineConfig> = {}): Prom
     SIM_LATENCY_MS: 0,
     SIM_TICK_MS: 60_000,
     JOURNAL_MAX_BATCH: 1000,
+    STOP_TRIGGER_PRICE: "last",
+    SESSION_END_UTC: "21:00",
     ...overrides,
   };
   const harness: Harness = {

@@ -1,6 +1,7 @@
+import fs from "node:fs";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrisma, migrate, type PrismaClient } from "./index";
+import { createPrisma, migrate, migrationsDir, type PrismaClient } from "./index";
 import { freshDatabase } from "./testing";
 
 let url: string;
@@ -34,7 +35,7 @@ describe("@fillmore/db", () => {
     await migrate(url);
     await migrate(url);
     const { rows } = await sql("SELECT name FROM pgmigrations");
-    expect(rows).toHaveLength(1);
+    expect(rows).toHaveLength(fs.readdirSync(migrationsDir).filter((f) => f.endsWith(".sql")).length);
   });
 
   it("round-trips the better-auth models", async () => {
@@ -124,6 +125,42 @@ describe("@fillmore/db", () => {
     const fill = await prisma.fill.findUnique({ where: { execId: "e1" } });
     expect(fill?.lastQty.toString()).toBe("0.5");
     expect(fill?.lastPx.toString()).toBe("10.049999");
+  });
+
+  it("round-trips API keys with their account list", async () => {
+    const key = await prisma.apiKey.create({
+      data: {
+        id: "k1",
+        name: "bot",
+        prefix: "abcd1234",
+        keyHash: "f".repeat(64),
+        role: "trader",
+        accountIds: ["acc1", "acc2"],
+        createdBy: "user:a@x",
+      },
+    });
+    expect(key).toMatchObject({ accountIds: ["acc1", "acc2"], revokedAt: null, revokedBy: null, lastUsedAt: null });
+    expect(key.createdAt).toBeInstanceOf(Date);
+    const all = await prisma.apiKey.create({
+      data: { id: "k2", name: "all", prefix: "efgh5678", keyHash: "e".repeat(64), role: "risk", createdBy: "user:a@x" },
+    });
+    expect(all.accountIds).toEqual([]);
+
+    const revokedAt = new Date("2026-02-03T04:05:06.789Z");
+    await prisma.apiKey.update({ where: { id: "k1" }, data: { revokedAt, revokedBy: "user:b@x", lastUsedAt: revokedAt } });
+    expect(await prisma.apiKey.findUnique({ where: { keyHash: "f".repeat(64) } })).toMatchObject({
+      revokedAt,
+      revokedBy: "user:b@x",
+      lastUsedAt: revokedAt,
+    });
+    expect(await prisma.apiKey.findMany({ where: { accountIds: { has: "acc2" } } })).toHaveLength(1);
+
+    await expect(
+      prisma.apiKey.create({ data: { id: "k3", name: "x", prefix: "ijkl9012", keyHash: "d".repeat(64), role: "root", createdBy: "u" } }),
+    ).rejects.toThrow();
+    await expect(
+      prisma.apiKey.create({ data: { id: "k4", name: "x", prefix: "abcd1234", keyHash: "c".repeat(64), role: "trader", createdBy: "u" } }),
+    ).rejects.toThrow();
   });
 
   it("journal is append-only", async () => {

@@ -2,6 +2,7 @@ import type { Decimal } from "./money";
 import type { RejectSource } from "./orders/enums";
 import type { Order } from "./orders/order";
 import type { OrderTransitionEvent } from "./orders/transitions";
+import type { RiskLimits, TradingState } from "./risk";
 
 /** What every journaled event carries. `ts` is UTC with microseconds; `monoUs` is monotonic, for latency. */
 export interface EventEnvelope<T extends string, D> {
@@ -27,12 +28,14 @@ export interface OrderEventData {
   OrderReceived: { order: Order };
   OrderValidated: Record<string, never>;
   OrderDenied: { code: string; reason: string };
-  OrderSubmitted: { venueId: string; venueOrderId: string };
+  OrderSubmitted: { venueId: string; venueOrderId: string; triggerPx?: Decimal };
   OrderAccepted: { venueOrderId: string };
   OrderRejected: { source: RejectSource; reason: string };
   OrderPartiallyFilled: FillData;
   OrderFilled: FillData;
-  OrderPendingCancel: Record<string, never>;
+  OrderPendingCancel: { reason?: string };
+  /** A held trailing stop moved its stop price with the market. */
+  OrderStopMoved: { stopPx: Decimal; marketPx: Decimal };
   OrderCancelled: { reason: string };
   OrderCancelRejected: { reason: string };
   OrderPendingReplace: { orderQty: Decimal; price: Decimal | null; stopPx: Decimal | null };
@@ -46,7 +49,11 @@ export interface SystemEventData {
   TransitionRefused: { event: string; from: string; reason: string };
   /** A duplicate or inconsistent venue report (over-fill, unknown order), raised to operators. */
   AlertRaised: { code: string; message: string };
+  /** A user command the engine refused (cancel of a done order, a modify risk refused), with who asked. */
+  CommandRefused: { command: string; code: string; reason: string };
   EngineStarted: { version: string; replayedEvents: number };
+  RiskLimitsChanged: { scope: string; old: Partial<RiskLimits> | null; new: Partial<RiskLimits> };
+  TradingStateChanged: { scope: string; old: TradingState; new: TradingState; reason: string };
 }
 
 export type EventData = OrderEventData & SystemEventData;

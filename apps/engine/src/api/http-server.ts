@@ -1,6 +1,13 @@
 import { timingSafeEqual } from "node:crypto";
 import http from "node:http";
-import { cancelOrderInput, submitOrderInput } from "@fillmore/shared";
+import {
+  cancelAllInput,
+  cancelOrderInput,
+  modifyOrderInput,
+  setRiskLimitsInput,
+  setTradingStateInput,
+  submitOrderInput,
+} from "@fillmore/shared";
 import type pg from "pg";
 import type { Registry } from "prom-client";
 import { z } from "zod";
@@ -8,11 +15,15 @@ import { readOrderEvents } from "../journal/read";
 import type { Logger } from "../log";
 import { CommandError } from "../orders/errors";
 import type { OrderManager } from "../orders/order-manager";
+import type { Positions } from "../positions/positions";
+import type { RiskSettings } from "../risk/risk-settings";
 import type { EventHub } from "./event-hub";
 
 export interface ApiDeps {
   token: string;
   orders: OrderManager;
+  risk: RiskSettings;
+  positions: Positions;
   hub: EventHub;
   pool: pg.Pool;
   registry: Registry;
@@ -25,6 +36,10 @@ const MAX_BODY_BYTES = 64 * 1024;
 const actorSchema = z.string().min(1).max(128);
 const submitBody = z.object({ actor: actorSchema, order: submitOrderInput }).strict();
 const cancelBody = z.object({ actor: actorSchema }).strict().and(cancelOrderInput);
+const modifyBody = z.object({ actor: actorSchema }).and(modifyOrderInput);
+const cancelAllBody = z.object({ actor: actorSchema }).and(cancelAllInput);
+const riskLimitsBody = z.object({ actor: actorSchema }).and(setRiskLimitsInput);
+const tradingStateBody = z.object({ actor: actorSchema }).and(setTradingStateInput);
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -49,6 +64,13 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
   } catch {
     throw new CommandError("INVALID_INPUT", "request body is not valid JSON");
   }
+}
+
+async function readObject(req: http.IncomingMessage): Promise<object> {
+  const body = await readJson(req);
+  if (body === null || typeof body !== "object" || Array.isArray(body))
+    throw new CommandError("INVALID_INPUT", "request body must be a JSON object");
+  return body;
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -78,6 +100,83 @@ export function createApiServer(deps: ApiDeps): http.Server {
   });
 }
 
+type Handler = (ctx: {
+  deps: ApiDeps;
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  url: URL;
+  params: string[];
+}) => Promise<void> | void;
+
+const routes: [method: string, pattern: RegExp, handler: Handler][] = [
+  [
+    "POST",
+    /^\/v1\/orders$/,
+    async ({ deps, req, res }) => {
+      const body = parse(submitBody, await readJson(req));
+      const result = await deps.orders.submit(body.order, body.actor);
+      send(res, result.duplicate ? 200 : 201, result);
+    },
+  ],
+  [
+    "POST",
+    /^\/v1\/orders\/cancel-all$/,
+    async ({ deps, req, res }) => {
+      const { actor, ...filter } = parse(cancelAllBody, await readJson(req));
+      send(res, 200, await deps.orders.cancelAll(filter, actor));
+    },
+  ],
+  [
+    "POST",
+    /^\/v1\/orders\/([^/]+)\/cancel$/,
+    async ({ deps, req, res, params }) => {
+      const body = parse(cancelBody, { ...(await readObject(req)), orderId: params[0] });
+      send(res, 200, { order: await deps.orders.cancel(body.orderId, body.actor) });
+    },
+  ],
+  [
+    "POST",
+    /^\/v1\/orders\/([^/]+)\/modify$/,
+    async ({ deps, req, res, params }) => {
+      const { actor, ...changes } = parse(modifyBody, { ...(await readObject(req)), orderId: params[0] });
+      send(res, 200, { order: await deps.orders.modify(changes, actor) });
+    },
+  ],
+  [
+    "GET",
+    /^\/v1\/orders\/([^/]+)$/,
+    async ({ deps, res, params }) => {
+      const orderId = params[0] ?? "";
+      const order = deps.orders.get(orderId);
+      if (!order) throw new CommandError("NOT_FOUND", `no order ${orderId}`);
+      send(res, 200, { order, events: await readOrderEvents(deps.pool, orderId) });
+    },
+  ],
+  ["GET", /^\/v1\/snapshot$/, ({ deps, res }) => send(res, 200, { seq: deps.hub.lastSeq, orders: deps.orders.all() })],
+  ["GET", /^\/v1\/reference$/, ({ deps, res }) => send(res, 200, deps.reference())],
+  ["GET", /^\/v1\/positions$/, ({ deps, res }) => send(res, 200, { positions: deps.positions.all() })],
+  ["GET", /^\/v1\/risk$/, ({ deps, res }) => send(res, 200, deps.risk.snapshot())],
+  [
+    "POST",
+    /^\/v1\/risk\/limits$/,
+    async ({ deps, req, res }) => {
+      const { actor, ...input } = parse(riskLimitsBody, await readJson(req));
+      await deps.risk.setLimits(input, actor);
+      send(res, 200, deps.risk.snapshot());
+    },
+  ],
+  [
+    "POST",
+    /^\/v1\/risk\/trading-state$/,
+    async ({ deps, req, res }) => {
+      const { actor, ...input } = parse(tradingStateBody, await readJson(req));
+      await deps.risk.setTradingState(input, actor);
+      send(res, 200, deps.risk.snapshot());
+    },
+  ],
+  ["GET", /^\/v1\/stream$/, ({ deps, url, req, res }) => stream(deps, url, req, res)],
+];
+
 async function handle(deps: ApiDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://engine");
   const path = url.pathname;
@@ -91,29 +190,10 @@ async function handle(deps: ApiDeps, req: http.IncomingMessage, res: http.Server
     return;
   }
   if (!authorized(req, deps.token)) throw new CommandError("UNAUTHORIZED", "missing or wrong service token");
-
-  if (req.method === "POST" && path === "/v1/orders") {
-    const body = parse(submitBody, await readJson(req));
-    const result = await deps.orders.submit(body.order, body.actor);
-    return send(res, result.duplicate ? 200 : 201, result);
+  for (const [method, pattern, handler] of routes) {
+    const match = req.method === method ? pattern.exec(path) : null;
+    if (match) return handler({ deps, req, res, url, params: match.slice(1).map(decodeURIComponent) });
   }
-  const cancelMatch = /^\/v1\/orders\/([^/]+)\/cancel$/.exec(path);
-  if (req.method === "POST" && cancelMatch) {
-    const body = parse(cancelBody, { ...((await readJson(req)) as object), orderId: decodeURIComponent(cancelMatch[1] ?? "") });
-    return send(res, 200, { order: await deps.orders.cancel(body.orderId, body.actor) });
-  }
-  const orderMatch = /^\/v1\/orders\/([^/]+)$/.exec(path);
-  if (req.method === "GET" && orderMatch) {
-    const orderId = decodeURIComponent(orderMatch[1] ?? "");
-    const order = deps.orders.get(orderId);
-    if (!order) throw new CommandError("NOT_FOUND", `no order ${orderId}`);
-    return send(res, 200, { order, events: await readOrderEvents(deps.pool, orderId) });
-  }
-  if (req.method === "GET" && path === "/v1/snapshot") {
-    return send(res, 200, { seq: deps.hub.lastSeq, orders: deps.orders.all() });
-  }
-  if (req.method === "GET" && path === "/v1/reference") return send(res, 200, deps.reference());
-  if (req.method === "GET" && path === "/v1/stream") return stream(deps, url, req, res);
   throw new CommandError("NOT_FOUND", `no route ${req.method} ${path}`);
 }
 

@@ -1,10 +1,13 @@
 import {
   type AnyEvent,
   applyOrderEvent,
+  type CancelAll,
   type Clock,
   InvalidStateTransition,
   isTerminal,
+  type ModifyOrder,
   money,
+  newOrder,
   type Order,
   type OrderEvent,
   OverFill,
@@ -13,9 +16,14 @@ import {
 import type { EventDraft, Journal } from "../journal/journal";
 import type { Logger } from "../log";
 import type { Quote } from "../marketdata/quotes";
-import { checkOrder, type InstrumentRule, type RiskLimits } from "../risk/checks";
+import type { Positions } from "../positions/positions";
+import { checkOrder, type Denial, type InstrumentRule, type RiskContext } from "../risk/checks";
+import type { RiskSettings } from "../risk/risk-settings";
+import { TokenBuckets } from "../risk/token-bucket";
 import type { BrokerAdapter, VenueReport } from "../venues/adapter";
 import { CommandError } from "./errors";
+import { expiresAt } from "./expiry";
+import { isHeldType, isTriggered, movedTrailingStop, venueView } from "./stops";
 
 export interface OrderManagerDeps {
   journal: Journal;
@@ -24,13 +32,23 @@ export interface OrderManagerDeps {
   instruments: ReadonlyMap<string, InstrumentRule>;
   accounts: ReadonlySet<string>;
   venues: ReadonlyMap<string, BrokerAdapter>;
-  limits: () => RiskLimits;
+  risk: RiskSettings;
+  positions: Positions;
   quote: (symbol: string) => Quote | undefined;
+  /** Which market price triggers held stops: the last trade or the mid. */
+  triggerPrice: "last" | "mid";
+  sessionEndMinutes: number;
 }
 
 export interface SubmitResult {
   order: Order;
   duplicate: boolean;
+}
+
+export interface CancelAllResult {
+  requested: number;
+  cancelled: string[];
+  skipped: { orderId: string; reason: string }[];
 }
 
 type OrderEventDraft = Extract<EventDraft, { type: OrderEvent["type"] }>;
@@ -40,6 +58,9 @@ export class OrderManager {
   private readonly orders = new Map<string, Order>();
   private readonly byClOrdId = new Map<string, string>();
   private readonly seenExecIds = new Set<string>();
+  /** Orders being cancelled because they expired: the venue's cancel becomes OrderExpired. */
+  private readonly expiring = new Set<string>();
+  private readonly buckets = new TokenBuckets();
 
   constructor(private readonly deps: OrderManagerDeps) {
     for (const [venueId, venue] of deps.venues) venue.onReport((r) => this.onVenueReport(venueId, r));
@@ -47,11 +68,11 @@ export class OrderManager {
 
   /** Rebuilds state from journaled events, without journaling anything. */
   replay(event: AnyEvent): void {
+    this.deps.positions.apply(event);
     if (event.orderId === null || !event.type.startsWith("Order")) return;
     const order = applyOrderEvent(this.orders.get(event.orderId), event as OrderEvent);
     this.index(order);
-    if (event.type === "OrderFilled" || event.type === "OrderPartiallyFilled")
-      this.seenExecIds.add(`${event.data.venueId}:${event.data.execId}`);
+    this.trackSideEffects(event, order);
   }
 
   get(orderId: string): Order | undefined {
@@ -74,98 +95,143 @@ export class OrderManager {
     const existing = existingId ? this.orders.get(existingId) : undefined;
     if (existing) return { order: existing, duplicate: true };
 
-    const now = this.deps.clock.nowIso();
-    const pending: Order = {
-      orderId,
-      clOrdId,
-      accountId: input.accountId,
-      symbol: input.symbol,
-      side: input.side,
-      ordType: input.ordType,
-      timeInForce: input.timeInForce,
-      orderQty: money.normalize(input.orderQty),
-      price: input.price === undefined ? null : money.normalize(input.price),
-      stopPx: input.stopPx === undefined ? null : money.normalize(input.stopPx),
-      expireTime: input.expireTime ?? null,
-      ordStatus: "Pending",
-      previousStatus: null,
-      cumQty: "0",
-      leavesQty: money.normalize(input.orderQty),
-      avgPx: "0",
-      notional: "0",
-      venueId: null,
-      venueOrderId: null,
-      strategy: input.strategy ?? null,
-      createdBy: actor,
-      rejectSource: null,
-      rejectReason: null,
-      lateFill: false,
-      createdAt: now,
-      updatedAt: now,
-      lastSeq: 0,
-    };
+    const pending = newOrder(input, { orderId, clOrdId, actor, now: this.deps.clock.nowIso() });
     let order = this.record({ type: "OrderReceived", orderId, accountId: input.accountId, actor, data: { order: pending } });
 
-    const quote = this.deps.quote(order.symbol);
-    const denial = checkOrder(order, {
-      instrument: this.deps.instruments.get(order.symbol),
-      accountKnown: this.deps.accounts.has(order.accountId),
-      limits: this.deps.limits(),
-      referencePx: quote ? (order.side === "Buy" ? quote.ask : quote.bid) : undefined,
-    });
+    const ctx = this.riskContext(order);
+    const denial = checkOrder(order, ctx);
     if (denial) {
       order = this.record({ type: "OrderDenied", orderId, accountId: order.accountId, actor: "risk", data: denial });
       await journal.durable();
       return { order, duplicate: false };
     }
+    this.buckets.take(order.accountId, ctx.limits.ordersPerSecond, ctx.limits.orderBurst, this.deps.clock.nowMs());
     order = this.record({ type: "OrderValidated", orderId, accountId: order.accountId, actor: "risk", data: {} });
 
-    const venue = this.chooseVenue(order, input.venueId);
-    if (typeof venue === "string") {
-      order = this.record({
-        type: "OrderDenied",
-        orderId,
-        accountId: order.accountId,
-        actor: "router",
-        data: { code: "NO_VENUE", reason: venue },
-      });
+    if (isHeldType(order)) {
+      this.evaluateHeld(order);
       await journal.durable();
-      return { order, duplicate: false };
+      return { order: this.orders.get(orderId) ?? order, duplicate: false };
     }
-    order = this.record({
-      type: "OrderSubmitted",
-      orderId,
-      accountId: order.accountId,
-      actor: "router",
-      data: { venueId: venue.name, venueOrderId: `${venue.name}-${orderId}` },
-    });
+    const sent = this.route(order, input.venueId);
     await journal.durable();
-    this.send(venue, order, () => venue.submitOrder(order));
+    sent?.();
     return { order: this.orders.get(orderId) ?? order, duplicate: false };
   }
 
-  async cancel(orderId: string, actor: string): Promise<Order> {
+  async cancel(orderId: string, actor: string, reason?: string): Promise<Order> {
     const order = this.orders.get(orderId);
     if (!order) throw new CommandError("NOT_FOUND", `no order ${orderId}`);
     if (isTerminal(order.ordStatus) || order.ordStatus === "PendingCancel" || order.ordStatus === "Pending")
-      throw new CommandError("NOT_CANCELLABLE", `order ${orderId} is ${order.ordStatus} and cannot be cancelled`);
+      throw this.refuse(
+        "cancel",
+        order,
+        actor,
+        new CommandError("NOT_CANCELLABLE", `order ${orderId} is ${order.ordStatus} and cannot be cancelled`),
+      );
     if (order.ordStatus === "Validated") {
       const cancelled = this.record({
         type: "OrderCancelled",
         orderId,
         accountId: order.accountId,
         actor,
-        data: { reason: "cancelled before it was sent" },
+        data: { reason: reason ?? "cancelled before it was sent" },
       });
       await this.deps.journal.durable();
       return cancelled;
     }
     const venue = order.venueId ? this.deps.venues.get(order.venueId) : undefined;
-    if (!venue) throw new CommandError("NOT_CANCELLABLE", `order ${orderId} has no venue to cancel at`);
-    const pending = this.record({ type: "OrderPendingCancel", orderId, accountId: order.accountId, actor, data: {} });
+    if (!venue)
+      throw this.refuse("cancel", order, actor, new CommandError("NOT_CANCELLABLE", `order ${orderId} has no venue to cancel at`));
+    const pending = this.record({ type: "OrderPendingCancel", orderId, accountId: order.accountId, actor, data: reason ? { reason } : {} });
     await this.deps.journal.durable();
     this.send(venue, pending, () => venue.cancelOrder(pending));
     return this.orders.get(orderId) ?? pending;
+  }
+
+  /** Cancels every working order that matches all given filters; reports what it could not cancel. */
+  async cancelAll(filter: CancelAll, actor: string): Promise<CancelAllResult> {
+    const matching = this.working().filter(
+      (o) =>
+        (filter.accountId === undefined || o.accountId === filter.accountId) &&
+        (filter.strategy === undefined || o.strategy === filter.strategy) &&
+        (filter.symbol === undefined || o.symbol === filter.symbol),
+    );
+    const result: CancelAllResult = { requested: matching.length, cancelled: [], skipped: [] };
+    await Promise.all(
+      matching.map(async (o) => {
+        try {
+          await this.cancel(o.orderId, actor);
+          result.cancelled.push(o.orderId);
+        } catch (error) {
+          result.skipped.push({ orderId: o.orderId, reason: error instanceof Error ? error.message : String(error) });
+        }
+      }),
+    );
+    return result;
+  }
+
+  /** Cancel/replace of quantity, limit price or stop price, re-checked by risk. */
+  async modify(input: ModifyOrder, actor: string): Promise<Order> {
+    const order = this.orders.get(input.orderId);
+    if (!order) throw new CommandError("NOT_FOUND", `no order ${input.orderId}`);
+    const refuse = (code: ConstructorParameters<typeof CommandError>[0], message: string) =>
+      this.refuse("modify", order, actor, new CommandError(code, message));
+    if (!["Validated", "Accepted", "PartiallyFilled"].includes(order.ordStatus))
+      throw refuse("NOT_MODIFIABLE", `order ${order.orderId} is ${order.ordStatus} and cannot be modified`);
+    const takesPrice = order.ordType === "Limit" || order.ordType === "StopLimit";
+    const takesStop = order.ordType === "Stop" || order.ordType === "StopLimit";
+    if (input.price !== undefined && !takesPrice) throw refuse("INVALID_INPUT", `${order.ordType} orders have no limit price to change`);
+    if (input.stopPx !== undefined && !takesStop) throw refuse("INVALID_INPUT", `${order.ordType} orders have no stop price to change`);
+    const changes = {
+      orderQty: input.orderQty === undefined ? order.orderQty : money.normalize(input.orderQty),
+      price: input.price === undefined ? order.price : money.normalize(input.price),
+      stopPx: input.stopPx === undefined ? order.stopPx : money.normalize(input.stopPx),
+    };
+    if (money.lte(changes.orderQty, order.cumQty))
+      throw refuse("INVALID_INPUT", `new quantity ${changes.orderQty} must exceed the filled quantity ${order.cumQty}`);
+    const candidate = { ...order, ...changes, orderQty: money.sub(changes.orderQty, order.cumQty) };
+    const denial = this.recheck(candidate, order);
+    if (denial) throw refuse("RISK_REJECTED", `${denial.code}: ${denial.reason}`);
+
+    const base = { orderId: order.orderId, accountId: order.accountId, actor } as const;
+    if (order.ordStatus === "Validated") {
+      const replaced = this.record({ ...base, type: "OrderReplaced", data: changes });
+      this.evaluateHeld(replaced);
+      await this.deps.journal.durable();
+      return this.orders.get(order.orderId) ?? replaced;
+    }
+    const venue = order.venueId ? this.deps.venues.get(order.venueId) : undefined;
+    if (!venue?.capabilities.modify) throw refuse("NOT_SUPPORTED", `venue ${order.venueId ?? "?"} does not support cancel/replace`);
+    const pending = this.record({ ...base, type: "OrderPendingReplace", data: changes });
+    await this.deps.journal.durable();
+    this.send(venue, pending, () => venue.modifyOrder(pending, changes));
+    return this.orders.get(order.orderId) ?? pending;
+  }
+
+  /** Held stops follow the market: trailing stops move, triggered ones are routed. */
+  onQuote(quote: Quote): void {
+    for (const order of this.orders.values()) {
+      if (order.symbol === quote.symbol && order.ordStatus === "Validated" && isHeldType(order)) this.evaluateHeld(order);
+    }
+  }
+
+  /** Expires DAY orders at the session end and GTD orders at their time. */
+  expireDue(nowMs: number): void {
+    for (const order of this.working()) {
+      const at = expiresAt(order, this.deps.sessionEndMinutes);
+      if (at === null || at > nowMs || order.ordStatus === "PendingCancel" || this.expiring.has(order.orderId)) continue;
+      const reason = order.timeInForce === "GTD" ? `GTD expired at ${order.expireTime}` : "DAY order expired at the session end";
+      if (order.ordStatus === "Validated") {
+        this.record({ type: "OrderExpired", orderId: order.orderId, accountId: order.accountId, actor: "engine", data: { reason } });
+        continue;
+      }
+      this.expiring.add(order.orderId);
+      void this.cancel(order.orderId, "engine", "expired").catch((error: unknown) => {
+        this.expiring.delete(order.orderId);
+        this.deps.log.warn({ err: String(error), orderId: order.orderId }, "could not expire order");
+      });
+    }
   }
 
   onVenueReport(venueId: string, report: VenueReport): void {
@@ -185,10 +251,18 @@ export class OrderManager {
           this.record({ ...base, type: "OrderRejected", data: { source: "VENUE", reason: report.reason } });
           return;
         case "cancelled":
-          this.record({ ...base, type: "OrderCancelled", data: { reason: report.reason } });
+          if (this.expiring.has(order.orderId))
+            this.record({ ...base, type: "OrderExpired", data: { reason: `expired: ${report.reason}` } });
+          else this.record({ ...base, type: "OrderCancelled", data: { reason: report.reason } });
           return;
         case "cancelRejected":
           this.record({ ...base, type: "OrderCancelRejected", data: { reason: report.reason } });
+          return;
+        case "replaced":
+          this.record({ ...base, type: "OrderReplaced", data: { orderQty: report.orderQty, price: report.price, stopPx: report.stopPx } });
+          return;
+        case "replaceRejected":
+          this.record({ ...base, type: "OrderReplaceRejected", data: { reason: report.reason } });
           return;
         case "expired":
           this.record({ ...base, type: "OrderExpired", data: { reason: report.reason } });
@@ -198,9 +272,7 @@ export class OrderManager {
           if (this.seenExecIds.has(key)) return;
           const cumQty = money.add(order.cumQty, report.lastQty);
           const type = money.gte(cumQty, order.orderQty) ? "OrderFilled" : "OrderPartiallyFilled";
-          const fill = { execId: report.execId, venueId, lastQty: report.lastQty, lastPx: report.lastPx };
-          this.record({ ...base, type, data: fill });
-          this.seenExecIds.add(key);
+          this.record({ ...base, type, data: { execId: report.execId, venueId, lastQty: report.lastQty, lastPx: report.lastPx } });
           if (order.ordStatus === "Cancelled")
             this.alert(
               "FILL_AFTER_CANCEL",
@@ -228,18 +300,122 @@ export class OrderManager {
     }
   }
 
+  private evaluateHeld(order: Order): void {
+    const instrument = this.deps.instruments.get(order.symbol);
+    const px = this.triggerPx(order.symbol);
+    if (!instrument || px === undefined) return;
+    let current = order;
+    const moved = movedTrailingStop(current, px, instrument.tickSize);
+    if (moved !== null) {
+      current = this.record({
+        type: "OrderStopMoved",
+        orderId: order.orderId,
+        accountId: order.accountId,
+        actor: "engine",
+        data: { stopPx: moved, marketPx: px },
+      });
+    }
+    if (!isTriggered(current, px)) return;
+    const sent = this.route(current, undefined, px);
+    if (sent) void this.deps.journal.durable().then(sent);
+  }
+
+  /**
+   * Chooses a venue and records OrderSubmitted (or a denial if none fits). Returns the send to
+   * run once the journal holds the submission, so nothing reaches a venue before it is durable.
+   */
+  private route(order: Order, requested: string | undefined, triggerPx?: string): (() => void) | undefined {
+    const venue = this.chooseVenue(venueView(order), requested);
+    if (typeof venue === "string") {
+      this.record({
+        type: "OrderDenied",
+        orderId: order.orderId,
+        accountId: order.accountId,
+        actor: "router",
+        data: { code: "NO_VENUE", reason: venue },
+      });
+      return undefined;
+    }
+    const submitted = this.record({
+      type: "OrderSubmitted",
+      orderId: order.orderId,
+      accountId: order.accountId,
+      actor: "router",
+      data: { venueId: venue.name, venueOrderId: `${venue.name}-${order.orderId}`, ...(triggerPx ? { triggerPx } : {}) },
+    });
+    return () => this.send(venue, submitted, () => venue.submitOrder(venueView(submitted)));
+  }
+
+  private triggerPx(symbol: string): string | undefined {
+    const quote = this.deps.quote(symbol);
+    if (!quote) return undefined;
+    return this.deps.triggerPrice === "last" ? quote.last : money.div(money.add(quote.bid, quote.ask), "2", 10);
+  }
+
+  private riskContext(order: Order, exclude?: Order): RiskContext {
+    const { risk, positions } = this.deps;
+    const quote = this.deps.quote(order.symbol);
+    let openOrders = 0;
+    let openBuyNotional = "0";
+    for (const o of this.orders.values()) {
+      if (o.accountId !== order.accountId || isTerminal(o.ordStatus) || o.orderId === order.orderId || o.orderId === exclude?.orderId)
+        continue;
+      openOrders += 1;
+      const px = o.price ?? o.stopPx ?? quote?.ask;
+      if (o.side === "Buy" && px) openBuyNotional = money.add(openBuyNotional, money.mul(o.leavesQty, px));
+    }
+    const limits = risk.effectiveLimits(order.accountId);
+    return {
+      instrument: this.deps.instruments.get(order.symbol),
+      accountKnown: this.deps.accounts.has(order.accountId),
+      limits,
+      tradingState: risk.tradingState(order.accountId, order.symbol),
+      referencePx: quote ? (order.side === "Buy" ? quote.ask : quote.bid) : undefined,
+      midPx: quote ? money.div(money.add(quote.bid, quote.ask), "2", 10) : undefined,
+      position: positions.position(order.accountId, order.symbol).qty,
+      openOrders,
+      openBuyNotional,
+      tokensAvailable: this.buckets.available(order.accountId, limits.ordersPerSecond, limits.orderBurst, this.deps.clock.nowMs()),
+    };
+  }
+
+  /** Risk for a modification: the remaining quantity as if new, without rate and open-order limits. */
+  private recheck(candidate: Order, original: Order): Denial | null {
+    const ctx = this.riskContext(candidate, original);
+    return checkOrder(candidate, { ...ctx, openOrders: 0, tokensAvailable: Number.POSITIVE_INFINITY });
+  }
+
   private record(draft: OrderEventDraft): Order {
-    const { order } = this.deps.journal.append(draft, (event) =>
-      applyOrderEvent(this.orders.get(draft.orderId ?? ""), event as OrderEvent),
-    );
+    const { event, order } = this.deps.journal.append(draft, (e) => applyOrderEvent(this.orders.get(draft.orderId ?? ""), e as OrderEvent));
     if (!order) throw new Error("order event produced no order");
     this.index(order);
+    this.deps.positions.apply(event);
+    this.trackSideEffects(event, order);
     return order;
+  }
+
+  private trackSideEffects(event: AnyEvent, order: Order): void {
+    if (event.type === "OrderFilled" || event.type === "OrderPartiallyFilled")
+      this.seenExecIds.add(`${event.data.venueId}:${event.data.execId}`);
+    if (event.type === "OrderPendingCancel" && event.data.reason === "expired") this.expiring.add(order.orderId);
+    if (event.type === "OrderCancelRejected" || isTerminal(order.ordStatus)) this.expiring.delete(order.orderId);
   }
 
   private index(order: Order): void {
     this.orders.set(order.orderId, order);
     this.byClOrdId.set(`${order.accountId}|${order.clOrdId}`, order.orderId);
+  }
+
+  /** A refused command is journaled with who asked and why, then thrown to the caller. */
+  private refuse(command: string, order: Order, actor: string, error: CommandError): CommandError {
+    this.deps.journal.append({
+      type: "CommandRefused",
+      orderId: order.orderId,
+      accountId: order.accountId,
+      actor,
+      data: { command, code: error.code, reason: error.message },
+    });
+    return error;
   }
 
   private alert(code: string, message: string, actor: string, order?: Order): void {

@@ -7,6 +7,8 @@ export type VenueReport =
   | { kind: "fill"; orderId: string; execId: string; lastQty: Decimal; lastPx: Decimal }
   | { kind: "cancelled"; orderId: string; reason: string }
   | { kind: "cancelRejected"; orderId: string; reason: string }
+  | { kind: "replaced"; orderId: string; orderQty: Decimal; price: Decimal | null; stopPx: Decimal | null }
+  | { kind: "replaceRejected"; orderId: string; reason: string }
   | { kind: "expired"; orderId: string; reason: string };
 
 export interface VenueCapabilities {
@@ -15,6 +17,12 @@ export interface VenueCapabilities {
   nativeStops: boolean;
   modify: boolean;
   cancel: boolean;
+}
+
+export interface OrderChanges {
+  orderQty: Decimal;
+  price: Decimal | null;
+  stopPx: Decimal | null;
 }
 
 export interface VenueOrderStatus {
@@ -37,6 +45,8 @@ export interface BrokerAdapter {
   disconnect(): Promise<void>;
   submitOrder(order: Order): Promise<void>;
   cancelOrder(order: Order): Promise<void>;
+  /** Cancel/replace of quantity and prices; only called when `capabilities.modify`. */
+  modifyOrder(order: Order, changes: OrderChanges): Promise<void>;
   getOrderStatus(orderId: string): Promise<VenueOrderStatus | null>;
   getPositions(): Promise<VenuePosition[]>;
   isHealthy(): boolean;

@@ -47,6 +47,7 @@ export default function BlotterPage() {
           <a href="/" aria-current="page">
             Blotter
           </a>
+          {can(role, "admin:apikeys") && <a href="/admin/api-keys">API keys</a>}
         </nav>
         <span className="spacer" />
         <span className={live.stale ? "live-dot stale" : "live-dot"} title={live.reason ?? "live"} />

@@ -21,7 +21,8 @@ export function createAuth(options: { pool: pg.Pool; secret: string; baseURL: st
 }
 export type Auth = ReturnType<typeof createAuth>;
 
-export interface Principal {
+/** A signed-in person (session cookie). Users are not scoped to accounts. */
+export interface UserPrincipal {
   kind: "user";
   id: string;
   email: string;
@@ -29,8 +30,19 @@ export interface Principal {
   role: Role;
 }
 
+/** A program holding an API key. An empty `accountIds` means every account. */
+export interface ApiKeyPrincipal {
+  kind: "apiKey";
+  id: string;
+  name: string;
+  role: Role;
+  accountIds: string[];
+}
+
+export type Principal = UserPrincipal | ApiKeyPrincipal;
+
 /** The signed-in user behind a request's headers, or null. */
-export async function principalFromHeaders(auth: Auth, headers: Headers): Promise<Principal | null> {
+export async function principalFromHeaders(auth: Auth, headers: Headers): Promise<UserPrincipal | null> {
   const session = await auth.api.getSession({ headers });
   if (!session) return null;
   const role = (session.user as { role?: unknown }).role;

@@ -1,4 +1,13 @@
-import type { Order, SubmitOrderInput } from "@fillmore/shared";
+import type {
+  CancelAll,
+  ModifyOrder,
+  Order,
+  RiskLimits,
+  SetRiskLimits,
+  SetTradingState,
+  SubmitOrderInput,
+  TradingState,
+} from "@fillmore/shared";
 
 export class EngineError extends Error {
   constructor(
@@ -25,6 +34,35 @@ export class EngineClient {
 
   cancel(orderId: string, actor: string) {
     return this.call<{ order: Order }>("POST", `/v1/orders/${encodeURIComponent(orderId)}/cancel`, { actor });
+  }
+
+  modify(input: ModifyOrder, actor: string) {
+    const { orderId, ...changes } = input;
+    return this.call<{ order: Order }>("POST", `/v1/orders/${encodeURIComponent(orderId)}/modify`, { actor, ...changes });
+  }
+
+  cancelAll(filter: CancelAll, actor: string) {
+    return this.call<{ requested: number; cancelled: string[]; skipped: { orderId: string; reason: string }[] }>(
+      "POST",
+      "/v1/orders/cancel-all",
+      { actor, ...filter },
+    );
+  }
+
+  risk() {
+    return this.call<RiskView>("GET", "/v1/risk");
+  }
+
+  setRiskLimits(input: SetRiskLimits, actor: string) {
+    return this.call<RiskView>("POST", "/v1/risk/limits", { actor, ...input });
+  }
+
+  setTradingState(input: SetTradingState, actor: string) {
+    return this.call<RiskView>("POST", "/v1/risk/trading-state", { actor, ...input });
+  }
+
+  positions() {
+    return this.call<{ positions: PositionView[] }>("GET", "/v1/positions");
   }
 
   order(orderId: string) {
@@ -65,6 +103,22 @@ export class EngineClient {
     }
     return json;
   }
+}
+
+export interface RiskView {
+  defaults: RiskLimits;
+  limits: Record<string, Partial<RiskLimits>>;
+  tradingStates: Record<string, TradingState>;
+}
+
+export interface PositionView {
+  accountId: string;
+  symbol: string;
+  qty: string;
+  boughtQty: string;
+  soldQty: string;
+  boughtNotional: string;
+  soldNotional: string;
 }
 
 export interface ReferenceView {

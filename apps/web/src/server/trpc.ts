@@ -62,6 +62,7 @@ export function toTrpcError(error: unknown): never {
   throw error;
 }
 
+/** Who acted, as the journal records it: `user:<email>` or `key:<key id>` (ids are unique, names need not be). */
 export function actorOf(principal: Principal): string {
-  return `user:${principal.email}`;
+  return principal.kind === "user" ? `user:${principal.email}` : `key:${principal.id}`;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { OrderEvent, OrderEventData } from "../events";
 import { add, div, mul, normalize, sum } from "../money";
 import { applyOrderEvent, OverFill, replayOrders } from "./apply";
+import { newOrder } from "./new-order";
 import type { Order } from "./order";
 import { type SubmitOrderInput, submitOrderInput } from "./schemas";
 import { InvalidStateTransition } from "./transitions";
@@ -13,35 +14,7 @@ const T0 = "2025-01-02T14:30:00.000000Z";
 /** An order as the engine records it on receipt, built from input that passed the real schema. */
 function receivedOrder(input: Partial<SubmitOrderInput> = {}): Order {
   const o = submitOrderInput.parse({ accountId: "ACC-ALPHA", symbol: "AAPL", side: "Buy", ordType: "Market", orderQty: "150", ...input });
-  return {
-    orderId: ORDER_ID,
-    clOrdId: o.clOrdId ?? ORDER_ID,
-    accountId: o.accountId,
-    symbol: o.symbol,
-    side: o.side,
-    ordType: o.ordType,
-    timeInForce: o.timeInForce,
-    orderQty: normalize(o.orderQty),
-    price: o.price === undefined ? null : normalize(o.price),
-    stopPx: o.stopPx === undefined ? null : normalize(o.stopPx),
-    expireTime: o.expireTime ?? null,
-    ordStatus: "Pending",
-    previousStatus: null,
-    cumQty: "0",
-    leavesQty: normalize(o.orderQty),
-    avgPx: "0",
-    notional: "0",
-    venueId: null,
-    venueOrderId: null,
-    strategy: o.strategy ?? null,
-    createdBy: "user:alice",
-    rejectSource: null,
-    rejectReason: null,
-    lateFill: false,
-    createdAt: T0,
-    updatedAt: T0,
-    lastSeq: 0,
-  };
+  return newOrder(o, { orderId: ORDER_ID, clOrdId: o.clOrdId ?? ORDER_ID, actor: "user:alice", now: T0 });
 }
 
 /** Builds journaled events for one order, numbering them in sequence. */

@@ -55,6 +55,8 @@ export function applyOrderEvent(order: Order | undefined, event: OrderEvent): Or
       const leavesQty = isTerminal(next) ? "0" : sub(order.orderQty, cumQty);
       return { ...base, cumQty, leavesQty, notional, avgPx: div(notional, cumQty, 8), lateFill: order.lateFill || lateFill };
     }
+    case "OrderStopMoved":
+      return { ...base, stopPx: event.data.stopPx };
     case "OrderReplaced": {
       const { orderQty, price, stopPx } = event.data;
       const leavesQty = sub(orderQty, order.cumQty);

@@ -13,6 +13,8 @@ export interface Order {
   orderQty: Decimal;
   price: Decimal | null;
   stopPx: Decimal | null;
+  trailAmount: Decimal | null;
+  trailPercent: Decimal | null;
   expireTime: string | null;
   ordStatus: OrdStatus;
   /** Working state held while PendingCancel/PendingReplace, restored if the venue refuses. */

@@ -30,6 +30,9 @@ export const submitOrderInput = z
     orderQty: positiveDecimal,
     price: positiveDecimal.optional(),
     stopPx: positiveDecimal.optional(),
+    /** Trailing stops trail the market by an amount or a percentage (one of the two). */
+    trailAmount: positiveDecimal.optional(),
+    trailPercent: positiveDecimal.refine((v) => isDecimal(v) && Number(v) < 100, { message: "must be below 100" }).optional(),
     timeInForce: z.enum(TIME_IN_FORCES).default("DAY"),
     expireTime: z.iso.datetime({ offset: true }).optional(),
     venueId: identifier.optional(),
@@ -45,6 +48,20 @@ export const submitOrderInput = z
       ctx.addIssue({ code: "custom", path: ["price"], message: `${o.ordType} orders take no limit price` });
     if (needsStop && o.stopPx === undefined)
       ctx.addIssue({ code: "custom", path: ["stopPx"], message: `${o.ordType} orders need a stop price` });
+    const trailing = o.ordType === "TrailingStop";
+    const trails = (o.trailAmount === undefined ? 0 : 1) + (o.trailPercent === undefined ? 0 : 1);
+    if (trailing && trails !== 1)
+      ctx.addIssue({
+        code: "custom",
+        path: ["trailAmount"],
+        message: "TrailingStop orders need exactly one of trailAmount or trailPercent",
+      });
+    if (!trailing && trails > 0)
+      ctx.addIssue({ code: "custom", path: ["trailAmount"], message: "trailAmount and trailPercent are only for TrailingStop orders" });
+    if (trailing && o.stopPx !== undefined)
+      ctx.addIssue({ code: "custom", path: ["stopPx"], message: "TrailingStop orders compute their stop price from the market" });
+    if (trailing && (o.timeInForce === "FOK" || o.timeInForce === "IOC"))
+      ctx.addIssue({ code: "custom", path: ["timeInForce"], message: "a held trailing stop cannot be IOC or FOK" });
     if (o.timeInForce === "GTD" && o.expireTime === undefined)
       ctx.addIssue({ code: "custom", path: ["expireTime"], message: "GTD orders need an expireTime" });
     if (o.timeInForce !== "GTD" && o.expireTime !== undefined)
@@ -55,6 +72,29 @@ export type SubmitOrder = z.output<typeof submitOrderInput>;
 
 export const cancelOrderInput = z.object({ orderId: identifier }).strict();
 export type CancelOrder = z.output<typeof cancelOrderInput>;
+
+/** Cancel/replace: any of quantity, limit price and stop price; at least one. */
+export const modifyOrderInput = z
+  .object({
+    orderId: identifier,
+    orderQty: positiveDecimal.optional(),
+    price: positiveDecimal.optional(),
+    stopPx: positiveDecimal.optional(),
+  })
+  .strict()
+  .refine((m) => m.orderQty !== undefined || m.price !== undefined || m.stopPx !== undefined, {
+    message: "give at least one of orderQty, price, stopPx",
+  });
+export type ModifyOrder = z.output<typeof modifyOrderInput>;
+
+/** Cancels every working order matching all the given filters; at least one filter. */
+export const cancelAllInput = z
+  .object({ accountId: identifier.optional(), strategy: identifier.optional(), symbol: symbolSchema.optional() })
+  .strict()
+  .refine((f) => f.accountId !== undefined || f.strategy !== undefined || f.symbol !== undefined, {
+    message: "give at least one filter: accountId, strategy or symbol",
+  });
+export type CancelAll = z.output<typeof cancelAllInput>;
 
 export const listOrdersInput = z
   .object({

@@ -16,6 +16,7 @@ export const ORDER_TRANSITION_EVENTS = [
   "OrderReplaced",
   "OrderReplaceRejected",
   "OrderExpired",
+  "OrderStopMoved",
 ] as const;
 export type OrderTransitionEvent = (typeof ORDER_TRANSITION_EVENTS)[number];
 
@@ -32,6 +33,8 @@ export const TRANSITION_TABLE: readonly Row[] = [
   ["Validated",       "OrderDenied",          "Rejected", "no venue could take it"],
   ["Validated",       "OrderCancelled",       "Cancelled", "cancelled before it was sent"],
   ["Validated",       "OrderExpired",         "Expired", "a held stop expired before it triggered"],
+  ["Validated",       "OrderStopMoved",       "Validated", "a held trailing stop follows the market"],
+  ["Validated",       "OrderReplaced",        "Validated", "a held stop amended in place, nothing at a venue"],
   ["Submitted",       "OrderAccepted",        "Accepted"],
   ["Submitted",       "OrderRejected",        "Rejected"],
   ["Submitted",       "OrderPartiallyFilled", "PartiallyFilled", "venue filled before acknowledging"],

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type Decimal, money, type Order } from "@fillmore/shared";
 import type { Quote, RandomWalkFeed } from "../../marketdata/quotes";
-import type { BrokerAdapter, VenueCapabilities, VenueOrderStatus, VenuePosition, VenueReport } from "../adapter";
+import type { BrokerAdapter, OrderChanges, VenueCapabilities, VenueOrderStatus, VenuePosition, VenueReport } from "../adapter";
 
 export interface SimVenueOptions {
   name: string;
@@ -27,7 +27,7 @@ export class SimVenue implements BrokerAdapter {
     ordTypes: ["Market", "Limit"],
     timeInForces: ["DAY", "GTC", "IOC", "FOK"],
     nativeStops: false,
-    modify: false,
+    modify: true,
     cancel: true,
   };
   private readonly working = new Map<string, Working>();
@@ -99,6 +99,28 @@ export class SimVenue implements BrokerAdapter {
       } else {
         this.emit({ kind: "cancelRejected", orderId: order.orderId, reason: "order is not working at the venue (filled or unknown)" });
       }
+    });
+  }
+
+  async modifyOrder(order: Order, changes: OrderChanges): Promise<void> {
+    this.later(() => {
+      const w = this.working.get(order.orderId);
+      if (!w) {
+        this.emit({ kind: "replaceRejected", orderId: order.orderId, reason: "order is not working at the venue (filled or unknown)" });
+        return;
+      }
+      if (money.lte(changes.orderQty, w.cumQty)) {
+        this.emit({
+          kind: "replaceRejected",
+          orderId: order.orderId,
+          reason: `new quantity ${changes.orderQty} is not above the filled ${w.cumQty}`,
+        });
+        return;
+      }
+      w.order = { ...w.order, orderQty: changes.orderQty, price: changes.price, stopPx: changes.stopPx };
+      this.emit({ kind: "replaced", orderId: order.orderId, ...changes });
+      const quote = this.options.feed.quote(order.symbol);
+      if (quote) this.tryFill(w, quote, false);
     });
   }
 

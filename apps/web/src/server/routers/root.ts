@@ -1,11 +1,15 @@
 import { router } from "../trpc";
+import { adminRouter } from "./admin";
 import { ordersRouter } from "./orders";
+import { riskRouter } from "./risk";
 import { referenceRouter, sessionRouter } from "./session";
 
 export const appRouter = router({
   orders: ordersRouter,
   session: sessionRouter,
   reference: referenceRouter,
+  admin: adminRouter,
+  risk: riskRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,12 +3,19 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { requires, signedIn, toTrpcError } from "../trpc";
 
 export const sessionRouter = {
-  me: signedIn.query(({ ctx }) => ({
-    email: ctx.principal.email,
-    name: ctx.principal.name,
-    role: ctx.principal.role,
-    permissions: permissionsOf(ctx.principal.role),
-  })),
+  /** Who is calling: a signed-in user or an API key. `accountIds` empty = every account. */
+  me: signedIn.query(({ ctx }) => {
+    const p = ctx.principal;
+    return {
+      kind: p.kind,
+      id: p.id,
+      email: p.kind === "user" ? p.email : null,
+      name: p.name,
+      role: p.role,
+      accountIds: p.kind === "apiKey" ? p.accountIds : [],
+      permissions: permissionsOf(p.role),
+    };
+  }),
 } satisfies TRPCRouterRecord;
 
 export const referenceRouter = {

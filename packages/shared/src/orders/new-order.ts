@@ -1,0 +1,40 @@
+import { normalize } from "../money";
+import type { Order } from "./order";
+import type { SubmitOrder } from "./schemas";
+
+const orNull = (value: string | undefined) => (value === undefined ? null : normalize(value));
+
+/** The order as received: Pending, nothing filled, decimals in canonical form. */
+export function newOrder(input: SubmitOrder, ids: { orderId: string; clOrdId: string; actor: string; now: string }): Order {
+  return {
+    orderId: ids.orderId,
+    clOrdId: ids.clOrdId,
+    accountId: input.accountId,
+    symbol: input.symbol,
+    side: input.side,
+    ordType: input.ordType,
+    timeInForce: input.timeInForce,
+    orderQty: normalize(input.orderQty),
+    price: orNull(input.price),
+    stopPx: orNull(input.stopPx),
+    trailAmount: orNull(input.trailAmount),
+    trailPercent: orNull(input.trailPercent),
+    expireTime: input.expireTime ?? null,
+    ordStatus: "Pending",
+    previousStatus: null,
+    cumQty: "0",
+    leavesQty: normalize(input.orderQty),
+    avgPx: "0",
+    notional: "0",
+    venueId: null,
+    venueOrderId: null,
+    strategy: input.strategy ?? null,
+    createdBy: ids.actor,
+    rejectSource: null,
+    rejectReason: null,
+    lateFill: false,
+    createdAt: ids.now,
+    updatedAt: ids.now,
+    lastSeq: 0,
+  };
+}
