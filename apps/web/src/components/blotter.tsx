@@ -1,7 +1,9 @@
 "use client";
 import { isTerminal, ORD_STATUSES, type Order } from "@fillmore/shared";
+import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
-import { formatPx, formatQty, formatTime, statusClass } from "../lib/format";
+import { formatPx, formatQty, formatTime, placesOf, statusClass } from "../lib/format";
+import { useTRPC } from "../lib/trpc";
 
 interface BlotterProps {
   orders: Map<string, Order>;
@@ -13,6 +15,9 @@ interface BlotterProps {
 const MAX_ROWS = 300;
 
 export function Blotter({ orders, changed, canCancel, onCancel }: BlotterProps) {
+  const trpc = useTRPC();
+  const reference = useQuery(trpc.reference.get.queryOptions(undefined, { staleTime: 60_000 }));
+  const places = useMemo(() => new Map((reference.data?.instruments ?? []).map((i) => [i.symbol, placesOf(i.tickSize)])), [reference.data]);
   const [symbol, setSymbol] = useState("");
   const [status, setStatus] = useState("");
   const [account, setAccount] = useState("");
@@ -86,7 +91,9 @@ export function Blotter({ orders, changed, canCancel, onCancel }: BlotterProps) 
                 className={changed.get(o.orderId) === o.lastSeq ? "flash" : undefined}
               >
                 <td className="mono">{formatTime(o.createdAt)}</td>
-                <td className="mono">{o.clOrdId}</td>
+                <td className="mono clordid" title={o.clOrdId}>
+                  {o.clOrdId}
+                </td>
                 <td>{o.accountId}</td>
                 <td className="strong">{o.symbol}</td>
                 <td className={o.side === "Buy" ? "buy" : "sell"}>{o.side}</td>
@@ -94,8 +101,8 @@ export function Blotter({ orders, changed, canCancel, onCancel }: BlotterProps) 
                 <td className="num">{formatQty(o.orderQty)}</td>
                 <td className="num">{formatQty(o.cumQty)}</td>
                 <td className="num">{formatQty(o.leavesQty)}</td>
-                <td className="num">{formatPx(o.price)}</td>
-                <td className="num">{formatPx(o.avgPx)}</td>
+                <td className="num">{formatPx(o.price, places.get(o.symbol))}</td>
+                <td className="num">{formatPx(o.avgPx, (places.get(o.symbol) ?? 2) + 2)}</td>
                 <td>
                   <span className={statusClass(o.ordStatus)} title={o.rejectReason ?? undefined}>
                     {o.ordStatus}

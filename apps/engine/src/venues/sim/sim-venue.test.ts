@@ -1,4 +1,4 @@
-import { money, type Order, type SubmitOrderInput, submitOrderInput } from "@fillmore/shared";
+import { money, newOrder, type Order, type SubmitOrderInput, submitOrderInput } from "@fillmore/shared";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RandomWalkFeed } from "../../marketdata/quotes";
@@ -9,40 +9,20 @@ const AAPL = { symbol: "AAPL", tickSize: "0.01", lotSize: "100", refPrice: "189.
 
 let nextId = 0;
 
-/** An order as the engine sends it, built from input that passed the real schema. */
+/** An order as the engine sends it, built by the real constructor from input that passed the real schema. */
 function order(input: Partial<SubmitOrderInput> = {}): Order {
-  const o = submitOrderInput.parse({ accountId: "ACC-ALPHA", symbol: "AAPL", side: "Buy", ordType: "Market", orderQty: "500", ...input });
+  const parsed = submitOrderInput.parse({
+    accountId: "ACC-ALPHA",
+    symbol: "AAPL",
+    side: "Buy",
+    ordType: "Market",
+    orderQty: "500",
+    ...input,
+  });
   nextId += 1;
   const orderId = `O${nextId}`;
-  return {
-    orderId,
-    clOrdId: orderId,
-    accountId: o.accountId,
-    symbol: o.symbol,
-    side: o.side,
-    ordType: o.ordType,
-    timeInForce: o.timeInForce,
-    orderQty: o.orderQty,
-    price: o.price ?? null,
-    stopPx: o.stopPx ?? null,
-    expireTime: o.expireTime ?? null,
-    ordStatus: "Submitted",
-    previousStatus: null,
-    cumQty: "0",
-    leavesQty: o.orderQty,
-    avgPx: "0",
-    notional: "0",
-    venueId: "SIM-A",
-    venueOrderId: null,
-    strategy: null,
-    createdBy: "user:alice",
-    rejectSource: null,
-    rejectReason: null,
-    lateFill: false,
-    createdAt: "2025-01-02T14:30:00.000000Z",
-    updatedAt: "2025-01-02T14:30:00.000000Z",
-    lastSeq: 1,
-  };
+  const received = newOrder(parsed, { orderId, clOrdId: orderId, actor: "user:alice", now: "2025-01-02T14:30:00.000000Z" });
+  return { ...received, ordStatus: "Submitted", venueId: "SIM-A", lastSeq: 1 };
 }
 
 /** A connected venue on a feed that only moves when the test calls `feed.step()`, with every report collected. */
@@ -160,6 +140,53 @@ describe("SimVenue", () => {
     await venue.submitOrder(o);
     await settle();
     expect(reports).toEqual([{ kind: "rejected", orderId: o.orderId, reason: "StopLimit orders are not supported by SIM-A" }]);
+  });
+
+  it("replaces a resting limit's quantity and price, and keeps it working", async () => {
+    const { venue, reports, quote } = await setup();
+    const o = order({ ordType: "Limit", price: money.sub(quote().bid, "5"), orderQty: "500", timeInForce: "GTC" });
+    await venue.submitOrder(o);
+    await settle();
+    const price = money.sub(quote().bid, "4");
+    await venue.modifyOrder(o, { orderQty: "800", price, stopPx: null });
+    await settle();
+    expect(reports.map((r) => r.kind)).toEqual(["accepted", "replaced"]);
+    expect(reports[1]).toEqual({ kind: "replaced", orderId: o.orderId, orderQty: "800", price, stopPx: null });
+    expect(await venue.getOrderStatus(o.orderId)).toEqual({ orderId: o.orderId, cumQty: "0", leavesQty: "800", open: true });
+  });
+
+  it("fills a resting limit at once when the replace makes it marketable", async () => {
+    const { venue, reports, quote } = await setup();
+    const o = order({ ordType: "Limit", price: money.sub(quote().bid, "5"), orderQty: "300", timeInForce: "GTC" });
+    await venue.submitOrder(o);
+    await settle();
+    const { ask } = quote();
+    await venue.modifyOrder(o, { orderQty: "300", price: money.add(ask, "1"), stopPx: null });
+    await settle();
+    expect(reports.map((r) => r.kind)).toEqual(["accepted", "replaced", "fill"]);
+    expect(reports[2]).toMatchObject({ lastQty: "300", lastPx: ask });
+    expect(await venue.getOrderStatus(o.orderId)).toBeNull();
+  });
+
+  it("refuses to replace an order it does not hold, or below what has filled", async () => {
+    const { venue, reports, quote } = await setup({ partialFillRate: 1 });
+    const unknown = order();
+    await venue.modifyOrder(unknown, { orderQty: "900", price: null, stopPx: null });
+    await settle();
+    expect(reports).toEqual([{ kind: "replaceRejected", orderId: unknown.orderId, reason: expect.stringContaining("not working") }]);
+
+    const o = order({ ordType: "Limit", price: money.add(quote().ask, "1"), orderQty: "1000" });
+    await venue.submitOrder(o);
+    await settle();
+    const filled = (await venue.getOrderStatus(o.orderId))?.cumQty ?? "0";
+    expect(money.isPositive(filled)).toBe(true);
+    await venue.modifyOrder(o, { orderQty: filled, price: o.price, stopPx: null });
+    await settle();
+    expect(reports.at(-1)).toEqual({
+      kind: "replaceRejected",
+      orderId: o.orderId,
+      reason: `new quantity ${filled} is not above the filled ${filled}`,
+    });
   });
 
   it("never fills more than the order, and only in whole lots", async () => {

@@ -1,0 +1,50 @@
+import { ROLES } from "@fillmore/shared";
+import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
+import { createApiKey, listApiKeys, revokeApiKey } from "../api-keys";
+import { actorOf, requires, router } from "../trpc";
+
+const createInput = z
+  .object({
+    name: z.string().trim().min(1).max(64),
+    role: z.enum(ROLES),
+    /** Trading accounts the key may act on; empty = every account. */
+    accountIds: z.array(z.string().min(1).max(64)).max(100).default([]),
+  })
+  .strict();
+
+/**
+ * API keys, for admins only. Who created or revoked a key, and when, is kept on the key's row
+ * (created_by, revoked_by): the journal belongs to the engine, and the web writes nothing to it.
+ */
+const apiKeysRouter = {
+  create: requires("admin:apikeys")
+    .input(createInput)
+    .mutation(async ({ ctx, input }) => {
+      const accountIds = [...new Set(input.accountIds)];
+      if (accountIds.length > 0) {
+        const known = await ctx.prisma.tradingAccount.findMany({ where: { id: { in: accountIds } }, select: { id: true } });
+        const knownIds = new Set(known.map((a) => a.id));
+        const unknown = accountIds.filter((id) => !knownIds.has(id));
+        if (unknown.length > 0) {
+          throw new TRPCError({
+            code: "BAD_REQUEST",
+            message: `unknown trading account${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`,
+          });
+        }
+      }
+      return createApiKey(ctx.prisma, { name: input.name, role: input.role, accountIds }, actorOf(ctx.principal));
+    }),
+
+  list: requires("admin:apikeys").query(async ({ ctx }) => ({ keys: await listApiKeys(ctx.prisma) })),
+
+  revoke: requires("admin:apikeys")
+    .input(z.object({ id: z.string().min(1).max(64) }).strict())
+    .mutation(async ({ ctx, input }) => {
+      const key = await revokeApiKey(ctx.prisma, input.id, actorOf(ctx.principal));
+      if (!key) throw new TRPCError({ code: "NOT_FOUND", message: `no API key ${input.id}` });
+      return { key };
+    }),
+} satisfies TRPCRouterRecord;
+
+export const adminRouter = router({ apiKeys: apiKeysRouter });
