@@ -50,7 +50,11 @@ const handleTrpc = createHTTPHandler({
 
 const server = http.createServer((req, res) => {
   const url = req.url ?? "/";
-  if (url.startsWith("/api/auth/")) return void handleAuth(req, res);
+  if (url.startsWith("/api/auth/")) {
+    // This server is the edge: the peer address, not a client-sent header, keys the sign-in rate limit.
+    req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "unknown";
+    return void handleAuth(req, res);
+  }
   if (url.startsWith("/api/trpc/")) return void handleTrpc(req, res);
   if (url === "/healthz") {
     res.writeHead(live.connected ? 200 : 503, { "content-type": "application/json" });

@@ -1,11 +1,20 @@
-import { money, type Order, type SubmitOrderInput, submitOrderInput } from "@fillmore/shared";
+import {
+  DEFAULT_RISK_LIMITS,
+  money,
+  newOrder,
+  type Order,
+  type RiskLimits,
+  type SubmitOrderInput,
+  submitOrderInput,
+  type TradingState,
+} from "@fillmore/shared";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkOrder, type RiskContext } from "./checks";
 
-/** A freshly received order, built from input that passed the real schema. */
+/** A freshly received order, built by the real constructor from input that passed the real schema. */
 function order(input: Partial<SubmitOrderInput> = {}): Order {
-  const o = submitOrderInput.parse({
+  const parsed = submitOrderInput.parse({
     accountId: "ACC-ALPHA",
     symbol: "AAPL",
     side: "Buy",
@@ -14,48 +23,48 @@ function order(input: Partial<SubmitOrderInput> = {}): Order {
     price: "189.50",
     ...input,
   });
-  return {
-    orderId: "O1",
-    clOrdId: o.clOrdId ?? "O1",
-    accountId: o.accountId,
-    symbol: o.symbol,
-    side: o.side,
-    ordType: o.ordType,
-    timeInForce: o.timeInForce,
-    orderQty: money.normalize(o.orderQty),
-    price: o.price === undefined ? null : money.normalize(o.price),
-    stopPx: o.stopPx === undefined ? null : money.normalize(o.stopPx),
-    expireTime: o.expireTime ?? null,
-    ordStatus: "Pending",
-    previousStatus: null,
-    cumQty: "0",
-    leavesQty: money.normalize(o.orderQty),
-    avgPx: "0",
-    notional: "0",
-    venueId: null,
-    venueOrderId: null,
-    strategy: null,
-    createdBy: "user:alice",
-    rejectSource: null,
-    rejectReason: null,
-    lateFill: false,
-    createdAt: "2025-01-02T14:30:00.000000Z",
-    updatedAt: "2025-01-02T14:30:00.000000Z",
-    lastSeq: 1,
-  };
+  return newOrder(parsed, { orderId: "O1", clOrdId: parsed.clOrdId ?? "O1", actor: "user:alice", now: "2025-01-02T14:30:00.000000Z" });
 }
 
 const AAPL = { symbol: "AAPL", tickSize: "0.01", lotSize: "1", tradable: true };
+
+const limits = (overrides: Partial<RiskLimits> = {}): RiskLimits => ({
+  ...DEFAULT_RISK_LIMITS,
+  maxOrderQty: "1000",
+  maxOrderNotional: "100000",
+  ...overrides,
+});
 
 function context(overrides: Partial<RiskContext> = {}): RiskContext {
   return {
     instrument: AAPL,
     accountKnown: true,
-    limits: { maxOrderQty: "1000", maxOrderNotional: "100000" },
+    limits: limits(),
+    tradingState: "ACTIVE",
     referencePx: "189.52",
+    midPx: "189.51",
+    position: "0",
+    openOrders: 0,
+    openBuyNotional: "0",
+    tokensAvailable: 20,
     ...overrides,
   };
 }
+
+/** Limits so wide that no rule but the one under test can refuse. */
+const WIDE: RiskLimits = {
+  ...DEFAULT_RISK_LIMITS,
+  maxOrderQty: "1000000000",
+  maxOrderNotional: "1000000000000000",
+  priceCollarPct: "99",
+  maxPositionQty: "1000000000000",
+  maxOpenOrders: 100_000,
+  buyingPower: "1000000000000000",
+};
+
+const side = fc.constantFrom("Buy" as const, "Sell" as const);
+/** Cents as a decimal string: 12345 -> "123.45". */
+const cents = (n: number) => money.div(String(n), "100", 2);
 
 describe("checkOrder", () => {
   it("passes an order within every limit", () => {
@@ -70,8 +79,9 @@ describe("checkOrder", () => {
     ["INVALID_LOT_SIZE", order({ orderQty: "150" }), context({ instrument: { ...AAPL, lotSize: "100" } }), ["150", "100"]],
     ["INVALID_TICK_SIZE", order({ price: "189.555" }), context(), ["price", "189.555", "0.01"]],
     ["INVALID_TICK_SIZE", order({ ordType: "StopLimit", stopPx: "190.001" }), context(), ["stopPx", "190.001", "0.01"]],
+    ["INVALID_TICK_SIZE", order({ ordType: "TrailingStop", price: undefined, trailAmount: "0.005" }), context(), ["trailAmount", "0.005", "0.01"]],
     ["MAX_ORDER_QTY", order({ orderQty: "1001" }), context(), ["1001", "1000"]],
-    ["MAX_ORDER_NOTIONAL", order({ orderQty: "900", price: "200" }), context(), ["180000", "100000"]],
+    ["MAX_ORDER_NOTIONAL", order({ orderQty: "900", price: "200" }), context({ midPx: "200" }), ["180000", "100000"]],
     [
       "MAX_ORDER_NOTIONAL",
       order({ ordType: "Market", price: undefined, orderQty: "600" }),
@@ -79,10 +89,84 @@ describe("checkOrder", () => {
       ["120000", "100000"],
     ],
     ["NO_REFERENCE_PRICE", order({ ordType: "Market", price: undefined }), context({ referencePx: undefined }), ["Market", "AAPL"]],
+    ["TRADING_HALTED", order(), context({ tradingState: "HALTED" }), ["HALTED", "ACC-ALPHA", "AAPL"]],
+    ["RESTRICTED_SYMBOL", order(), context({ limits: limits({ restrictedSymbols: ["TSLA", "AAPL"] }) }), ["AAPL", "restricted"]],
+    ["PRICE_COLLAR", order({ price: "210" }), context(), ["210", "10%", "189.51", "170.559", "208.461"]],
+    ["PRICE_COLLAR", order({ side: "Sell", price: "170.55" }), context(), ["170.55", "10%", "189.51", "170.559"]],
+    ["TRADING_REDUCING", order({ orderQty: "10" }), context({ tradingState: "REDUCING", position: "50" }), ["REDUCING", "Buy", "10", "50"]],
+    ["MAX_POSITION", order({ orderQty: "100" }), context({ position: "950", limits: limits({ maxPositionQty: "1000" }) }), ["1050", "1000"]],
+    [
+      "MAX_POSITION",
+      order({ side: "Sell", orderQty: "100" }),
+      context({ position: "-950", limits: limits({ maxPositionQty: "1000" }) }),
+      ["-1050", "1000"],
+    ],
+    ["MAX_OPEN_ORDERS", order(), context({ openOrders: 4, limits: limits({ maxOpenOrders: 3 }) }), ["4", "3"]],
+    [
+      "BUYING_POWER",
+      order({ orderQty: "100", price: "189.50" }),
+      context({ openBuyNotional: "90000", limits: limits({ buyingPower: "100000" }) }),
+      ["108950", "100000"],
+    ],
+    [
+      "BUYING_POWER",
+      order({ ordType: "Market", price: undefined, orderQty: "10" }),
+      context({ referencePx: "200", openBuyNotional: "999", limits: limits({ buyingPower: "2500" }) }),
+      ["2999", "2500"],
+    ],
+    ["ORDER_RATE", order(), context({ tokensAvailable: 0.5, limits: limits({ ordersPerSecond: 5, orderBurst: 10 }) }), ["ACC-ALPHA", "5", "10"]],
   ])("denies with %s, naming the limit and the value", (code, o, ctx, named) => {
     const denial = checkOrder(o, ctx);
     expect(denial?.code).toBe(code);
     for (const text of named) expect(denial?.reason).toContain(text);
+  });
+
+  it("does not count a sell against buying power", () => {
+    const ctx = context({ openBuyNotional: "99999", limits: limits({ buyingPower: "100000" }) });
+    expect(checkOrder(order({ side: "Sell" }), ctx)).toBeNull();
+    expect(checkOrder(order({ side: "Buy" }), ctx)?.code).toBe("BUYING_POWER");
+  });
+
+  it("allows open orders up to one below the limit", () => {
+    const ctx = (openOrders: number) => context({ openOrders, limits: limits({ maxOpenOrders: 3 }) });
+    expect(checkOrder(order(), ctx(2))).toBeNull();
+    expect(checkOrder(order(), ctx(3))?.code).toBe("MAX_OPEN_ORDERS");
+  });
+
+  it.each<[string, "Buy" | "Sell", string, "passes" | "refused"]>([
+    ["100", "Sell", "50", "passes"],
+    ["100", "Sell", "100", "passes"],
+    ["-100", "Buy", "60", "passes"],
+    ["-100", "Buy", "100", "passes"],
+    ["100", "Buy", "10", "refused"],
+    ["-100", "Sell", "1", "refused"],
+    ["100", "Sell", "150", "refused"],
+    ["-100", "Buy", "101", "refused"],
+    ["0", "Buy", "1", "refused"],
+    ["0", "Sell", "1", "refused"],
+  ])("while REDUCING, with position %s a %s of %s is %s", (position, s, qty, outcome) => {
+    const denial = checkOrder(order({ side: s, orderQty: qty }), context({ tradingState: "REDUCING", position }));
+    if (outcome === "passes") expect(denial).toBeNull();
+    else expect(denial).toEqual({ code: "TRADING_REDUCING", reason: expect.stringContaining(`${s} ${qty}`) });
+  });
+
+  it("refuses every order while HALTED, even one that reduces the position or breaks other rules", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          side,
+          qty: fc.integer({ min: 1, max: 1_000_000 }),
+          position: fc.integer({ min: -1_000_000, max: 1_000_000 }),
+          market: fc.boolean(),
+          accountKnown: fc.boolean(),
+        }),
+        ({ side: s, qty, position, market, accountKnown }) => {
+          const o = order({ side: s, orderQty: String(qty), ...(market ? { ordType: "Market", price: undefined } : {}) });
+          const denial = checkOrder(o, context({ tradingState: "HALTED", position: String(position), accountKnown }));
+          expect(denial?.code).toBe("TRADING_HALTED");
+        },
+      ),
+    );
   });
 
   it("reports the first rule broken", () => {
@@ -92,31 +176,106 @@ describe("checkOrder", () => {
     expect(checkOrder(everythingWrong, context())?.code).toBe("INVALID_LOT_SIZE");
   });
 
-  it("passes any order on lot and tick within the quantity and notional limits", () => {
-    const arb = fc
-      .record({
-        lotSize: fc.constantFrom("1", "100", "0.5", "0.001"),
-        tickSize: fc.constantFrom("0.01", "0.05", "0.00001", "1"),
-        maxLots: fc.integer({ min: 1, max: 10_000 }),
-        lots: fc.integer({ min: 1, max: 10_000 }),
-        ticks: fc.integer({ min: 1, max: 1_000_000 }),
-        market: fc.boolean(),
-        side: fc.constantFrom("Buy" as const, "Sell" as const),
-      })
-      .filter((r) => r.lots <= r.maxLots);
+  it("passes any order within every limit", () => {
+    const arb = fc.record({
+      lotSize: fc.constantFrom("1", "100", "0.5", "0.001"),
+      tickSize: fc.constantFrom("0.01", "0.05", "0.00001", "1"),
+      lots: fc.integer({ min: 1, max: 10_000 }),
+      ticks: fc.integer({ min: 1, max: 1_000_000 }),
+      market: fc.boolean(),
+      side,
+      state: fc.constantFrom<TradingState>("ACTIVE", "REDUCING"),
+      positionLots: fc.integer({ min: -20_000, max: 20_000 }),
+      collarPct: fc.integer({ min: 0, max: 90 }),
+      openOrdersRoom: fc.integer({ min: 1, max: 1000 }),
+      openOrders: fc.nat({ max: 1000 }),
+      openBuyNotional: fc.integer({ min: 0, max: 1_000_000 }),
+      slack: fc.integer({ min: 0, max: 1000 }),
+      tokens: fc.double({ min: 1, max: 1000, noNaN: true }),
+    });
     fc.assert(
-      fc.property(arb, ({ lotSize, tickSize, maxLots, lots, ticks, market, side }) => {
-        const qty = money.mul(String(lots), lotSize);
-        const px = money.mul(String(ticks), tickSize);
+      fc.property(arb, (r) => {
+        const qty = money.mul(String(r.lots), r.lotSize);
+        const px = money.mul(String(r.ticks), r.tickSize);
         const notional = money.mul(qty, px);
-        const o = order({ orderQty: qty, side, ...(market ? { ordType: "Market", price: undefined } : { price: px }) });
+        // REDUCING only lets through an order that shrinks the position without flipping it.
+        const reduce = r.state === "REDUCING";
+        const s = reduce ? (r.positionLots >= 0 ? "Sell" : "Buy") : r.side;
+        const positionLots = reduce ? (r.positionLots >= 0 ? r.lots + Math.abs(r.positionLots) : -(r.lots + Math.abs(r.positionLots))) : r.positionLots;
+        const position = money.mul(String(positionLots), r.lotSize);
+        const after = money.add(position, s === "Buy" ? qty : money.neg(qty));
+        const o = order({ orderQty: qty, side: s, ...(r.market ? { ordType: "Market", price: undefined } : { price: px }) });
         const ctx = context({
-          instrument: { symbol: "AAPL", tickSize, lotSize, tradable: true },
-          limits: { maxOrderQty: money.mul(String(maxLots), lotSize), maxOrderNotional: notional },
+          instrument: { symbol: "AAPL", tickSize: r.tickSize, lotSize: r.lotSize, tradable: true },
+          limits: {
+            ...DEFAULT_RISK_LIMITS,
+            maxOrderQty: money.add(qty, String(r.slack)),
+            maxOrderNotional: money.add(notional, String(r.slack)),
+            // the mid sits collarPct% above the limit price; the collar band is wider than that
+            priceCollarPct: String(r.collarPct + 1),
+            maxPositionQty: money.add(money.abs(after), String(r.slack)),
+            maxOpenOrders: r.openOrders + r.openOrdersRoom,
+            buyingPower: money.add(money.add(String(r.openBuyNotional), notional), String(r.slack)),
+            restrictedSymbols: ["MSFT"],
+          },
+          tradingState: r.state,
           referencePx: px,
+          midPx: money.div(money.mul(px, String(100 + r.collarPct)), "100", 12),
+          position,
+          openOrders: r.openOrders,
+          openBuyNotional: String(r.openBuyNotional),
+          tokensAvailable: r.tokens,
         });
         expect(checkOrder(o, ctx)).toBeNull();
       }),
+    );
+  });
+
+  it("refuses with MAX_POSITION exactly when the position after the order would exceed the limit", () => {
+    const arb = fc.record({
+      position: fc.integer({ min: -2_000_000, max: 2_000_000 }),
+      qty: fc.integer({ min: 1, max: 1_000_000 }),
+      maxPosition: fc.integer({ min: 1, max: 2_000_000 }),
+      side,
+      market: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(arb, ({ position, qty, maxPosition, side: s, market }) => {
+        const o = order({ side: s, orderQty: String(qty), ...(market ? { ordType: "Market", price: undefined } : { price: "189.50" }) });
+        const ctx = context({ position: String(position), limits: { ...WIDE, maxPositionQty: String(maxPosition) } });
+        const after = position + (s === "Buy" ? qty : -qty);
+        const denial = checkOrder(o, ctx);
+        if (Math.abs(after) > maxPosition) {
+          expect(denial).toEqual({ code: "MAX_POSITION", reason: `position would be ${after}, beyond the limit ${maxPosition}` });
+        } else {
+          expect(denial).toBeNull();
+        }
+      }),
+    );
+  });
+
+  it("refuses with PRICE_COLLAR exactly when the limit price lies outside mid ± pct", () => {
+    const arb = fc.record({
+      midCents: fc.integer({ min: 100, max: 10_000_000 }),
+      /** Percentage in hundredths: 1 = 0.01%, 9900 = 99%. */
+      pctHundredths: fc.integer({ min: 1, max: 9900 }),
+      /** Offset from the mid as a fraction of twice the band, so both sides of each edge are hit. */
+      offsetFraction: fc.integer({ min: -2000, max: 2000 }),
+      nudge: fc.integer({ min: -2, max: 2 }),
+      side,
+    });
+    fc.assert(
+      fc.property(arb, ({ midCents, pctHundredths, offsetFraction, nudge, side: s }) => {
+        const bandCents = Math.floor((midCents * pctHundredths) / 10_000);
+        const priceCents = Math.max(1, midCents + Math.round((bandCents * offsetFraction) / 1000) + nudge);
+        const outside = Math.abs(priceCents - midCents) * 10_000 > midCents * pctHundredths;
+        const o = order({ side: s, orderQty: "1", price: cents(priceCents) });
+        const ctx = context({ midPx: cents(midCents), limits: { ...WIDE, priceCollarPct: money.div(String(pctHundredths), "100", 2) } });
+        const denial = checkOrder(o, ctx);
+        if (outside) expect(denial?.code).toBe("PRICE_COLLAR");
+        else expect(denial).toBeNull();
+      }),
+      { numRuns: 500 },
     );
   });
 
@@ -138,7 +297,7 @@ describe("checkOrder", () => {
         const ctx = context({
           accountKnown,
           instrument: instrument ? { symbol: "AAPL", ...instrument } : undefined,
-          limits: { maxOrderQty: String(maxQty), maxOrderNotional: "1000000000000" },
+          limits: limits({ maxOrderQty: String(maxQty), maxOrderNotional: "1000000000000" }),
         });
         const denial = checkOrder(order({ orderQty: qty, price }), ctx);
         expect(denial).not.toBeNull();

@@ -51,6 +51,7 @@ const ENGINE_TO_TRPC: Record<number, TRPCError["code"]> = {
   401: "UNAUTHORIZED",
   404: "NOT_FOUND",
   409: "CONFLICT",
+  422: "UNPROCESSABLE_CONTENT",
   503: "SERVICE_UNAVAILABLE",
 };
 

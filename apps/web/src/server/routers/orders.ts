@@ -1,5 +1,5 @@
-import { cancelOrderInput, listOrdersInput, submitOrderInput } from "@fillmore/shared";
-import type { TRPCRouterRecord } from "@trpc/server";
+import { cancelAllInput, cancelOrderInput, listOrdersInput, modifyOrderInput, submitOrderInput } from "@fillmore/shared";
+import { type TRPCRouterRecord, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { accountScope, assertAccountAllowed } from "../api-keys";
 import type { Principal } from "../auth";
@@ -26,6 +26,24 @@ export const ordersRouter = {
     .mutation(async ({ ctx, input }) => {
       await assertOrderAllowed(ctx.principal, ctx.engine, input.orderId);
       return ctx.engine.cancel(input.orderId, actorOf(ctx.principal)).catch(toTrpcError);
+    }),
+
+  /** Cancel/replace of quantity, limit price or stop price; the engine re-runs the risk checks. */
+  modify: requires("orders:submit")
+    .input(modifyOrderInput)
+    .mutation(async ({ ctx, input }) => {
+      await assertOrderAllowed(ctx.principal, ctx.engine, input.orderId);
+      return ctx.engine.modify(input, actorOf(ctx.principal)).catch(toTrpcError);
+    }),
+
+  /** Cancels every working order matching the filters; a scoped key must name one of its accounts. */
+  cancelAll: requires("orders:cancel")
+    .input(cancelAllInput)
+    .mutation(({ ctx, input }) => {
+      if (accountScope(ctx.principal) && input.accountId === undefined)
+        throw new TRPCError({ code: "FORBIDDEN", message: "an account-scoped API key must name the accountId to cancel in" });
+      if (input.accountId !== undefined) assertAccountAllowed(ctx.principal, input.accountId);
+      return ctx.engine.cancelAll(input, actorOf(ctx.principal)).catch(toTrpcError);
     }),
 
   get: requires("orders:read")
