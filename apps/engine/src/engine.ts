@@ -18,6 +18,7 @@ import { loadReference } from "./reference";
 import { RiskSettings } from "./risk/risk-settings";
 import { DemoStrategy } from "./strategy/demo-strategy";
 import type { BrokerAdapter } from "./venues/adapter";
+import { createVenues } from "./venues/registry";
 import { SimVenue } from "./venues/sim/sim-venue";
 
 export interface RunningEngine {
@@ -59,20 +60,11 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
 
   const instruments = [...reference.instruments.values()];
   const feed = new RandomWalkFeed(instruments, config.SIM_TICK_MS, Date.now() & 0xffff);
-  const venues = new Map<string, BrokerAdapter>();
-  for (const row of reference.venues.filter((v) => v.kind === "sim")) {
-    const c = row.config as { latencyMs?: number; partialFillRate?: number };
-    venues.set(
-      row.id,
-      new SimVenue({
-        name: row.id,
-        feed,
-        lotSize: (symbol) => reference.instruments.get(symbol)?.lotSize ?? "1",
-        latencyMs: c.latencyMs ?? config.SIM_LATENCY_MS,
-        partialFillRate: c.partialFillRate ?? 0.3,
-      }),
-    );
-  }
+  const venues = createVenues(reference.venues, {
+    feed,
+    lotSize: (symbol) => reference.instruments.get(symbol)?.lotSize ?? "1",
+    defaultLatencyMs: config.SIM_LATENCY_MS,
+  });
 
   const risk = new RiskSettings(journal);
   const positions = new Positions();
@@ -99,8 +91,10 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   }
   for (const venue of venues.values()) {
     if (venue instanceof SimVenue) venue.restore(orders.working().filter((o) => o.venueId === venue.name && o.ordStatus !== "Validated"));
-    await venue.connect();
+    await venue.connect().catch((error: unknown) => log.error({ err: String(error), venue: venue.name }, "venue did not connect"));
   }
+  const reconciliation = await orders.reconcile();
+  if (reconciliation.checked > 0) log.info(reconciliation, "reconciled working orders with their venues");
   journal.append({
     type: "EngineStarted",
     orderId: null,

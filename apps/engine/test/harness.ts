@@ -24,6 +24,7 @@ export interface Harness {
 export async function createHarness(overrides: Partial<EngineConfig> = {}): Promise<Harness> {
   const db = await freshDatabase();
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  pool.on("error", () => undefined); // the database is dropped at the end; idle clients may see it go
   await seedReference(pool);
   const config: EngineConfig = {
     DATABASE_URL: db.url,

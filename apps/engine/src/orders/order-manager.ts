@@ -20,7 +20,7 @@ import type { Positions } from "../positions/positions";
 import { checkOrder, type Denial, type InstrumentRule, type RiskContext } from "../risk/checks";
 import type { RiskSettings } from "../risk/risk-settings";
 import { TokenBuckets } from "../risk/token-bucket";
-import type { BrokerAdapter, VenueReport } from "../venues/adapter";
+import type { BrokerAdapter, OrderChanges, VenueReport } from "../venues/adapter";
 import { CommandError } from "./errors";
 import { expiresAt } from "./expiry";
 import { isHeldType, isTriggered, movedTrailingStop, venueView } from "./stops";
@@ -61,6 +61,8 @@ export class OrderManager {
   /** Orders being cancelled because they expired: the venue's cancel becomes OrderExpired. */
   private readonly expiring = new Set<string>();
   private readonly buckets = new TokenBuckets();
+  /** Changes asked for by a pending cancel/replace, to resend if the venue never saw them. */
+  private readonly pendingChanges = new Map<string, OrderChanges>();
 
   constructor(private readonly deps: OrderManagerDeps) {
     for (const [venueId, venue] of deps.venues) venue.onReport((r) => this.onVenueReport(venueId, r));
@@ -209,6 +211,59 @@ export class OrderManager {
     return this.orders.get(order.orderId) ?? pending;
   }
 
+  /**
+   * After a restart or a reconnect: asks each venue about every order whose outcome we do not
+   * know, books the fills we missed (deduplicated by exec id) and settles the state. An order
+   * journaled as submitted that the venue never saw is sent now; its id is deterministic, so a
+   * venue that did see it ignores the resend.
+   */
+  async reconcile(): Promise<{ checked: number; resent: number; settled: number; unresolved: number }> {
+    const result = { checked: 0, resent: 0, settled: 0, unresolved: 0 };
+    const atVenues = this.working().filter((o) => o.venueId !== null && o.ordStatus !== "Validated" && o.ordStatus !== "Pending");
+    for (const order of atVenues) {
+      result.checked += 1;
+      const venueId = order.venueId ?? "";
+      const venue = this.deps.venues.get(venueId);
+      const status = venue?.isHealthy() ? await venue.getOrderStatus(order.orderId).catch(() => undefined) : undefined;
+      if (!venue || !status) {
+        result.unresolved += 1;
+        this.alert("OUTCOME_UNKNOWN", `${order.orderId} at ${venueId}: venue unreachable, outcome unknown`, "engine", order);
+        continue;
+      }
+      const report = (r: VenueReport) => this.onVenueReport(venueId, r);
+      if (!status.known) {
+        if (order.ordStatus === "Submitted") {
+          result.resent += 1;
+          this.send(venue, order, () => venue.submitOrder(venueView(order, venue.capabilities)));
+        } else {
+          result.unresolved += 1;
+          this.alert("VENUE_LOST_ORDER", `${venueId} does not know ${order.ordStatus} order ${order.orderId}`, "engine", order);
+        }
+        continue;
+      }
+      for (const fill of status.fills) report({ kind: "fill", orderId: order.orderId, ...fill });
+      const now = this.orders.get(order.orderId) ?? order;
+      if (status.state === "working") {
+        if (now.ordStatus === "Submitted")
+          report({ kind: "accepted", orderId: order.orderId, venueOrderId: `${venueId}-${order.orderId}` });
+        if (now.ordStatus === "PendingCancel") this.send(venue, now, () => venue.cancelOrder(now));
+        const changes = this.pendingChanges.get(order.orderId);
+        if (now.ordStatus === "PendingReplace" && changes) {
+          if (status.orderQty === changes.orderQty && status.price === changes.price)
+            report({ kind: "replaced", orderId: order.orderId, ...changes });
+          else this.send(venue, now, () => venue.modifyOrder(now, changes));
+        }
+      } else if (status.state === "cancelled") {
+        report({ kind: "cancelled", orderId: order.orderId, reason: status.reason ?? "cancelled at the venue" });
+      } else if (status.state === "rejected") {
+        report({ kind: "rejected", orderId: order.orderId, reason: status.reason ?? "rejected by the venue" });
+      }
+      if (this.orders.get(order.orderId)?.lastSeq !== order.lastSeq) result.settled += 1;
+    }
+    await this.deps.journal.durable();
+    return result;
+  }
+
   /** Held stops follow the market: trailing stops move, triggered ones are routed. */
   onQuote(quote: Quote): void {
     for (const order of this.orders.values()) {
@@ -325,7 +380,7 @@ export class OrderManager {
    * run once the journal holds the submission, so nothing reaches a venue before it is durable.
    */
   private route(order: Order, requested: string | undefined, triggerPx?: string): (() => void) | undefined {
-    const venue = this.chooseVenue(venueView(order), requested);
+    const venue = this.chooseVenue(order, requested);
     if (typeof venue === "string") {
       this.record({
         type: "OrderDenied",
@@ -343,7 +398,7 @@ export class OrderManager {
       actor: "router",
       data: { venueId: venue.name, venueOrderId: `${venue.name}-${order.orderId}`, ...(triggerPx ? { triggerPx } : {}) },
     });
-    return () => this.send(venue, submitted, () => venue.submitOrder(venueView(submitted)));
+    return () => this.send(venue, submitted, () => venue.submitOrder(venueView(submitted, venue.capabilities)));
   }
 
   private triggerPx(symbol: string): string | undefined {
@@ -398,6 +453,8 @@ export class OrderManager {
     if (event.type === "OrderFilled" || event.type === "OrderPartiallyFilled")
       this.seenExecIds.add(`${event.data.venueId}:${event.data.execId}`);
     if (event.type === "OrderPendingCancel" && event.data.reason === "expired") this.expiring.add(order.orderId);
+    if (event.type === "OrderPendingReplace") this.pendingChanges.set(order.orderId, event.data);
+    if (order.ordStatus !== "PendingReplace") this.pendingChanges.delete(order.orderId);
     if (event.type === "OrderCancelRejected" || isTerminal(order.ordStatus)) this.expiring.delete(order.orderId);
   }
 
@@ -430,8 +487,10 @@ export class OrderManager {
   }
 
   private chooseVenue(order: Order, requested: string | undefined): BrokerAdapter | string {
-    const fits = (v: BrokerAdapter) =>
-      v.isHealthy() && v.capabilities.ordTypes.includes(order.ordType) && v.capabilities.timeInForces.includes(order.timeInForce);
+    const fits = (v: BrokerAdapter) => {
+      const sent = venueView(order, v.capabilities);
+      return v.isHealthy() && v.capabilities.ordTypes.includes(sent.ordType) && v.capabilities.timeInForces.includes(sent.timeInForce);
+    };
     if (requested !== undefined) {
       const venue = this.deps.venues.get(requested);
       if (!venue) return `venue ${requested} does not exist`;

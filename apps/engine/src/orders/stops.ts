@@ -1,4 +1,5 @@
 import { type Decimal, money, type Order } from "@fillmore/shared";
+import type { VenueCapabilities } from "../venues/adapter";
 
 export const isHeldType = (order: Order): boolean =>
   order.ordType === "Stop" || order.ordType === "StopLimit" || order.ordType === "TrailingStop";
@@ -31,9 +32,13 @@ export function isTriggered(order: Order, marketPx: Decimal): boolean {
   return order.side === "Buy" ? money.gte(marketPx, order.stopPx) : money.lte(marketPx, order.stopPx);
 }
 
-/** What a venue without native stops is sent once a held order triggers. */
-export function venueView(order: Order): Order {
-  if (order.ordType === "Stop" || order.ordType === "TrailingStop") return { ...order, ordType: "Market", price: null };
-  if (order.ordType === "StopLimit") return { ...order, ordType: "Limit" };
-  return order;
+/**
+ * What a venue is sent: a triggered held stop becomes a market or limit order, and a GTD order
+ * goes as GTC to a venue without GTD (the engine expires it itself at its time).
+ */
+export function venueView(order: Order, capabilities?: VenueCapabilities): Order {
+  const timeInForce = order.timeInForce === "GTD" && capabilities && !capabilities.timeInForces.includes("GTD") ? "GTC" : order.timeInForce;
+  if (order.ordType === "Stop" || order.ordType === "TrailingStop") return { ...order, ordType: "Market", price: null, timeInForce };
+  if (order.ordType === "StopLimit") return { ...order, ordType: "Limit", timeInForce };
+  return { ...order, timeInForce };
 }

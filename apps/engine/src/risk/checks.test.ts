@@ -79,7 +79,12 @@ describe("checkOrder", () => {
     ["INVALID_LOT_SIZE", order({ orderQty: "150" }), context({ instrument: { ...AAPL, lotSize: "100" } }), ["150", "100"]],
     ["INVALID_TICK_SIZE", order({ price: "189.555" }), context(), ["price", "189.555", "0.01"]],
     ["INVALID_TICK_SIZE", order({ ordType: "StopLimit", stopPx: "190.001" }), context(), ["stopPx", "190.001", "0.01"]],
-    ["INVALID_TICK_SIZE", order({ ordType: "TrailingStop", price: undefined, trailAmount: "0.005" }), context(), ["trailAmount", "0.005", "0.01"]],
+    [
+      "INVALID_TICK_SIZE",
+      order({ ordType: "TrailingStop", price: undefined, trailAmount: "0.005" }),
+      context(),
+      ["trailAmount", "0.005", "0.01"],
+    ],
     ["MAX_ORDER_QTY", order({ orderQty: "1001" }), context(), ["1001", "1000"]],
     ["MAX_ORDER_NOTIONAL", order({ orderQty: "900", price: "200" }), context({ midPx: "200" }), ["180000", "100000"]],
     [
@@ -94,7 +99,12 @@ describe("checkOrder", () => {
     ["PRICE_COLLAR", order({ price: "210" }), context(), ["210", "10%", "189.51", "170.559", "208.461"]],
     ["PRICE_COLLAR", order({ side: "Sell", price: "170.55" }), context(), ["170.55", "10%", "189.51", "170.559"]],
     ["TRADING_REDUCING", order({ orderQty: "10" }), context({ tradingState: "REDUCING", position: "50" }), ["REDUCING", "Buy", "10", "50"]],
-    ["MAX_POSITION", order({ orderQty: "100" }), context({ position: "950", limits: limits({ maxPositionQty: "1000" }) }), ["1050", "1000"]],
+    [
+      "MAX_POSITION",
+      order({ orderQty: "100" }),
+      context({ position: "950", limits: limits({ maxPositionQty: "1000" }) }),
+      ["1050", "1000"],
+    ],
     [
       "MAX_POSITION",
       order({ side: "Sell", orderQty: "100" }),
@@ -114,7 +124,12 @@ describe("checkOrder", () => {
       context({ referencePx: "200", openBuyNotional: "999", limits: limits({ buyingPower: "2500" }) }),
       ["2999", "2500"],
     ],
-    ["ORDER_RATE", order(), context({ tokensAvailable: 0.5, limits: limits({ ordersPerSecond: 5, orderBurst: 10 }) }), ["ACC-ALPHA", "5", "10"]],
+    [
+      "ORDER_RATE",
+      order(),
+      context({ tokensAvailable: 0.5, limits: limits({ ordersPerSecond: 5, orderBurst: 10 }) }),
+      ["ACC-ALPHA", "5", "10"],
+    ],
   ])("denies with %s, naming the limit and the value", (code, o, ctx, named) => {
     const denial = checkOrder(o, ctx);
     expect(denial?.code).toBe(code);
@@ -201,7 +216,11 @@ describe("checkOrder", () => {
         // REDUCING only lets through an order that shrinks the position without flipping it.
         const reduce = r.state === "REDUCING";
         const s = reduce ? (r.positionLots >= 0 ? "Sell" : "Buy") : r.side;
-        const positionLots = reduce ? (r.positionLots >= 0 ? r.lots + Math.abs(r.positionLots) : -(r.lots + Math.abs(r.positionLots))) : r.positionLots;
+        const positionLots = reduce
+          ? r.positionLots >= 0
+            ? r.lots + Math.abs(r.positionLots)
+            : -(r.lots + Math.abs(r.positionLots))
+          : r.positionLots;
         const position = money.mul(String(positionLots), r.lotSize);
         const after = money.add(position, s === "Buy" ? qty : money.neg(qty));
         const o = order({ orderQty: qty, side: s, ...(r.market ? { ordType: "Market", price: undefined } : { price: px }) });

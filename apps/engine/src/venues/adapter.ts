@@ -25,12 +25,25 @@ export interface OrderChanges {
   stopPx: Decimal | null;
 }
 
-export interface VenueOrderStatus {
-  orderId: string;
-  cumQty: Decimal;
-  leavesQty: Decimal;
-  open: boolean;
+export interface VenueFill {
+  execId: string;
+  lastQty: Decimal;
+  lastPx: Decimal;
 }
+
+/** What a venue knows of one order, for reconciliation after a restart or a lost connection. */
+export type VenueOrderStatus =
+  | { orderId: string; known: false }
+  | {
+      orderId: string;
+      known: true;
+      state: "working" | "filled" | "cancelled" | "rejected";
+      orderQty: Decimal;
+      price: Decimal | null;
+      cumQty: Decimal;
+      fills: VenueFill[];
+      reason: string | null;
+    };
 
 export interface VenuePosition {
   symbol: string;
@@ -47,7 +60,7 @@ export interface BrokerAdapter {
   cancelOrder(order: Order): Promise<void>;
   /** Cancel/replace of quantity and prices; only called when `capabilities.modify`. */
   modifyOrder(order: Order, changes: OrderChanges): Promise<void>;
-  getOrderStatus(orderId: string): Promise<VenueOrderStatus | null>;
+  getOrderStatus(orderId: string): Promise<VenueOrderStatus>;
   getPositions(): Promise<VenuePosition[]>;
   isHealthy(): boolean;
   onReport(listener: (report: VenueReport) => void): void;

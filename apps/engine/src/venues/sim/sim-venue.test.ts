@@ -51,6 +51,13 @@ async function setup(options: { partialFillRate?: number; seed?: number; feedSee
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const fillsOf = (reports: VenueReport[]) => reports.flatMap((r) => (r.kind === "fill" ? [r] : []));
+/** The fills as the venue's order status lists them. */
+const venueFills = (reports: VenueReport[]) => fillsOf(reports).map(({ execId, lastQty, lastPx }) => ({ execId, lastQty, lastPx }));
+
+async function stateOf(venue: SimVenue, orderId: string) {
+  const status = await venue.getOrderStatus(orderId);
+  return status.known ? status.state : "unknown";
+}
 
 describe("SimVenue", () => {
   it("accepts a market buy and fills all of it at the ask", async () => {
@@ -65,7 +72,13 @@ describe("SimVenue", () => {
     expect(fills.length).toBeGreaterThan(0);
     for (const f of fills) expect(f.lastPx).toBe(ask);
     expect(money.sum(fills.map((f) => f.lastQty))).toBe("500");
-    expect(await venue.getOrderStatus(o.orderId)).toBeNull();
+    expect(await venue.getOrderStatus(o.orderId)).toMatchObject({
+      known: true,
+      state: "filled",
+      orderQty: "500",
+      cumQty: "500",
+      fills: venueFills(reports),
+    });
   });
 
   it("fills a market sell at the bid", async () => {
@@ -82,12 +95,12 @@ describe("SimVenue", () => {
     await venue.submitOrder(o);
     await settle();
     expect(reports.map((r) => r.kind)).toEqual(["accepted"]);
-    expect(await venue.getOrderStatus(o.orderId)).toEqual({ orderId: o.orderId, cumQty: "0", leavesQty: "500", open: true });
+    expect(await venue.getOrderStatus(o.orderId)).toMatchObject({ known: true, state: "working", orderQty: "500", cumQty: "0", fills: [] });
 
     await venue.cancelOrder(o);
     await settle();
     expect(reports.at(-1)).toEqual({ kind: "cancelled", orderId: o.orderId, reason: "cancelled on request" });
-    expect(await venue.getOrderStatus(o.orderId)).toBeNull();
+    expect(await venue.getOrderStatus(o.orderId)).toMatchObject({ known: true, state: "cancelled", reason: "cancelled on request" });
   });
 
   it("fills a resting limit once the quote crosses it", async () => {
@@ -109,20 +122,21 @@ describe("SimVenue", () => {
     await settle();
     const [first] = fillsOf(reports);
     expect(money.lt(first?.lastQty ?? "1000", "1000")).toBe(true);
-    expect(await venue.getOrderStatus(o.orderId)).toMatchObject({ cumQty: first?.lastQty, open: true });
+    expect(await venue.getOrderStatus(o.orderId)).toMatchObject({ state: "working", cumQty: first?.lastQty });
 
-    for (let i = 0; i < 200 && (await venue.getOrderStatus(o.orderId)); i++) feed.step();
+    for (let i = 0; i < 200 && (await stateOf(venue, o.orderId)) === "working"; i++) feed.step();
     const fills = fillsOf(reports);
     expect(fills.length).toBeGreaterThan(1);
     expect(money.sum(fills.map((f) => f.lastQty))).toBe("1000");
   });
 
-  it("refuses to cancel an order it does not hold", async () => {
+  it("refuses to cancel an order it does not hold, and says it does not know it", async () => {
     const { venue, reports } = await setup();
     const o = order();
     await venue.cancelOrder(o);
     await settle();
     expect(reports).toEqual([{ kind: "cancelRejected", orderId: o.orderId, reason: expect.stringContaining("not working") }]);
+    expect(await venue.getOrderStatus(o.orderId)).toEqual({ orderId: o.orderId, known: false });
   });
 
   it("cancels an IOC limit that cannot trade at once", async () => {
@@ -152,7 +166,7 @@ describe("SimVenue", () => {
     await settle();
     expect(reports.map((r) => r.kind)).toEqual(["accepted", "replaced"]);
     expect(reports[1]).toEqual({ kind: "replaced", orderId: o.orderId, orderQty: "800", price, stopPx: null });
-    expect(await venue.getOrderStatus(o.orderId)).toEqual({ orderId: o.orderId, cumQty: "0", leavesQty: "800", open: true });
+    expect(await venue.getOrderStatus(o.orderId)).toMatchObject({ known: true, state: "working", orderQty: "800", price, cumQty: "0" });
   });
 
   it("fills a resting limit at once when the replace makes it marketable", async () => {
@@ -165,7 +179,7 @@ describe("SimVenue", () => {
     await settle();
     expect(reports.map((r) => r.kind)).toEqual(["accepted", "replaced", "fill"]);
     expect(reports[2]).toMatchObject({ lastQty: "300", lastPx: ask });
-    expect(await venue.getOrderStatus(o.orderId)).toBeNull();
+    expect(await venue.getOrderStatus(o.orderId)).toMatchObject({ state: "filled", cumQty: "300" });
   });
 
   it("refuses to replace an order it does not hold, or below what has filled", async () => {
@@ -178,7 +192,8 @@ describe("SimVenue", () => {
     const o = order({ ordType: "Limit", price: money.add(quote().ask, "1"), orderQty: "1000" });
     await venue.submitOrder(o);
     await settle();
-    const filled = (await venue.getOrderStatus(o.orderId))?.cumQty ?? "0";
+    const status = await venue.getOrderStatus(o.orderId);
+    const filled = status.known ? status.cumQty : "0";
     expect(money.isPositive(filled)).toBe(true);
     await venue.modifyOrder(o, { orderQty: filled, price: o.price, stopPx: null });
     await settle();
@@ -220,8 +235,11 @@ describe("SimVenue", () => {
           expect(money.lte(filled, orderQty)).toBe(true);
           if (timeInForce === "FOK") expect(["0", orderQty]).toContain(filled);
           const status = await venue.getOrderStatus(o.orderId);
-          if (status) expect(status).toMatchObject({ cumQty: filled, leavesQty: money.sub(orderQty, filled) });
-          else if (timeInForce === "DAY") expect(filled).toBe(orderQty);
+          expect(status).toMatchObject({ known: true, orderQty, cumQty: filled, fills: venueFills(reports) });
+          const state = status.known ? status.state : "unknown";
+          expect(state === "filled").toBe(filled === orderQty);
+          // only a DAY order is left working; IOC and FOK are filled or cancelled on arrival
+          if (timeInForce !== "DAY") expect(state).not.toBe("working");
         },
       ),
       { numRuns: 200 },

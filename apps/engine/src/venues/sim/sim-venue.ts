@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type Decimal, money, type Order } from "@fillmore/shared";
 import type { Quote, RandomWalkFeed } from "../../marketdata/quotes";
-import type { BrokerAdapter, OrderChanges, VenueCapabilities, VenueOrderStatus, VenuePosition, VenueReport } from "../adapter";
+import type { BrokerAdapter, OrderChanges, VenueCapabilities, VenueFill, VenueOrderStatus, VenuePosition, VenueReport } from "../adapter";
 
 export interface SimVenueOptions {
   name: string;
@@ -18,19 +18,32 @@ interface Working {
   cumQty: Decimal;
 }
 
+interface Record {
+  state: "working" | "filled" | "cancelled" | "rejected";
+  order: Order;
+  cumQty: Decimal;
+  fills: VenueFill[];
+  reason: string | null;
+  submissions: number;
+}
+
 /**
  * A simulated exchange inside the engine: acknowledges after a latency, fills market orders at
  * the touch, rests limit orders and fills them when the simulated quote crosses, sometimes in parts.
  */
+export const SIM_CAPABILITIES: VenueCapabilities = {
+  ordTypes: ["Market", "Limit"],
+  timeInForces: ["DAY", "GTC", "IOC", "FOK"],
+  nativeStops: false,
+  modify: true,
+  cancel: true,
+};
+
 export class SimVenue implements BrokerAdapter {
-  readonly capabilities: VenueCapabilities = {
-    ordTypes: ["Market", "Limit"],
-    timeInForces: ["DAY", "GTC", "IOC", "FOK"],
-    nativeStops: false,
-    modify: true,
-    cancel: true,
-  };
+  readonly capabilities: VenueCapabilities = SIM_CAPABILITIES;
   private readonly working = new Map<string, Working>();
+  /** Every order the venue has seen, as the venue remembers it. */
+  private readonly records = new Map<string, Record>();
   private readonly listeners: ((r: VenueReport) => void)[] = [];
   private readonly sessionId = randomBytes(3).toString("hex");
   private execCounter = 0;
@@ -71,13 +84,26 @@ export class SimVenue implements BrokerAdapter {
 
   /** The simulated book lives in engine memory; after a restart the engine hands back what was working. */
   restore(orders: readonly Order[]): void {
-    for (const order of orders) this.working.set(order.orderId, { order, cumQty: order.cumQty });
+    for (const order of orders) {
+      this.working.set(order.orderId, { order, cumQty: order.cumQty });
+      this.records.set(order.orderId, { state: "working", order, cumQty: order.cumQty, fills: [], reason: null, submissions: 1 });
+    }
   }
 
   async submitOrder(order: Order): Promise<void> {
     this.later(() => {
+      const seen = this.records.get(order.orderId);
+      if (seen) {
+        // Order ids are deterministic, so a resend after a restart is recognised and not traded twice.
+        seen.submissions += 1;
+        return;
+      }
+      const record: Record = { state: "working", order, cumQty: "0", fills: [], reason: null, submissions: 1 };
+      this.records.set(order.orderId, record);
       if (!this.capabilities.ordTypes.includes(order.ordType)) {
-        this.emit({ kind: "rejected", orderId: order.orderId, reason: `${order.ordType} orders are not supported by ${this.name}` });
+        record.state = "rejected";
+        record.reason = `${order.ordType} orders are not supported by ${this.name}`;
+        this.emit({ kind: "rejected", orderId: order.orderId, reason: record.reason });
         return;
       }
       this.emit({ kind: "accepted", orderId: order.orderId, venueOrderId: `${this.name}-${order.orderId}` });
@@ -87,6 +113,7 @@ export class SimVenue implements BrokerAdapter {
       if (quote) this.tryFill(working, quote, true);
       if (this.working.has(order.orderId) && (order.timeInForce === "IOC" || order.timeInForce === "FOK")) {
         this.working.delete(order.orderId);
+        this.close(order.orderId, "cancelled", `${order.timeInForce} remainder cancelled`);
         this.emit({ kind: "cancelled", orderId: order.orderId, reason: `${order.timeInForce} remainder cancelled` });
       }
     });
@@ -95,6 +122,7 @@ export class SimVenue implements BrokerAdapter {
   async cancelOrder(order: Order): Promise<void> {
     this.later(() => {
       if (this.working.delete(order.orderId)) {
+        this.close(order.orderId, "cancelled", "cancelled on request");
         this.emit({ kind: "cancelled", orderId: order.orderId, reason: "cancelled on request" });
       } else {
         this.emit({ kind: "cancelRejected", orderId: order.orderId, reason: "order is not working at the venue (filled or unknown)" });
@@ -118,16 +146,37 @@ export class SimVenue implements BrokerAdapter {
         return;
       }
       w.order = { ...w.order, orderQty: changes.orderQty, price: changes.price, stopPx: changes.stopPx };
+      const record = this.records.get(order.orderId);
+      if (record) record.order = w.order;
       this.emit({ kind: "replaced", orderId: order.orderId, ...changes });
       const quote = this.options.feed.quote(order.symbol);
       if (quote) this.tryFill(w, quote, false);
     });
   }
 
-  async getOrderStatus(orderId: string): Promise<VenueOrderStatus | null> {
-    const w = this.working.get(orderId);
-    if (!w) return null;
-    return { orderId, cumQty: w.cumQty, leavesQty: money.sub(w.order.orderQty, w.cumQty), open: true };
+  async getOrderStatus(orderId: string): Promise<VenueOrderStatus> {
+    const r = this.records.get(orderId);
+    if (!r) return { orderId, known: false };
+    return {
+      orderId,
+      known: true,
+      state: r.state,
+      orderQty: r.order.orderQty,
+      price: r.order.price,
+      cumQty: r.cumQty,
+      fills: [...r.fills],
+      reason: r.reason,
+    };
+  }
+
+  /** How many times an order id was sent here: more than one means a resend the venue ignored. */
+  submissionsOf(orderId: string): number {
+    return this.records.get(orderId)?.submissions ?? 0;
+  }
+
+  /** Order ids the venue has seen. */
+  knownOrderIds(): string[] {
+    return [...this.records.keys()];
   }
 
   async getPositions(): Promise<VenuePosition[]> {
@@ -157,9 +206,25 @@ export class SimVenue implements BrokerAdapter {
       lastQty = money.mul(String(1 + Math.floor(this.random() * (lots - 1))), lot);
     }
     w.cumQty = money.add(w.cumQty, lastQty);
-    if (money.gte(w.cumQty, order.orderQty)) this.working.delete(order.orderId);
     this.execCounter += 1;
-    this.emit({ kind: "fill", orderId: order.orderId, execId: `${this.sessionId}-${this.execCounter}`, lastQty, lastPx: touch });
+    const fill = { execId: `${this.sessionId}-${this.execCounter}`, lastQty, lastPx: touch };
+    const record = this.records.get(order.orderId);
+    if (record) {
+      record.cumQty = w.cumQty;
+      record.fills.push(fill);
+    }
+    if (money.gte(w.cumQty, order.orderQty)) {
+      this.working.delete(order.orderId);
+      this.close(order.orderId, "filled", null);
+    }
+    this.emit({ kind: "fill", orderId: order.orderId, ...fill });
+  }
+
+  private close(orderId: string, state: Record["state"], reason: string | null): void {
+    const record = this.records.get(orderId);
+    if (!record) return;
+    record.state = state;
+    record.reason = reason;
   }
 
   /** Work after the venue's latency; nothing happens while it is disconnected. */

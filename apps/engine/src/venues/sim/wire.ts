@@ -1,0 +1,38 @@
+import type { Order } from "@fillmore/shared";
+import type { OrderChanges, VenueOrderStatus, VenueReport } from "../adapter";
+
+/** Requests from the engine to the simulated exchange process, one JSON object per line. */
+export type ExchangeRequest =
+  | { id: number; op: "hello"; venue: string }
+  | { id: number; op: "submit"; venue: string; order: Order }
+  | { id: number; op: "cancel"; venue: string; order: Order }
+  | { id: number; op: "modify"; venue: string; order: Order; changes: OrderChanges }
+  | { id: number; op: "status"; venue: string; orderId: string }
+  | { id: number; op: "stats"; venue: string };
+
+export interface ExchangeStats {
+  known: string[];
+  /** Order ids the exchange received more than once. */
+  resent: string[];
+}
+
+/** Answers and pushed reports from the exchange. */
+export type ExchangeMessage =
+  | { id: number; ok: true; result?: VenueOrderStatus | ExchangeStats }
+  | { id: number; ok: false; error: string }
+  | { push: "report"; venue: string; report: VenueReport };
+
+/** Splits a byte stream into JSON lines. */
+export function lineReader(onLine: (value: unknown) => void): (chunk: Buffer) => void {
+  let buffer = "";
+  return (chunk) => {
+    buffer += chunk.toString("utf8");
+    let end = buffer.indexOf("\n");
+    while (end >= 0) {
+      const line = buffer.slice(0, end);
+      buffer = buffer.slice(end + 1);
+      if (line.length > 0) onLine(JSON.parse(line));
+      end = buffer.indexOf("\n");
+    }
+  };
+}

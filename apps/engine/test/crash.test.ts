@@ -1,0 +1,202 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import net from "node:net";
+import path from "node:path";
+import { findFreePort, seedReference } from "@fillmore/db";
+import { type FreshDatabase, freshDatabase } from "@fillmore/db/testing";
+import type { Order } from "@fillmore/shared";
+import pg from "pg";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { verifyJournal } from "../src/journal/verify";
+import type { VenueOrderStatus } from "../src/venues/adapter";
+import { type ExchangeStats, lineReader } from "../src/venues/sim/wire";
+import { until } from "./harness";
+
+// Crash test: the venues run in their own process (as a real exchange would), the engine is
+// killed with SIGKILL in the middle of a load, restarted, and must come back with every
+// acknowledged order, nothing sent twice, every state equal to the venue's, and an intact chain.
+
+const root = path.resolve(import.meta.dirname, "../../..");
+const tsx = path.join(root, "node_modules/.bin/tsx");
+const VENUES = ["SIM-FAST", "SIM-DEEP", "SIM-CHEAP"];
+
+let db: FreshDatabase;
+let pool: pg.Pool;
+let exchange: ChildProcess;
+let engine: ChildProcess | undefined;
+let exchangePort: number;
+const token = randomBytes(16).toString("hex");
+let engineUrl: string;
+
+function startEngine(port: number): ChildProcess {
+  return spawn(tsx, ["apps/engine/src/main.ts"], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: {
+      ...process.env,
+      DATABASE_URL: db.url,
+      ENGINE_PORT: String(port),
+      ENGINE_SERVICE_TOKEN: token,
+      LOG_LEVEL: "error",
+      DEMO_STRATEGY: "0",
+      SIM_TICK_MS: "100",
+    },
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+async function waitHealthy(): Promise<void> {
+  await until(async () => ((await fetch(`${engineUrl}/health`).catch(() => undefined))?.ok ? true : undefined), 30_000);
+}
+
+/** One request to the exchange on a connection of its own (no hello, so the engine keeps its reports). */
+function askExchange<T>(request: object): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: "127.0.0.1", port: exchangePort }, () => socket.write(`${JSON.stringify({ id: 1, ...request })}\n`));
+    socket.on("error", reject);
+    socket.on(
+      "data",
+      lineReader((value) => {
+        socket.destroy();
+        const answer = value as { ok: boolean; result: T; error?: string };
+        if (answer.ok) resolve(answer.result);
+        else reject(new Error(answer.error));
+      }),
+    );
+  });
+}
+
+async function submit(order: object): Promise<Order | undefined> {
+  const res = await fetch(`${engineUrl}/v1/orders`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ actor: "user:crash-test", order }),
+  });
+  if (res.status !== 201 && res.status !== 200) return undefined;
+  return ((await res.json()) as { order: Order }).order;
+}
+
+beforeAll(async () => {
+  db = await freshDatabase();
+  pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  pool.on("error", () => undefined);
+  await seedReference(pool);
+  exchangePort = await findFreePort();
+  await pool.query("UPDATE venue SET config = config || jsonb_build_object('remote', $1::text, 'latencyMs', 1)", [
+    `127.0.0.1:${exchangePort}`,
+  ]);
+  exchange = spawn(tsx, ["apps/engine/src/venues/sim/exchange-main.ts"], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, DATABASE_URL: db.url, EXCHANGE_PORT: String(exchangePort), SIM_TICK_MS: "50" },
+  });
+  await new Promise<void>((resolve) => exchange.stdout?.on("data", (d: Buffer) => d.toString().includes("ready") && resolve()));
+  engineUrl = `http://127.0.0.1:${await findFreePort()}`;
+}, 60_000);
+
+afterAll(async () => {
+  engine?.kill("SIGTERM");
+  exchange?.kill("SIGTERM");
+  exchange?.stdout?.destroy();
+  if (exchange) await exited(exchange);
+  if (engine) await exited(engine);
+  await pool?.end();
+  await db?.cleanup();
+});
+
+it("survives SIGKILL mid-load: nothing lost, nothing sent twice, states equal the venue's, chain intact", async () => {
+  const port = Number(new URL(engineUrl).port);
+  engine = startEngine(port);
+  await waitHealthy();
+
+  const acknowledged = new Map<string, Order>();
+  let stop = false;
+  let n = 0;
+  const deadline = Date.now() + 4000;
+  const worker = async (w: number) => {
+    while (!stop && Date.now() < deadline && n < 5000) {
+      n += 1;
+      const marketable = n % 3 !== 0;
+      const side = n % 2 === 0 ? "Buy" : "Sell";
+      const price = marketable ? (side === "Buy" ? "199.00" : "180.00") : side === "Buy" ? "181.00" : "198.00";
+      const order = await submit({
+        clOrdId: `crash-${w}-${n}`,
+        accountId: ["ACC-ALPHA", "ACC-BETA", "ACC-GAMMA"][n % 3],
+        symbol: "AAPL",
+        side,
+        ordType: "Limit",
+        orderQty: String(1 + (n % 50)),
+        price,
+        timeInForce: "GTC",
+      }).catch(() => undefined);
+      if (!order) continue;
+      acknowledged.set(order.orderId, order);
+      if (!marketable && n % 2 === 0) {
+        await fetch(`${engineUrl}/v1/orders/${order.orderId}/cancel`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify({ actor: "user:crash-test" }),
+        }).catch(() => undefined);
+      }
+    }
+  };
+  const load = Promise.all(Array.from({ length: 12 }, (_, w) => worker(w)));
+  await new Promise((r) => setTimeout(r, 400 + Math.floor(Math.random() * 1200)));
+  engine.kill("SIGKILL");
+  stop = true;
+  await load;
+  await exited(engine);
+  expect(acknowledged.size).toBeGreaterThan(20);
+
+  engine = startEngine(port);
+  await waitHealthy();
+
+  const snapshot = async () => {
+    const res = await fetch(`${engineUrl}/v1/snapshot`, { headers: { authorization: `Bearer ${token}` } });
+    return ((await res.json()) as { orders: Order[] }).orders;
+  };
+  // Every order's outcome is known again once nothing waits on a venue answer.
+  const orders = await until(async () => {
+    const all = await snapshot();
+    return all.some((o) => ["Submitted", "PendingCancel", "PendingReplace"].includes(o.ordStatus)) ? undefined : all;
+  }, 20_000);
+  const byId = new Map(orders.map((o) => [o.orderId, o]));
+
+  for (const id of acknowledged.keys()) expect(byId.has(id), `acknowledged order ${id} is missing`).toBe(true);
+
+  for (const venue of VENUES) {
+    const stats = await askExchange<ExchangeStats>({ op: "stats", venue });
+    expect(stats.resent, `${venue} received these orders twice`).toEqual([]);
+    for (const id of stats.known) expect(byId.has(id), `${venue} has ${id}, unknown to the engine`).toBe(true);
+  }
+
+  const expected: Record<string, string> = { Filled: "filled", Cancelled: "cancelled", Accepted: "working", PartiallyFilled: "working" };
+  const engineOrder = async (orderId: string) => {
+    const res = await fetch(`${engineUrl}/v1/orders/${orderId}`, { headers: { authorization: `Bearer ${token}` } });
+    return ((await res.json()) as { order: Order }).order;
+  };
+  for (const { orderId, venueId } of orders.filter((o) => o.venueId !== null)) {
+    // Working orders may still be filling: compare once engine and venue agree, or fail after a while.
+    const [order, status] = await until(async () => {
+      const venueStatus = await askExchange<VenueOrderStatus>({ op: "status", venue: venueId, orderId });
+      const ours = await engineOrder(orderId);
+      const same = venueStatus.known && venueStatus.cumQty === ours.cumQty && venueStatus.state === expected[ours.ordStatus];
+      return same ? ([ours, venueStatus] as const) : undefined;
+    }, 5000).catch(
+      async () => [await engineOrder(orderId), await askExchange<VenueOrderStatus>({ op: "status", venue: venueId, orderId })] as const,
+    );
+    expect(status.known, `${orderId} unknown at ${venueId}`).toBe(true);
+    if (!status.known) continue;
+    expect(status.cumQty, `${orderId} CumQty`).toBe(order.cumQty);
+    expect(status.state, `${orderId} is ${order.ordStatus}`).toBe(expected[order.ordStatus]);
+  }
+
+  engine.kill("SIGTERM");
+  await exited(engine);
+  engine = undefined;
+  expect(await verifyJournal(pool)).toMatchObject({ ok: true });
+}, 90_000);
