@@ -9,7 +9,8 @@ import { createAuth } from "../../apps/web/src/server/auth";
 import { type DemoLogin, seedDemoUsers } from "../../apps/web/src/server/seed";
 
 export const root = path.resolve(import.meta.dirname, "../..");
-const tsx = path.join(root, "node_modules/.bin/tsx");
+/** Runs a TypeScript entry point as a single node process (tsx's loader), so signals reach it directly. */
+const runTs = (script: string) => [process.execPath, ["--import", "tsx", script]] as const;
 
 export interface StackOptions {
   dataDir: string;
@@ -168,7 +169,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       secrets,
       engine: undefined as unknown as ChildProcess,
       async startEngine() {
-        stack.engine = spawn(tsx, ["apps/engine/src/main.ts"], { cwd: root, stdio, env: engineEnv });
+        stack.engine = spawn(...runTs("apps/engine/src/main.ts"), { cwd: root, stdio, env: engineEnv });
         await waitFor(`${engineUrl}/health`, stack.engine, 60_000);
       },
       async stop() {
@@ -178,7 +179,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       },
     };
     await stack.startEngine();
-    const web = spawn(tsx, ["apps/web/server.ts"], {
+    const web = spawn(...runTs("apps/web/server.ts"), {
       cwd: root,
       stdio,
       env: {

@@ -17,7 +17,8 @@ import { until } from "./harness";
 // acknowledged order, nothing sent twice, every state equal to the venue's, and an intact chain.
 
 const root = path.resolve(import.meta.dirname, "../../..");
-const tsx = path.join(root, "node_modules/.bin/tsx");
+// One process per program (node with tsx's loader), so SIGKILL kills the engine itself, not a wrapper.
+const runTs = (script: string) => [process.execPath, ["--import", "tsx", script]] as const;
 const VENUES = ["SIM-FAST", "SIM-DEEP", "SIM-CHEAP"];
 
 let db: FreshDatabase;
@@ -29,7 +30,7 @@ const token = randomBytes(16).toString("hex");
 let engineUrl: string;
 
 function startEngine(port: number): ChildProcess {
-  return spawn(tsx, ["apps/engine/src/main.ts"], {
+  return spawn(...runTs("apps/engine/src/main.ts"), {
     cwd: root,
     stdio: ["ignore", "ignore", "inherit"],
     env: {
@@ -89,7 +90,7 @@ beforeAll(async () => {
   await pool.query("UPDATE venue SET config = config || jsonb_build_object('remote', $1::text, 'latencyMs', 1)", [
     `127.0.0.1:${exchangePort}`,
   ]);
-  exchange = spawn(tsx, ["apps/engine/src/venues/sim/exchange-main.ts"], {
+  exchange = spawn(...runTs("apps/engine/src/venues/sim/exchange-main.ts"), {
     cwd: root,
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, DATABASE_URL: db.url, EXCHANGE_PORT: String(exchangePort), SIM_TICK_MS: "50" },

@@ -50,7 +50,8 @@ describe("engine internal API", () => {
     const order = res.json.order as Order;
     expect(order.ordStatus).toBe("Submitted");
     const { rows } = await h.pool.query("SELECT type FROM journal WHERE order_id = $1 ORDER BY seq", [order.orderId]);
-    expect(rows.map((r) => r.type)).toEqual(["OrderReceived", "OrderValidated", "OrderSubmitted"]);
+    // With zero venue latency the acknowledgement may already have followed; the three before it must be there.
+    expect(rows.map((r) => r.type).slice(0, 3)).toEqual(["OrderReceived", "OrderValidated", "OrderSubmitted"]);
     await until(() => (engineOrder(order.orderId)?.ordStatus === "Accepted" ? true : undefined));
   });
 

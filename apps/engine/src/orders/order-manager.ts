@@ -56,6 +56,8 @@ type OrderEventDraft = Extract<EventDraft, { type: OrderEvent["type"] }>;
 /** Owns live orders: applies commands and venue reports through the state machine, journal first. */
 export class OrderManager {
   private readonly orders = new Map<string, Order>();
+  /** Orders not yet in a terminal state: what risk, expiry and reconciliation walk. */
+  private readonly live = new Map<string, Order>();
   private readonly byClOrdId = new Map<string, string>();
   private readonly seenExecIds = new Set<string>();
   /** Orders being cancelled because they expired: the venue's cancel becomes OrderExpired. */
@@ -86,7 +88,7 @@ export class OrderManager {
   }
 
   working(): Order[] {
-    return this.all().filter((o) => !isTerminal(o.ordStatus));
+    return [...this.live.values()];
   }
 
   async submit(input: SubmitOrder, actor: string): Promise<SubmitResult> {
@@ -266,7 +268,7 @@ export class OrderManager {
 
   /** Held stops follow the market: trailing stops move, triggered ones are routed. */
   onQuote(quote: Quote): void {
-    for (const order of this.orders.values()) {
+    for (const order of this.live.values()) {
       if (order.symbol === quote.symbol && order.ordStatus === "Validated" && isHeldType(order)) this.evaluateHeld(order);
     }
   }
@@ -412,9 +414,8 @@ export class OrderManager {
     const quote = this.deps.quote(order.symbol);
     let openOrders = 0;
     let openBuyNotional = "0";
-    for (const o of this.orders.values()) {
-      if (o.accountId !== order.accountId || isTerminal(o.ordStatus) || o.orderId === order.orderId || o.orderId === exclude?.orderId)
-        continue;
+    for (const o of this.live.values()) {
+      if (o.accountId !== order.accountId || o.orderId === order.orderId || o.orderId === exclude?.orderId) continue;
       openOrders += 1;
       const px = o.price ?? o.stopPx ?? quote?.ask;
       if (o.side === "Buy" && px) openBuyNotional = money.add(openBuyNotional, money.mul(o.leavesQty, px));
@@ -460,6 +461,8 @@ export class OrderManager {
 
   private index(order: Order): void {
     this.orders.set(order.orderId, order);
+    if (isTerminal(order.ordStatus)) this.live.delete(order.orderId);
+    else this.live.set(order.orderId, order);
     this.byClOrdId.set(`${order.accountId}|${order.clOrdId}`, order.orderId);
   }
 
