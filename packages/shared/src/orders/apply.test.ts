@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { OrderEvent, OrderEventData } from "../events";
-import { add, div, mul, normalize, sum } from "../money";
+import { add, div, mul, sum } from "../money";
 import { applyOrderEvent, OverFill, replayOrders } from "./apply";
 import { newOrder } from "./new-order";
 import type { Order } from "./order";

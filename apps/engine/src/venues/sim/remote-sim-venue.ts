@@ -82,8 +82,16 @@ export class RemoteSimVenue implements BrokerAdapter {
         if (this.socket === socket) this.socket = undefined;
         for (const p of this.pending.values()) p.reject(new Error(`${this.name}: connection closed`));
         this.pending.clear();
+        if (this.wanted) this.reconnectLater();
       });
     });
+  }
+
+  /** Keeps trying to reach the exchange while the adapter is wanted; unhealthy meanwhile. */
+  private reconnectLater(): void {
+    setTimeout(() => {
+      if (this.wanted && !this.socket) this.open().catch(() => this.reconnectLater());
+    }, 500).unref();
   }
 
   private receive(message: ExchangeMessage): void {
