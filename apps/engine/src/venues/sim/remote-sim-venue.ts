@@ -15,6 +15,7 @@ export class RemoteSimVenue implements BrokerAdapter {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private wanted = false;
+  private reconnecting = false;
 
   constructor(
     readonly name: string,
@@ -89,7 +90,10 @@ export class RemoteSimVenue implements BrokerAdapter {
 
   /** Keeps trying to reach the exchange while the adapter is wanted; unhealthy meanwhile. */
   private reconnectLater(): void {
+    if (this.reconnecting) return;
+    this.reconnecting = true;
     setTimeout(() => {
+      this.reconnecting = false;
       if (this.wanted && !this.socket) this.open().catch(() => this.reconnectLater());
     }, 500).unref();
   }
