@@ -2,7 +2,7 @@ import type { AnyEvent, Clock, Order } from "@fillmore/shared";
 import type pg from "pg";
 import type { Logger } from "../log";
 import { GENESIS_HASH, hashEvent } from "./hash";
-import { writeProjections } from "./projection";
+import { batchStatement } from "./projection";
 
 /** An event before the journal gives it a sequence number and timestamps. */
 export type EventDraft = AnyEvent extends infer E ? (E extends AnyEvent ? Omit<E, "seq" | "ts" | "monoUs"> : never) : never;
@@ -153,31 +153,7 @@ export class Journal {
   }
 
   private async commit(batch: readonly JournalEntry[]): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
-      await client.query(
-        `INSERT INTO journal (seq, ts, type, order_id, account_id, actor, payload, prev_hash, hash)
-         SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[])`,
-        [
-          batch.map((e) => e.event.seq),
-          batch.map((e) => e.event.ts),
-          batch.map((e) => e.event.type),
-          batch.map((e) => e.event.orderId),
-          batch.map((e) => e.event.accountId),
-          batch.map((e) => e.event.actor),
-          batch.map((e) => JSON.stringify(e.event)),
-          batch.map((e) => e.prevHash),
-          batch.map((e) => e.hash),
-        ],
-      );
-      await writeProjections(client, batch);
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    const { text, values } = batchStatement(batch);
+    await this.pool.query(text, values);
   }
 }
