@@ -1,5 +1,5 @@
 import { cancelAllInput, cancelOrderInput, listOrdersInput, modifyOrderInput, submitOrderInput } from "@fillmore/shared";
-import { type TRPCRouterRecord, TRPCError } from "@trpc/server";
+import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { accountScope, assertAccountAllowed } from "../api-keys";
 import type { Principal } from "../auth";
