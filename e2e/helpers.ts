@@ -133,22 +133,30 @@ export function cell(row: Locator, column: number): Locator {
   return row.locator("td").nth(column);
 }
 
+export type TicketType = "Limit" | "Market" | "Stop" | "StopLimit" | "TrailingStop";
+
 export interface TicketOrder {
   account?: string;
   symbol: string;
   side: "Buy" | "Sell";
-  type: "Limit" | "Market";
+  type: TicketType;
   quantity: string;
   price?: string;
-  tif?: "DAY" | "GTC";
+  stopPx?: string;
+  trailAmount?: string;
+  trailPercent?: string;
+  tif?: "DAY" | "GTC" | "IOC" | "FOK" | "GTD";
+  /** For GTD: a `datetime-local` value, e.g. "2030-01-15T16:30". */
+  expireLocal?: string;
+  clOrdId?: string;
 }
 
 export function ticket(page: Page): Locator {
   return page.getByRole("form", { name: "Order ticket" });
 }
 
-/** Fills the order ticket and presses "Submit order" (does not wait for the answer). */
-export async function fillAndSubmit(page: Page, order: TicketOrder): Promise<void> {
+/** Fills the order ticket (type, fields per type, time in force, optional id), without submitting. */
+export async function fillTicket(page: Page, order: TicketOrder): Promise<void> {
   const form = ticket(page);
   await form.getByRole("button", { name: order.type, exact: true }).click();
   await expect(form.getByRole("button", { name: order.type, exact: true })).toHaveAttribute("aria-pressed", "true");
@@ -159,11 +167,47 @@ export async function fillAndSubmit(page: Page, order: TicketOrder): Promise<voi
   await form.getByRole("radio", { name: order.side }).check();
   await form.getByLabel("Quantity").fill(order.quantity);
   await expect(form.getByLabel("Quantity")).toHaveValue(order.quantity);
-  if (order.type === "Limit") await form.getByLabel("Limit price").fill(order.price ?? "");
-  else await expect(form.getByLabel("Limit price")).toHaveCount(0);
+  const limit = form.getByLabel("Limit price");
+  if (order.type === "Limit" || order.type === "StopLimit") await limit.fill(order.price ?? "");
+  else await expect(limit).toHaveCount(0);
+  const stop = form.getByLabel("Stop price");
+  if (order.type === "Stop" || order.type === "StopLimit") await stop.fill(order.stopPx ?? "");
+  else await expect(stop).toHaveCount(0);
+  if (order.type === "TrailingStop") {
+    const byPercent = order.trailPercent !== undefined;
+    await form.getByLabel("Trail by").selectOption(byPercent ? "percent" : "amount");
+    await form.getByLabel(byPercent ? "Trail percent" : "Trail amount").fill((byPercent ? order.trailPercent : order.trailAmount) ?? "");
+  }
   await form.getByLabel("Time in force").selectOption(order.tif ?? "DAY");
+  if (order.tif === "GTD") await form.getByLabel("Expire time").fill(order.expireLocal ?? "");
+  if (order.clOrdId !== undefined) {
+    const id = form.getByLabel("Client order id");
+    if (!(await id.isVisible())) await form.getByText("Client order id, venue").click();
+    await id.fill(order.clOrdId);
+  }
   await expect(form.getByLabel("Quantity")).toHaveValue(order.quantity);
-  await form.getByRole("button", { name: "Submit order" }).click();
+}
+
+/** Fills the order ticket and presses "Submit order" (does not wait for the answer). */
+export async function fillAndSubmit(page: Page, order: TicketOrder): Promise<void> {
+  await fillTicket(page, order);
+  await ticket(page).getByRole("button", { name: "Submit order" }).click();
+}
+
+/** Counts order submissions the page sends to the server. */
+export function countSubmits(page: Page): () => number {
+  let n = 0;
+  page.on("request", (request) => {
+    if (request.url().includes("/api/trpc/orders.submit")) n += 1;
+  });
+  return () => n;
+}
+
+/** A client order id no other test uses. */
+export function uniqueId(prefix: string): string {
+  return `e2e-${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1296)
+    .toString(36)
+    .padStart(2, "0")}`;
 }
 
 /** The bid and ask the ticket shows for a symbol (its Symbol options read "AAPL 189.47 / 189.49"). */

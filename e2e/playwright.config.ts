@@ -3,6 +3,7 @@ import { defineConfig, devices } from "@playwright/test";
 
 const desktop = { ...devices["Desktop Chrome"], viewport: { width: 1440, height: 900 } };
 const root = path.resolve(import.meta.dirname, "..");
+const exclusive = /risk-controls\.spec\.ts$/;
 
 export default defineConfig({
   testDir: ".",
@@ -10,7 +11,8 @@ export default defineConfig({
   fullyParallel: false,
   workers: 2,
   retries: 0,
-  timeout: 30_000,
+  // Generous: the suite shares a small machine with the stack it drives.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: [["list"], ["json"]],
   use: {
@@ -33,6 +35,8 @@ export default defineConfig({
   projects: [
     // Signs in once per role through the form and saves the sessions the specs reuse.
     { name: "setup", testMatch: /auth\.setup\.ts$/, use: { ...desktop } },
-    { name: "chromium", testMatch: /\.spec\.ts$/, dependencies: ["setup"], use: { ...desktop } },
+    { name: "chromium", testMatch: /\.spec\.ts$/, testIgnore: exclusive, dependencies: ["setup"], use: { ...desktop } },
+    // Specs that change global state (risk limits, the global trading state) run alone, after the rest.
+    { name: "exclusive", testMatch: exclusive, dependencies: ["chromium"], use: { ...desktop } },
   ],
 });

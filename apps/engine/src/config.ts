@@ -19,13 +19,15 @@ const configSchema = z.object({
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "SESSION_END_UTC must be HH:MM" })
     .default("21:00"),
+  /** How the smart order router picks a venue when the order names none. */
+  ROUTING_POLICY: z.enum(["bestPrice", "lowestCost", "fastest", "weighted"]).default("lowestCost"),
   JOURNAL_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 
 export type EngineConfig = z.output<typeof configSchema>;
 
 /** The only place the engine reads process.env. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): EngineConfig {
+export function loadConfig(env: Record<string, string | undefined> = process.env): EngineConfig {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");

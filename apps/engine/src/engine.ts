@@ -16,6 +16,7 @@ import { OrderManager } from "./orders/order-manager";
 import { Positions } from "./positions/positions";
 import { loadReference } from "./reference";
 import { RiskSettings } from "./risk/risk-settings";
+import { VenueMonitor } from "./routing/venue-monitor";
 import { DemoStrategy } from "./strategy/demo-strategy";
 import type { BrokerAdapter } from "./venues/adapter";
 import { createVenues } from "./venues/registry";
@@ -66,6 +67,8 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     defaultLatencyMs: config.SIM_LATENCY_MS,
   });
 
+  const monitor = new VenueMonitor(venues);
+  const feeBps = new Map(reference.venues.map((v) => [v.id, String((v.config as { feeBps?: number }).feeBps ?? 0)]));
   const risk = new RiskSettings(journal);
   const positions = new Positions();
   const orders = new OrderManager({
@@ -80,6 +83,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     quote: (symbol) => feed.quote(symbol),
     triggerPrice: config.STOP_TRIGGER_PRICE,
     sessionEndMinutes: parseSessionEnd(config.SESSION_END_UTC),
+    routing: { policy: config.ROUTING_POLICY, monitor, feeBps: (venueId) => feeBps.get(venueId) ?? "0" },
   });
 
   liveOrderCount = () => orders.working().length;
@@ -107,7 +111,10 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   const hub = new EventHub(journal.stats().committedSeq);
   journal.onCommit((entries) => {
     hub.publish(entries);
-    for (const e of entries) if (e.event.orderId) metrics.ordersByType.inc({ type: e.event.type });
+    for (const e of entries) {
+      monitor.observe(e.event);
+      if (e.event.orderId) metrics.ordersByType.inc({ type: e.event.type });
+    }
   });
 
   const server = createApiServer({
@@ -115,6 +122,13 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     orders,
     risk,
     positions,
+    venues: () =>
+      monitor.snapshot().map((h) => ({
+        ...h,
+        capabilities: venues.get(h.venueId)?.capabilities,
+        feeBps: feeBps.get(h.venueId) ?? "0",
+        kind: reference.venues.find((v) => v.id === h.venueId)?.kind ?? "sim",
+      })),
     hub,
     pool,
     registry: metrics.registry,
@@ -123,6 +137,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
       instruments,
       accounts: [...reference.accounts].map(([id, name]) => ({ id, name })),
       venues: [...venues.values()].map((v) => ({ id: v.name, healthy: v.isHealthy(), capabilities: v.capabilities })),
+      routingPolicy: config.ROUTING_POLICY,
       quotes: feed.all(),
     }),
     health: () => {
@@ -135,6 +150,12 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   const url = `http://${config.ENGINE_HOST}:${address.port}`;
 
   feed.onQuote((quote) => orders.onQuote(quote));
+  monitor.onChange((venueId, state) => {
+    log.warn({ venueId, state }, "venue health changed");
+    journal.append({ type: "VenueHealthChanged", orderId: null, accountId: null, actor: "engine", data: { venueId, state } });
+  });
+  const healthTimer = setInterval(() => monitor.sample(clock.nowIso()), 500);
+  healthTimer.unref();
   const expiryTimer = setInterval(() => orders.expireDue(clock.nowMs()), 1000);
   expiryTimer.unref();
   feed.start();
@@ -165,6 +186,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
         strategy.stop();
         feed.stop();
         clearInterval(expiryTimer);
+        clearInterval(healthTimer);
         for (const venue of venues.values()) await venue.disconnect();
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { seedReference } from "@fillmore/db";
 import { type FreshDatabase, freshDatabase } from "@fillmore/db/testing";
 import pg from "pg";
-import type { EngineConfig } from "../src/config";
+import { type EngineConfig, loadConfig } from "../src/config";
 import { type RunningEngine, startEngine } from "../src/engine";
 import { createLogger } from "../src/log";
 
@@ -27,20 +27,17 @@ export async function createHarness(overrides: Partial<EngineConfig> = {}): Prom
   pool.on("error", () => undefined); // the database is dropped at the end; idle clients may see it go
   await seedReference(pool);
   const config: EngineConfig = {
-    DATABASE_URL: db.url,
-    ENGINE_HOST: "127.0.0.1",
-    ENGINE_PORT: 0,
-    ENGINE_SERVICE_TOKEN: randomBytes(16).toString("hex"),
-    LOG_LEVEL: "silent",
-    DEMO_STRATEGY: false,
-    DEMO_STRATEGY_ORDERS_PER_S: 0,
-    SIM_LATENCY_MS: 0,
-    SIM_TICK_MS: 60_000,
-    JOURNAL_MAX_BATCH: 1000,
-    STOP_TRIGGER_PRICE: "last",
-    SESSION_END_UTC: "21:00",
+    ...loadConfig({
+      DATABASE_URL: db.url,
+      ENGINE_PORT: "0",
+      ENGINE_SERVICE_TOKEN: randomBytes(16).toString("hex"),
+      LOG_LEVEL: "silent",
+      SIM_LATENCY_MS: "0",
+      SIM_TICK_MS: "60000",
+    }),
     ...overrides,
   };
+
   const harness: Harness = {
     db,
     config,

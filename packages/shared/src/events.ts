@@ -49,6 +49,15 @@ export interface SystemEventData {
   TransitionRefused: { event: string; from: string; reason: string };
   /** A duplicate or inconsistent venue report (over-fill, unknown order), raised to operators. */
   AlertRaised: { code: string; message: string };
+  /** Where the router sent an order and why: every venue considered, with its score or exclusion. */
+  RouteDecided: {
+    policy: string;
+    reason: string;
+    venueId: string | null;
+    considered: { venueId: string; score: string | null; excluded: string | null }[];
+  };
+  /** A venue's health changed (UP, DEGRADED, DOWN). */
+  VenueHealthChanged: { venueId: string; state: string };
   /** A user command the engine refused (cancel of a done order, a modify risk refused), with who asked. */
   CommandRefused: { command: string; code: string; reason: string };
   EngineStarted: { version: string; replayedEvents: number };

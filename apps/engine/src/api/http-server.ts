@@ -24,6 +24,7 @@ export interface ApiDeps {
   orders: OrderManager;
   risk: RiskSettings;
   positions: Positions;
+  venues: () => unknown[];
   hub: EventHub;
   pool: pg.Pool;
   registry: Registry;
@@ -155,6 +156,7 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
   ["GET", /^\/v1\/snapshot$/, ({ deps, res }) => send(res, 200, { seq: deps.hub.lastSeq, orders: deps.orders.all() })],
   ["GET", /^\/v1\/reference$/, ({ deps, res }) => send(res, 200, deps.reference())],
   ["GET", /^\/v1\/positions$/, ({ deps, res }) => send(res, 200, { positions: deps.positions.all() })],
+  ["GET", /^\/v1\/venues$/, ({ deps, res }) => send(res, 200, { venues: deps.venues() })],
   ["GET", /^\/v1\/risk$/, ({ deps, res }) => send(res, 200, deps.risk.snapshot())],
   [
     "POST",

@@ -20,6 +20,8 @@ import type { Positions } from "../positions/positions";
 import { checkOrder, type Denial, type InstrumentRule, type RiskContext } from "../risk/checks";
 import type { RiskSettings } from "../risk/risk-settings";
 import { TokenBuckets } from "../risk/token-bucket";
+import { type Candidate, type RoutingPolicy, route } from "../routing/policies";
+import type { VenueMonitor } from "../routing/venue-monitor";
 import type { BrokerAdapter, OrderChanges, VenueReport } from "../venues/adapter";
 import { CommandError } from "./errors";
 import { expiresAt } from "./expiry";
@@ -37,6 +39,7 @@ export interface OrderManagerDeps {
   quote: (symbol: string) => Quote | undefined;
   /** Which market price triggers held stops: the last trade or the mid. */
   triggerPrice: "last" | "mid";
+  routing: { policy: RoutingPolicy; monitor: VenueMonitor; feeBps: (venueId: string) => string };
   sessionEndMinutes: number;
 }
 
@@ -382,14 +385,23 @@ export class OrderManager {
    * run once the journal holds the submission, so nothing reaches a venue before it is durable.
    */
   private route(order: Order, requested: string | undefined, triggerPx?: string): (() => void) | undefined {
-    const venue = this.chooseVenue(order, requested);
-    if (typeof venue === "string") {
+    const decision = route(order, this.candidates(order), this.deps.routing.policy, requested);
+    const venueId = decision.legs[0]?.venueId ?? null;
+    this.deps.journal.append({
+      type: "RouteDecided",
+      orderId: order.orderId,
+      accountId: order.accountId,
+      actor: "router",
+      data: { policy: decision.policy, reason: decision.reason, venueId, considered: decision.considered },
+    });
+    const venue = venueId === null ? undefined : this.deps.venues.get(venueId);
+    if (!venue) {
       this.record({
         type: "OrderDenied",
         orderId: order.orderId,
         accountId: order.accountId,
         actor: "router",
-        data: { code: "NO_VENUE", reason: venue },
+        data: { code: "NO_VENUE", reason: decision.reason },
       });
       return undefined;
     }
@@ -401,6 +413,26 @@ export class OrderManager {
       data: { venueId: venue.name, venueOrderId: `${venue.name}-${order.orderId}`, ...(triggerPx ? { triggerPx } : {}) },
     });
     return () => this.send(venue, submitted, () => venue.submitOrder(venueView(submitted, venue.capabilities)));
+  }
+
+  /** Every venue as the router sees it now; a disconnected venue counts as DOWN at once. */
+  private candidates(order: Order): Candidate[] {
+    const quote = this.deps.quote(order.symbol);
+    const { monitor, feeBps } = this.deps.routing;
+    return [...this.deps.venues].map(([venueId, v]) => {
+      const sent = venueView(order, v.capabilities);
+      return {
+        venueId,
+        health: v.isHealthy() ? monitor.state(venueId) : "DOWN",
+        accepts: v.capabilities.ordTypes.includes(sent.ordType) && v.capabilities.timeInForces.includes(sent.timeInForce),
+        bid: quote?.bid,
+        ask: quote?.ask,
+        depth: "0",
+        feeBps: feeBps(venueId),
+        ackEwmaMs: monitor.ackEwmaMs(venueId),
+        weight: 1,
+      };
+    });
   }
 
   private triggerPx(symbol: string): string | undefined {
@@ -487,22 +519,6 @@ export class OrderManager {
       actor,
       data: { code, message },
     });
-  }
-
-  private chooseVenue(order: Order, requested: string | undefined): BrokerAdapter | string {
-    const fits = (v: BrokerAdapter) => {
-      const sent = venueView(order, v.capabilities);
-      return v.isHealthy() && v.capabilities.ordTypes.includes(sent.ordType) && v.capabilities.timeInForces.includes(sent.timeInForce);
-    };
-    if (requested !== undefined) {
-      const venue = this.deps.venues.get(requested);
-      if (!venue) return `venue ${requested} does not exist`;
-      if (!venue.isHealthy()) return `venue ${requested} is down`;
-      if (!fits(venue)) return `venue ${requested} does not take ${order.ordType} ${order.timeInForce} orders`;
-      return venue;
-    }
-    for (const venue of this.deps.venues.values()) if (fits(venue)) return venue;
-    return `no healthy venue takes ${order.ordType} ${order.timeInForce} orders`;
   }
 
   /** A failed send leaves the order's outcome unknown (not rejected): reconciliation resolves it. */

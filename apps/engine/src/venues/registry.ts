@@ -2,6 +2,7 @@ import type { Decimal } from "@fillmore/shared";
 import type { RandomWalkFeed } from "../marketdata/quotes";
 import type { VenueRow } from "../reference";
 import type { BrokerAdapter } from "./adapter";
+import { createOsEngineVenue, type OsEngineVenueConfig } from "./osengine/config";
 import { RemoteSimVenue } from "./sim/remote-sim-venue";
 import { SimVenue } from "./sim/sim-venue";
 
@@ -19,6 +20,10 @@ export function createVenues(
 ): Map<string, BrokerAdapter> {
   const venues = new Map<string, BrokerAdapter>();
   for (const row of rows) {
+    if (row.kind === "osengine") {
+      venues.set(row.id, createOsEngineVenue(row.id, row.config as unknown as OsEngineVenueConfig));
+      continue;
+    }
     if (row.kind !== "sim") continue;
     const config = row.config as SimVenueConfig;
     if (config.remote) {

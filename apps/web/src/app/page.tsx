@@ -1,24 +1,20 @@
 "use client";
 import { can } from "@fillmore/shared";
-import { useMutation, useQuery } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useMutation } from "@tanstack/react-query";
+import { useState } from "react";
+import { AppHeader } from "../components/app-header";
 import { Blotter } from "../components/blotter";
 import { OrderTicket } from "../components/order-ticket";
 import { useTRPC } from "../lib/trpc";
 import { useLiveOrders } from "../lib/use-live-orders";
+import { errorText, useSession } from "../lib/use-session";
 
 export default function BlotterPage() {
   const trpc = useTRPC();
-  const router = useRouter();
-  const me = useQuery(trpc.session.me.queryOptions(undefined, { retry: false }));
+  const me = useSession();
   const live = useLiveOrders(me.isSuccess);
   const cancel = useMutation(trpc.orders.cancel.mutationOptions());
   const [notice, setNotice] = useState<string | null>(null);
-
-  useEffect(() => {
-    if (me.error?.data?.code === "UNAUTHORIZED") router.replace("/login");
-  }, [me.error, router]);
 
   if (!me.data) return <main className="loading">{me.error ? me.error.message : "Loading…"}</main>;
   const role = me.data.role;
@@ -30,34 +26,13 @@ export default function BlotterPage() {
       await cancel.mutateAsync({ orderId });
       setNotice(null);
     } catch (error) {
-      setNotice(error instanceof Error ? error.message : String(error));
+      setNotice(errorText(error));
     }
-  }
-
-  async function signOut() {
-    await fetch("/api/auth/sign-out", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
-    router.replace("/login");
   }
 
   return (
     <>
-      <header className="topbar">
-        <span className="brand">Fillmore</span>
-        <nav>
-          <a href="/" aria-current="page">
-            Blotter
-          </a>
-          {can(role, "admin:apikeys") && <a href="/admin/api-keys">API keys</a>}
-        </nav>
-        <span className="spacer" />
-        <span className={live.stale ? "live-dot stale" : "live-dot"} title={live.reason ?? "live"} />
-        <span className="who">
-          {me.data.name} <span className="role">{role}</span>
-        </span>
-        <button type="button" className="small" onClick={signOut}>
-          Sign out
-        </button>
-      </header>
+      <AppHeader name={me.data.name} role={role} live={live} />
       {live.stale && (
         <div className="banner" role="status">
           Data may be stale: {live.reason ?? "resyncing"}
@@ -70,7 +45,7 @@ export default function BlotterPage() {
       )}
       <main className={canSubmit ? "layout with-ticket" : "layout"}>
         {canSubmit && <OrderTicket />}
-        <Blotter orders={live.orders} changed={live.changed} canCancel={canCancel} onCancel={onCancel} />
+        <Blotter orders={live.orders} changed={live.changed} canCancel={canCancel} canModify={canSubmit} onCancel={onCancel} />
       </main>
     </>
   );

@@ -1,21 +1,32 @@
 "use client";
-import { isTerminal, ORD_STATUSES, type Order } from "@fillmore/shared";
-import { useQuery } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { cancelAllInput, isTerminal, ORD_STATUSES, type Order } from "@fillmore/shared";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useCallback, useMemo, useState } from "react";
 import { formatPx, formatQty, formatTime, placesOf, statusClass } from "../lib/format";
 import { useTRPC } from "../lib/trpc";
+import { errorText } from "../lib/use-session";
+import { ModifyDialog } from "./modify-dialog";
 
 interface BlotterProps {
   orders: Map<string, Order>;
   changed: Map<string, number>;
   canCancel: boolean;
+  /** Cancel/replace needs the submit permission. */
+  canModify?: boolean;
   onCancel: (orderId: string) => void;
 }
 
+const MODIFIABLE = new Set(["Validated", "Accepted", "PartiallyFilled"]);
+
 const MAX_ROWS = 300;
 
-export function Blotter({ orders, changed, canCancel, onCancel }: BlotterProps) {
+export function Blotter({ orders, changed, canCancel, canModify = false, onCancel }: BlotterProps) {
   const trpc = useTRPC();
+  const cancelAll = useMutation(trpc.orders.cancelAll.mutationOptions());
+  const [editing, setEditing] = useState<string | null>(null);
+  const [confirmAll, setConfirmAll] = useState(false);
+  const [allResult, setAllResult] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
   const reference = useQuery(trpc.reference.get.queryOptions(undefined, { staleTime: 60_000 }));
   const places = useMemo(() => new Map((reference.data?.instruments ?? []).map((i) => [i.symbol, placesOf(i.tickSize)])), [reference.data]);
   const [symbol, setSymbol] = useState("");
@@ -34,6 +45,40 @@ export function Blotter({ orders, changed, canCancel, onCancel }: BlotterProps) 
   }, [orders, symbol, status, account]);
 
   const accounts = useMemo(() => [...new Set([...orders.values()].map((o) => o.accountId))].sort(), [orders]);
+
+  // Cancel all works on exact filters: the symbol box as typed (upper case) and the account.
+  const allFilter = { symbol: symbol.trim() === "" ? undefined : symbol.trim().toUpperCase(), accountId: account || undefined };
+  const hasFilter = allFilter.symbol !== undefined || allFilter.accountId !== undefined;
+  const allMatching = [...orders.values()].filter(
+    (o) =>
+      !isTerminal(o.ordStatus) &&
+      (allFilter.symbol === undefined || o.symbol === allFilter.symbol) &&
+      (allFilter.accountId === undefined || o.accountId === allFilter.accountId),
+  ).length;
+  const filterText = [allFilter.symbol && `symbol ${allFilter.symbol}`, allFilter.accountId && `account ${allFilter.accountId}`]
+    .filter(Boolean)
+    .join(" and ");
+
+  async function onCancelAll() {
+    const parsed = cancelAllInput.safeParse(allFilter);
+    if (!parsed.success) {
+      setAllResult({ kind: "error", text: parsed.error.issues.map((i) => `${i.path.join(".") || "filter"}: ${i.message}`).join("; ") });
+      setConfirmAll(false);
+      return;
+    }
+    try {
+      const r = await cancelAll.mutateAsync(parsed.data);
+      const why = r.skipped.length > 0 ? ` (${r.skipped.map((s) => `${s.orderId}: ${s.reason}`).join("; ")})` : "";
+      setAllResult({ kind: "ok", text: `Cancel all (${filterText}): cancelled ${r.cancelled.length}, skipped ${r.skipped.length}${why}` });
+    } catch (error) {
+      setAllResult({ kind: "error", text: errorText(error) });
+    } finally {
+      setConfirmAll(false);
+    }
+  }
+
+  const editingOrder = editing ? orders.get(editing) : undefined;
+  const closeEditor = useCallback(() => setEditing(null), []);
 
   return (
     <section className="card blotter" aria-label="Blotter">
@@ -59,7 +104,40 @@ export function Blotter({ orders, changed, canCancel, onCancel }: BlotterProps) 
         <span className="muted">
           {rows.length} of {orders.size}
         </span>
+        <span className="spacer" />
+        {canCancel && (
+          <button
+            type="button"
+            className="small danger"
+            disabled={!hasFilter || cancelAll.isPending}
+            title={hasFilter ? `Cancel every working order with ${filterText}` : "Filter by symbol or account first"}
+            onClick={() => {
+              setAllResult(null);
+              setConfirmAll(true);
+            }}
+          >
+            Cancel all…
+          </button>
+        )}
       </div>
+      {confirmAll && (
+        <fieldset className="confirm" aria-label="Confirm cancel all">
+          <span>
+            Cancel every working order with <strong>{filterText}</strong>? {allMatching} on screen match.
+          </span>
+          <button type="button" className="small danger" onClick={onCancelAll} disabled={cancelAll.isPending}>
+            {cancelAll.isPending ? "Cancelling…" : "Confirm cancel all"}
+          </button>
+          <button type="button" className="small" onClick={() => setConfirmAll(false)}>
+            Keep them
+          </button>
+        </fieldset>
+      )}
+      {allResult && (
+        <p role={allResult.kind === "ok" ? "status" : "alert"} className={`notice ${allResult.kind === "ok" ? "ok" : "error"}`}>
+          {allResult.text}
+        </p>
+      )}
       <div className="table-wrap">
         <table>
           <thead>
@@ -92,7 +170,7 @@ export function Blotter({ orders, changed, canCancel, onCancel }: BlotterProps) 
               >
                 <td className="mono">{formatTime(o.createdAt)}</td>
                 <td className="mono clordid" title={o.clOrdId}>
-                  {o.clOrdId}
+                  <Link href={`/orders/${encodeURIComponent(o.orderId)}`}>{o.clOrdId}</Link>
                 </td>
                 <td>{o.accountId}</td>
                 <td className="strong">{o.symbol}</td>
@@ -110,7 +188,12 @@ export function Blotter({ orders, changed, canCancel, onCancel }: BlotterProps) 
                 </td>
                 <td>{o.venueId ?? "—"}</td>
                 <td>{o.timeInForce}</td>
-                <td>
+                <td className="actions">
+                  {canModify && MODIFIABLE.has(o.ordStatus) && (
+                    <button type="button" className="small" onClick={() => setEditing(o.orderId)} aria-label={`Modify ${o.clOrdId}`}>
+                      Modify
+                    </button>
+                  )}
                   {canCancel && !isTerminal(o.ordStatus) && o.ordStatus !== "PendingCancel" && (
                     <button type="button" className="small" onClick={() => onCancel(o.orderId)} aria-label={`Cancel ${o.clOrdId}`}>
                       Cancel
@@ -123,6 +206,9 @@ export function Blotter({ orders, changed, canCancel, onCancel }: BlotterProps) 
         </table>
         {rows.length === 0 && <p className="empty">No orders match.</p>}
       </div>
+      {canModify && editingOrder && (
+        <ModifyDialog order={editingOrder} places={places.get(editingOrder.symbol) ?? 2} onClose={closeEditor} />
+      )}
     </section>
   );
 }

@@ -1,34 +1,100 @@
 "use client";
-import { submitOrderInput } from "@fillmore/shared";
+import { money, ORD_TYPES, type OrdType, submitOrderInput, TIME_IN_FORCES, type TimeInForce } from "@fillmore/shared";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTRPC } from "../lib/trpc";
+import { errorText } from "../lib/use-session";
 
-/** Market or limit, buy or sell. Validates with the server's own schema before sending. */
+type TrailBy = "amount" | "percent";
+interface Issue {
+  path: string;
+  message: string;
+}
+
+const takesPrice = (t: OrdType) => t === "Limit" || t === "StopLimit";
+const takesStop = (t: OrdType) => t === "Stop" || t === "StopLimit";
+
+/** A `datetime-local` value (the browser's local time) as ISO-8601 UTC, or null when it is not a time. */
+export function localToIsoUtc(value: string): string | null {
+  if (!value) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/**
+ * Every order type and time in force. Validates with the server's own schema, then against the
+ * instrument's tick and lot size from the reference data, before anything is sent.
+ */
 export function OrderTicket() {
   const trpc = useTRPC();
   const reference = useQuery(trpc.reference.get.queryOptions());
   const submit = useMutation(trpc.orders.submit.mutationOptions());
-  const [ordType, setOrdType] = useState<"Market" | "Limit">("Limit");
+  const [ordType, setOrdType] = useState<OrdType>("Limit");
+  const [tif, setTif] = useState<TimeInForce>("DAY");
+  const [trailBy, setTrailBy] = useState<TrailBy>("amount");
+  const [symbol, setSymbol] = useState("");
+  const [issues, setIssues] = useState<Issue[]>([]);
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
+
+  const instruments = reference.data?.instruments ?? [];
+  const accounts = reference.data?.accounts ?? [];
+  const venues = reference.data?.venues ?? [];
+  const quotes = new Map((reference.data?.quotes ?? []).map((q) => [q.symbol, q]));
+  const instrument = instruments.find((i) => i.symbol === (symbol || instruments[0]?.symbol));
+
+  function fail(found: Issue[]) {
+    setIssues(found);
+    setMessage({ kind: "error", text: found.map((i) => `${i.path}: ${i.message}`).join("; ") });
+  }
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
+    const text = (name: string) => String(form.get(name) ?? "").trim();
+    const optional = (name: string) => (text(name) === "" ? undefined : text(name));
+    const expireLocal = text("expireTime");
+    const expireTime = tif === "GTD" ? (localToIsoUtc(expireLocal) ?? (expireLocal === "" ? undefined : expireLocal)) : undefined;
     const candidate = {
-      accountId: String(form.get("accountId") ?? ""),
-      symbol: String(form.get("symbol") ?? ""),
-      side: String(form.get("side") ?? ""),
+      clOrdId: optional("clOrdId"),
+      accountId: text("accountId"),
+      symbol: text("symbol"),
+      side: text("side"),
       ordType,
-      orderQty: String(form.get("orderQty") ?? "").trim(),
-      ...(ordType === "Limit" ? { price: String(form.get("price") ?? "").trim() } : {}),
-      timeInForce: String(form.get("timeInForce") ?? "DAY"),
+      orderQty: text("orderQty"),
+      // An empty field is a missing one, so the schema says what is needed ("Stop orders need a stop price").
+      ...(takesPrice(ordType) ? { price: optional("price") } : {}),
+      ...(takesStop(ordType) ? { stopPx: optional("stopPx") } : {}),
+      ...(ordType === "TrailingStop"
+        ? trailBy === "amount"
+          ? { trailAmount: optional("trail") }
+          : { trailPercent: optional("trail") }
+        : {}),
+      timeInForce: tif,
+      expireTime,
+      venueId: optional("venueId"),
     };
     const parsed = submitOrderInput.safeParse(candidate);
-    if (!parsed.success) {
-      setMessage({ kind: "error", text: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });
+    const found: Issue[] = parsed.success
+      ? []
+      : parsed.error.issues.map((i) => ({ path: i.path.join(".") || "order", message: i.message }));
+    // The engine's own risk checks, done here first: lot size and tick size of the instrument.
+    const rule = instruments.find((i) => i.symbol === candidate.symbol);
+    const bad = new Set(found.map((i) => i.path));
+    const ok = (v: string | undefined): v is string => v !== undefined && money.isDecimal(v) && money.isPositive(v);
+    if (rule) {
+      if (!bad.has("orderQty") && ok(candidate.orderQty) && !money.isMultipleOf(candidate.orderQty, rule.lotSize))
+        found.push({ path: "orderQty", message: `must be a multiple of the lot size ${rule.lotSize}` });
+      for (const field of ["price", "stopPx", "trailAmount"] as const) {
+        const value = (candidate as Record<string, string | undefined>)[field];
+        if (!bad.has(field) && ok(value) && !money.isMultipleOf(value, rule.tickSize))
+          found.push({ path: field, message: `must be a multiple of ${rule.tickSize} (the tick size)` });
+      }
+    }
+    if (!parsed.success || found.length > 0) {
+      fail(found);
       return;
     }
+    setIssues([]);
     try {
       const result = await submit.mutateAsync(parsed.data);
       const o = result.order;
@@ -38,25 +104,28 @@ export function OrderTicket() {
           : { kind: "ok", text: `${o.clOrdId} ${o.ordStatus}` },
       );
     } catch (error) {
-      setMessage({ kind: "error", text: error instanceof Error ? error.message : String(error) });
+      setMessage({ kind: "error", text: errorText(error) });
     }
   }
 
-  const instruments = reference.data?.instruments ?? [];
-  const accounts = reference.data?.accounts ?? [];
-  const quotes = new Map((reference.data?.quotes ?? []).map((q) => [q.symbol, q]));
+  const invalid = (path: string) => issues.some((i) => i.path === path) || undefined;
+  const tick = instrument?.tickSize ?? "0.01";
 
   return (
-    <form className="card ticket" onSubmit={onSubmit} aria-label="Order ticket">
+    <form className="card ticket" onSubmit={onSubmit} aria-label="Order ticket" noValidate>
       <h2>New order</h2>
-      <div className="segmented" role="radiogroup" aria-label="Order type">
-        {(["Limit", "Market"] as const).map((t) => (
+      <div className="segmented types" role="radiogroup" aria-label="Order type">
+        {ORD_TYPES.map((t) => (
           <button
             type="button"
             key={t}
             className={ordType === t ? "active" : ""}
             aria-pressed={ordType === t}
-            onClick={() => setOrdType(t)}
+            onClick={() => {
+              setOrdType(t);
+              setIssues([]);
+              if (t === "TrailingStop" && (tif === "IOC" || tif === "FOK")) setTif("DAY");
+            }}
           >
             {t}
           </button>
@@ -74,7 +143,7 @@ export function OrderTicket() {
       </label>
       <label>
         Symbol
-        <select name="symbol" required>
+        <select name="symbol" required value={symbol || instruments[0]?.symbol || ""} onChange={(e) => setSymbol(e.target.value)}>
           {instruments.map((i) => (
             <option key={i.symbol} value={i.symbol}>
               {i.symbol} {quotes.get(i.symbol) ? `${quotes.get(i.symbol)?.bid} / ${quotes.get(i.symbol)?.ask}` : ""}
@@ -82,6 +151,11 @@ export function OrderTicket() {
           ))}
         </select>
       </label>
+      {instrument && (
+        <p className="hint">
+          tick {instrument.tickSize} · lot {instrument.lotSize}
+        </p>
+      )}
       <div className="side-pick">
         <label className="radio buy">
           <input type="radio" name="side" value="Buy" defaultChecked /> Buy
@@ -92,21 +166,76 @@ export function OrderTicket() {
       </div>
       <label>
         Quantity
-        <input name="orderQty" inputMode="decimal" placeholder="100" required />
+        <input name="orderQty" inputMode="decimal" placeholder={instrument?.lotSize ?? "100"} required aria-invalid={invalid("orderQty")} />
       </label>
-      {ordType === "Limit" && (
+      {takesStop(ordType) && (
+        <label>
+          Stop price
+          <input name="stopPx" inputMode="decimal" placeholder={tick} required aria-invalid={invalid("stopPx")} />
+        </label>
+      )}
+      {takesPrice(ordType) && (
         <label>
           Limit price
-          <input name="price" inputMode="decimal" placeholder="0.00" required />
+          <input name="price" inputMode="decimal" placeholder={tick} required aria-invalid={invalid("price")} />
         </label>
+      )}
+      {ordType === "TrailingStop" && (
+        <div className="pair">
+          <label>
+            Trail by
+            <select value={trailBy} onChange={(e) => setTrailBy(e.target.value as TrailBy)}>
+              <option value="amount">amount</option>
+              <option value="percent">percent</option>
+            </select>
+          </label>
+          <label>
+            {trailBy === "amount" ? "Trail amount" : "Trail percent"}
+            <input
+              name="trail"
+              inputMode="decimal"
+              placeholder={trailBy === "amount" ? tick : "1.5"}
+              required
+              aria-invalid={invalid(trailBy === "amount" ? "trailAmount" : "trailPercent")}
+            />
+          </label>
+        </div>
       )}
       <label>
         Time in force
-        <select name="timeInForce" defaultValue="DAY">
-          <option value="DAY">DAY</option>
-          <option value="GTC">GTC</option>
+        <select name="timeInForce" value={tif} onChange={(e) => setTif(e.target.value as TimeInForce)}>
+          {TIME_IN_FORCES.map((t) => (
+            <option key={t} value={t} disabled={ordType === "TrailingStop" && (t === "IOC" || t === "FOK")}>
+              {t}
+            </option>
+          ))}
         </select>
       </label>
+      {tif === "GTD" && (
+        <label>
+          Expire time (local)
+          <input name="expireTime" type="datetime-local" step={1} required aria-invalid={invalid("expireTime")} />
+        </label>
+      )}
+      <details className="more">
+        <summary>Client order id, venue</summary>
+        <label>
+          Client order id
+          <input name="clOrdId" placeholder="optional, unique per account" maxLength={64} aria-invalid={invalid("clOrdId")} />
+        </label>
+        <label>
+          Venue
+          <select name="venueId" defaultValue="">
+            <option value="">Best (router)</option>
+            {venues.map((v) => (
+              <option key={v.id} value={v.id} disabled={!v.healthy}>
+                {v.id}
+                {v.healthy ? "" : " (down)"}
+              </option>
+            ))}
+          </select>
+        </label>
+      </details>
       <button type="submit" className="primary" disabled={submit.isPending}>
         {submit.isPending ? "Sending…" : "Submit order"}
       </button>

@@ -3,6 +3,7 @@ import { can, ROLES, type Role } from "@fillmore/shared";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useEffect, useState } from "react";
+import { AppHeader } from "../../../components/app-header";
 import { useTRPC } from "../../../lib/trpc";
 
 function formatWhen(iso: string | null): string {
@@ -77,31 +78,11 @@ export default function ApiKeysPage() {
     }
   }
 
-  async function signOut() {
-    await fetch("/api/auth/sign-out", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
-    router.replace("/login");
-  }
-
   const accounts = reference.data?.accounts ?? [];
 
   return (
     <>
-      <header className="topbar">
-        <span className="brand">Fillmore</span>
-        <nav>
-          <a href="/">Blotter</a>
-          <a href="/admin/api-keys" aria-current="page">
-            API keys
-          </a>
-        </nav>
-        <span className="spacer" />
-        <span className="who">
-          {me.data.name} <span className="role">{role}</span>
-        </span>
-        <button type="button" className="small" onClick={signOut}>
-          Sign out
-        </button>
-      </header>
+      <AppHeader name={me.data.name} role={role} />
       {error && (
         <div className="banner error" role="alert">
           {error}

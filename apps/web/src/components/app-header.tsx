@@ -1,0 +1,51 @@
+"use client";
+import { can, type Role } from "@fillmore/shared";
+import Link from "next/link";
+import { usePathname, useRouter } from "next/navigation";
+
+interface AppHeaderProps {
+  name: string;
+  role: Role;
+  /** The live stream's state, for the dot; pages without a live stream leave it out. */
+  live?: { stale: boolean; reason: string | null };
+}
+
+const LINKS: { href: string; label: string; visible: (role: Role) => boolean }[] = [
+  { href: "/", label: "Blotter", visible: () => true },
+  { href: "/risk", label: "Risk", visible: (role) => can(role, "risk:read") },
+  { href: "/admin/api-keys", label: "API keys", visible: (role) => can(role, "admin:apikeys") },
+];
+
+/** The bar on top of every console page: brand, navigation by role, live dot, who is signed in. */
+export function AppHeader({ name, role, live }: AppHeaderProps) {
+  const router = useRouter();
+  const pathname = usePathname();
+
+  async function signOut() {
+    await fetch("/api/auth/sign-out", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    router.replace("/login");
+  }
+
+  const current = (href: string) => (href === "/" ? pathname === "/" || pathname.startsWith("/orders/") : pathname.startsWith(href));
+
+  return (
+    <header className="topbar">
+      <span className="brand">Fillmore</span>
+      <nav>
+        {LINKS.filter((l) => l.visible(role)).map((l) => (
+          <Link key={l.href} href={l.href} aria-current={current(l.href) ? "page" : undefined}>
+            {l.label}
+          </Link>
+        ))}
+      </nav>
+      <span className="spacer" />
+      {live && <span className={live.stale ? "live-dot stale" : "live-dot"} title={live.reason ?? "live"} />}
+      <span className="who">
+        {name} <span className="role">{role}</span>
+      </span>
+      <button type="button" className="small" onClick={signOut}>
+        Sign out
+      </button>
+    </header>
+  );
+}
