@@ -48,7 +48,7 @@ const P = {
   journal_max_batch: 1000,
   sim_latency_ms: 0,
   sim_tick_ms: 60_000,
-  venue_config: { latencyMs: 0, partialFillRate: 0 },
+  venue_config: { latencyMs: 0, jitterMs: 0, partialFillRate: 0, rejectRate: 0 },
   order: "Limit DAY, price 5% through the touch, qty 1–100, AAPL/MSFT/NVDA/TSLA/SPY, ACC-ALPHA/BETA/GAMMA, Buy/Sell alternating",
 };
 

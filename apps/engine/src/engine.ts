@@ -153,6 +153,9 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   monitor.onChange((venueId, state) => {
     log.warn({ venueId, state }, "venue health changed");
     journal.append({ type: "VenueHealthChanged", orderId: null, accountId: null, actor: "engine", data: { venueId, state } });
+    // Back from an outage: settle what was in flight there before trusting it again.
+    if (state === "UP")
+      void orders.reconcile(venueId).catch((error: unknown) => log.error({ err: String(error), venueId }, "reconcile failed"));
   });
   const healthTimer = setInterval(() => monitor.sample(clock.nowIso()), 500);
   healthTimer.unref();

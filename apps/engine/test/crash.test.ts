@@ -175,7 +175,13 @@ it("survives SIGKILL mid-load: nothing lost, nothing sent twice, states equal th
     for (const id of stats.known) expect(byId.has(id), `${venue} has ${id}, unknown to the engine`).toBe(true);
   }
 
-  const expected: Record<string, string> = { Filled: "filled", Cancelled: "cancelled", Accepted: "working", PartiallyFilled: "working" };
+  const expected: Record<string, string> = {
+    Filled: "filled",
+    Cancelled: "cancelled",
+    Rejected: "rejected",
+    Accepted: "working",
+    PartiallyFilled: "working",
+  };
   const engineOrder = async (orderId: string) => {
     const res = await fetch(`${engineUrl}/v1/orders/${orderId}`, { headers: { authorization: `Bearer ${token}` } });
     return ((await res.json()) as { order: Order }).order;

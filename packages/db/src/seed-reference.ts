@@ -16,9 +16,9 @@ const ACCOUNTS = [
 ] as const;
 
 const VENUES = [
-  ["SIM-FAST", "Simulated venue: fast, thin", { latencyMs: 2, partialFillRate: 0.5 }],
-  ["SIM-DEEP", "Simulated venue: slower, deep", { latencyMs: 15, partialFillRate: 0.1 }],
-  ["SIM-CHEAP", "Simulated venue: cheap, noisy", { latencyMs: 8, partialFillRate: 0.3 }],
+  ["SIM-FAST", "Simulated venue: fast, thin, dear", { latencyMs: 2, jitterMs: 2, partialFillRate: 0.5, feeBps: 3 }],
+  ["SIM-DEEP", "Simulated venue: slower, deep, cheap", { latencyMs: 15, jitterMs: 10, partialFillRate: 0.1, feeBps: 0.5 }],
+  ["SIM-CHEAP", "Simulated venue: noisy, rejects some", { latencyMs: 8, jitterMs: 20, partialFillRate: 0.3, feeBps: 1, rejectRate: 0.03 }],
 ] as const;
 
 /** Reference data every installation needs to trade the demo: instruments, accounts, simulated venues. */

@@ -222,9 +222,15 @@ export class OrderManager {
    * journaled as submitted that the venue never saw is sent now; its id is deterministic, so a
    * venue that did see it ignores the resend.
    */
-  async reconcile(): Promise<{ checked: number; resent: number; settled: number; unresolved: number }> {
+  async reconcile(onlyVenue?: string): Promise<{ checked: number; resent: number; settled: number; unresolved: number }> {
     const result = { checked: 0, resent: 0, settled: 0, unresolved: 0 };
-    const atVenues = this.working().filter((o) => o.venueId !== null && o.ordStatus !== "Validated" && o.ordStatus !== "Pending");
+    const atVenues = this.working().filter(
+      (o) =>
+        o.venueId !== null &&
+        (onlyVenue === undefined || o.venueId === onlyVenue) &&
+        o.ordStatus !== "Validated" &&
+        o.ordStatus !== "Pending",
+    );
     for (const order of atVenues) {
       result.checked += 1;
       const venueId = order.venueId ?? "";

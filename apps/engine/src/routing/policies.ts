@@ -162,7 +162,9 @@ function split(order: Order, pool: Candidate[], considered: Considered[]): Route
       left = money.sub(left, qty);
     }
   }
+  const deepest = sorted[0];
   const first = legs[0];
   if (money.isPositive(left) && first) first.qty = money.add(first.qty, left);
+  else if (money.isPositive(left) && deepest) legs.push({ venueId: deepest.venueId, qty: left });
   return { legs, policy: "liquiditySplit", reason: `split across ${legs.length} venues by displayed depth`, considered };
 }

@@ -9,6 +9,10 @@ import { SimVenue } from "./sim/sim-venue";
 export interface SimVenueConfig {
   latencyMs?: number;
   partialFillRate?: number;
+  jitterMs?: number;
+  rejectRate?: number;
+  /** Fee charged by the venue, in basis points of notional; the router's lowest-cost policy uses it. */
+  feeBps?: number;
   /** "host:port" of a simulated exchange process; absent means the venue runs inside the engine. */
   remote?: string;
 }
@@ -47,5 +51,7 @@ export function createSimVenue(
     lotSize: deps.lotSize,
     latencyMs: config.latencyMs ?? deps.defaultLatencyMs,
     partialFillRate: config.partialFillRate ?? 0.3,
+    jitterMs: config.jitterMs,
+    rejectRate: config.rejectRate,
   });
 }

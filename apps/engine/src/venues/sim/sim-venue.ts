@@ -10,6 +10,10 @@ export interface SimVenueOptions {
   latencyMs: number;
   /** Chance, per quote update, that a marketable resting order gets only part of its remainder. */
   partialFillRate: number;
+  /** Extra random latency, uniform in [0, jitterMs]. */
+  jitterMs?: number;
+  /** Share of new orders the venue refuses. */
+  rejectRate?: number;
   seed?: number;
 }
 
@@ -48,6 +52,7 @@ export class SimVenue implements BrokerAdapter {
   private readonly sessionId = randomBytes(3).toString("hex");
   private execCounter = 0;
   private connected = false;
+  private outage = false;
   private random: () => number;
 
   constructor(private readonly options: SimVenueOptions) {
@@ -75,7 +80,12 @@ export class SimVenue implements BrokerAdapter {
   }
 
   isHealthy(): boolean {
-    return this.connected;
+    return this.connected && !this.outage;
+  }
+
+  /** Outage injection: while down, the venue answers nothing and fills nothing. */
+  setOutage(down: boolean): void {
+    this.outage = down;
   }
 
   onReport(listener: (r: VenueReport) => void): void {
@@ -100,6 +110,12 @@ export class SimVenue implements BrokerAdapter {
       }
       const record: Record = { state: "working", order, cumQty: "0", fills: [], reason: null, submissions: 1 };
       this.records.set(order.orderId, record);
+      if ((this.options.rejectRate ?? 0) > 0 && this.random() < (this.options.rejectRate ?? 0)) {
+        record.state = "rejected";
+        record.reason = `${this.name} refused the order (simulated venue reject)`;
+        this.emit({ kind: "rejected", orderId: order.orderId, reason: record.reason });
+        return;
+      }
       if (!this.capabilities.ordTypes.includes(order.ordType)) {
         record.state = "rejected";
         record.reason = `${order.ordType} orders are not supported by ${this.name}`;
@@ -184,7 +200,7 @@ export class SimVenue implements BrokerAdapter {
   }
 
   private onQuote(quote: Quote): void {
-    if (!this.connected) return;
+    if (!this.isHealthy()) return;
     for (const w of this.working.values()) {
       if (w.order.symbol === quote.symbol) this.tryFill(w, quote, false);
     }
@@ -230,10 +246,11 @@ export class SimVenue implements BrokerAdapter {
   /** Work after the venue's latency; nothing happens while it is disconnected. */
   private later(fn: () => void): void {
     const guarded = () => {
-      if (this.connected) fn();
+      if (this.isHealthy()) fn();
     };
-    if (this.options.latencyMs <= 0) queueMicrotask(guarded);
-    else setTimeout(guarded, this.options.latencyMs);
+    const delay = this.options.latencyMs + (this.options.jitterMs ? this.random() * this.options.jitterMs : 0);
+    if (delay <= 0) queueMicrotask(guarded);
+    else setTimeout(guarded, delay);
   }
 
   private emit(report: VenueReport): void {
