@@ -127,6 +127,7 @@ export const COL = {
   limitPx: 9,
   avgPx: 10,
   status: 11,
+  venue: 12,
 };
 
 export function cell(row: Locator, column: number): Locator {

@@ -3,7 +3,7 @@ import { defineConfig, devices } from "@playwright/test";
 
 const desktop = { ...devices["Desktop Chrome"], viewport: { width: 1440, height: 900 } };
 const root = path.resolve(import.meta.dirname, "..");
-const exclusive = /risk-controls\.spec\.ts$/;
+const exclusive = /(risk-controls|venues)\.spec\.ts$/;
 
 export default defineConfig({
   testDir: ".",

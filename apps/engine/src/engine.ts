@@ -11,6 +11,7 @@ import { readJournal } from "./journal/read";
 import type { Logger } from "./log";
 import { RandomWalkFeed } from "./marketdata/quotes";
 import { createMetrics } from "./metrics";
+import { CommandError } from "./orders/errors";
 import { parseSessionEnd } from "./orders/expiry";
 import { OrderManager } from "./orders/order-manager";
 import { Positions } from "./positions/positions";
@@ -129,6 +130,20 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
         feeBps: feeBps.get(h.venueId) ?? "0",
         kind: reference.venues.find((v) => v.id === h.venueId)?.kind ?? "sim",
       })),
+    setOutage: (venueId, down, actor) => {
+      const venue = venues.get(venueId);
+      if (!(venue instanceof SimVenue))
+        throw new CommandError("NOT_SUPPORTED", `${venueId} is not a simulated venue; outages can only be injected into those`);
+      venue.setOutage(down);
+      log.warn({ venueId, down, actor }, "simulated outage");
+      journal.append({
+        type: "AlertRaised",
+        orderId: null,
+        accountId: null,
+        actor,
+        data: { code: down ? "OUTAGE_INJECTED" : "OUTAGE_ENDED", message: `${venueId} ${down ? "taken down" : "restored"} by ${actor}` },
+      });
+    },
     hub,
     pool,
     registry: metrics.registry,

@@ -10,6 +10,7 @@ export const PERMISSIONS = [
   "controls:halt",
   "audit:read",
   "admin:users",
+  "venues:manage",
   "admin:apikeys",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];

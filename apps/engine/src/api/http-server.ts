@@ -25,6 +25,8 @@ export interface ApiDeps {
   risk: RiskSettings;
   positions: Positions;
   venues: () => unknown[];
+  /** Outage injection for simulated venues; throws for venues that cannot be switched off. */
+  setOutage: (venueId: string, down: boolean, actor: string) => void;
   hub: EventHub;
   pool: pg.Pool;
   registry: Registry;
@@ -40,6 +42,7 @@ const cancelBody = z.object({ actor: actorSchema }).strict().and(cancelOrderInpu
 const modifyBody = z.object({ actor: actorSchema }).and(modifyOrderInput);
 const cancelAllBody = z.object({ actor: actorSchema }).and(cancelAllInput);
 const riskLimitsBody = z.object({ actor: actorSchema }).and(setRiskLimitsInput);
+const outageBody = z.object({ actor: actorSchema, down: z.boolean() }).strict();
 const tradingStateBody = z.object({ actor: actorSchema }).and(setTradingStateInput);
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
@@ -157,6 +160,15 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
   ["GET", /^\/v1\/reference$/, ({ deps, res }) => send(res, 200, deps.reference())],
   ["GET", /^\/v1\/positions$/, ({ deps, res }) => send(res, 200, { positions: deps.positions.all() })],
   ["GET", /^\/v1\/venues$/, ({ deps, res }) => send(res, 200, { venues: deps.venues() })],
+  [
+    "POST",
+    /^\/v1\/venues\/([^/]+)\/outage$/,
+    async ({ deps, req, res, params }) => {
+      const body = parse(outageBody, await readJson(req));
+      deps.setOutage(params[0] ?? "", body.down, body.actor);
+      send(res, 200, { venues: deps.venues() });
+    },
+  ],
   ["GET", /^\/v1\/risk$/, ({ deps, res }) => send(res, 200, deps.risk.snapshot())],
   [
     "POST",

@@ -61,6 +61,14 @@ export class EngineClient {
     return this.call<RiskView>("POST", "/v1/risk/trading-state", { actor, ...input });
   }
 
+  venues() {
+    return this.call<{ venues: VenueView[] }>("GET", "/v1/venues");
+  }
+
+  setOutage(venueId: string, down: boolean, actor: string) {
+    return this.call<{ venues: VenueView[] }>("POST", `/v1/venues/${encodeURIComponent(venueId)}/outage`, { actor, down });
+  }
+
   positions() {
     return this.call<{ positions: PositionView[] }>("GET", "/v1/positions");
   }
@@ -109,6 +117,21 @@ export interface RiskView {
   defaults: RiskLimits;
   limits: Record<string, Partial<RiskLimits>>;
   tradingStates: Record<string, TradingState>;
+}
+
+export interface VenueView {
+  venueId: string;
+  kind: string;
+  state: "UP" | "DEGRADED" | "DOWN";
+  connected: boolean;
+  ackEwmaMs: number;
+  ackP99Ms: number | null;
+  rejectRate: number;
+  submissions: number;
+  rejects: number;
+  lastChangeAt: string | null;
+  feeBps: string;
+  capabilities?: { ordTypes: string[]; timeInForces: string[]; modify: boolean; cancel: boolean; nativeStops: boolean };
 }
 
 export interface PositionView {

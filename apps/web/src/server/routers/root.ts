@@ -3,6 +3,7 @@ import { adminRouter } from "./admin";
 import { ordersRouter } from "./orders";
 import { riskRouter } from "./risk";
 import { referenceRouter, sessionRouter } from "./session";
+import { venuesRouter } from "./venues";
 
 export const appRouter = router({
   orders: ordersRouter,
@@ -10,6 +11,7 @@ export const appRouter = router({
   reference: referenceRouter,
   admin: adminRouter,
   risk: riskRouter,
+  venues: venuesRouter,
 });
 
 export type AppRouter = typeof appRouter;
