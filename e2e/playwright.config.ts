@@ -3,7 +3,8 @@ import { defineConfig, devices } from "@playwright/test";
 
 const desktop = { ...devices["Desktop Chrome"], viewport: { width: 1440, height: 900 } };
 const root = path.resolve(import.meta.dirname, "..");
-const exclusive = /(risk-controls|venues)\.spec\.ts$/;
+const exclusive = /risk-controls\.spec\.ts$/;
+const outages = /venues\.spec\.ts$/;
 
 export default defineConfig({
   testDir: ".",
@@ -35,8 +36,10 @@ export default defineConfig({
   projects: [
     // Signs in once per role through the form and saves the sessions the specs reuse.
     { name: "setup", testMatch: /auth\.setup\.ts$/, use: { ...desktop } },
-    { name: "chromium", testMatch: /\.spec\.ts$/, testIgnore: exclusive, dependencies: ["setup"], use: { ...desktop } },
+    { name: "chromium", testMatch: /\.spec\.ts$/, testIgnore: [exclusive, outages], dependencies: ["setup"], use: { ...desktop } },
     // Specs that change global state (risk limits, the global trading state) run alone, after the rest.
     { name: "exclusive", testMatch: exclusive, dependencies: ["chromium"], use: { ...desktop } },
+    // Venue outages change routing for everyone: alone again, after the risk controls.
+    { name: "outages", testMatch: outages, dependencies: ["exclusive"], use: { ...desktop } },
   ],
 });

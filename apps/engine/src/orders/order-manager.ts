@@ -382,7 +382,7 @@ export class OrderManager {
       });
     }
     if (!isTriggered(current, px)) return;
-    const sent = this.route(current, undefined, px);
+    const sent = this.route(current, current.requestedVenueId ?? undefined, px);
     if (sent) void this.deps.journal.durable().then(sent);
   }
 

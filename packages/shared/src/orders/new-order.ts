@@ -26,6 +26,7 @@ export function newOrder(input: SubmitOrder, ids: { orderId: string; clOrdId: st
     leavesQty: normalize(input.orderQty),
     avgPx: "0",
     notional: "0",
+    requestedVenueId: input.venueId ?? null,
     venueId: null,
     venueOrderId: null,
     strategy: input.strategy ?? null,

@@ -24,6 +24,8 @@ export interface Order {
   avgPx: Decimal;
   /** Sum of lastQty × lastPx over all fills, exact; avgPx is derived from it. */
   notional: Decimal;
+  /** The venue the order was directed to (FIX ExDestination), if any; the router picks otherwise. */
+  requestedVenueId: string | null;
   venueId: string | null;
   venueOrderId: string | null;
   strategy: string | null;

@@ -79,7 +79,7 @@ export default function VenuesPage() {
                       <span className={`status ${STATE_CLASS[v.state]}`}>{v.state}</span>
                     </td>
                     <td>{v.connected ? "yes" : "no"}</td>
-                    <td className="num">{ms(v.ackEwmaMs)}</td>
+                    <td className="num">{v.submissions === 0 ? "—" : ms(v.ackEwmaMs)}</td>
                     <td className="num">{ms(v.ackP99Ms)}</td>
                     <td className="num">{(v.rejectRate * 100).toFixed(1)}%</td>
                     <td className="num">{v.submissions}</td>
