@@ -1,4 +1,5 @@
-import { newOrder, type Order, type SubmitOrderInput, submitOrderInput } from "@fillmore/shared";
+import type { Order, SubmitOrderInput } from "@fillmore/shared";
+import { orderFrom } from "@fillmore/shared/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { expiresAt, nextSessionEnd, parseSessionEnd } from "./expiry";
@@ -7,16 +8,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const at = (iso: string) => Date.parse(iso);
 
 function order(input: Partial<SubmitOrderInput>, createdAt = "2025-01-02T14:30:00.123456Z"): Order {
-  const parsed = submitOrderInput.parse({
-    accountId: "ACC-ALPHA",
-    symbol: "AAPL",
-    side: "Buy",
-    ordType: "Limit",
-    orderQty: "100",
-    price: "189.50",
-    ...input,
-  });
-  return newOrder(parsed, { orderId: "O1", clOrdId: "O1", actor: "user:alice", now: createdAt });
+  return orderFrom(input, { now: createdAt });
 }
 
 describe("parseSessionEnd", () => {

@@ -1,21 +1,12 @@
-import { money, newOrder, type Order, type SubmitOrderInput, submitOrderInput } from "@fillmore/shared";
+import { money, type Order, type SubmitOrderInput } from "@fillmore/shared";
+import { orderFrom } from "@fillmore/shared/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isHeldType, isTriggered, movedTrailingStop, trailingStopFor, venueView } from "./stops";
 
-/** A held order as received, built by the real constructor from input that passed the real schema. */
-function order(input: Partial<SubmitOrderInput> = {}): Order {
-  const parsed = submitOrderInput.parse({
-    accountId: "ACC-ALPHA",
-    symbol: "AAPL",
-    side: "Sell",
-    ordType: "TrailingStop",
-    orderQty: "100",
-    trailAmount: "0.50",
-    ...input,
-  });
-  return newOrder(parsed, { orderId: "O1", clOrdId: "O1", actor: "user:alice", now: "2025-01-02T14:30:00.000000Z" });
-}
+/** A held sell trailing stop unless told otherwise. */
+const order = (input: Partial<SubmitOrderInput> = {}): Order =>
+  orderFrom({ side: "Sell", ordType: "TrailingStop", trailAmount: "0.50", ...input });
 
 const TICK = "0.01";
 

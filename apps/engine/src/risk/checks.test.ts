@@ -1,30 +1,10 @@
-import {
-  DEFAULT_RISK_LIMITS,
-  money,
-  newOrder,
-  type Order,
-  type RiskLimits,
-  type SubmitOrderInput,
-  submitOrderInput,
-  type TradingState,
-} from "@fillmore/shared";
+import { DEFAULT_RISK_LIMITS, money, type Order, type RiskLimits, type SubmitOrderInput, type TradingState } from "@fillmore/shared";
+import { orderFrom } from "@fillmore/shared/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkOrder, type RiskContext } from "./checks";
 
-/** A freshly received order, built by the real constructor from input that passed the real schema. */
-function order(input: Partial<SubmitOrderInput> = {}): Order {
-  const parsed = submitOrderInput.parse({
-    accountId: "ACC-ALPHA",
-    symbol: "AAPL",
-    side: "Buy",
-    ordType: "Limit",
-    orderQty: "100",
-    price: "189.50",
-    ...input,
-  });
-  return newOrder(parsed, { orderId: "O1", clOrdId: parsed.clOrdId ?? "O1", actor: "user:alice", now: "2025-01-02T14:30:00.000000Z" });
-}
+const order = (input: Partial<SubmitOrderInput> = {}): Order => orderFrom(input);
 
 const AAPL = { symbol: "AAPL", tickSize: "0.01", lotSize: "1", tradable: true };
 

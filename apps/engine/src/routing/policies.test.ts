@@ -1,20 +1,10 @@
-import { newOrder, type SubmitOrderInput, submitOrderInput } from "@fillmore/shared";
+import type { SubmitOrderInput } from "@fillmore/shared";
+import { orderFrom } from "@fillmore/shared/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Candidate, type RoutingPolicy, route } from "./policies";
 
-function order(input: Partial<SubmitOrderInput> = {}, orderId = "O1") {
-  const parsed = submitOrderInput.parse({
-    accountId: "ACC-ALPHA",
-    symbol: "AAPL",
-    side: "Buy",
-    ordType: "Limit",
-    orderQty: "100",
-    price: "190",
-    ...input,
-  });
-  return newOrder(parsed, { orderId, clOrdId: orderId, actor: "user:t", now: "2026-11-25T10:00:00.000000Z" });
-}
+const order = (input: Partial<SubmitOrderInput> = {}, orderId = "O1") => orderFrom({ price: "190", ...input }, { orderId });
 
 const venue = (venueId: string, over: Partial<Candidate> = {}): Candidate => ({
   venueId,

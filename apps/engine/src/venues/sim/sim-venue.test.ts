@@ -1,4 +1,5 @@
-import { money, newOrder, type Order, type SubmitOrderInput, submitOrderInput } from "@fillmore/shared";
+import { money, type Order, type SubmitOrderInput } from "@fillmore/shared";
+import { orderFrom } from "@fillmore/shared/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RandomWalkFeed } from "../../marketdata/quotes";
@@ -9,19 +10,10 @@ const AAPL = { symbol: "AAPL", tickSize: "0.01", lotSize: "100", refPrice: "189.
 
 let nextId = 0;
 
-/** An order as the engine sends it, built by the real constructor from input that passed the real schema. */
+/** An order as the engine sends it: a market buy of 500 unless told otherwise, already Submitted. */
 function order(input: Partial<SubmitOrderInput> = {}): Order {
-  const parsed = submitOrderInput.parse({
-    accountId: "ACC-ALPHA",
-    symbol: "AAPL",
-    side: "Buy",
-    ordType: "Market",
-    orderQty: "500",
-    ...input,
-  });
   nextId += 1;
-  const orderId = `O${nextId}`;
-  const received = newOrder(parsed, { orderId, clOrdId: orderId, actor: "user:alice", now: "2025-01-02T14:30:00.000000Z" });
+  const received = orderFrom({ ordType: "Market", orderQty: "500", ...input }, { orderId: `O${nextId}` });
   return { ...received, ordStatus: "Submitted", venueId: "SIM-A", lastSeq: 1 };
 }
 
