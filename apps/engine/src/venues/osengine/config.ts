@@ -36,14 +36,15 @@ export function createOsEngineVenue(
 ): OsEngineVenue {
   if (!config.url || !config.apiKeyEnv || !config.connector || !config.portfolio || !config.strategy)
     throw new Error(`venue ${name}: osengine config needs url, apiKeyEnv, connector, portfolio and strategy`);
-  const apiKey = env[config.apiKeyEnv];
-  if (!apiKey) throw new Error(`venue ${name}: environment variable ${config.apiKeyEnv} (the OsEngine MCP API key) is not set`);
+  const apiKey = env[config.apiKeyEnv] ?? "";
+  const missingKey = apiKey ? undefined : `venue ${name}: environment variable ${config.apiKeyEnv} (the OsEngine MCP API key) is not set`;
   const key = `${config.url}|${config.apiKeyEnv}`;
   let terminal = terminals.get(key);
   if (!terminal) {
     terminal = new OsEngineTerminal({
       url: config.url,
       apiKey,
+      missingKey,
       transport: config.transport,
       requestTimeoutMs: config.requestTimeoutMs,
       pollMs: config.pollMs,

@@ -170,13 +170,16 @@ export class McpClient {
    * the terminal refuses such a request before any tool runs (OSE-8), so the resend is safe even
    * for an open. A timeout is never retried here.
    */
-  async callTool(name: string, args: JsonObject = {}, opts: { timeoutMs?: number } = {}): Promise<unknown> {
+  async callTool(name: string, args: JsonObject = {}, opts: { timeoutMs?: number; sendOnce?: boolean } = {}): Promise<unknown> {
     if (!this.transport) await this.initialize();
     const body = () => ({ jsonrpc: "2.0", id: this.nextId++, method: "tools/call", params: { name, arguments: args } });
     let answer: { json: JsonObject };
     try {
       answer = await this.post(this.transport ?? "v2", body(), name, opts.timeoutMs);
     } catch (error) {
+      // A pooled connection the terminal closed (restart) fails before any answer. A read is sent
+      // again; an order call (`sendOnce`) is not, since it may have arrived (OSE-31).
+      if (error instanceof TypeError && !opts.sendOnce) return this.callTool(name, args, { ...opts, sendOnce: true });
       if (!(this.transport === "v2" && error instanceof McpHttpError && error.status === 404 && /session/i.test(error.body))) throw error;
       this.sessionId = undefined;
       await this.initialize();
@@ -316,7 +319,14 @@ export class McpClient {
     try {
       response = await fetch(this.endpoint(transport), {
         method: "POST",
-        headers: { ...this.headers(transport), "content-type": "application/json", accept: "application/json, text/event-stream" },
+        // A fresh connection per call: a pooled one the terminal dropped (restart) would make an
+        // order call fail after it may have been written, turning it unknown for nothing.
+        headers: {
+          ...this.headers(transport),
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          connection: "close",
+        },
         body: JSON.stringify(message),
         signal: AbortSignal.timeout(timeoutMs),
       });

@@ -18,6 +18,8 @@ export interface OsEngineTerminalOptions extends McpClientOptions {
   pollMs?: number;
   /** The event stream is considered dead after this long without a frame (heartbeats come every 5 s). */
   heartbeatTimeoutMs?: number;
+  /** Set when the key's environment variable is missing: attaching fails with this message. */
+  missingKey?: string;
 }
 
 /** "TInvest", "TInvest#1" or {type, number}. */
@@ -79,10 +81,17 @@ export class OsEngineTerminal {
 
   /** Called by each venue's connect(): the first one starts the session, stream and polling. */
   async attach(connector: ConnectorRef): Promise<void> {
+    if (this.options.missingKey) throw new Error(this.options.missingKey);
     this.watched.set(connectorKey(connector), connector);
     this.users += 1;
-    if (this.users === 1) {
-      await this.client.initialize();
+    if (!this.timer) {
+      try {
+        await this.client.initialize();
+      } catch (error) {
+        this.users -= 1;
+        this.watched.delete(connectorKey(connector));
+        throw error;
+      }
       this.client.startEvents();
       this.timer = setInterval(() => void this.poll(), this.options.pollMs ?? 5000);
       this.timer.unref();

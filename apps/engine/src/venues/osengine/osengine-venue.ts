@@ -37,6 +37,8 @@ export interface OsEngineVenueSettings {
   orderTimeoutMs?: number;
   /** How often working orders' positions are read for fills, and unknown outcomes resolved. */
   fillPollMs?: number;
+  /** Delay between attempts to reach the terminal after a failed connect. */
+  reconnectMs?: number;
   /** How long a timed-out call may take to show up in the tab before it is taken as not done. */
   unknownGraceMs?: number;
 }
@@ -80,6 +82,8 @@ export class OsEngineVenue implements BrokerAdapter {
   private readonly tabs = new Map<string, Promise<Tab>>();
   private timer: NodeJS.Timeout | undefined;
   private connected = false;
+  private wanted = false;
+  private retry: NodeJS.Timeout | undefined;
   private serverFullName: string | undefined;
 
   constructor(
@@ -88,8 +92,26 @@ export class OsEngineVenue implements BrokerAdapter {
     private readonly settings: OsEngineVenueSettings,
   ) {}
 
+  /** Attaches to the terminal; if it is unreachable now, keeps trying in the background (unhealthy meanwhile). */
   async connect(): Promise<void> {
-    if (this.connected) return;
+    if (this.wanted) return;
+    this.wanted = true;
+    try {
+      await this.attach();
+    } catch (error) {
+      this.retryLater();
+      throw error;
+    }
+  }
+
+  private retryLater(): void {
+    this.retry = setTimeout(() => {
+      if (this.wanted && !this.connected) this.attach().catch(() => this.retryLater());
+    }, this.settings.reconnectMs ?? 5000);
+    this.retry.unref();
+  }
+
+  private async attach(): Promise<void> {
     await this.terminal.attach(this.settings.connector);
     this.connected = true;
     const c = this.settings.connector;
@@ -101,6 +123,8 @@ export class OsEngineVenue implements BrokerAdapter {
   }
 
   async disconnect(): Promise<void> {
+    this.wanted = false;
+    clearTimeout(this.retry);
     if (!this.connected) return;
     this.connected = false;
     clearInterval(this.timer);
@@ -128,6 +152,15 @@ export class OsEngineVenue implements BrokerAdapter {
       this.observe(t, {
         kind: "refused",
         reason: `${order.ordType} orders are ${NOT_SUPPORTED}: it only opens and closes positions at market`,
+      });
+      return;
+    }
+    const mode = this.terminal.terminalMode();
+    if (!/OsTrader/i.test(mode)) {
+      // Robots also exist in the tester and optimizer (OSE-25): an order there would not reach the broker.
+      this.observe(t, {
+        kind: "refused",
+        reason: `OsEngine is in mode ${mode}, not the robots (OsTrader) mode; orders would not reach ${this.name}`,
       });
       return;
     }
@@ -241,9 +274,17 @@ export class OsEngineVenue implements BrokerAdapter {
       return;
     }
     const wanted = order.side === "Buy" ? "long" : "short";
-    const opposite = [...positions.values()].filter(
-      (p) => !p.closed && p.direction !== wanted && p.direction !== "none" && money.isPositive(p.openVolume),
-    );
+    // What is still open once our own closes in flight are done: a position being closed keeps its
+    // open volume until the close fills, and closing it again would reverse it.
+    const closing = new Map<number, Decimal>();
+    for (const o of this.tracked.values()) {
+      if (o.action !== "close" || o.state !== "working" || o.positionNumber === null || o.botName !== tab.bot) continue;
+      closing.set(o.positionNumber, money.add(closing.get(o.positionNumber) ?? "0", money.sub(o.orderQty, o.cumQty)));
+    }
+    const opposite = [...positions.values()]
+      .filter((p) => !p.closed && p.direction !== wanted && p.direction !== "none")
+      .map((p) => ({ ...p, openVolume: money.sub(p.openVolume, closing.get(p.number) ?? "0") }))
+      .filter((p) => money.isPositive(p.openVolume));
     let call: () => Promise<unknown>;
     let find: (now: Map<number, PositionView>) => PositionView | undefined;
     if (opposite.length > 0) {
@@ -262,7 +303,7 @@ export class OsEngineVenue implements BrokerAdapter {
         client.callTool(
           "bot_position_close_at_market",
           { ...base, position_number: target.number, volume: Number(order.orderQty) },
-          { timeoutMs: this.settings.orderTimeoutMs },
+          { timeoutMs: this.settings.orderTimeoutMs, sendOnce: true },
         );
       find = (now) => {
         const p = now.get(target.number);
@@ -274,7 +315,7 @@ export class OsEngineVenue implements BrokerAdapter {
         client.callTool(
           "bot_position_open_at_market",
           { ...base, side: order.side, volume: Number(order.orderQty), security_name: tab.security },
-          { timeoutMs: this.settings.orderTimeoutMs },
+          { timeoutMs: this.settings.orderTimeoutMs, sendOnce: true },
         );
       // The tab is locked, so a position number we had not seen, in our direction, is ours.
       find = (now) => [...now.values()].find((p) => !before.has(p.number) && p.direction === wanted);
@@ -343,14 +384,17 @@ export class OsEngineVenue implements BrokerAdapter {
     };
   }
 
-  /** The tab's positions: bot_position_get_open, overlaid with the journal's open and closed (failed included) positions. */
+  /**
+   * The tab's positions: bot_position_get_open, overlaid with the journal's open and closed (failed
+   * included) positions. No `limit`: the journal pages newest first, and a page boundary could hide a
+   * position from the before-snapshot and make it look new. The robot is Fillmore's alone, so its journal stays small.
+   */
   private async readTab(tab: Tab): Promise<Map<number, PositionView>> {
     const client = this.terminal.client;
     const open = (await client.callTool("bot_position_get_open", { bot_id: tab.bot, tab_name: tab.tab })) as { positions?: Json[] };
-    const jOpen = (await client.callTool("bot_journal_get_open_positions", { bot_name: tab.bot, limit: 1000 })) as { positions?: Json[] };
+    const jOpen = (await client.callTool("bot_journal_get_open_positions", { bot_name: tab.bot })) as { positions?: Json[] };
     const jClosed = (await client.callTool("bot_journal_get_closed_positions", {
       bot_name: tab.bot,
-      limit: 1000,
       include_failed: true,
     })) as {
       positions?: Json[];
