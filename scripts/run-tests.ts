@@ -11,7 +11,7 @@ const work = path.join(root, ".test-data");
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 const bin = (name: string) => path.join(root, "node_modules/.bin", name);
-const only = process.argv[2]; // optional: "unit" or "e2e"
+const only = process.argv[2]; // optional: "unit", "fix" or "e2e"
 
 function run(label: string, command: string, args: string[], env: Record<string, string> = {}): boolean {
   console.log(`\n── ${label} ──`);
@@ -63,6 +63,29 @@ try {
       },
     );
     add(vitestTotals(vitestJson));
+  }
+
+  if (!only || only === "unit" || only === "fix") {
+    // FIX adapter against QuickFIX acceptors, which listen on every interface: acceptors and tests
+    // share a network namespace that has only loopback. No shared Postgres inside it.
+    const fixJson = path.join(work, "vitest-fix.json");
+    const vitestCmd = [
+      bin("vitest"),
+      "run",
+      "--config",
+      "apps/engine/test/fix/vitest.config.ts",
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile=${fixJson}`,
+    ];
+    const unshare = process.getuid?.() === 0 ? ["-n"] : ["-r", "-n"];
+    run(
+      "FIX adapter against QuickFIX (vitest, loopback-only network namespace)",
+      "unshare",
+      [...unshare, "--", "bash", "-c", `ip link set lo up && exec ${vitestCmd.map((a) => `'${a}'`).join(" ")}`],
+      { TEST_DATABASE_ADMIN_URL: "" },
+    );
+    add(vitestTotals(fixJson));
   }
 
   if (!only || only === "e2e") {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { ensureNodeModules, ensureSystemPackages, root } from "./lib/ensure.mjs";
 
 ensureNodeModules();
-ensureSystemPackages(["chromium", "libquickfix17", "libquickfix-doc"]);
+ensureSystemPackages(["chromium", "libquickfix17", "libquickfix-doc", "iproute2", "util-linux"]);
 const child = spawn(path.join(root, "node_modules/.bin/tsx"), ["scripts/run-tests.ts", ...process.argv.slice(2)], {
   cwd: root,
   stdio: "inherit",

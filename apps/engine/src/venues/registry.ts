@@ -2,6 +2,8 @@ import type { Decimal } from "@fillmore/shared";
 import type { RandomWalkFeed } from "../marketdata/quotes";
 import type { VenueRow } from "../reference";
 import type { BrokerAdapter } from "./adapter";
+import { parseFixVenueConfig } from "./fix/config";
+import { FixVenue } from "./fix/fix-venue";
 import { createOsEngineVenue, type OsEngineVenueConfig } from "./osengine/config";
 import { RemoteSimVenue } from "./sim/remote-sim-venue";
 import { SimVenue } from "./sim/sim-venue";
@@ -26,6 +28,10 @@ export function createVenues(
   for (const row of rows) {
     if (row.kind === "osengine") {
       venues.set(row.id, createOsEngineVenue(row.id, row.config as unknown as OsEngineVenueConfig));
+      continue;
+    }
+    if (row.kind === "fix") {
+      venues.set(row.id, new FixVenue(row.id, parseFixVenueConfig(row.id, row.config)));
       continue;
     }
     if (row.kind !== "sim") continue;

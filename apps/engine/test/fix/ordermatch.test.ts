@@ -20,7 +20,10 @@ describe("FIX venue against QuickFIX ordermatch (FIX.4.2)", () => {
     const sell = order({ symbol: "CROSS", side: "Sell", price: "10.4", orderQty: "40" });
     await venue.submitOrder(buy);
     await venue.submitOrder(sell);
-    await until(() => kinds(reports, sell.orderId).includes("fill") && kinds(reports, buy.orderId).includes("fill"), () => lines.join("\n"));
+    await until(
+      () => kinds(reports, sell.orderId).includes("fill") && kinds(reports, buy.orderId).includes("fill"),
+      () => lines.join("\n"),
+    );
     expect(reports.filter((r) => r.orderId === buy.orderId)).toEqual([
       { kind: "accepted", orderId: buy.orderId, venueOrderId: buy.orderId },
       { kind: "fill", orderId: buy.orderId, execId: expect.any(String), lastQty: "40", lastPx: "10.4" },
@@ -32,10 +35,17 @@ describe("FIX venue against QuickFIX ordermatch (FIX.4.2)", () => {
     expect(await venue.getOrderStatus(buy.orderId)).toMatchObject({ state: "working", cumQty: "40" });
 
     await venue.cancelOrder({ ...buy, lastSeq: buy.lastSeq + 10 });
-    await until(() => kinds(reports, buy.orderId).includes("cancelled"), () => lines.join("\n"));
+    await until(
+      () => kinds(reports, buy.orderId).includes("cancelled"),
+      () => lines.join("\n"),
+    );
     expect(kinds(reports, buy.orderId)).toEqual(["accepted", "fill", "cancelled"]);
     expect(wire(lines, ">>", "F")[0]).toContain(`|41=${buy.orderId}|11=${buy.orderId}.C${buy.lastSeq + 10}|`);
-    expect(await venue.getOrderStatus(buy.orderId)).toMatchObject({ state: "cancelled", cumQty: "40", fills: [{ lastQty: "40", lastPx: "10.4" }] });
+    expect(await venue.getOrderStatus(buy.orderId)).toMatchObject({
+      state: "cancelled",
+      cumQty: "40",
+      fills: [{ lastQty: "40", lastPx: "10.4" }],
+    });
     await venue.disconnect();
   });
 
@@ -46,7 +56,10 @@ describe("FIX venue against QuickFIX ordermatch (FIX.4.2)", () => {
     const offer = order({ symbol: "TWO", side: "Sell", price: "20", orderQty: "80" });
     await a.venue.submitOrder(bid);
     await b.venue.submitOrder(offer);
-    await until(() => kinds(a.reports).includes("fill") && kinds(b.reports).includes("fill"), () => a.lines.join("\n"));
+    await until(
+      () => kinds(a.reports).includes("fill") && kinds(b.reports).includes("fill"),
+      () => a.lines.join("\n"),
+    );
     expect(kinds(a.reports)).toEqual(["accepted", "fill"]);
     expect(b.reports.at(-1)).toMatchObject({ kind: "fill", lastQty: "50", lastPx: "20" });
     await a.venue.disconnect();
@@ -57,14 +70,33 @@ describe("FIX venue against QuickFIX ordermatch (FIX.4.2)", () => {
     const { venue, reports, lines } = await connect();
     const o = order({ symbol: "REPL", side: "Buy", price: "5", orderQty: "10" });
     await venue.submitOrder(o);
-    await until(() => kinds(reports).includes("accepted"), () => lines.join("\n"));
+    await until(
+      () => kinds(reports).includes("accepted"),
+      () => lines.join("\n"),
+    );
     await venue.modifyOrder({ ...o, lastSeq: 77 }, { orderQty: "20", price: "5.1", stopPx: null });
-    await until(() => kinds(reports).includes("replaceRejected"), () => lines.join("\n"));
+    await until(
+      () => kinds(reports).includes("replaceRejected"),
+      () => lines.join("\n"),
+    );
     const [g] = wire(lines, ">>", "G");
     expect(g).toContain(`|41=${o.orderId}|11=${o.orderId}.R77|21=1|55=REPL|54=1|`);
     expect(g).toContain("|38=20|40=2|44=5.1|59=0|");
     expect(reports.at(-1)).toEqual({ kind: "replaceRejected", orderId: o.orderId, reason: expect.stringContaining("business reject") });
     expect(await venue.getOrderStatus(o.orderId)).toMatchObject({ state: "working", orderQty: "10", price: "5" });
+    await venue.disconnect();
+  });
+
+  it("maps ordermatch's ExecutionReport rejection (TIF other than Day) onto a venue rejection", async () => {
+    const { venue, reports, lines } = await connect();
+    const o = order({ symbol: "GTC", timeInForce: "GTC" });
+    await venue.submitOrder(o);
+    await until(
+      () => reports.length > 0,
+      () => lines.join("\n"),
+    );
+    expect(reports).toEqual([{ kind: "rejected", orderId: o.orderId, reason: "Unsupported TIF, use Day" }]);
+    expect(await venue.getOrderStatus(o.orderId)).toMatchObject({ known: true, state: "rejected", reason: "Unsupported TIF, use Day" });
     await venue.disconnect();
   });
 

@@ -135,3 +135,18 @@ async function waitForPort(port: number, dead: () => boolean, output: () => stri
   }
   throw new Error(`acceptor did not listen on ${port}: ${output()}`);
 }
+
+/**
+ * How many times the acceptor executed an order: its own screen log of outgoing ExecutionReports
+ * for that ClOrdID, PossDup resends not counted.
+ */
+export function executions(outputs: readonly string[], clOrdId: string): number {
+  let n = 0;
+  for (const output of outputs) {
+    for (const line of output.split("\n")) {
+      const msg = line.replaceAll("\x01", "|");
+      if (msg.includes("|35=8|") && msg.includes(`|11=${clOrdId}|`) && !msg.includes("|43=Y|")) n += 1;
+    }
+  }
+  return n;
+}

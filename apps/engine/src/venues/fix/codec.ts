@@ -132,14 +132,15 @@ export class FixFramer {
     this.buffer += typeof chunk === "string" ? chunk : chunk.toString("latin1");
     const out: FixMessage[] = [];
     for (;;) {
+      if (this.buffer.length < 2) return out;
       const begin = this.buffer.indexOf("8=");
       if (begin < 0) {
-        this.buffer = "";
+        this.buffer = this.buffer.slice(-1); // may be the "8" of the next message
         return out;
       }
       if (begin > 0) this.buffer = this.buffer.slice(begin);
       const afterBegin = this.buffer.indexOf(SOH);
-      if (afterBegin < 0) return out;
+      if (afterBegin < 0 || this.buffer.length < afterBegin + 3) return out;
       if (!this.buffer.startsWith("9=", afterBegin + 1)) throw new FixParseError("BodyLength must follow BeginString");
       const afterLength = this.buffer.indexOf(SOH, afterBegin + 1);
       if (afterLength < 0) return out;

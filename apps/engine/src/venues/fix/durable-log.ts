@@ -2,13 +2,19 @@ import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync
 import path from "node:path";
 
 /**
- * An append-only file of JSON lines, each line written and fdatasync'd before `append` returns, so
- * what it holds survives a crash of the process or the machine. A torn last line is ignored on read.
+ * An append-only file of JSON lines. `append` writes at once; with `sync` it also fdatasyncs
+ * before returning, otherwise the fdatasync follows within the same turn of the event loop
+ * (setImmediate), covering every line written before it. A torn last line is ignored on read.
  */
 export class DurableLog<T> {
   private fd: number | undefined;
+  private syncPending = false;
 
-  constructor(readonly file: string) {}
+  constructor(
+    readonly file: string,
+    /** "os": write() only, survives a crash of the process but not of the machine. */
+    private readonly durability: "fsync" | "os" = "fsync",
+  ) {}
 
   /** Reads every complete record, then opens the file for appending. */
   open(): T[] {
@@ -28,13 +34,29 @@ export class DurableLog<T> {
     return records;
   }
 
-  append(record: T): void {
-    if (this.fd === undefined) throw new Error(`${this.file} is not open`);
-    writeSync(this.fd, `${JSON.stringify(record)}\n`);
+  append(records: readonly T[], sync: boolean): void {
+    const fd = this.fd;
+    if (fd === undefined) throw new Error(`${this.file} is not open`);
+    if (records.length === 0) return;
+    writeSync(fd, records.map((r) => `${JSON.stringify(r)}\n`).join(""));
+    if (this.durability === "os") return;
+    if (sync) {
+      fdatasyncSync(fd);
+      this.syncPending = false;
+    } else if (!this.syncPending) {
+      this.syncPending = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    if (!this.syncPending || this.fd === undefined) return;
+    this.syncPending = false;
     fdatasyncSync(this.fd);
   }
 
   close(): void {
+    this.flush();
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }

@@ -1,8 +1,6 @@
-import path from "node:path";
 import { type Decimal, money, type Order, type OrdType, type TimeInForce } from "@fillmore/shared";
 import type { BrokerAdapter, OrderChanges, VenueCapabilities, VenueFill, VenueOrderStatus, VenuePosition, VenueReport } from "../adapter";
 import { type Field, type FixMessage, Tag, utcTimestamp } from "./codec";
-import { DurableLog } from "./durable-log";
 import { readExecutionReport, refusalReport, rejectReason, toVenueReport, type VenueState } from "./mapping";
 import { FixSession, type FixSessionConfig } from "./session";
 
@@ -12,9 +10,11 @@ export interface FixVenueConfig extends FixSessionConfig {
   modify?: boolean;
   /** How long getOrderStatus waits for an answer to OrderStatusRequest. */
   statusTimeoutMs?: number;
+  /** How long connect() waits for the first logon (the session keeps trying after that). */
+  connectTimeoutMs?: number;
 }
 
-/** What we know of one order at this venue, kept durably next to the session store. */
+/** What we know of one order at this venue, kept durably in the session store as an extra. */
 interface OrderRecord {
   orderId: string;
   /** The ClOrdID the venue knows the order by now (changes with each accepted replace). */
@@ -50,7 +50,6 @@ export class FixVenue implements BrokerAdapter {
   private readonly listeners: ((r: VenueReport) => void)[] = [];
   private readonly orders = new Map<string, OrderRecord>();
   private readonly byClOrdId = new Map<string, string>();
-  private readonly ordersLog: DurableLog<OrderRecord>;
   private readonly statusWaiters = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
   private readonly version: "FIX.4.2" | "FIX.4.4";
 
@@ -71,19 +70,31 @@ export class FixVenue implements BrokerAdapter {
       onApp: (m) => this.onApp(m),
       log: (line) => this.log(`${name} ${line}`),
     });
-    this.ordersLog = new DurableLog(
-      path.join(config.storeDir, `${config.beginString}-${config.senderCompId}-${config.targetCompId}.orders.jsonl`),
-    );
-    for (const record of this.ordersLog.open()) this.remember(record);
+    for (const record of this.session.extras as OrderRecord[]) this.remember(record);
   }
 
+  /**
+   * Starts the session and waits for the first logon, at most `connectTimeoutMs`: then it rejects
+   * (the engine starts without the venue, unhealthy) while the session keeps reconnecting.
+   */
   async connect(): Promise<void> {
-    await this.session.start();
+    const loggedOn = this.session.start();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`${this.name}: no FIX logon within ${this.config.connectTimeoutMs ?? 10_000} ms; still trying`)),
+        this.config.connectTimeoutMs ?? 10_000,
+      );
+    });
+    try {
+      await Promise.race([loggedOn, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async disconnect(): Promise<void> {
     await this.session.stop();
-    this.ordersLog.close();
   }
 
   isHealthy(): boolean {
@@ -106,7 +117,7 @@ export class FixVenue implements BrokerAdapter {
   async submitOrder(order: Order): Promise<void> {
     if (this.orders.has(order.orderId)) return; // already at the venue (or in the store, resent on demand)
     const clOrdId = order.orderId;
-    this.save({
+    const record: OrderRecord = {
       orderId: order.orderId,
       clOrdId,
       clOrdIds: [clOrdId],
@@ -120,12 +131,13 @@ export class FixVenue implements BrokerAdapter {
       execKeys: [],
       reason: null,
       venueOrderId: null,
-    });
+    };
     const body: Field[] = [[Tag.ClOrdID, clOrdId]];
     if (this.version === "FIX.4.2") body.push([Tag.HandlInst, "1"]);
     body.push(...this.instrument(order), [Tag.TransactTime, utcTimestamp()], [Tag.OrderQty, order.orderQty]);
     body.push(...this.pricing(order.ordType, order.price, order.stopPx, order.timeInForce));
-    this.session.sendApp("D", body);
+    this.remember(record);
+    this.session.sendApp("D", body, [record]);
   }
 
   async cancelOrder(order: Order): Promise<void> {
@@ -135,14 +147,19 @@ export class FixVenue implements BrokerAdapter {
       return;
     }
     const clOrdId = `${order.orderId}.C${order.lastSeq}`;
-    this.save({ ...record, clOrdIds: [...record.clOrdIds, clOrdId] });
-    this.session.sendApp("F", [
-      [Tag.OrigClOrdID, record.clOrdId],
-      [Tag.ClOrdID, clOrdId],
-      ...this.instrument(order),
-      [Tag.TransactTime, utcTimestamp()],
-      [Tag.OrderQty, record.orderQty],
-    ]);
+    const next = { ...record, clOrdIds: [...record.clOrdIds, clOrdId] };
+    this.remember(next);
+    this.session.sendApp(
+      "F",
+      [
+        [Tag.OrigClOrdID, record.clOrdId],
+        [Tag.ClOrdID, clOrdId],
+        ...this.instrument(order),
+        [Tag.TransactTime, utcTimestamp()],
+        [Tag.OrderQty, record.orderQty],
+      ],
+      [next],
+    );
   }
 
   async modifyOrder(order: Order, changes: OrderChanges): Promise<void> {
@@ -152,7 +169,8 @@ export class FixVenue implements BrokerAdapter {
       return;
     }
     const clOrdId = `${order.orderId}.R${order.lastSeq}`;
-    this.save({ ...record, clOrdIds: [...record.clOrdIds, clOrdId] });
+    const next = { ...record, clOrdIds: [...record.clOrdIds, clOrdId] };
+    this.remember(next);
     const body: Field[] = [
       [Tag.OrigClOrdID, record.clOrdId],
       [Tag.ClOrdID, clOrdId],
@@ -160,7 +178,7 @@ export class FixVenue implements BrokerAdapter {
     if (this.version === "FIX.4.2") body.push([Tag.HandlInst, "1"]);
     body.push(...this.instrument(order), [Tag.TransactTime, utcTimestamp()], [Tag.OrderQty, changes.orderQty]);
     body.push(...this.pricing(order.ordType, changes.price, changes.stopPx, order.timeInForce));
-    this.session.sendApp("G", body);
+    this.session.sendApp("G", body, [next]);
   }
 
   /**
@@ -324,8 +342,13 @@ export class FixVenue implements BrokerAdapter {
     for (const id of record.clOrdIds) this.byClOrdId.set(id, record.orderId);
   }
 
+  /**
+   * What a report taught us: written at once, durable within this turn of the event loop. A crash
+   * before that only loses reports the peer resends after the next logon (and the engine dedupes
+   * fills by exec id).
+   */
   private save(record: OrderRecord): void {
-    this.ordersLog.append(record);
+    this.session.store.note(record, false);
     this.remember(record);
   }
 

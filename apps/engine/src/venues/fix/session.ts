@@ -14,6 +14,8 @@ export interface FixSessionConfig {
   reconnectMs?: number;
   /** Send 141=Y on every logon (both sides start again at 1; stored messages are forgotten). */
   resetOnLogon?: boolean;
+  /** "fsync" (default): the store is fdatasync'd before a message goes out; "os": write() only. */
+  durability?: "fsync" | "os";
 }
 
 export interface FixSessionEvents {
@@ -34,6 +36,8 @@ const ADMIN = new Set(["0", "1", "2", "4", "5", "A"]);
  */
 export class FixSession {
   readonly store: SessionStore;
+  /** What the application stored with its messages (see SessionStore), as loaded at start. */
+  readonly extras: unknown[];
   private socket: net.Socket | undefined;
   private framer = new FixFramer();
   private wanted = false;
@@ -46,14 +50,19 @@ export class FixSession {
   private reconnectTimer: NodeJS.Timeout | undefined;
   /** Highest incoming number seen beyond a gap, while a resend we asked for is outstanding. */
   private resendTarget: number | null = null;
+  private resendRequestedAt = 0;
   private readonly logonWaiters: (() => void)[] = [];
 
   constructor(
     readonly config: FixSessionConfig,
     private readonly events: FixSessionEvents,
   ) {
-    this.store = new SessionStore(config.storeDir, `${config.beginString}-${config.senderCompId}-${config.targetCompId}`);
-    this.store.open();
+    this.store = new SessionStore(
+      config.storeDir,
+      `${config.beginString}-${config.senderCompId}-${config.targetCompId}`,
+      config.durability,
+    );
+    this.extras = this.store.open();
   }
 
   get isLoggedOn(): boolean {
@@ -75,14 +84,14 @@ export class FixSession {
     return new Promise((resolve) => this.logonWaiters.push(resolve));
   }
 
-  /** Logs out (waiting briefly for the peer's Logout) and stops reconnecting. */
+  /** Logs out (waiting briefly for the peer's Logout) and stops reconnecting; `start` may follow. */
   async stop(): Promise<void> {
     this.wanted = false;
     clearTimeout(this.reconnectTimer);
     clearInterval(this.timer);
     this.timer = undefined;
     const socket = this.socket;
-    if (socket && this.loggedOn) {
+    if (socket && !socket.destroyed && this.loggedOn) {
       const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
       this.sendAdmin("5", []);
       this.logoutSent = true;
@@ -91,7 +100,7 @@ export class FixSession {
     this.socket?.destroy();
     this.socket = undefined;
     this.loggedOn = false;
-    this.store.close();
+    this.store.flush();
   }
 
   /** Cuts the TCP connection without a logout, as a network failure would (tests and operators). */
@@ -101,11 +110,12 @@ export class FixSession {
 
   /**
    * Sends an application message, stored durably first. While logged off it is only stored: the
-   * peer sees the gap at the next logon, asks for it, and gets it with PossDupFlag=Y.
+   * peer sees the gap at the next logon, asks for it, and gets it with PossDupFlag=Y. `extras`
+   * are written in the same durable write.
    */
-  sendApp(msgType: string, body: Field[]): number {
+  sendApp(msgType: string, body: Field[], extras: readonly unknown[] = []): number {
     const sendingTime = utcTimestamp();
-    const seq = this.store.takeSenderSeq({ msgType, body, sendingTime });
+    const seq = this.store.takeSenderSeq({ msgType, body, sendingTime }, extras);
     if (this.loggedOn) this.write(this.frame(msgType, seq, sendingTime, body));
     return seq;
   }
@@ -207,7 +217,9 @@ export class FixSession {
     }
     if (m.seq > expected) {
       // A gap: ask for everything from the first missing number; later messages come again.
-      if (this.resendTarget === null) {
+      // Asked again if a resend we asked for has not closed the gap within a heartbeat interval.
+      if (this.resendTarget === null || Date.now() - this.resendRequestedAt > this.config.heartBtInt * 1000) {
+        this.resendRequestedAt = Date.now();
         this.sendAdmin("2", [
           [Tag.BeginSeqNo, String(expected)],
           [Tag.EndSeqNo, "0"],

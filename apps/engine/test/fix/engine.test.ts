@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHarness, type Harness, until } from "../harness";
+import { tempDir } from "./helpers";
+import { type Acceptor, assertLoopbackOnly, executions, startAcceptor } from "./quickfix";
+
+describe("the engine trading through a FIX venue (QuickFIX executor, FIX.4.4)", () => {
+  let acceptor: Acceptor;
+  let h: Harness;
+  beforeAll(async () => {
+    assertLoopbackOnly();
+    acceptor = await startAcceptor("executor", { beginString: "FIX.4.4", senderCompId: "EXECUTOR", clients: ["FILLMORE"] });
+    h = await createHarness();
+    await h.pool.query("UPDATE venue SET enabled = false");
+    const config = {
+      host: "127.0.0.1",
+      port: acceptor.port,
+      beginString: "FIX.4.4",
+      senderCompId: "FILLMORE",
+      targetCompId: "EXECUTOR",
+      heartBtInt: 30,
+      storeDir: tempDir("fix-engine-"),
+      ordTypes: ["Limit"],
+      timeInForces: ["DAY"],
+    };
+    await h.pool.query("INSERT INTO venue (id, name, kind, config) VALUES ('QF-EXEC', 'QuickFIX executor', 'fix', $1)", [
+      JSON.stringify(config),
+    ]);
+  });
+  afterAll(async () => {
+    await h?.close();
+    await acceptor?.stop();
+  });
+
+  const submit = async (clOrdId: string) => {
+    const engine = h.engine;
+    if (!engine) throw new Error("engine not started");
+    const quote = engine.feed.quote("AAPL");
+    if (!quote) throw new Error("no quote");
+    const result = await engine.orders.submit(
+      {
+        clOrdId,
+        accountId: "ACC-ALPHA",
+        symbol: "AAPL",
+        side: "Buy",
+        ordType: "Limit",
+        timeInForce: "DAY",
+        orderQty: "100",
+        price: quote.ask,
+      },
+      "user:alice",
+    );
+    return until(() => {
+      const order = engine.orders.get(result.order.orderId);
+      return order?.ordStatus === "Filled" || order?.ordStatus === "Rejected" ? order : undefined;
+    });
+  };
+
+  it("routes an order to the venue and books its fill; after a restart the session goes on and nothing is sent twice", async () => {
+    const engine = await h.start();
+    expect(engine.venues.get("QF-EXEC")?.isHealthy()).toBe(true);
+    const first = await submit("ENG-1");
+    expect(first).toMatchObject({ ordStatus: "Filled", venueId: "QF-EXEC", cumQty: "100", avgPx: expect.any(String) });
+
+    await engine.stop();
+    const again = await h.start();
+    expect(again.venues.get("QF-EXEC")?.isHealthy()).toBe(true);
+    const second = await submit("ENG-2");
+    expect(second).toMatchObject({ ordStatus: "Filled", venueId: "QF-EXEC" });
+    expect(executions([acceptor.output()], first.orderId)).toBe(1);
+    expect(executions([acceptor.output()], second.orderId)).toBe(1);
+    expect(acceptor.output()).not.toContain("MsgSeqNum too low");
+  });
+});
