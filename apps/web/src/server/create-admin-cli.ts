@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { createAuth } from "./auth";
@@ -16,7 +17,8 @@ if (!url || !values.email || !password || password.length < 10) {
   process.exit(2);
 }
 const pool = new pg.Pool({ connectionString: url, max: 1 });
-const auth = createAuth({ pool, secret: process.env.AUTH_SECRET ?? "x".repeat(32), baseURL: "http://127.0.0.1" });
+// The secret signs sessions; creating a user needs none, so a throwaway one will do when AUTH_SECRET is unset.
+const auth = createAuth({ pool, secret: process.env.AUTH_SECRET ?? randomBytes(32).toString("hex"), baseURL: "http://127.0.0.1" });
 try {
   await createUser(auth, { email: values.email, name: values.name ?? values.email, role: "admin", password });
   console.log(`admin ${values.email} created`);
