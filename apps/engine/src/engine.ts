@@ -70,6 +70,14 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
 
   const monitor = new VenueMonitor(venues);
   const feeBps = new Map(reference.venues.map((v) => [v.id, String((v.config as { feeBps?: number }).feeBps ?? 0)]));
+  const rateLimits = new Map(
+    reference.venues.flatMap((v) => {
+      const c = v.config as { maxOrdersPerSecond?: number; orderBurst?: number };
+      return c.maxOrdersPerSecond
+        ? [[v.id, { perSecond: c.maxOrdersPerSecond, burst: c.orderBurst ?? c.maxOrdersPerSecond }] as const]
+        : [];
+    }),
+  );
   const risk = new RiskSettings(journal);
   const positions = new Positions();
   const orders = new OrderManager({
@@ -84,7 +92,12 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     quote: (symbol) => feed.quote(symbol),
     triggerPrice: config.STOP_TRIGGER_PRICE,
     sessionEndMinutes: parseSessionEnd(config.SESSION_END_UTC),
-    routing: { policy: config.ROUTING_POLICY, monitor, feeBps: (venueId) => feeBps.get(venueId) ?? "0" },
+    routing: {
+      policy: config.ROUTING_POLICY,
+      monitor,
+      feeBps: (venueId) => feeBps.get(venueId) ?? "0",
+      rateLimit: (venueId) => rateLimits.get(venueId),
+    },
   });
 
   liveOrderCount = () => orders.working().length;
@@ -174,7 +187,18 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   });
   const healthTimer = setInterval(() => monitor.sample(clock.nowIso()), 500);
   healthTimer.unref();
-  const expiryTimer = setInterval(() => orders.expireDue(clock.nowMs()), 1000);
+  let resolving = false;
+  const expiryTimer = setInterval(() => {
+    orders.expireDue(clock.nowMs());
+    if (resolving) return;
+    resolving = true;
+    orders
+      .resolveStale(clock.nowMs())
+      .catch((error: unknown) => log.error({ err: String(error) }, "resolving stale orders failed"))
+      .finally(() => {
+        resolving = false;
+      });
+  }, 1000);
   expiryTimer.unref();
   feed.start();
   const strategy = new DemoStrategy({

@@ -44,7 +44,7 @@ export async function createHarness(overrides: Partial<EngineConfig> = {}): Prom
     pool,
     engine: undefined,
     async start() {
-      harness.engine = await startEngine(config, createLogger("silent"));
+      harness.engine = await startEngine(config, createLogger(process.env.HARNESS_LOG ?? "silent"));
       return harness.engine;
     },
     async api(path, init = {}) {
@@ -66,8 +66,9 @@ export async function createHarness(overrides: Partial<EngineConfig> = {}): Prom
   return harness;
 }
 
+/** Events journaled because of requests, leaving out the engine's own background events (venue health, alerts). */
 export async function journalCount(pool: pg.Pool): Promise<number> {
-  const { rows } = await pool.query<{ n: string }>("SELECT count(*)::text AS n FROM journal");
+  const { rows } = await pool.query<{ n: string }>("SELECT count(*)::text AS n FROM journal WHERE actor <> 'engine'");
   return Number(rows[0]?.n ?? 0);
 }
 

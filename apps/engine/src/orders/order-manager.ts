@@ -39,7 +39,13 @@ export interface OrderManagerDeps {
   quote: (symbol: string) => Quote | undefined;
   /** Which market price triggers held stops: the last trade or the mid. */
   triggerPrice: "last" | "mid";
-  routing: { policy: RoutingPolicy; monitor: VenueMonitor; feeBps: (venueId: string) => string };
+  routing: {
+    policy: RoutingPolicy;
+    monitor: VenueMonitor;
+    feeBps: (venueId: string) => string;
+    /** A venue's own order-rate limit, kept below so the venue never has to throttle or ban us. */
+    rateLimit: (venueId: string) => { perSecond: number; burst: number } | undefined;
+  };
   sessionEndMinutes: number;
 }
 
@@ -56,6 +62,20 @@ export interface CancelAllResult {
 
 type OrderEventDraft = Extract<EventDraft, { type: OrderEvent["type"] }>;
 
+export interface ReconcileResult {
+  checked: number;
+  resent: number;
+  settled: number;
+  unresolved: number;
+}
+
+export interface ReconcileResult {
+  checked: number;
+  resent: number;
+  settled: number;
+  unresolved: number;
+}
+
 /** Owns live orders: applies commands and venue reports through the state machine, journal first. */
 export class OrderManager {
   private readonly orders = new Map<string, Order>();
@@ -66,6 +86,8 @@ export class OrderManager {
   /** Orders being cancelled because they expired: the venue's cancel becomes OrderExpired. */
   private readonly expiring = new Set<string>();
   private readonly buckets = new TokenBuckets();
+  private readonly venueBuckets = new TokenBuckets();
+  private readonly unknownAlerted = new Set<string>();
   /** Changes asked for by a pending cancel/replace, to resend if the venue never saw them. */
   private readonly pendingChanges = new Map<string, OrderChanges>();
 
@@ -222,14 +244,24 @@ export class OrderManager {
    * journaled as submitted that the venue never saw is sent now; its id is deterministic, so a
    * venue that did see it ignores the resend.
    */
-  async reconcile(onlyVenue?: string): Promise<{ checked: number; resent: number; settled: number; unresolved: number }> {
+  reconcile(onlyVenue?: string): Promise<ReconcileResult> {
+    return this.reconcileWhere((o) => onlyVenue === undefined || o.venueId === onlyVenue);
+  }
+
+  /**
+   * Orders still waiting for a venue's answer after `olderThanMs` (a message lost in an outage, a
+   * dropped connection) are resolved by asking the venue, the same way as after a restart.
+   */
+  resolveStale(nowMs: number, olderThanMs = 2000): Promise<ReconcileResult> {
+    return this.reconcileWhere(
+      (o) => ["Submitted", "PendingCancel", "PendingReplace"].includes(o.ordStatus) && nowMs - Date.parse(o.updatedAt) > olderThanMs,
+    );
+  }
+
+  private async reconcileWhere(which: (order: Order) => boolean): Promise<ReconcileResult> {
     const result = { checked: 0, resent: 0, settled: 0, unresolved: 0 };
     const atVenues = this.working().filter(
-      (o) =>
-        o.venueId !== null &&
-        (onlyVenue === undefined || o.venueId === onlyVenue) &&
-        o.ordStatus !== "Validated" &&
-        o.ordStatus !== "Pending",
+      (o) => o.venueId !== null && o.ordStatus !== "Validated" && o.ordStatus !== "Pending" && which(o),
     );
     for (const order of atVenues) {
       result.checked += 1;
@@ -238,7 +270,12 @@ export class OrderManager {
       const status = venue?.isHealthy() ? await venue.getOrderStatus(order.orderId).catch(() => undefined) : undefined;
       if (!venue || !status) {
         result.unresolved += 1;
-        this.alert("OUTCOME_UNKNOWN", `${order.orderId} at ${venueId}: venue unreachable, outcome unknown`, "engine", order);
+        // Raised once per order and lastSeq, not at every periodic retry.
+        const mark = `${order.orderId}@${order.lastSeq}`;
+        if (!this.unknownAlerted.has(mark)) {
+          this.unknownAlerted.add(mark);
+          this.alert("OUTCOME_UNKNOWN", `${order.orderId} at ${venueId}: venue unreachable, outcome unknown`, "engine", order);
+        }
         continue;
       }
       const report = (r: VenueReport) => this.onVenueReport(venueId, r);
@@ -248,7 +285,11 @@ export class OrderManager {
           this.send(venue, order, () => venue.submitOrder(venueView(order, venue.capabilities)));
         } else {
           result.unresolved += 1;
-          this.alert("VENUE_LOST_ORDER", `${venueId} does not know ${order.ordStatus} order ${order.orderId}`, "engine", order);
+          const mark = `${order.orderId}@${order.lastSeq}:lost`;
+          if (!this.unknownAlerted.has(mark)) {
+            this.unknownAlerted.add(mark);
+            this.alert("VENUE_LOST_ORDER", `${venueId} does not know ${order.ordStatus} order ${order.orderId}`, "engine", order);
+          }
         }
         continue;
       }
@@ -401,6 +442,8 @@ export class OrderManager {
       data: { policy: decision.policy, reason: decision.reason, venueId, considered: decision.considered },
     });
     const venue = venueId === null ? undefined : this.deps.venues.get(venueId);
+    const limit = venueId === null ? undefined : this.deps.routing.rateLimit(venueId);
+    if (venueId !== null && limit) this.venueBuckets.take(venueId, limit.perSecond, limit.burst, this.deps.clock.nowMs());
     if (!venue) {
       this.record({
         type: "OrderDenied",
@@ -424,9 +467,12 @@ export class OrderManager {
   /** Every venue as the router sees it now; a disconnected venue counts as DOWN at once. */
   private candidates(order: Order): Candidate[] {
     const quote = this.deps.quote(order.symbol);
-    const { monitor, feeBps } = this.deps.routing;
+    const { monitor, feeBps, rateLimit } = this.deps.routing;
+    const now = this.deps.clock.nowMs();
     return [...this.deps.venues].map(([venueId, v]) => {
       const sent = venueView(order, v.capabilities);
+      const limit = rateLimit(venueId);
+      const full = limit !== undefined && this.venueBuckets.available(venueId, limit.perSecond, limit.burst, now) < 1;
       return {
         venueId,
         health: v.isHealthy() ? monitor.state(venueId) : "DOWN",
@@ -437,6 +483,7 @@ export class OrderManager {
         feeBps: feeBps(venueId),
         ackEwmaMs: monitor.ackEwmaMs(venueId),
         weight: 1,
+        rateLimited: full ? `at its rate limit of ${limit?.perSecond} orders/s (burst ${limit?.burst})` : null,
       };
     });
   }

@@ -114,3 +114,15 @@ describe("routing policies", () => {
     },
   );
 });
+
+describe("venue rate limits", () => {
+  it("skips a venue at its rate limit and says so; a directed order to it is refused with the reason", () => {
+    const limited = venue("A", { ask: "1", rateLimited: "at its rate limit of 5 orders/s (burst 5)" });
+    const decision = route(order(), [limited, venue("B")], "bestPrice");
+    expect(decision.legs[0]?.venueId).toBe("B");
+    expect(decision.considered[0]?.excluded).toContain("rate limit");
+    const directed = route(order(), [limited, venue("B")], "bestPrice", "A");
+    expect(directed.legs).toEqual([]);
+    expect(directed.reason).toContain("rate limit of 5 orders/s");
+  });
+});

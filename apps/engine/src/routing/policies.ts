@@ -17,6 +17,8 @@ export interface Candidate {
   feeBps: Decimal;
   ackEwmaMs: number;
   weight: number;
+  /** Set when sending one more order now would exceed the venue's own rate limit. */
+  rateLimited?: string | null;
 }
 
 export interface Considered {
@@ -36,7 +38,7 @@ export interface RouteDecision {
 const exclusion = (c: Candidate): string | null => {
   if (c.health === "DOWN") return "venue is DOWN";
   if (!c.accepts) return "does not take this order type / time in force";
-  return null;
+  return c.rateLimited ?? null;
 };
 
 const touch = (order: Order, c: Candidate) => (order.side === "Buy" ? c.ask : c.bid);
