@@ -10,3 +10,4 @@ export * from "./orders/transitions";
 export * from "./permissions";
 export * from "./risk";
 export * from "./time";
+export * from "./venues";

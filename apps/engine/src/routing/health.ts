@@ -1,6 +1,6 @@
-/** Venue health as the router and the console see it. */
-export const HEALTH_STATES = ["UP", "DEGRADED", "DOWN"] as const;
-export type HealthState = (typeof HEALTH_STATES)[number];
+import type { HealthState } from "@fillmore/shared";
+
+export type { HealthState };
 
 export interface HealthThresholds {
   /** Acknowledgement latency (EWMA, ms) above which a venue is DEGRADED. */

@@ -1,23 +1,13 @@
-import type { AnyEvent } from "@fillmore/shared";
+import type { AnyEvent, VenueHealthView } from "@fillmore/shared";
 import type { BrokerAdapter } from "../venues/adapter";
 import { DEFAULT_THRESHOLDS, ewma, type HealthState, type HealthStatus, type HealthThresholds, nextHealth } from "./health";
+
+export type { VenueHealthView };
 
 interface VenueStats {
   health: HealthStatus;
   ackEwmaMs: number;
   acks: number[];
-  rejectRate: number;
-  submissions: number;
-  rejects: number;
-  lastChangeAt: string | null;
-}
-
-export interface VenueHealthView {
-  venueId: string;
-  state: HealthState;
-  connected: boolean;
-  ackEwmaMs: number;
-  ackP99Ms: number | null;
   rejectRate: number;
   submissions: number;
   rejects: number;

@@ -7,6 +7,7 @@ import type {
   SetTradingState,
   SubmitOrderInput,
   TradingState,
+  VenueHealthView,
 } from "@fillmore/shared";
 
 export class EngineError extends Error {
@@ -119,17 +120,8 @@ export interface RiskView {
   tradingStates: Record<string, TradingState>;
 }
 
-export interface VenueView {
-  venueId: string;
+export interface VenueView extends VenueHealthView {
   kind: string;
-  state: "UP" | "DEGRADED" | "DOWN";
-  connected: boolean;
-  ackEwmaMs: number;
-  ackP99Ms: number | null;
-  rejectRate: number;
-  submissions: number;
-  rejects: number;
-  lastChangeAt: string | null;
   feeBps: string;
   capabilities?: { ordTypes: string[]; timeInForces: string[]; modify: boolean; cancel: boolean; nativeStops: boolean };
 }
