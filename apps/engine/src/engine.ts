@@ -6,7 +6,8 @@ import { EventHub } from "./api/event-hub";
 import { createApiServer } from "./api/http-server";
 import { systemClock } from "./clock";
 import type { EngineConfig } from "./config";
-import { Journal } from "./journal/journal";
+import { Journal, type JournalEntry } from "./journal/journal";
+import { Projector } from "./journal/projector";
 import { readJournal } from "./journal/read";
 import type { Logger } from "./log";
 import { RandomWalkFeed } from "./marketdata/quotes";
@@ -29,6 +30,8 @@ export interface RunningEngine {
   risk: RiskSettings;
   positions: Positions;
   journal: Journal;
+  /** Writes the orders/fill read model after each commit; `idle()` waits for it. */
+  projector: Projector;
   feed: RandomWalkFeed;
   venues: Map<string, BrokerAdapter>;
   stop(): Promise<void>;
@@ -102,11 +105,21 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
 
   liveOrderCount = () => orders.working().length;
   let replayed = 0;
+  // The read model may lag the journal after a crash: whatever it had not written yet is written now.
+  const projector = new Projector(pool, log);
+  const { rows: projected } = await pool.query<{ seq: string }>("SELECT coalesce(max(last_seq), 0)::text AS seq FROM orders");
+  const projectedSeq = Number(projected[0]?.seq ?? 0);
+  const catchUp: JournalEntry[] = [];
   for await (const stored of readJournal(pool)) {
     orders.replay(stored.event);
     risk.replay(stored.event);
     replayed += 1;
+    if (stored.event.seq > projectedSeq && stored.event.orderId !== null) {
+      catchUp.push({ ...stored, orderAfter: orders.get(stored.event.orderId) });
+    }
   }
+  projector.enqueue(catchUp);
+  journal.onCommit((entries) => projector.enqueue(entries));
   for (const venue of venues.values()) {
     if (venue instanceof SimVenue) venue.restore(orders.working().filter((o) => o.venueId === venue.name && o.ordStatus !== "Validated"));
     await venue.connect().catch((error: unknown) => log.error({ err: String(error), venue: venue.name }, "venue did not connect"));
@@ -221,6 +234,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     risk,
     positions,
     journal,
+    projector,
     feed,
     venues,
     stop() {
@@ -233,6 +247,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));
         await journal.close();
+        await projector.idle();
         await pool.end();
       })();
       return stopping;

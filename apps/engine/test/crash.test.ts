@@ -202,6 +202,16 @@ it("survives SIGKILL mid-load: nothing lost, nothing sent twice, states equal th
     expect(status.state, `${orderId} is ${order.ordStatus}`).toBe(expected[order.ordStatus]);
   }
 
+  // The read model (orders table) catches up with the journal after the crash as well.
+  await until(async () => {
+    const final = await snapshot();
+    const { rows } = await pool.query<{ id: string; ord_status: string; cum_qty: string }>(
+      "SELECT id, ord_status, cum_qty::text FROM orders",
+    );
+    const projected = new Map(rows.map((r) => [r.id, `${r.ord_status}/${Number(r.cum_qty)}`]));
+    return final.every((o) => projected.get(o.orderId) === `${o.ordStatus}/${Number(o.cumQty)}`) ? true : undefined;
+  }, 10_000);
+
   engine.kill("SIGTERM");
   await exited(engine);
   engine = undefined;

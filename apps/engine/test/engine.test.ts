@@ -115,6 +115,7 @@ describe("engine internal API", () => {
     expect(filled.cumQty).toBe("300");
     expect(filled.leavesQty).toBe("0");
     await h.engine?.journal.durable();
+    await h.engine?.projector.idle();
     const { rows } = await h.pool.query<{ q: string; px: string }>(
       "SELECT last_qty::text AS q, last_px::text AS px FROM fill WHERE order_id = $1",
       [filled.orderId],

@@ -2,7 +2,7 @@ import type { AnyEvent, Clock, Order } from "@fillmore/shared";
 import type pg from "pg";
 import type { Logger } from "../log";
 import { GENESIS_HASH, hashEvent } from "./hash";
-import { batchStatement } from "./projection";
+import { journalStatement } from "./projection";
 
 /** An event before the journal gives it a sequence number and timestamps. */
 export type EventDraft = AnyEvent extends infer E ? (E extends AnyEvent ? Omit<E, "seq" | "ts" | "monoUs"> : never) : never;
@@ -153,7 +153,7 @@ export class Journal {
   }
 
   private async commit(batch: readonly JournalEntry[]): Promise<void> {
-    const { text, values } = batchStatement(batch);
+    const { text, values } = journalStatement(batch);
     await this.pool.query(text, values);
   }
 }

@@ -33,14 +33,33 @@ const ORDER_COLUMNS = [
   ["lastSeq", "bigint"],
 ] as const satisfies readonly (readonly [keyof Order, string])[];
 
+/** The journal rows of one batch, as one statement (one round trip, one transaction). */
+export function journalStatement(batch: readonly JournalEntry[]): { text: string; values: unknown[] } {
+  return {
+    text: `INSERT INTO journal (seq, ts, type, order_id, account_id, actor, payload, prev_hash, hash)
+      SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[])`,
+    values: [
+      batch.map((e) => e.event.seq),
+      batch.map((e) => e.event.ts),
+      batch.map((e) => e.event.type),
+      batch.map((e) => e.event.orderId),
+      batch.map((e) => e.event.accountId),
+      batch.map((e) => e.event.actor),
+      batch.map((e) => JSON.stringify(e.event)),
+      batch.map((e) => e.prevHash),
+      batch.map((e) => e.hash),
+    ],
+  };
+}
+
 /**
- * One batch as ONE statement: the journal rows, the latest state of every order the batch
- * touched and its fills. A single statement is a single transaction and a single round trip.
+ * The read model of committed entries: the latest state of every order they touched and their
+ * fills, as one statement. Rebuildable from the journal, so it is written after the commit.
  */
-export function batchStatement(batch: readonly JournalEntry[]): { text: string; values: unknown[] } {
+export function projectionStatement(entries: readonly JournalEntry[]): { text: string; values: unknown[] } | null {
   const latest = new Map<string, Order>();
   const fills: FillRow[] = [];
-  for (const entry of batch) {
+  for (const entry of entries) {
     if (entry.orderAfter) latest.set(entry.orderAfter.orderId, entry.orderAfter);
     const e = entry.event;
     if ((e.type === "OrderFilled" || e.type === "OrderPartiallyFilled") && e.orderId) {
@@ -48,28 +67,16 @@ export function batchStatement(batch: readonly JournalEntry[]): { text: string; 
       fills.push({ execId: `${venueId}:${execId}`, orderId: e.orderId, venueId, lastQty, lastPx, ts: e.ts });
     }
   }
+  if (latest.size === 0 && fills.length === 0) return null;
   const orders = [...latest.values()];
   const values: unknown[] = [
-    batch.map((e) => e.event.seq),
-    batch.map((e) => e.event.ts),
-    batch.map((e) => e.event.type),
-    batch.map((e) => e.event.orderId),
-    batch.map((e) => e.event.accountId),
-    batch.map((e) => e.event.actor),
-    batch.map((e) => JSON.stringify(e.event)),
-    batch.map((e) => e.prevHash),
-    batch.map((e) => e.hash),
     ...ORDER_COLUMNS.map(([key]) => orders.map((o) => o[key])),
     ...(["execId", "orderId", "venueId", "lastQty", "lastPx", "ts"] as const).map((k) => fills.map((f) => f[k])),
   ];
-  const orderParams = ORDER_COLUMNS.map(([, type], i) => `$${10 + i}::${type}[]`).join(", ");
-  const f = 10 + ORDER_COLUMNS.length;
+  const orderParams = ORDER_COLUMNS.map(([, type], i) => `$${1 + i}::${type}[]`).join(", ");
+  const f = 1 + ORDER_COLUMNS.length;
   const text = `
-    WITH journal_rows AS (
-      INSERT INTO journal (seq, ts, type, order_id, account_id, actor, payload, prev_hash, hash)
-      SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[])
-      RETURNING 1
-    ), order_rows AS (
+    WITH order_rows AS (
       INSERT INTO orders (id, cl_ord_id, account_id, symbol, side, ord_type, time_in_force, order_qty, price, stop_px,
         ord_status, cum_qty, leaves_qty, avg_px, venue_id, strategy, created_by, created_at, updated_at, last_seq)
       SELECT * FROM unnest(${orderParams})
@@ -78,12 +85,9 @@ export function batchStatement(batch: readonly JournalEntry[]): { text: string; 
         avg_px = excluded.avg_px, venue_id = excluded.venue_id, updated_at = excluded.updated_at, last_seq = excluded.last_seq
       WHERE orders.last_seq < excluded.last_seq
       RETURNING 1
-    ), fill_rows AS (
-      INSERT INTO fill (exec_id, order_id, venue_id, last_qty, last_px, ts)
-      SELECT * FROM unnest($${f}::text[], $${f + 1}::text[], $${f + 2}::text[], $${f + 3}::numeric[], $${f + 4}::numeric[], $${f + 5}::timestamptz[])
-      ON CONFLICT (exec_id) DO NOTHING
-      RETURNING 1
     )
-    SELECT (SELECT count(*) FROM journal_rows) AS events`;
+    INSERT INTO fill (exec_id, order_id, venue_id, last_qty, last_px, ts)
+    SELECT * FROM unnest($${f}::text[], $${f + 1}::text[], $${f + 2}::text[], $${f + 3}::numeric[], $${f + 4}::numeric[], $${f + 5}::timestamptz[])
+    ON CONFLICT (exec_id) DO NOTHING`;
   return { text, values };
 }

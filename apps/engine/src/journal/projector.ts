@@ -1,0 +1,49 @@
+import type pg from "pg";
+import type { Logger } from "../log";
+import type { JournalEntry } from "./journal";
+import { projectionStatement } from "./projection";
+
+/**
+ * Keeps the `orders` and `fill` read model up to date from committed journal entries, in batches,
+ * after the commit rather than inside it: nothing waits on it, and a failure delays the read model
+ * (retried) without ever holding up the journal. Replay rebuilds whatever a crash left behind.
+ */
+export class Projector {
+  private queue: JournalEntry[] = [];
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly log: Logger,
+    private readonly maxBatch = 2000,
+  ) {}
+
+  enqueue(entries: readonly JournalEntry[]): void {
+    this.queue.push(...entries);
+    this.running ??= this.drain().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Resolves once everything enqueued so far is written. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    let backoffMs = 10;
+    while (this.queue.length > 0) {
+      const batch = this.queue.slice(0, this.maxBatch);
+      const statement = projectionStatement(batch);
+      try {
+        if (statement) await this.pool.query(statement.text, statement.values);
+        this.queue.splice(0, batch.length);
+        backoffMs = 10;
+      } catch (error) {
+        this.log.error({ err: error, batch: batch.length }, "read model update failed; retrying");
+        await new Promise((r) => setTimeout(r, backoffMs));
+        backoffMs = Math.min(backoffMs * 2, 2000);
+      }
+    }
+  }
+}
