@@ -66,9 +66,14 @@ export async function createHarness(overrides: Partial<EngineConfig> = {}): Prom
   return harness;
 }
 
-/** Events journaled because of requests, leaving out the engine's own background events (venue health, alerts). */
+/**
+ * Events journaled because of requests: leaves out what arrives in the background, the engine's own
+ * events (venue health, alerts) and late venue reports for earlier orders.
+ */
 export async function journalCount(pool: pg.Pool): Promise<number> {
-  const { rows } = await pool.query<{ n: string }>("SELECT count(*)::text AS n FROM journal WHERE actor <> 'engine'");
+  const { rows } = await pool.query<{ n: string }>(
+    "SELECT count(*)::text AS n FROM journal WHERE actor <> 'engine' AND actor NOT LIKE 'venue:%'",
+  );
   return Number(rows[0]?.n ?? 0);
 }
 
