@@ -70,6 +70,28 @@ function loopDelayMeter() {
 }
 type LoopDelay = ReturnType<ReturnType<typeof loopDelayMeter>>;
 
+/** What every in-process phase reports besides its latencies: event loop, CPU, journal commits. */
+async function measureWindow(metricsUrl: string, postmasterPid: number | undefined) {
+  const before = await scrape(metricsUrl);
+  const elu0 = performance.eventLoopUtilization();
+  const loopDelay = loopDelayMeter();
+  const cpu = cpuMeter(postmasterPid);
+  return {
+    async finish() {
+      const elu = performance.eventLoopUtilization(elu0).utilization;
+      const event_loop_delay = loopDelay();
+      const cpuUse = cpu.stop();
+      const after = await scrape(metricsUrl);
+      return {
+        event_loop_utilization: Number(elu.toFixed(3)),
+        event_loop_delay,
+        cpu: cpuUse,
+        journal: journalFigures(before, after),
+      };
+    },
+  };
+}
+
 /** Why orders were refused (risk denials carry the rule's code first). */
 type Refusals = Record<string, number>;
 function countRefusal(refusals: Refusals, reason: string | null | undefined): void {
@@ -212,10 +234,7 @@ async function pacedEngine(
   const filled: number[] = [];
   let errors = 0;
   const refusals: Refusals = {};
-  const before = await scrape(metricsUrl);
-  const elu0 = performance.eventLoopUtilization();
-  const loopDelay = loopDelayMeter();
-  const cpu = cpuMeter(postmasterPid);
+  const window = await measureWindow(metricsUrl, postmasterPid);
   const t0 = performance.now();
   const sent = await pace(rate, count, (i, due) => {
     const order = makeOrder(quotes, prefix, i);
@@ -242,10 +261,7 @@ async function pacedEngine(
   });
   const complete = await waitUntil(() => filled.length + errors >= sent, 15_000);
   const seconds = (performance.now() - t0) / 1000;
-  const elu = performance.eventLoopUtilization(elu0).utilization;
-  const delay = loopDelay();
-  const cpuUse = cpu.stop();
-  const after = await scrape(metricsUrl);
+  const measured = await window.finish();
   hooks.accepted.clear();
   hooks.acceptedCommitted.clear();
   hooks.filledCommitted.clear();
@@ -262,10 +278,7 @@ async function pacedEngine(
     submit_to_commit: summarize(commit),
     submit_to_ack_committed: summarize(ackDurable),
     submit_to_filled_committed: summarize(filled),
-    event_loop_utilization: Number(elu.toFixed(3)),
-    event_loop_delay: delay,
-    cpu: cpuUse,
-    journal: journalFigures(before, after),
+    ...measured,
   };
 }
 
@@ -305,10 +318,7 @@ async function closedLoop(
   let started = 0;
   let errors = 0;
   const refusals: Refusals = {};
-  const before = await scrape(metricsUrl);
-  const elu0 = performance.eventLoopUtilization();
-  const loopDelay = loopDelayMeter();
-  const cpu = cpuMeter(postmasterPid);
+  const window = await measureWindow(metricsUrl, postmasterPid);
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
   let lastDone = t0;
@@ -333,10 +343,7 @@ async function closedLoop(
     }
   };
   await Promise.race([Promise.all(Array.from({ length: concurrency }, worker)), sleep(seconds * 1000 + 15_000)]);
-  const elu = performance.eventLoopUtilization(elu0).utilization;
-  const delay = loopDelay();
-  const cpuUse = cpu.stop();
-  const after = await scrape(metricsUrl);
+  const measured = await window.finish();
   const stuck = started - lat.length - errors;
   hooks.filledCommitted.clear();
   const elapsed = (lastDone - t0) / 1000;
@@ -350,10 +357,7 @@ async function closedLoop(
     stuck,
     orders_per_s: Math.round(lat.length / elapsed),
     submit_to_filled_committed: summarize(lat),
-    event_loop_utilization: Number(elu.toFixed(3)),
-    event_loop_delay: delay,
-    cpu: cpuUse,
-    journal: journalFigures(before, after),
+    ...measured,
   };
 }
 

@@ -132,19 +132,11 @@ describe("FIX session recovery against QuickFIX executor", () => {
 
   it("asks with OrderStatusRequest about an order whose outcome is unknown, and says so rather than guess", async () => {
     const c = await connect();
-    await acceptor.stop();
-    outputs.push(acceptor.output());
-    await until(() => !c.venue.isHealthy(), log(c));
     const a = order({ price: "41" });
-    await c.venue.submitOrder(a);
-    await expect(c.venue.getOrderStatus(a.orderId)).rejects.toThrow(/outcome unknown|no answer/);
-
-    acceptor = await startAcceptor("executor", {
-      beginString: BEGIN,
-      senderCompId: "EXECUTOR",
-      clients: ["FILLMORE"],
-      port: acceptor.port,
-      dir: acceptor.dir,
+    await restartAcceptor(async () => {
+      await until(() => !c.venue.isHealthy(), log(c));
+      await c.venue.submitOrder(a);
+      await expect(c.venue.getOrderStatus(a.orderId)).rejects.toThrow(/outcome unknown|no answer/);
     });
     await until(() => kinds(c.reports, a.orderId).includes("fill"), log(c), 10_000);
     expect(wire(c.lines, ">>", "H").some((l) => l.includes(`|11=${a.orderId}|`))).toBe(true);
