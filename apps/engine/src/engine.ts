@@ -124,6 +124,8 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     if (venue instanceof SimVenue) venue.restore(orders.working().filter((o) => o.venueId === venue.name && o.ordStatus !== "Validated"));
     await venue.connect().catch((error: unknown) => log.error({ err: String(error), venue: venue.name }, "venue did not connect"));
   }
+  const recovered = await orders.recoverLost();
+  if (recovered > 0) log.warn({ recovered }, "orders sent just before a crash were missing from the journal; recovered from their venues");
   const reconciliation = await orders.reconcile();
   if (reconciliation.checked > 0) log.info(reconciliation, "reconciled working orders with their venues");
   journal.append({

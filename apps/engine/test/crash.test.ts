@@ -217,3 +217,76 @@ it("survives SIGKILL mid-load: nothing lost, nothing sent twice, states equal th
   engine = undefined;
   expect(await verifyJournal(pool)).toMatchObject({ ok: true });
 }, 90_000);
+
+// Orders go to their venue while their journal entry is being committed. Here the commit is held
+// back (a lock on the journal) so the crash lands exactly in that window: the venue has filled an
+// order the journal never got, and the caller never got an answer.
+it("recovers an order sent but not yet journaled when the crash came, and the caller's retry finds it", async () => {
+  const port = Number(new URL(engineUrl).port);
+  engine = startEngine(port);
+  await waitHealthy();
+
+  const locker = new pg.Client({ connectionString: db.url });
+  await locker.connect();
+  await locker.query("BEGIN");
+  await locker.query("LOCK TABLE journal IN SHARE MODE");
+  const order = {
+    clOrdId: "in-the-window",
+    accountId: "ACC-ALPHA",
+    symbol: "AAPL",
+    side: "Buy",
+    ordType: "Limit",
+    orderQty: "7",
+    price: "199.00",
+    timeInForce: "GTC",
+  };
+  const unanswered = submit(order).catch(() => undefined);
+  const atVenue = await until(async () => {
+    for (const venue of VENUES) {
+      const held = await askExchange<Order[]>({ op: "recover", venue, range: { from: 1, to: 1_000_000 } });
+      const mine = held.find((o) => o.clOrdId === "in-the-window");
+      if (mine) {
+        const status = await askExchange<VenueOrderStatus>({ op: "status", venue, orderId: mine.orderId });
+        if (status.known && status.state === "filled") return { orderId: mine.orderId, venue };
+      }
+    }
+    return undefined;
+  }, 10_000);
+
+  engine.kill("SIGKILL");
+  await exited(engine);
+  expect(await unanswered, "the caller got no acknowledgement").toBeUndefined();
+  // The dead engine's statements still wait on the lock: end them so nothing of its commits later.
+  await locker.query(
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+  );
+  await locker.query("ROLLBACK");
+  await locker.end();
+  const { rows } = await pool.query("SELECT seq FROM journal WHERE order_id = $1", [atVenue.orderId]);
+  expect(rows, "the crash came before the journal held the order").toEqual([]);
+
+  engine = startEngine(port);
+  await waitHealthy();
+  const recovered = await until(async () => {
+    const res = await fetch(`${engineUrl}/v1/orders/${atVenue.orderId}`, { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) return undefined;
+    const found = ((await res.json()) as { order: Order }).order;
+    return found.ordStatus === "Filled" ? found : undefined;
+  }, 10_000);
+  expect(recovered).toMatchObject({ clOrdId: "in-the-window", accountId: "ACC-ALPHA", venueId: atVenue.venue, cumQty: "7" });
+
+  // The caller, never answered, sends the same order again: it gets the recovered one, nothing new trades.
+  const retried = await submit(order);
+  expect(retried?.orderId).toBe(atVenue.orderId);
+  const next = await submit({ ...order, clOrdId: "after-recovery" });
+  expect(next?.orderId, "a new order never reuses an id the crashed run may have sent").not.toBe(atVenue.orderId);
+  const stats = await askExchange<ExchangeStats>({ op: "stats", venue: atVenue.venue });
+  expect(stats.resent).toEqual([]);
+  const alerts = await pool.query("SELECT payload FROM journal WHERE type = 'AlertRaised' AND order_id = $1", [atVenue.orderId]);
+  expect(alerts.rows.map((r) => (r.payload as { data: { code: string } }).data.code)).toContain("ORDER_RECOVERED");
+
+  engine.kill("SIGTERM");
+  await exited(engine);
+  engine = undefined;
+  expect(await verifyJournal(pool)).toMatchObject({ ok: true });
+}, 60_000);

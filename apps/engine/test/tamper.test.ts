@@ -26,8 +26,10 @@ it("detects an edited event even when the append-only trigger is bypassed by a s
   h.engine = undefined;
   expect((await verifyJournal(h.pool)).ok).toBe(true);
   await h.pool.query("ALTER TABLE journal DISABLE TRIGGER USER");
-  await h.pool.query(`UPDATE journal SET payload = jsonb_set(payload, '{data,order,orderQty}', '"1000"') WHERE seq = 2`);
+  const { rows } = await h.pool.query<{ seq: string }>("SELECT min(seq)::text AS seq FROM journal WHERE type = 'OrderReceived'");
+  const edited = Number(rows[0]?.seq);
+  await h.pool.query(`UPDATE journal SET payload = jsonb_set(payload, '{data,order,orderQty}', '"1000"') WHERE seq = $1`, [edited]);
   const result = await verifyJournal(h.pool);
-  expect(result).toMatchObject({ ok: false, seq: 2 });
+  expect(result).toMatchObject({ ok: false, seq: edited });
   if (!result.ok) expect(result.problem).toContain("hash");
 });

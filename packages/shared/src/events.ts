@@ -61,6 +61,11 @@ export interface SystemEventData {
   /** A user command the engine refused (cancel of a done order, a modify risk refused), with who asked. */
   CommandRefused: { command: string; code: string; reason: string };
   EngineStarted: { version: string; replayedEvents: number };
+  /**
+   * Order numbers O<from>..O<to> may be used: committed before the first of them is handed out,
+   * so a crash never lets an order id sent to a venue be given to another order after a restart.
+   */
+  IdBlockReserved: { from: number; to: number };
   RiskLimitsChanged: { scope: string; old: Partial<RiskLimits> | null; new: Partial<RiskLimits> };
   TradingStateChanged: { scope: string; old: TradingState; new: TradingState; reason: string };
 }

@@ -25,6 +25,7 @@ import type { VenueMonitor } from "../routing/venue-monitor";
 import type { BrokerAdapter, OrderChanges, VenueReport } from "../venues/adapter";
 import { CommandError } from "./errors";
 import { expiresAt } from "./expiry";
+import { inRange, OrderIds } from "./order-ids";
 import { isHeldType, isTriggered, movedTrailingStop, venueView } from "./stops";
 
 export interface OrderManagerDeps {
@@ -69,13 +70,6 @@ export interface ReconcileResult {
   unresolved: number;
 }
 
-export interface ReconcileResult {
-  checked: number;
-  resent: number;
-  settled: number;
-  unresolved: number;
-}
-
 /** Owns live orders: applies commands and venue reports through the state machine, journal first. */
 export class OrderManager {
   private readonly orders = new Map<string, Order>();
@@ -90,13 +84,16 @@ export class OrderManager {
   private readonly unknownAlerted = new Set<string>();
   /** Changes asked for by a pending cancel/replace, to resend if the venue never saw them. */
   private readonly pendingChanges = new Map<string, OrderChanges>();
+  private readonly ids: OrderIds;
 
   constructor(private readonly deps: OrderManagerDeps) {
+    this.ids = new OrderIds(deps.journal);
     for (const [venueId, venue] of deps.venues) venue.onReport((r) => this.onVenueReport(venueId, r));
   }
 
   /** Rebuilds state from journaled events, without journaling anything. */
   replay(event: AnyEvent): void {
+    this.ids.replay(event);
     this.deps.positions.apply(event);
     if (event.orderId === null || !event.type.startsWith("Order")) return;
     const order = applyOrderEvent(this.orders.get(event.orderId), event as OrderEvent);
@@ -118,11 +115,14 @@ export class OrderManager {
 
   async submit(input: SubmitOrder, actor: string): Promise<SubmitResult> {
     const { journal } = this.deps;
-    const orderId = `O${journal.nextSeq()}`;
-    const clOrdId = input.clOrdId ?? orderId;
-    const existingId = this.byClOrdId.get(`${input.accountId}|${clOrdId}`);
-    const existing = existingId ? this.orders.get(existingId) : undefined;
+    const existing = this.existing(input);
     if (existing) return { order: existing, duplicate: true };
+    await this.ids.ready();
+    // Checked again: the same clOrdId may have arrived while this one waited for an id block.
+    const again = this.existing(input);
+    if (again) return { order: again, duplicate: true };
+    const orderId = this.ids.take();
+    const clOrdId = input.clOrdId ?? orderId;
 
     const pending = newOrder(input, { orderId, clOrdId, actor, now: this.deps.clock.nowIso() });
     let order = this.record({ type: "OrderReceived", orderId, accountId: input.accountId, actor, data: { order: pending } });
@@ -142,10 +142,16 @@ export class OrderManager {
       await journal.durable();
       return { order: this.orders.get(orderId) ?? order, duplicate: false };
     }
-    const sent = this.route(order, input.venueId);
+    // Sent while the journal commits (see OrderIds): the caller still hears back only once it is durable.
+    this.route(order, input.venueId)?.();
     await journal.durable();
-    sent?.();
     return { order: this.orders.get(orderId) ?? order, duplicate: false };
+  }
+
+  private existing(input: SubmitOrder): Order | undefined {
+    if (input.clOrdId === undefined) return undefined;
+    const id = this.byClOrdId.get(`${input.accountId}|${input.clOrdId}`);
+    return id ? this.orders.get(id) : undefined;
   }
 
   async cancel(orderId: string, actor: string, reason?: string): Promise<Order> {
@@ -173,8 +179,8 @@ export class OrderManager {
     if (!venue)
       throw this.refuse("cancel", order, actor, new CommandError("NOT_CANCELLABLE", `order ${orderId} has no venue to cancel at`));
     const pending = this.record({ type: "OrderPendingCancel", orderId, accountId: order.accountId, actor, data: reason ? { reason } : {} });
-    await this.deps.journal.durable();
     this.send(venue, pending, () => venue.cancelOrder(pending));
+    await this.deps.journal.durable();
     return this.orders.get(orderId) ?? pending;
   }
 
@@ -233,9 +239,62 @@ export class OrderManager {
     const venue = order.venueId ? this.deps.venues.get(order.venueId) : undefined;
     if (!venue?.capabilities.modify) throw refuse("NOT_SUPPORTED", `venue ${order.venueId ?? "?"} does not support cancel/replace`);
     const pending = this.record({ ...base, type: "OrderPendingReplace", data: changes });
-    await this.deps.journal.durable();
     this.send(venue, pending, () => venue.modifyOrder(pending, changes));
+    await this.deps.journal.durable();
     return this.orders.get(order.orderId) ?? pending;
+  }
+
+  /**
+   * After replay, before reconciliation: orders the last run sent but whose journal entries a crash
+   * lost are asked of every venue and taken back as they were sent, flagged by an alert; the
+   * reconciliation that follows books their fills and state. Returns how many were recovered.
+   */
+  async recoverLost(): Promise<number> {
+    const range = this.ids.resume();
+    let recovered = 0;
+    for (const [venueId, venue] of range ? this.deps.venues : []) {
+      if (!range || !venue.recoverOrders) continue;
+      const held = await venue.recoverOrders(range).catch((error: unknown) => {
+        this.alert("RECOVERY_INCOMPLETE", `${venueId} could not list orders ${range.from}..${range.to}: ${String(error)}`, "engine");
+        return [];
+      });
+      for (const sent of held) {
+        if (this.orders.has(sent.orderId) || !inRange(sent.orderId, range)) continue;
+        this.adopt(venueId, sent);
+        recovered += 1;
+      }
+    }
+    await this.ids.ready();
+    await this.deps.journal.durable();
+    return recovered;
+  }
+
+  private adopt(venueId: string, sent: Order): void {
+    const base = { orderId: sent.orderId, accountId: sent.accountId, actor: "recovery" } as const;
+    const received: Order = {
+      ...sent,
+      ordStatus: "Pending",
+      previousStatus: null,
+      cumQty: "0",
+      leavesQty: sent.orderQty,
+      avgPx: "0",
+      notional: "0",
+      venueId: null,
+      venueOrderId: null,
+      rejectSource: null,
+      rejectReason: null,
+      lateFill: false,
+      lastSeq: 0,
+    };
+    this.record({ ...base, type: "OrderReceived", data: { order: received } });
+    this.record({ ...base, type: "OrderValidated", data: {} });
+    const order = this.record({ ...base, type: "OrderSubmitted", data: { venueId, venueOrderId: `${venueId}-${sent.orderId}` } });
+    this.alert(
+      "ORDER_RECOVERED",
+      `${sent.orderId} was at ${venueId} but not in the journal (sent just before a crash); taken back from the venue`,
+      "recovery",
+      order,
+    );
   }
 
   /**
@@ -423,13 +482,14 @@ export class OrderManager {
       });
     }
     if (!isTriggered(current, px)) return;
-    const sent = this.route(current, current.requestedVenueId ?? undefined, px);
-    if (sent) void this.deps.journal.durable().then(sent);
+    this.route(current, current.requestedVenueId ?? undefined, px)?.();
   }
 
   /**
-   * Chooses a venue and records OrderSubmitted (or a denial if none fits). Returns the send to
-   * run once the journal holds the submission, so nothing reaches a venue before it is durable.
+   * Chooses a venue and records OrderSubmitted (or a denial if none fits). Returns the send, for
+   * the caller to run at once: the venue round trip overlaps the journal commit, and a crash in
+   * between is recovered from the venue (`recoverLost`). A venue that cannot list our orders
+   * gets it only once the journal holds it.
    */
   private route(order: Order, requested: string | undefined, triggerPx?: string): (() => void) | undefined {
     const decision = route(order, this.candidates(order), this.deps.routing.policy, requested);
@@ -461,7 +521,8 @@ export class OrderManager {
       actor: "router",
       data: { venueId: venue.name, venueOrderId: `${venue.name}-${order.orderId}`, ...(triggerPx ? { triggerPx } : {}) },
     });
-    return () => this.send(venue, submitted, () => venue.submitOrder(venueView(submitted, venue.capabilities)));
+    const send = () => this.send(venue, submitted, () => venue.submitOrder(venueView(submitted, venue.capabilities)));
+    return venue.recoverOrders ? send : () => void this.deps.journal.durable().then(send);
   }
 
   /** Every venue as the router sees it now; a disconnected venue counts as DOWN at once. */

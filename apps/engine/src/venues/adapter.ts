@@ -1,4 +1,5 @@
 import type { Decimal, Order, OrdType, TimeInForce } from "@fillmore/shared";
+import type { OrderIdRange } from "../orders/order-ids";
 
 /** What a venue said about one of our orders. The engine maps it onto the state machine. */
 export type VenueReport =
@@ -61,6 +62,12 @@ export interface BrokerAdapter {
   /** Cancel/replace of quantity and prices; only called when `capabilities.modify`. */
   modifyOrder(order: Order, changes: OrderChanges): Promise<void>;
   getOrderStatus(orderId: string): Promise<VenueOrderStatus>;
+  /**
+   * Every order in `range` this venue received from us, as it was sent: after a crash, the orders
+   * sent while their journal entry was still being committed. Only a venue that has it gets new
+   * orders before their journal commit; to one without it (OsEngine) nothing is sent until durable.
+   */
+  recoverOrders?(range: OrderIdRange): Promise<Order[]>;
   getPositions(): Promise<VenuePosition[]>;
   isHealthy(): boolean;
   onReport(listener: (report: VenueReport) => void): void;

@@ -1,4 +1,5 @@
 import { type Decimal, money, type Order, type OrdType, type TimeInForce } from "@fillmore/shared";
+import { inRange, type OrderIdRange } from "../../orders/order-ids";
 import type { BrokerAdapter, OrderChanges, VenueCapabilities, VenueFill, VenueOrderStatus, VenuePosition, VenueReport } from "../adapter";
 import { type Field, type FixMessage, Tag, utcTimestamp } from "./codec";
 import { readExecutionReport, refusalReport, rejectReason, toVenueReport, type VenueState } from "./mapping";
@@ -32,6 +33,8 @@ interface OrderRecord {
   execKeys: string[];
   reason: string | null;
   venueOrderId: string | null;
+  /** The order as we sent it, for recovery after a crash that lost its journal entry. */
+  sent?: Order;
 }
 
 const SIDE: Record<Order["side"], string> = { Buy: "1", Sell: "2" };
@@ -131,6 +134,7 @@ export class FixVenue implements BrokerAdapter {
       execKeys: [],
       reason: null,
       venueOrderId: null,
+      sent: order,
     };
     const body: Field[] = [[Tag.ClOrdID, clOrdId]];
     if (this.version === "FIX.4.2") body.push([Tag.HandlInst, "1"]);
@@ -179,6 +183,11 @@ export class FixVenue implements BrokerAdapter {
     body.push(...this.instrument(order), [Tag.TransactTime, utcTimestamp()], [Tag.OrderQty, changes.orderQty]);
     body.push(...this.pricing(order.ordType, changes.price, changes.stopPx, order.timeInForce));
     this.session.sendApp("G", body, [next]);
+  }
+
+  /** The store holds every order before it goes out, so it can list what a crash kept from the journal. */
+  async recoverOrders(range: OrderIdRange): Promise<Order[]> {
+    return [...this.orders.values()].flatMap((r) => (r.sent && inRange(r.orderId, range) ? [r.sent] : []));
   }
 
   /**

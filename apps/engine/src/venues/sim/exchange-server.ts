@@ -51,6 +51,8 @@ async function answer(venues: ReadonlyMap<string, SimVenue>, request: ExchangeRe
       return { id: request.id, ok: true };
     case "status":
       return { id: request.id, ok: true, result: await venue.getOrderStatus(request.orderId) };
+    case "recover":
+      return { id: request.id, ok: true, result: await venue.recoverOrders(request.range) };
     case "stats": {
       const known = venue.knownOrderIds();
       return { id: request.id, ok: true, result: { known, resent: known.filter((id) => venue.submissionsOf(id) > 1) } };

@@ -1,5 +1,6 @@
 import net from "node:net";
 import type { Order } from "@fillmore/shared";
+import type { OrderIdRange } from "../../orders/order-ids";
 import type { BrokerAdapter, OrderChanges, VenueCapabilities, VenueOrderStatus, VenuePosition, VenueReport } from "../adapter";
 import { SIM_CAPABILITIES } from "./sim-venue";
 import { type ExchangeMessage, type ExchangeRequest, type ExchangeStats, lineReader } from "./wire";
@@ -56,6 +57,10 @@ export class RemoteSimVenue implements BrokerAdapter {
 
   async getOrderStatus(orderId: string): Promise<VenueOrderStatus> {
     return (await this.request({ op: "status", orderId })) as VenueOrderStatus;
+  }
+
+  async recoverOrders(range: OrderIdRange): Promise<Order[]> {
+    return (await this.request({ op: "recover", range })) as Order[];
   }
 
   async stats(): Promise<ExchangeStats> {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type Decimal, money, type Order } from "@fillmore/shared";
 import type { Quote, RandomWalkFeed } from "../../marketdata/quotes";
+import { inRange, type OrderIdRange } from "../../orders/order-ids";
 import type { BrokerAdapter, OrderChanges, VenueCapabilities, VenueFill, VenueOrderStatus, VenuePosition, VenueReport } from "../adapter";
 
 export interface SimVenueOptions {
@@ -188,6 +189,10 @@ export class SimVenue implements BrokerAdapter {
   /** How many times an order id was sent here: more than one means a resend the venue ignored. */
   submissionsOf(orderId: string): number {
     return this.records.get(orderId)?.submissions ?? 0;
+  }
+
+  async recoverOrders(range: OrderIdRange): Promise<Order[]> {
+    return [...this.records.values()].filter((r) => inRange(r.order.orderId, range)).map((r) => r.order);
   }
 
   /** Order ids the venue has seen. */

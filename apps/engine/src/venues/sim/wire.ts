@@ -1,4 +1,5 @@
 import type { Order } from "@fillmore/shared";
+import type { OrderIdRange } from "../../orders/order-ids";
 import type { OrderChanges, VenueOrderStatus, VenueReport } from "../adapter";
 
 /** Requests from the engine to the simulated exchange process, one JSON object per line. */
@@ -8,7 +9,8 @@ export type ExchangeRequest =
   | { id: number; op: "cancel"; venue: string; order: Order }
   | { id: number; op: "modify"; venue: string; order: Order; changes: OrderChanges }
   | { id: number; op: "status"; venue: string; orderId: string }
-  | { id: number; op: "stats"; venue: string };
+  | { id: number; op: "stats"; venue: string }
+  | { id: number; op: "recover"; venue: string; range: OrderIdRange };
 
 export interface ExchangeStats {
   known: string[];
@@ -18,7 +20,7 @@ export interface ExchangeStats {
 
 /** Answers and pushed reports from the exchange. */
 export type ExchangeMessage =
-  | { id: number; ok: true; result?: VenueOrderStatus | ExchangeStats }
+  | { id: number; ok: true; result?: VenueOrderStatus | ExchangeStats | Order[] }
   | { id: number; ok: false; error: string }
   | { push: "report"; venue: string; report: VenueReport };
 
