@@ -150,6 +150,8 @@ export interface TicketOrder {
   /** For GTD: a `datetime-local` value, e.g. "2030-01-15T16:30". */
   expireLocal?: string;
   clOrdId?: string;
+  /** A venue id for a directed order; the router chooses otherwise. */
+  venue?: string;
 }
 
 export function ticket(page: Page): Locator {
@@ -185,6 +187,11 @@ export async function fillTicket(page: Page, order: TicketOrder): Promise<void> 
     const id = form.getByLabel("Client order id");
     if (!(await id.isVisible())) await form.getByText("Client order id, venue").click();
     await id.fill(order.clOrdId);
+  }
+  if (order.venue !== undefined) {
+    const venue = form.getByLabel("Venue");
+    if (!(await venue.isVisible())) await form.getByText("Client order id, venue").click();
+    await venue.selectOption(order.venue);
   }
   await expect(form.getByLabel("Quantity")).toHaveValue(order.quantity);
 }

@@ -35,6 +35,31 @@ test.describe("venues", () => {
     expect(outage.status()).toBe(403);
   });
 
+  test("the demo's FIX venue is a live FIX 4.4 session to QuickFIX, and a directed order fills there", async () => {
+    await trader.goto("/venues");
+    const fix = trader.getByRole("region", { name: "Venues" }).locator('tr[data-venue-id="FIX-EXEC"]');
+    await expect(fix).toHaveAttribute("data-state", "UP", { timeout: 20_000 });
+    await expect(fix).toContainText("fix");
+
+    await openBlotter(trader, "trader");
+    const clOrdId = uniqueId("fix");
+    await submitOrder(trader, {
+      symbol: "MSFT",
+      side: "Buy",
+      type: "Limit",
+      quantity: "3",
+      price: await limitAround(trader, "MSFT", "Buy", false),
+      clOrdId,
+      venue: "FIX-EXEC",
+    });
+    // QuickFIX executor fills every limit order in full at its limit price, however far from the market.
+    const row = rowByClOrdId(trader, clOrdId);
+    await expect(cell(row, COL.venue)).toHaveText("FIX-EXEC", { timeout: 15_000 });
+    await expect(cell(row, COL.status)).toHaveText("Filled", { timeout: 15_000 });
+    await trader.goto("/venues");
+    await trader.screenshot({ path: screenshotPath("venues-fix.png"), fullPage: true });
+  });
+
   test("an outage turns the venue DOWN at once and new orders go elsewhere", async () => {
     await admin.goto("/venues");
     const deep = admin.locator('tr[data-venue-id="SIM-DEEP"]');

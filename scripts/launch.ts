@@ -11,6 +11,7 @@ const stack = await startStack({
   enginePort: Number(env.ENGINE_PORT ?? 4100),
   demo: env.FILLMORE_DEMO !== "0",
   demoStrategy: env.FILLMORE_DEMO !== "0",
+  fixDemoVenue: env.FILLMORE_DEMO !== "0",
   log: (line) => console.log(line),
 });
 

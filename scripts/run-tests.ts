@@ -97,6 +97,7 @@ try {
       enginePort: await findFreePort(),
       demo: true,
       demoStrategy: true,
+      fixDemoVenue: true,
       childStdio: "ignore",
       log: (l) => console.log(l),
     });

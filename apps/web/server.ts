@@ -13,6 +13,7 @@ import { bearerToken, principalFromApiKey } from "./src/server/api-keys";
 import { createAuth, type Principal, principalFromHeaders } from "./src/server/auth";
 import { EngineClient } from "./src/server/engine-client";
 import { LiveOrders } from "./src/server/live-orders";
+import { credentialOf, PrincipalCache } from "./src/server/principal-cache";
 import { appRouter } from "./src/server/routers/root";
 
 const env = loadServerEnv();
@@ -30,10 +31,14 @@ const nextApp = next({ dev: false, dir, hostname: env.HOST, port: env.PORT });
 await nextApp.prepare();
 const handleNext = nextApp.getRequestHandler();
 
+const principals = new PrincipalCache();
+
 /** An `Authorization: Bearer` API key decides alone (a bad key is refused, not replaced by a cookie); else the session cookie. */
-async function principalOf(headers: http.IncomingHttpHeaders): Promise<Principal | null> {
-  if (bearerToken(headers.authorization) !== null) return principalFromApiKey(prisma, headers.authorization);
-  return principalFromHeaders(auth, fromNodeHeaders(headers));
+function principalOf(headers: http.IncomingHttpHeaders): Promise<Principal | null> {
+  return principals.get(credentialOf(headers.authorization, headers.cookie), () => {
+    if (bearerToken(headers.authorization) !== null) return principalFromApiKey(prisma, headers.authorization);
+    return principalFromHeaders(auth, fromNodeHeaders(headers));
+  });
 }
 
 const handleAuth = toNodeHandler(auth);
@@ -53,6 +58,7 @@ const server = http.createServer((req, res) => {
   if (url.startsWith("/api/auth/")) {
     // This server is the edge: the peer address, not a client-sent header, keys the sign-in rate limit.
     req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "unknown";
+    if (url.startsWith("/api/auth/sign-out")) principals.forget(credentialOf(undefined, req.headers.cookie));
     return void handleAuth(req, res);
   }
   if (url.startsWith("/api/trpc/")) return void handleTrpc(req, res);

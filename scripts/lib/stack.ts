@@ -7,10 +7,17 @@ import { findFreePort, migrate, seedReference, startEmbeddedPostgres } from "@fi
 import pg from "pg";
 import { createAuth } from "../../apps/web/src/server/auth";
 import { type DemoLogin, seedDemoUsers } from "../../apps/web/src/server/seed";
+import { type FixDemoVenue, startFixDemoVenue } from "./fix-demo";
 
 export const root = path.resolve(import.meta.dirname, "../..");
-/** Runs a TypeScript entry point as a single node process (tsx's loader), so signals reach it directly. */
-const runTs = (script: string) => [process.execPath, ["--import", "tsx", script]] as const;
+/**
+ * Runs a TypeScript entry point as a single node process (tsx's loader), so signals reach it directly.
+ * With FILLMORE_CPU_PROF_DIR set, each writes a V8 CPU profile there when it exits (for profiling).
+ */
+const runTs = (script: string) => {
+  const prof = process.env.FILLMORE_CPU_PROF_DIR;
+  return [process.execPath, [...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : []), "--import", "tsx", script]] as const;
+};
 
 export interface StackOptions {
   dataDir: string;
@@ -22,6 +29,8 @@ export interface StackOptions {
   log: (line: string) => void;
   childStdio?: "inherit" | "ignore";
   extraEngineEnv?: Record<string, string>;
+  /** Runs QuickFIX executor as venue FIX-EXEC, in a loopback-only network namespace (scripts/lib/fix-demo.ts). */
+  fixDemoVenue?: boolean;
 }
 
 export interface Stack {
@@ -124,6 +133,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const secrets = loadSecrets(dataDir);
 
   let stopPostgres: () => Promise<void> = async () => undefined;
+  let fixDemo: FixDemoVenue | undefined;
   let databaseUrl = options.databaseUrl;
   if (!databaseUrl) {
     const portFile = path.join(dataDir, "pg-port");
@@ -140,6 +150,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
     const webUrl = `http://127.0.0.1:${options.webPort}`;
     await seedReference(pool);
+    fixDemo = await setUpFixDemoVenue(pool, options);
     let logins: DemoLogin[] = [];
     if (options.demo) {
       const auth = createAuth({ pool, secret: secrets.authSecret, baseURL: webUrl });
@@ -175,6 +186,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       async stop() {
         await stopChild(web);
         await stopChild(stack.engine);
+        await fixDemo?.stop();
         await stopPostgres();
       },
     };
@@ -201,7 +213,28 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
     return stack;
   } catch (error) {
+    await fixDemo?.stop();
     await stopPostgres();
     throw error;
   }
+}
+
+/** Venue FIX-EXEC: enabled with the acceptor's session when it runs here, disabled (and why, logged) when not. */
+async function setUpFixDemoVenue(pool: pg.Pool, options: StackOptions): Promise<FixDemoVenue | undefined> {
+  if (!options.fixDemoVenue) {
+    await pool.query("UPDATE venue SET enabled = false WHERE id = 'FIX-EXEC'");
+    return undefined;
+  }
+  const started = await startFixDemoVenue(options.dataDir);
+  if ("unavailable" in started) {
+    options.log(`FIX demo venue off: ${started.unavailable}`);
+    await pool.query("UPDATE venue SET enabled = false WHERE id = 'FIX-EXEC'");
+    return undefined;
+  }
+  await pool.query(
+    `INSERT INTO venue (id, name, kind, config, enabled) VALUES ('FIX-EXEC', 'QuickFIX executor over FIX 4.4', 'fix', $1, true)
+     ON CONFLICT (id) DO UPDATE SET config = EXCLUDED.config, enabled = true`,
+    [JSON.stringify(started.config)],
+  );
+  return started;
 }

@@ -225,6 +225,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     working: () => orders.working(),
     log,
     ordersPerSecond: config.DEMO_STRATEGY_ORDERS_PER_S,
+    directedVenues: reference.venues.filter((v) => v.kind === "fix" && venues.has(v.id)).map((v) => v.id),
   });
   if (config.DEMO_STRATEGY) strategy.start();
   log.info({ url, replayed, liveOrders: orders.working().length }, "engine ready");

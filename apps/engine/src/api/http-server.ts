@@ -222,7 +222,19 @@ function stream(deps: ApiDeps, url: URL, req: http.IncomingMessage, res: http.Se
     res.end();
     return;
   }
-  const write = (item: { seq: number }) => res.write(`id: ${item.seq}\ndata: ${JSON.stringify(item)}\n\n`);
+  // Corked until the end of this tick: one commit's events leave in one write, not one syscall each.
+  let corked = false;
+  const write = (item: { seq: number }) => {
+    if (!corked) {
+      corked = true;
+      res.cork();
+      process.nextTick(() => {
+        corked = false;
+        res.uncork();
+      });
+    }
+    res.write(`id: ${item.seq}\ndata: ${JSON.stringify(item)}\n\n`);
+  };
   for (const item of backlog) write(item);
   const unsubscribe = deps.hub.subscribe(write);
   const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), 5000);

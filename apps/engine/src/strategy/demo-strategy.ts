@@ -12,6 +12,8 @@ export interface DemoStrategyDeps {
   working: () => Order[];
   log: Logger;
   ordersPerSecond: number;
+  /** Venues that get some limit orders directed to them, so a venue the router rarely picks (the demo's FIX venue) trades too. */
+  directedVenues?: readonly string[];
 }
 
 /**
@@ -74,6 +76,9 @@ export class DemoStrategy {
     const towardsMarket = side === "Buy" ? offsetTicks : -offsetTicks;
     const price = money.add(touch, money.mul(String(towardsMarket), instrument.tickSize));
     if (!money.isPositive(price)) return undefined;
+    const directed = this.deps.directedVenues ?? [];
+    if (directed.length > 0 && this.counter % 5 === 0)
+      return { ...base, ordType: "Limit", price, timeInForce: "DAY", venueId: directed[this.counter % directed.length] };
     return { ...base, ordType: "Limit", price, timeInForce: Math.random() < 0.8 ? "DAY" : "GTC" };
   }
 }

@@ -1,14 +1,12 @@
 // Runs the QuickFIX example acceptors (Debian's libquickfix-doc) for the FIX adapter tests.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { gunzipSync } from "node:zlib";
+import { acceptorSettings, binary, type Program } from "../../../../scripts/lib/quickfix-programs";
 
-const EXAMPLES = "/usr/share/doc/libquickfix-doc/examples";
-const BINARIES = { executor: `${EXAMPLES}/executor/C++/.libs/executor.gz`, ordermatch: `${EXAMPLES}/ordermatch/.libs/ordermatch.gz` };
-export type Program = keyof typeof BINARIES;
+export type { Program };
 
 /**
  * QuickFIX acceptors listen on every interface. Refuse to run them unless this process is in a
@@ -20,18 +18,6 @@ export function assertLoopbackOnly(): void {
     throw new Error(
       `FIX tests run QuickFIX acceptors, which listen on all interfaces: run them under unshare -n (found ${names.join(", ")})`,
     );
-}
-
-export function binary(program: Program): string {
-  const dir = path.join(os.tmpdir(), "fillmore-quickfix-bin");
-  const file = path.join(dir, program);
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
-    const temp = `${file}.${process.pid}`;
-    writeFileSync(temp, gunzipSync(readFileSync(BINARIES[program])), { mode: 0o755 });
-    renameSync(temp, file);
-  }
-  return file;
 }
 
 export function freePort(): Promise<number> {
@@ -70,14 +56,8 @@ export async function startAcceptor(program: Program, options: AcceptorOptions):
   const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), `fix-${program}-`));
   const port = options.port ?? (await freePort());
   const storeDir = path.join(dir, "store");
-  const sessions = options.clients
-    .map((c) => `[SESSION]\nBeginString=${options.beginString}\nSenderCompID=${options.senderCompId}\nTargetCompID=${c}\n`)
-    .join("");
   const settings = path.join(dir, "acceptor.cfg");
-  writeFileSync(
-    settings,
-    `[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=${port}\nSocketReuseAddress=Y\nSocketNodelay=Y\nFileStorePath=${storeDir}\nStartTime=00:00:00\nEndTime=00:00:00\nUseDataDictionary=N\n${sessions}`,
-  );
+  writeFileSync(settings, acceptorSettings({ port, storeDir, ...options }));
   let output = "";
   const child: ChildProcess = spawn(binary(program), [settings], { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
   child.stdout?.on("data", (d: Buffer) => {

@@ -5,7 +5,8 @@ import type { FixVenueConfig } from "./fix-venue";
 /**
  * A FIX venue's session settings from its `venue.config` row, e.g.
  * `{"host":"127.0.0.1","port":5001,"beginString":"FIX.4.2","senderCompId":"FILLMORE","targetCompId":"ORDERMATCH",
- *   "heartBtInt":30,"storeDir":".data/fix","timeInForces":["DAY"]}`. Throws on anything missing or wrong.
+ *   "heartBtInt":30,"storeDir":".data/fix","timeInForces":["DAY"]}`; `socketPath` may replace host and port.
+ * Throws on anything missing or wrong.
  */
 export function parseFixVenueConfig(venueId: string, raw: Record<string, unknown>): FixVenueConfig {
   const fail = (what: string): never => {
@@ -24,9 +25,11 @@ export function parseFixVenueConfig(venueId: string, raw: Record<string, unknown
     if (!Array.isArray(value) || value.some((v) => !allowed.includes(v))) fail(`${key} must list some of ${allowed.join(", ")}`);
     return value as T[];
   };
+  const socketPath = typeof raw.socketPath === "string" && raw.socketPath !== "" ? raw.socketPath : undefined;
   return {
-    host: str("host"),
-    port: num("port"),
+    host: socketPath ? "localhost" : str("host"),
+    port: socketPath ? 0 : num("port"),
+    ...(socketPath ? { socketPath } : {}),
     beginString: beginString as FixVenueConfig["beginString"],
     senderCompId: str("senderCompId"),
     targetCompId: str("targetCompId"),

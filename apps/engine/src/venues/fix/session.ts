@@ -5,6 +5,8 @@ import { SessionStore } from "./session-store";
 export interface FixSessionConfig {
   host: string;
   port: number;
+  /** A Unix socket to connect to instead of host and port (the demo's acceptor in its own network namespace). */
+  socketPath?: string;
   beginString: "FIX.4.2" | "FIX.4.4";
   senderCompId: string;
   targetCompId: string;
@@ -122,8 +124,9 @@ export class FixSession {
 
   private open(): void {
     if (!this.wanted || this.socket) return;
-    const socket = net.connect({ host: this.config.host, port: this.config.port });
-    socket.setNoDelay(true);
+    const { socketPath, host, port } = this.config;
+    const socket = socketPath ? net.connect({ path: socketPath }) : net.connect({ host, port });
+    if (!socketPath) socket.setNoDelay(true);
     this.socket = socket;
     this.framer = new FixFramer();
     socket.on("connect", () => {
