@@ -152,6 +152,8 @@ export interface TicketOrder {
   clOrdId?: string;
   /** A venue id for a directed order; the router chooses otherwise. */
   venue?: string;
+  /** A routing policy for this order, e.g. "liquiditySplit". */
+  routing?: string;
 }
 
 export function ticket(page: Page): Locator {
@@ -185,13 +187,18 @@ export async function fillTicket(page: Page, order: TicketOrder): Promise<void> 
   if (order.tif === "GTD") await form.getByLabel("Expire time").fill(order.expireLocal ?? "");
   if (order.clOrdId !== undefined) {
     const id = form.getByLabel("Client order id");
-    if (!(await id.isVisible())) await form.getByText("Client order id, venue").click();
+    if (!(await id.isVisible())) await form.getByText("Client order id, venue, routing").click();
     await id.fill(order.clOrdId);
   }
   if (order.venue !== undefined) {
     const venue = form.getByLabel("Venue");
-    if (!(await venue.isVisible())) await form.getByText("Client order id, venue").click();
+    if (!(await venue.isVisible())) await form.getByText("Client order id, venue, routing").click();
     await venue.selectOption(order.venue);
+  }
+  if (order.routing !== undefined) {
+    const routing = form.getByLabel("Routing");
+    if (!(await routing.isVisible())) await form.getByText("Client order id, venue, routing").click();
+    await routing.selectOption(order.routing);
   }
   await expect(form.getByLabel("Quantity")).toHaveValue(order.quantity);
 }

@@ -50,6 +50,7 @@ const handleTrpc = createHTTPHandler({
     principal: await principalOf(req.headers),
     engine,
     prisma,
+    principals,
   }),
 });
 

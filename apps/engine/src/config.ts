@@ -1,3 +1,4 @@
+import { ROUTING_POLICIES } from "@fillmore/shared";
 import { z } from "zod";
 
 const booleanFlag = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v === "true");
@@ -20,7 +21,7 @@ const configSchema = z.object({
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "SESSION_END_UTC must be HH:MM" })
     .default("21:00"),
   /** How the smart order router picks a venue when the order names none. */
-  ROUTING_POLICY: z.enum(["bestPrice", "lowestCost", "fastest", "weighted"]).default("lowestCost"),
+  ROUTING_POLICY: z.enum(ROUTING_POLICIES).default("lowestCost"),
   JOURNAL_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 

@@ -73,6 +73,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
 
   const monitor = new VenueMonitor(venues);
   const feeBps = new Map(reference.venues.map((v) => [v.id, String((v.config as { feeBps?: number }).feeBps ?? 0)]));
+  const depth = new Map(reference.venues.map((v) => [v.id, String((v.config as { depth?: number }).depth ?? 0)]));
   const rateLimits = new Map(
     reference.venues.flatMap((v) => {
       const c = v.config as { maxOrdersPerSecond?: number; orderBurst?: number };
@@ -100,6 +101,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
       monitor,
       feeBps: (venueId) => feeBps.get(venueId) ?? "0",
       rateLimit: (venueId) => rateLimits.get(venueId),
+      depth: (venueId) => depth.get(venueId) ?? "0",
     },
   });
 

@@ -16,9 +16,13 @@ const ACCOUNTS = [
 ] as const;
 
 const VENUES = [
-  ["SIM-FAST", "Simulated venue: fast, thin, dear", { latencyMs: 2, jitterMs: 2, partialFillRate: 0.5, feeBps: 3 }],
-  ["SIM-DEEP", "Simulated venue: slower, deep, cheap", { latencyMs: 15, jitterMs: 10, partialFillRate: 0.1, feeBps: 0.5 }],
-  ["SIM-CHEAP", "Simulated venue: noisy, rejects some", { latencyMs: 8, jitterMs: 20, partialFillRate: 0.3, feeBps: 1, rejectRate: 0.03 }],
+  ["SIM-FAST", "Simulated venue: fast, thin, dear", { latencyMs: 2, jitterMs: 2, partialFillRate: 0.5, feeBps: 3, depth: 300 }],
+  ["SIM-DEEP", "Simulated venue: slower, deep, cheap", { latencyMs: 15, jitterMs: 10, partialFillRate: 0.1, feeBps: 0.5, depth: 2000 }],
+  [
+    "SIM-CHEAP",
+    "Simulated venue: noisy, rejects some",
+    { latencyMs: 8, jitterMs: 20, partialFillRate: 0.3, feeBps: 1, rejectRate: 0.03, depth: 700 },
+  ],
 ] as const;
 
 /** Reference data every installation needs to trade the demo: instruments, accounts, simulated venues. */
@@ -33,6 +37,10 @@ export async function seedReference(pool: pg.Pool): Promise<void> {
     await pool.query("INSERT INTO trading_account (id, name) VALUES ($1,$2) ON CONFLICT (id) DO NOTHING", [id, name]);
   }
   for (const [id, name, config] of VENUES) {
-    await pool.query("INSERT INTO venue (id, name, kind, config) VALUES ($1,$2,'sim',$3) ON CONFLICT (id) DO NOTHING", [id, name, config]);
+    // Settings added since a venue was first seeded (e.g. `depth`) are filled in; existing ones are kept.
+    await pool.query(
+      "INSERT INTO venue (id, name, kind, config) VALUES ($1,$2,'sim',$3) ON CONFLICT (id) DO UPDATE SET config = EXCLUDED.config || venue.config",
+      [id, name, config],
+    );
   }
 }

@@ -22,6 +22,8 @@ export interface FillData {
   venueId: string;
   lastQty: Decimal;
   lastPx: Decimal;
+  /** On a split parent: the child order that was filled (positions count the child's fill, not this). */
+  childOrderId?: string;
 }
 
 export interface OrderEventData {
@@ -29,6 +31,8 @@ export interface OrderEventData {
   OrderValidated: Record<string, never>;
   OrderDenied: { code: string; reason: string };
   OrderSubmitted: { venueId: string; venueOrderId: string; triggerPx?: Decimal };
+  /** The router split the order into child orders, one per venue; the parent follows their fills. */
+  OrderSplit: { children: { orderId: string; venueId: string; qty: Decimal }[] };
   OrderAccepted: { venueOrderId: string };
   OrderRejected: { source: RejectSource; reason: string };
   OrderPartiallyFilled: FillData;
@@ -55,6 +59,8 @@ export interface SystemEventData {
     reason: string;
     venueId: string | null;
     considered: { venueId: string; score: string | null; excluded: string | null }[];
+    /** For a liquidity split: the quantity each venue gets as a child order. */
+    legs?: { venueId: string; qty: Decimal }[];
   };
   /** A venue's health changed (UP, DEGRADED, DOWN). */
   VenueHealthChanged: { venueId: string; state: string };

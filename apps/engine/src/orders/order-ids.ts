@@ -57,13 +57,18 @@ export class OrderIds {
   }
 
   /**
-   * Resolves when the next id is usable; the caller must then call `take` in the same synchronous
+   * Resolves when the next `count` ids are usable; the caller must then call `take` in the same synchronous
    * step as journaling the order, so ids enter the journal in increasing order.
    */
-  async ready(): Promise<void> {
+  async ready(count = 1): Promise<void> {
     if (!this.resumed) this.resume();
     if (this.reservedTo - this.next < this.blockSize / 2) this.reserve();
-    while (this.next > this.durableTo) await this.pending;
+    while (this.next + count - 1 > this.durableTo) await this.pending;
+  }
+
+  /** Whether `count` more ids can be taken now without waiting. */
+  canTake(count: number): boolean {
+    return this.resumed && this.next + count - 1 <= this.durableTo;
   }
 
   take(): string {

@@ -46,6 +46,8 @@ export interface OrderManagerDeps {
     feeBps: (venueId: string) => string;
     /** A venue's own order-rate limit, kept below so the venue never has to throttle or ban us. */
     rateLimit: (venueId: string) => { perSecond: number; burst: number } | undefined;
+    /** Quantity a venue displays at the touch, for liquidity splits. */
+    depth: (venueId: string) => string;
   };
   sessionEndMinutes: number;
 }
@@ -85,6 +87,8 @@ export class OrderManager {
   /** Changes asked for by a pending cancel/replace, to resend if the venue never saw them. */
   private readonly pendingChanges = new Map<string, OrderChanges>();
   private readonly ids: OrderIds;
+  /** Split parents and their child order ids. */
+  private readonly splitChildren = new Map<string, string[]>();
 
   constructor(private readonly deps: OrderManagerDeps) {
     this.ids = new OrderIds(deps.journal);
@@ -117,7 +121,8 @@ export class OrderManager {
     const { journal } = this.deps;
     const existing = this.existing(input);
     if (existing) return { order: existing, duplicate: true };
-    await this.ids.ready();
+    // Enough ids for the order and, should the router split it, a child per venue.
+    await this.ids.ready(1 + this.deps.venues.size);
     // Checked again: the same clOrdId may have arrived while this one waited for an id block.
     const again = this.existing(input);
     if (again) return { order: again, duplicate: true };
@@ -143,7 +148,7 @@ export class OrderManager {
       return { order: this.orders.get(orderId) ?? order, duplicate: false };
     }
     // Sent while the journal commits (see OrderIds): the caller still hears back only once it is durable.
-    this.route(order, input.venueId)?.();
+    this.route(order, input.venueId, undefined, input.routing)?.();
     await journal.durable();
     return { order: this.orders.get(orderId) ?? order, duplicate: false };
   }
@@ -164,6 +169,7 @@ export class OrderManager {
         actor,
         new CommandError("NOT_CANCELLABLE", `order ${orderId} is ${order.ordStatus} and cannot be cancelled`),
       );
+    if (this.splitChildren.has(orderId)) return this.cancelSplit(order, actor, reason);
     if (order.ordStatus === "Validated") {
       const cancelled = this.record({
         type: "OrderCancelled",
@@ -184,10 +190,30 @@ export class OrderManager {
     return this.orders.get(orderId) ?? pending;
   }
 
+  /** A split parent is cancelled by cancelling each of its working children; it ends when they have. */
+  private async cancelSplit(parent: Order, actor: string, reason?: string): Promise<Order> {
+    const pending = this.record({
+      type: "OrderPendingCancel",
+      orderId: parent.orderId,
+      accountId: parent.accountId,
+      actor,
+      data: reason ? { reason } : {},
+    });
+    for (const child of this.childrenOf(parent.orderId)) {
+      if (isTerminal(child.ordStatus) || child.ordStatus === "PendingCancel") continue;
+      await this.cancel(child.orderId, actor, reason ?? `parent ${parent.orderId} cancelled`).catch((error: unknown) => {
+        this.deps.log.warn({ err: String(error), orderId: child.orderId }, "could not cancel a child order");
+      });
+    }
+    await this.deps.journal.durable();
+    return this.orders.get(parent.orderId) ?? pending;
+  }
+
   /** Cancels every working order that matches all given filters; reports what it could not cancel. */
   async cancelAll(filter: CancelAll, actor: string): Promise<CancelAllResult> {
     const matching = this.working().filter(
       (o) =>
+        o.parentId === null && // children go with their parent
         (filter.accountId === undefined || o.accountId === filter.accountId) &&
         (filter.strategy === undefined || o.strategy === filter.strategy) &&
         (filter.symbol === undefined || o.symbol === filter.symbol),
@@ -214,6 +240,8 @@ export class OrderManager {
       this.refuse("modify", order, actor, new CommandError(code, message));
     if (!["Validated", "Accepted", "PartiallyFilled"].includes(order.ordStatus))
       throw refuse("NOT_MODIFIABLE", `order ${order.orderId} is ${order.ordStatus} and cannot be modified`);
+    if (this.splitChildren.has(order.orderId) || order.parentId !== null)
+      throw refuse("NOT_SUPPORTED", `order ${order.orderId} is part of a liquidity split; cancel it and send a new order instead`);
     const takesPrice = order.ordType === "Limit" || order.ordType === "StopLimit";
     const takesStop = order.ordType === "Stop" || order.ordType === "StopLimit";
     if (input.price !== undefined && !takesPrice) throw refuse("INVALID_INPUT", `${order.ordType} orders have no limit price to change`);
@@ -271,8 +299,11 @@ export class OrderManager {
 
   private adopt(venueId: string, sent: Order): void {
     const base = { orderId: sent.orderId, accountId: sent.accountId, actor: "recovery" } as const;
+    // A child whose parent's split was lost with it comes back as an order of its own.
+    const split = sent.parentId !== null && (this.splitChildren.get(sent.parentId) ?? []).includes(sent.orderId);
     const received: Order = {
       ...sent,
+      parentId: split ? sent.parentId : null,
       ordStatus: "Pending",
       previousStatus: null,
       cumQty: "0",
@@ -385,6 +416,7 @@ export class OrderManager {
   /** Expires DAY orders at the session end and GTD orders at their time. */
   expireDue(nowMs: number): void {
     for (const order of this.working()) {
+      if (this.splitChildren.has(order.orderId)) continue; // its children expire, and it with them
       const at = expiresAt(order, this.deps.sessionEndMinutes);
       if (at === null || at > nowMs || order.ordStatus === "PendingCancel" || this.expiring.has(order.orderId)) continue;
       const reason = order.timeInForce === "GTD" ? `GTD expired at ${order.expireTime}` : "DAY order expired at the session end";
@@ -491,16 +523,21 @@ export class OrderManager {
    * between is recovered from the venue (`recoverLost`). A venue that cannot list our orders
    * gets it only once the journal holds it.
    */
-  private route(order: Order, requested: string | undefined, triggerPx?: string): (() => void) | undefined {
-    const decision = route(order, this.candidates(order), this.deps.routing.policy, requested);
-    const venueId = decision.legs[0]?.venueId ?? null;
+  private route(order: Order, requested: string | undefined, triggerPx?: string, policy?: RoutingPolicy): (() => void) | undefined {
+    const lotSize = this.deps.instruments.get(order.symbol)?.lotSize ?? "1";
+    const decision = route(order, this.candidates(order), policy ?? this.deps.routing.policy, requested, lotSize);
+    const splitting = decision.legs.length > 1 && this.ids.canTake(decision.legs.length);
+    const venueId = splitting ? null : (decision.legs[0]?.venueId ?? null);
+    const reason =
+      decision.legs.length > 1 && !splitting ? `${decision.reason}; sent whole to ${venueId} (no ids free to split now)` : decision.reason;
     this.deps.journal.append({
       type: "RouteDecided",
       orderId: order.orderId,
       accountId: order.accountId,
       actor: "router",
-      data: { policy: decision.policy, reason: decision.reason, venueId, considered: decision.considered },
+      data: { policy: decision.policy, reason, venueId, considered: decision.considered, ...(splitting ? { legs: decision.legs } : {}) },
     });
+    if (splitting) return this.split(order, decision.legs);
     const venue = venueId === null ? undefined : this.deps.venues.get(venueId);
     const limit = venueId === null ? undefined : this.deps.routing.rateLimit(venueId);
     if (venueId !== null && limit) this.venueBuckets.take(venueId, limit.perSecond, limit.burst, this.deps.clock.nowMs());
@@ -525,6 +562,88 @@ export class OrderManager {
     return venue.recoverOrders ? send : () => void this.deps.journal.durable().then(send);
   }
 
+  /**
+   * A liquidity split: one child order per leg, each a whole order of its own at its venue (its
+   * own events, reconciliation and recovery). The parent, the client's order, takes each child's
+   * fills and ends when they all have. The split is journaled before the children, so a child in
+   * the journal always has its parent's split there too.
+   */
+  private split(parent: Order, legs: readonly { venueId: string; qty: string }[]): () => void {
+    const children = legs.map((leg) => ({ orderId: this.ids.take(), venueId: leg.venueId, qty: leg.qty }));
+    this.record({ type: "OrderSplit", orderId: parent.orderId, accountId: parent.accountId, actor: "router", data: { children } });
+    const now = this.deps.clock.nowIso();
+    const sends = children.map((leg, k) => {
+      const base = { orderId: leg.orderId, accountId: parent.accountId, actor: "router" } as const;
+      const child: Order = {
+        ...parent,
+        orderId: leg.orderId,
+        clOrdId: `${parent.clOrdId}#${k + 1}`, // '#' is refused in client ids, so this can never collide with one
+        orderQty: leg.qty,
+        leavesQty: leg.qty,
+        ordStatus: "Pending",
+        previousStatus: null,
+        cumQty: "0",
+        avgPx: "0",
+        notional: "0",
+        requestedVenueId: leg.venueId,
+        venueId: null,
+        venueOrderId: null,
+        parentId: parent.orderId,
+        rejectSource: null,
+        rejectReason: null,
+        lateFill: false,
+        createdAt: now,
+        updatedAt: now,
+        lastSeq: 0,
+      };
+      this.record({ ...base, type: "OrderReceived", data: { order: child } });
+      this.record({ ...base, type: "OrderValidated", data: {} });
+      const limit = this.deps.routing.rateLimit(leg.venueId);
+      if (limit) this.venueBuckets.take(leg.venueId, limit.perSecond, limit.burst, this.deps.clock.nowMs());
+      const submitted = this.record({
+        ...base,
+        type: "OrderSubmitted",
+        data: { venueId: leg.venueId, venueOrderId: `${leg.venueId}-${leg.orderId}` },
+      });
+      const venue = this.deps.venues.get(leg.venueId);
+      if (!venue) return () => undefined;
+      const send = () => this.send(venue, submitted, () => venue.submitOrder(venueView(submitted, venue.capabilities)));
+      return venue.recoverOrders ? send : () => void this.deps.journal.durable().then(send);
+    });
+    return () => {
+      for (const send of sends) send();
+    };
+  }
+
+  private childrenOf(parentId: string): Order[] {
+    return (this.splitChildren.get(parentId) ?? []).flatMap((id) => this.orders.get(id) ?? []);
+  }
+
+  /** A split parent follows its children: their fills become its fills, and it ends when they all have. */
+  private followChild(child: Order, event: AnyEvent): void {
+    const parent = child.parentId === null ? undefined : this.orders.get(child.parentId);
+    if (!parent) return;
+    const base = { orderId: parent.orderId, accountId: parent.accountId, actor: event.actor } as const;
+    if (event.type === "OrderFilled" || event.type === "OrderPartiallyFilled") {
+      const { execId, venueId, lastQty, lastPx } = event.data;
+      const type = money.gte(money.add(parent.cumQty, lastQty), parent.orderQty) ? "OrderFilled" : "OrderPartiallyFilled";
+      this.record({ ...base, type, data: { execId: `${child.orderId}:${execId}`, venueId, lastQty, lastPx, childOrderId: child.orderId } });
+    }
+    const now = this.orders.get(parent.orderId) ?? parent;
+    if (event.type === "OrderCancelRejected" && now.ordStatus === "PendingCancel") {
+      this.record({ ...base, type: "OrderCancelRejected", data: { reason: `child ${child.orderId}: ${event.data.reason}` } });
+      return;
+    }
+    if (!isTerminal(child.ordStatus) || isTerminal(now.ordStatus)) return;
+    const children = this.childrenOf(parent.orderId);
+    if (children.some((c) => !isTerminal(c.ordStatus))) return;
+    const summary = children.map(
+      (c) => `${c.orderId} at ${c.venueId ?? "?"} ${c.ordStatus}${c.rejectReason ? ` (${c.rejectReason})` : ""}`,
+    );
+    const type = children.some((c) => c.ordStatus === "Expired") ? "OrderExpired" : "OrderCancelled";
+    this.record({ ...base, actor: "router", type, data: { reason: `every child order ended: ${summary.join("; ")}` } });
+  }
+
   /** Every venue as the router sees it now; a disconnected venue counts as DOWN at once. */
   private candidates(order: Order): Candidate[] {
     const quote = this.deps.quote(order.symbol);
@@ -540,7 +659,7 @@ export class OrderManager {
         accepts: v.capabilities.ordTypes.includes(sent.ordType) && v.capabilities.timeInForces.includes(sent.timeInForce),
         bid: quote?.bid,
         ask: quote?.ask,
-        depth: "0",
+        depth: this.deps.routing.depth(venueId),
         feeBps: feeBps(venueId),
         ackEwmaMs: monitor.ackEwmaMs(venueId),
         weight: 1,
@@ -562,6 +681,7 @@ export class OrderManager {
     let openBuyNotional = "0";
     for (const o of this.live.values()) {
       if (o.accountId !== order.accountId || o.orderId === order.orderId || o.orderId === exclude?.orderId) continue;
+      if (o.parentId !== null) continue; // counted through its parent
       openOrders += 1;
       const px = o.price ?? o.stopPx ?? quote?.ask;
       if (o.side === "Buy" && px) openBuyNotional = money.add(openBuyNotional, money.mul(o.leavesQty, px));
@@ -593,10 +713,16 @@ export class OrderManager {
     this.index(order);
     this.deps.positions.apply(event);
     this.trackSideEffects(event, order);
+    if (order.parentId !== null) this.followChild(order, event);
     return order;
   }
 
   private trackSideEffects(event: AnyEvent, order: Order): void {
+    if (event.type === "OrderSplit")
+      this.splitChildren.set(
+        order.orderId,
+        event.data.children.map((c) => c.orderId),
+      );
     if (event.type === "OrderFilled" || event.type === "OrderPartiallyFilled")
       this.seenExecIds.add(`${event.data.venueId}:${event.data.execId}`);
     if (event.type === "OrderPendingCancel" && event.data.reason === "expired") this.expiring.add(order.orderId);

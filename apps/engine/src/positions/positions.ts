@@ -24,6 +24,7 @@ export class Positions {
       return;
     }
     if ((event.type !== "OrderFilled" && event.type !== "OrderPartiallyFilled") || event.orderId === null) return;
+    if (event.data.childOrderId !== undefined) return; // a split parent's copy of its child's fill
     const order = this.sideOf.get(event.orderId);
     if (!order) return;
     const p = this.position(order.accountId, order.symbol);

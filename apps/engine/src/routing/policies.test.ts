@@ -80,6 +80,21 @@ describe("routing policies", () => {
     );
   });
 
+  it("liquidity split: every leg is a whole number of lots, and the legs add up to the order", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 2, maxLength: 5 }),
+        fc.integer({ min: 1, max: 500 }),
+        (depths, lots) => {
+          const venues = depths.map((d, i) => venue(`V${i}`, { depth: String(d) }));
+          const legs = route(order({ orderQty: String(lots * 100) }), venues, "liquiditySplit", undefined, "100").legs;
+          expect(legs.reduce((s, l) => s + Number(l.qty), 0)).toBe(lots * 100);
+          for (const l of legs) expect(Number(l.qty) % 100 === 0 && Number(l.qty) > 0).toBe(true);
+        },
+      ),
+    );
+  });
+
   it("weighted: spreads orders among equal venues roughly by weight, the same way every time", () => {
     const venues = [venue("A", { weight: 3 }), venue("B", { weight: 1 })];
     const picks = Array.from({ length: 4000 }, (_, i) => route(order({}, `O${i}`), venues, "weighted").legs[0]?.venueId);

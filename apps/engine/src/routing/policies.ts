@@ -1,8 +1,7 @@
-import { type Decimal, money, type Order } from "@fillmore/shared";
+import { type Decimal, money, type Order, type RoutingPolicy } from "@fillmore/shared";
 import type { HealthState } from "./health";
 
-export const ROUTING_POLICIES = ["bestPrice", "lowestCost", "fastest", "liquiditySplit", "weighted"] as const;
-export type RoutingPolicy = (typeof ROUTING_POLICIES)[number];
+export type { RoutingPolicy };
 
 /** What the router knows of one venue when an order arrives. */
 export interface Candidate {
@@ -70,7 +69,13 @@ function weightedPick(orderId: string, venues: Candidate[]): Candidate | undefin
  * names every venue considered and why the chosen one won. DEGRADED venues are used only when no
  * UP venue fits.
  */
-export function route(order: Order, candidates: readonly Candidate[], policy: RoutingPolicy, directed?: string): RouteDecision {
+export function route(
+  order: Order,
+  candidates: readonly Candidate[],
+  policy: RoutingPolicy,
+  directed?: string,
+  lotSize: Decimal = "1",
+): RouteDecision {
   const considered: Considered[] = candidates.map((c) => ({ venueId: c.venueId, score: null, excluded: exclusion(c) }));
   const qty = order.leavesQty;
   if (directed !== undefined) {
@@ -112,7 +117,7 @@ export function route(order: Order, candidates: readonly Candidate[], policy: Ro
     if (c) entry.score = String(scoreOf(c) ?? "no quote");
   }
 
-  if (policy === "liquiditySplit") return split(order, pool, considered);
+  if (policy === "liquiditySplit") return split(order, pool, considered, lotSize);
   if (policy === "weighted") {
     const pick = weightedPick(order.orderId, pool);
     return {
@@ -141,8 +146,8 @@ export function route(order: Order, candidates: readonly Candidate[], policy: Ro
   };
 }
 
-/** Splits across venues in proportion to displayed depth, in whole lots of `lot`; the rest goes to the deepest. */
-function split(order: Order, pool: Candidate[], considered: Considered[]): RouteDecision {
+/** Splits across venues in proportion to displayed depth, in whole lots; the rest goes to the deepest. */
+function split(order: Order, pool: Candidate[], considered: Considered[], lotSize: Decimal): RouteDecision {
   const totalDepth = pool.reduce((s, c) => money.add(s, c.depth), "0");
   if (money.isZero(totalDepth)) {
     const first = pool[0];
@@ -157,7 +162,8 @@ function split(order: Order, pool: Candidate[], considered: Considered[]): Route
   const legs: { venueId: string; qty: Decimal }[] = [];
   let left = order.leavesQty;
   for (const c of sorted) {
-    const share = money.round(money.div(money.mul(order.leavesQty, c.depth), totalDepth, 10), 0);
+    const lots = money.round(money.div(money.mul(order.leavesQty, c.depth), money.mul(totalDepth, lotSize), 10), 0);
+    const share = money.mul(lots, lotSize);
     const qty = money.min(share, left);
     if (money.isPositive(qty)) {
       legs.push({ venueId: c.venueId, qty });

@@ -44,6 +44,8 @@ export function Blotter({ orders, changed, canCancel, canModify = false, onCance
     return wanted.slice(0, MAX_ROWS);
   }, [orders, symbol, status, account]);
 
+  /** Orders the router split into child orders (their children name them as parent). */
+  const splitParents = useMemo(() => new Set([...orders.values()].flatMap((o) => (o.parentId ? [o.parentId] : []))), [orders]);
   const accounts = useMemo(() => [...new Set([...orders.values()].map((o) => o.accountId))].sort(), [orders]);
 
   // Cancel all works on exact filters: the symbol box as typed (upper case) and the account.
@@ -166,11 +168,12 @@ export function Blotter({ orders, changed, canCancel, canModify = false, onCance
                 data-order-id={o.orderId}
                 data-cl-ord-id={o.clOrdId}
                 data-status={o.ordStatus}
+                data-parent-id={o.parentId ?? undefined}
                 className={changed.get(o.orderId) === o.lastSeq ? "flash" : undefined}
               >
                 <td className="mono">{formatTime(o.createdAt)}</td>
                 <td className="mono clordid" title={o.clOrdId}>
-                  <Link href={`/orders/${encodeURIComponent(o.orderId)}`}>{o.clOrdId}</Link>
+                  <Link href={`/orders/${encodeURIComponent(o.orderId)}`}>{o.parentId ? `↳ ${o.clOrdId}` : o.clOrdId}</Link>
                 </td>
                 <td>{o.accountId}</td>
                 <td className="strong">{o.symbol}</td>
@@ -186,10 +189,10 @@ export function Blotter({ orders, changed, canCancel, canModify = false, onCance
                     {o.ordStatus}
                   </span>
                 </td>
-                <td>{o.venueId ?? "—"}</td>
+                <td>{o.venueId ?? (splitParents.has(o.orderId) ? "split" : "—")}</td>
                 <td>{o.timeInForce}</td>
                 <td className="actions">
-                  {canModify && MODIFIABLE.has(o.ordStatus) && (
+                  {canModify && MODIFIABLE.has(o.ordStatus) && !o.parentId && !splitParents.has(o.orderId) && (
                     <button type="button" className="small" onClick={() => setEditing(o.orderId)} aria-label={`Modify ${o.clOrdId}`}>
                       Modify
                     </button>

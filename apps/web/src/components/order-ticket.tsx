@@ -72,6 +72,7 @@ export function OrderTicket() {
       timeInForce: tif,
       expireTime,
       venueId: optional("venueId"),
+      routing: optional("routing"),
     };
     const parsed = submitOrderInput.safeParse(candidate);
     const found: Issue[] = parsed.success
@@ -218,7 +219,7 @@ export function OrderTicket() {
         </label>
       )}
       <details className="more">
-        <summary>Client order id, venue</summary>
+        <summary>Client order id, venue, routing</summary>
         <label>
           Client order id
           <input name="clOrdId" placeholder="optional, unique per account" maxLength={64} aria-invalid={invalid("clOrdId")} />
@@ -233,6 +234,17 @@ export function OrderTicket() {
                 {v.healthy ? "" : " (down)"}
               </option>
             ))}
+          </select>
+        </label>
+        <label>
+          Routing
+          <select name="routing" defaultValue="" aria-invalid={invalid("routing")}>
+            <option value="">Engine default</option>
+            <option value="bestPrice">Best price</option>
+            <option value="lowestCost">Lowest cost (fees)</option>
+            <option value="fastest">Fastest acknowledgements</option>
+            <option value="liquiditySplit">Liquidity split by depth</option>
+            <option value="weighted">Weighted balance</option>
           </select>
         </label>
       </details>

@@ -53,6 +53,24 @@ describe("PrincipalCache", () => {
   });
 });
 
+it("forgets a revoked API key at once, and nothing else", async () => {
+  const key: Principal = { kind: "apiKey", id: "ak_1", name: "algo", role: "trader", accountIds: [] };
+  const cache = new PrincipalCache();
+  let lookups = 0;
+  const lookupOf = (p: Principal) => async () => {
+    lookups += 1;
+    return p;
+  };
+  await cache.get("Bearer fm_1", lookupOf(key));
+  await cache.get("cookie:a", lookupOf(alice));
+  cache.forgetApiKey("ak_1");
+  lookups = 0;
+  await cache.get("cookie:a", lookupOf(alice));
+  expect(lookups).toBe(0);
+  await cache.get("Bearer fm_1", lookupOf(key));
+  expect(lookups).toBe(1);
+});
+
 describe("credentialOf", () => {
   it("prefers the bearer key, else the session cookie, else nothing", () => {
     expect(credentialOf("Bearer fm_x", "better-auth.session_token=abc")).toBe("Bearer fm_x");

@@ -3,9 +3,9 @@ import type { Principal } from "./auth";
 /**
  * Who a credential (session cookie or API key) belongs to, remembered for a few seconds so that a
  * burst of requests does not look the same session up in the database each time: under load that
- * lookup, not the order, was most of a request's time. The price is that a revoked key, an ended
- * session or a changed role takes effect within `ttlMs` rather than at once; signing out through
- * this server forgets the session at once.
+ * lookup, not the order, was most of a request's time. The price is that a session ended or a role
+ * changed elsewhere takes effect within `ttlMs` rather than at once; signing out or revoking a key
+ * through this server takes effect at once.
  */
 export class PrincipalCache {
   private readonly entries = new Map<string, { principal: Principal | null; expires: number }>();
@@ -34,6 +34,12 @@ export class PrincipalCache {
 
   forget(credential: string | null): void {
     if (credential !== null) this.entries.delete(credential);
+  }
+
+  /** A revoked API key stops working at once, on this server. */
+  forgetApiKey(keyId: string): void {
+    for (const [credential, entry] of this.entries)
+      if (entry.principal?.kind === "apiKey" && entry.principal.id === keyId) this.entries.delete(credential);
   }
 
   private evictExpired(): void {

@@ -4,11 +4,14 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import type { Principal } from "./auth";
 import { type EngineClient, EngineError } from "./engine-client";
+import type { PrincipalCache } from "./principal-cache";
 
 export interface Context {
   principal: Principal | null;
   engine: EngineClient;
   prisma: PrismaClient;
+  /** The server's cache of who holds a credential, told when a key is revoked. */
+  principals?: PrincipalCache;
 }
 
 const t = initTRPC.context<Context>().create({

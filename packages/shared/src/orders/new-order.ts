@@ -29,6 +29,7 @@ export function newOrder(input: SubmitOrder, ids: { orderId: string; clOrdId: st
     requestedVenueId: input.venueId ?? null,
     venueId: null,
     venueOrderId: null,
+    parentId: null,
     strategy: input.strategy ?? null,
     createdBy: ids.actor,
     rejectSource: null,

@@ -28,6 +28,8 @@ export interface Order {
   requestedVenueId: string | null;
   venueId: string | null;
   venueOrderId: string | null;
+  /** For a child order of a split: the client's order it is part of. */
+  parentId: string | null;
   strategy: string | null;
   createdBy: string;
   rejectSource: RejectSource | null;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isDecimal, isPositive } from "../money";
-import { ORD_STATUSES, ORD_TYPES, SIDES, TIME_IN_FORCES } from "./enums";
+import { ORD_STATUSES, ORD_TYPES, ROUTING_POLICIES, SIDES, TIME_IN_FORCES } from "./enums";
 
 export const decimalString = z
   .string()
@@ -36,10 +36,14 @@ export const submitOrderInput = z
     timeInForce: z.enum(TIME_IN_FORCES).default("DAY"),
     expireTime: z.iso.datetime({ offset: true }).optional(),
     venueId: identifier.optional(),
+    /** This order's routing policy instead of the engine's default; not with venueId. */
+    routing: z.enum(ROUTING_POLICIES).optional(),
     strategy: identifier.optional(),
   })
   .strict()
   .superRefine((o, ctx) => {
+    if (o.venueId !== undefined && o.routing !== undefined)
+      ctx.addIssue({ code: "custom", path: ["routing"], message: "an order directed to a venue takes no routing policy" });
     const needsPrice = o.ordType === "Limit" || o.ordType === "StopLimit";
     const needsStop = o.ordType === "Stop" || o.ordType === "StopLimit";
     if (needsPrice && o.price === undefined)

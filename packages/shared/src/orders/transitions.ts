@@ -17,6 +17,7 @@ export const ORDER_TRANSITION_EVENTS = [
   "OrderReplaceRejected",
   "OrderExpired",
   "OrderStopMoved",
+  "OrderSplit",
 ] as const;
 export type OrderTransitionEvent = (typeof ORDER_TRANSITION_EVENTS)[number];
 
@@ -30,6 +31,7 @@ export const TRANSITION_TABLE: readonly Row[] = [
   ["Pending",         "OrderValidated",       "Validated"],
   ["Pending",         "OrderDenied",          "Rejected", "refused by our risk checks"],
   ["Validated",       "OrderSubmitted",       "Submitted"],
+  ["Validated",       "OrderSplit",           "Accepted", "working through child orders at several venues"],
   ["Validated",       "OrderDenied",          "Rejected", "no venue could take it"],
   ["Validated",       "OrderCancelled",       "Cancelled", "cancelled before it was sent"],
   ["Validated",       "OrderExpired",         "Expired", "a held stop expired before it triggered"],

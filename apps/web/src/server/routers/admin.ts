@@ -43,6 +43,7 @@ const apiKeysRouter = {
     .mutation(async ({ ctx, input }) => {
       const key = await revokeApiKey(ctx.prisma, input.id, actorOf(ctx.principal));
       if (!key) throw new TRPCError({ code: "NOT_FOUND", message: `no API key ${input.id}` });
+      ctx.principals?.forgetApiKey(input.id);
       return { key };
     }),
 } satisfies TRPCRouterRecord;

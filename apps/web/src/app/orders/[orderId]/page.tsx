@@ -26,7 +26,7 @@ function details(e: TimelineEvent): string {
     }
     case "OrderPartiallyFilled":
     case "OrderFilled":
-      return `${str(d.lastQty)} @ ${str(d.lastPx)} · execId ${str(d.execId)} · venue ${str(d.venueId)}`;
+      return `${str(d.lastQty)} @ ${str(d.lastPx)} · execId ${str(d.execId)} · venue ${str(d.venueId)}${d.childOrderId ? ` · child ${str(d.childOrderId)}` : ""}`;
     case "OrderDenied":
       return `${str(d.code)}: ${str(d.reason)}`;
     case "OrderSubmitted":
@@ -35,8 +35,15 @@ function details(e: TimelineEvent): string {
       return `venueOrderId ${str(d.venueOrderId)}`;
     case "OrderRejected":
       return `${str(d.source)}: ${str(d.reason)}`;
-    case "RouteDecided":
-      return `${str(d.policy)} → ${str(d.venueId) || "no venue"}${d.reason ? `: ${str(d.reason)}` : ""}`;
+    case "RouteDecided": {
+      const legs = Array.isArray(d.legs) ? (d.legs as { venueId: string; qty: string }[]) : [];
+      const where = legs.length > 0 ? legs.map((l) => `${l.venueId} ${l.qty}`).join(" + ") : str(d.venueId) || "no venue";
+      return `${str(d.policy)} → ${where}${d.reason ? `: ${str(d.reason)}` : ""}`;
+    }
+    case "OrderSplit": {
+      const children = Array.isArray(d.children) ? (d.children as { orderId: string; venueId: string; qty: string }[]) : [];
+      return `child orders ${children.map((c) => `${c.orderId} (${c.qty} at ${c.venueId})`).join(", ")}`;
+    }
     case "OrderStopMoved":
       return `stop ${str(d.stopPx)} (market ${str(d.marketPx)})`;
     case "OrderPendingReplace":
@@ -79,6 +86,10 @@ export default function OrderDetailPage() {
   const events = (detail.data?.events ?? []) as TimelineEvent[];
   const places = placesOf(reference.data?.instruments.find((i) => i.symbol === order?.symbol)?.tickSize);
   const marks = milestones(events);
+  // A split parent's children, live from the blotter stream (their ids are in its OrderSplit event).
+  const split = events.find((e) => e.type === "OrderSplit")?.data.children;
+  const childIds = Array.isArray(split) ? (split as { orderId: string }[]).map((c) => c.orderId) : [];
+  const children = childIds.flatMap((id) => live.orders.get(id) ?? []);
   const hopList = hops(marks);
   const startUs = events[0]?.monoUs;
   const chart = hopList
@@ -156,6 +167,51 @@ export default function OrderDetailPage() {
             </dl>
           )}
         </section>
+
+        {order && (order.parentId || children.length > 0) && (
+          <section className="card" aria-label="Liquidity split">
+            <div className="toolbar">
+              <h2>Liquidity split</h2>
+            </div>
+            {order.parentId ? (
+              <p>
+                Child order of{" "}
+                <Link className="mono" href={`/orders/${encodeURIComponent(order.parentId)}`}>
+                  {order.parentId}
+                </Link>
+              </p>
+            ) : (
+              <table>
+                <thead>
+                  <tr>
+                    <th>Child</th>
+                    <th>Venue</th>
+                    <th className="num">Qty</th>
+                    <th className="num">Filled</th>
+                    <th className="num">Avg Px</th>
+                    <th>Status</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {children.map((c) => (
+                    <tr key={c.orderId} data-child-id={c.orderId}>
+                      <td className="mono clordid">
+                        <Link href={`/orders/${encodeURIComponent(c.orderId)}`}>{c.clOrdId}</Link>
+                      </td>
+                      <td>{c.venueId ?? c.requestedVenueId ?? "—"}</td>
+                      <td className="num">{formatQty(c.orderQty)}</td>
+                      <td className="num">{formatQty(c.cumQty)}</td>
+                      <td className="num">{formatPx(c.avgPx, places + 2)}</td>
+                      <td>
+                        <span className={statusClass(c.ordStatus)}>{c.ordStatus}</span>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+        )}
 
         {order && (
           <section className="card" aria-label="Latency">
