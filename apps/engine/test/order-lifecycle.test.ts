@@ -333,3 +333,23 @@ describe("risk settings", () => {
     }
   });
 });
+
+describe("journal down", () => {
+  it("refuses new orders while the journal cannot commit, and takes them again once it can", async () => {
+    const q = quote("NVDA");
+    const passive = (Number(q.bid) * 0.6).toFixed(2);
+    await h.pool.query("ALTER TABLE journal ADD CONSTRAINT journal_refuses_writes CHECK (seq < 0) NOT VALID");
+    try {
+      // The first order finds the journal healthy; its commit fails, and the journal says so.
+      const first = submit({ symbol: "NVDA", price: passive });
+      await until(() => (engine().journal.stats().healthy ? undefined : true), 5000);
+      await expect(submit({ symbol: "NVDA", price: passive })).rejects.toMatchObject({ code: "ENGINE_UNAVAILABLE" });
+      await h.pool.query("ALTER TABLE journal DROP CONSTRAINT journal_refuses_writes");
+      const answered = await first;
+      expect(answered.ordStatus).not.toBe("Rejected");
+      expect((await submit({ symbol: "NVDA", price: passive })).ordStatus).not.toBe("Rejected");
+    } finally {
+      await h.pool.query("ALTER TABLE journal DROP CONSTRAINT IF EXISTS journal_refuses_writes");
+    }
+  });
+});

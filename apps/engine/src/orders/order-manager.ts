@@ -119,6 +119,7 @@ export class OrderManager {
 
   async submit(input: SubmitOrder, actor: string): Promise<SubmitResult> {
     const { journal } = this.deps;
+    this.refuseWhileJournalDown("new orders");
     const existing = this.existing(input);
     if (existing) return { order: existing, duplicate: true };
     // Enough ids for the order and, should the router split it, a child per venue.
@@ -232,8 +233,18 @@ export class OrderManager {
     return result;
   }
 
+  /**
+   * While the journal cannot commit, nothing new may start (an order that trades must be on record);
+   * cancels still go out, as they only reduce risk, and are answered once the journal is back.
+   */
+  private refuseWhileJournalDown(what: string): void {
+    if (!this.deps.journal.stats().healthy)
+      throw new CommandError("ENGINE_UNAVAILABLE", `the journal cannot commit (database down or refusing writes): no ${what} until it can`);
+  }
+
   /** Cancel/replace of quantity, limit price or stop price, re-checked by risk. */
   async modify(input: ModifyOrder, actor: string): Promise<Order> {
+    this.refuseWhileJournalDown("modifications");
     const order = this.orders.get(input.orderId);
     if (!order) throw new CommandError("NOT_FOUND", `no order ${input.orderId}`);
     const refuse = (code: ConstructorParameters<typeof CommandError>[0], message: string) =>
