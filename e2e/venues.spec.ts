@@ -40,6 +40,8 @@ test.describe("venues", () => {
     const fix = trader.getByRole("region", { name: "Venues" }).locator('tr[data-venue-id="FIX-EXEC"]');
     await expect(fix).toHaveAttribute("data-state", "UP", { timeout: 20_000 });
     await expect(fix).toContainText("fix");
+    // The FIX session's heartbeats (HeartBtInt 10 s) keep the venue heard from.
+    await expect(fix.locator('td[data-column="heartbeat"]')).toHaveText(/^\d+\.\d s ago$/);
 
     await openBlotter(trader, "trader");
     const clOrdId = uniqueId("fix");

@@ -154,12 +154,14 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     risk,
     positions,
     venues: () =>
-      monitor.snapshot().map((h) => ({
-        ...h,
-        capabilities: venues.get(h.venueId)?.capabilities,
-        feeBps: feeBps.get(h.venueId) ?? "0",
-        kind: reference.venues.find((v) => v.id === h.venueId)?.kind ?? "sim",
-      })),
+      monitor
+        .snapshot((venueId) => orders.rateLimitUsage(venueId))
+        .map((h) => ({
+          ...h,
+          capabilities: venues.get(h.venueId)?.capabilities,
+          feeBps: feeBps.get(h.venueId) ?? "0",
+          kind: reference.venues.find((v) => v.id === h.venueId)?.kind ?? "sim",
+        })),
     setOutage: (venueId, down, actor) => {
       const venue = venues.get(venueId);
       if (!(venue instanceof SimVenue))

@@ -38,4 +38,13 @@ it("keeps under a venue's own order rate: past its burst, orders directed there 
   const routed = (await order(99)).order;
   expect(routed.venueId).not.toBe("SIM-FAST");
   expect(routed.ordStatus).not.toBe("Rejected");
+
+  // The Venues page shows the limit and how much of it is in use; venues without one show none.
+  const { json } = await h.api("/v1/venues");
+  const venues = (json as { venues: { venueId: string; rateLimit: { perSecond: number; burst: number; usedPct: number } | null }[] })
+    .venues;
+  const fast = venues.find((v) => v.venueId === "SIM-FAST")?.rateLimit;
+  expect(fast).toMatchObject({ perSecond: 1, burst: 3 });
+  expect(fast?.usedPct).toBeGreaterThan(50);
+  expect(venues.find((v) => v.venueId === "SIM-DEEP")?.rateLimit).toBeNull();
 });

@@ -11,5 +11,12 @@ export interface VenueHealthView {
   rejectRate: number;
   submissions: number;
   rejects: number;
+  /** Sends that failed (connection lost, request refused), and their rate over recent sends. */
+  sendErrors: number;
+  errorRate: number;
+  /** Milliseconds since the venue's session last delivered anything; null when it has no heartbeat. */
+  heartbeatAgeMs: number | null;
+  /** Our own order-rate limit for the venue and how much of its burst is in use now. */
+  rateLimit: { perSecond: number; burst: number; usedPct: number } | null;
   lastChangeAt: string | null;
 }

@@ -154,6 +154,14 @@ export class OrderManager {
     return { order: this.orders.get(orderId) ?? order, duplicate: false };
   }
 
+  /** Our rate limit for a venue and how much of its burst is taken now, for the Venues page. */
+  rateLimitUsage(venueId: string): { perSecond: number; burst: number; usedPct: number } | null {
+    const limit = this.deps.routing.rateLimit(venueId);
+    if (!limit) return null;
+    const available = this.venueBuckets.available(venueId, limit.perSecond, limit.burst, this.deps.clock.nowMs());
+    return { ...limit, usedPct: Number((100 * (1 - Math.max(0, available) / limit.burst)).toFixed(1)) };
+  }
+
   private existing(input: SubmitOrder): Order | undefined {
     if (input.clOrdId === undefined) return undefined;
     const id = this.byClOrdId.get(`${input.accountId}|${input.clOrdId}`);
@@ -775,6 +783,7 @@ export class OrderManager {
   /** A failed send leaves the order's outcome unknown (not rejected): reconciliation resolves it. */
   private send(venue: BrokerAdapter, order: Order, action: () => Promise<void>): void {
     action().catch((error: unknown) => {
+      this.deps.routing.monitor.recordSendError(venue.name);
       this.alert("VENUE_SEND_FAILED", `sending ${order.orderId} to ${venue.name} failed: ${String(error)}`, "engine", order);
     });
   }

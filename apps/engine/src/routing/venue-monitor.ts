@@ -11,6 +11,8 @@ interface VenueStats {
   rejectRate: number;
   submissions: number;
   rejects: number;
+  sendErrors: number;
+  errorRate: number;
   lastChangeAt: string | null;
 }
 
@@ -37,6 +39,8 @@ export class VenueMonitor {
         rejectRate: 0,
         submissions: 0,
         rejects: 0,
+        sendErrors: 0,
+        errorRate: 0,
         lastChangeAt: null,
       });
     }
@@ -50,7 +54,10 @@ export class VenueMonitor {
     if (event.type === "OrderSubmitted" && event.orderId) {
       this.submittedAt.set(event.orderId, { venueId: event.data.venueId, monoUs: event.monoUs });
       const s = this.stats.get(event.data.venueId);
-      if (s) s.submissions += 1;
+      if (s) {
+        s.submissions += 1;
+        s.errorRate = ewma(s.errorRate, 0, 0.05);
+      }
       return;
     }
     if ((event.type === "OrderAccepted" || event.type === "OrderRejected") && event.orderId) {
@@ -69,6 +76,14 @@ export class VenueMonitor {
         if (s.acks.length > WINDOW) s.acks.shift();
       }
     }
+  }
+
+  /** A send to the venue failed (its outcome is then resolved by reconciliation). */
+  recordSendError(venueId: string): void {
+    const s = this.stats.get(venueId);
+    if (!s) return;
+    s.sendErrors += 1;
+    s.errorRate = ewma(s.errorRate, 1, 0.05);
   }
 
   /** One health sample per venue; call on a timer (and before routing, cheaply). */
@@ -93,7 +108,7 @@ export class VenueMonitor {
     return this.stats.get(venueId)?.ackEwmaMs ?? 0;
   }
 
-  snapshot(): VenueHealthView[] {
+  snapshot(rateLimit: (venueId: string) => VenueHealthView["rateLimit"] = () => null): VenueHealthView[] {
     return [...this.stats].map(([venueId, s]) => {
       const sorted = [...s.acks].sort((a, b) => a - b);
       const p99 = sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? null) : null;
@@ -106,6 +121,10 @@ export class VenueMonitor {
         rejectRate: Number(s.rejectRate.toFixed(4)),
         submissions: s.submissions,
         rejects: s.rejects,
+        sendErrors: s.sendErrors,
+        errorRate: Number(s.errorRate.toFixed(4)),
+        heartbeatAgeMs: this.venues.get(venueId)?.heartbeatAgeMs?.() ?? null,
+        rateLimit: rateLimit(venueId),
         lastChangeAt: s.lastChangeAt,
       };
     });

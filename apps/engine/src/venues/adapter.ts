@@ -70,5 +70,7 @@ export interface BrokerAdapter {
   recoverOrders?(range: OrderIdRange): Promise<Order[]>;
   getPositions(): Promise<VenuePosition[]>;
   isHealthy(): boolean;
+  /** Milliseconds since the venue's session last delivered anything (heartbeats included), if it has one. */
+  heartbeatAgeMs?(): number | null;
   onReport(listener: (report: VenueReport) => void): void;
 }

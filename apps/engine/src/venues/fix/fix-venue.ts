@@ -104,6 +104,10 @@ export class FixVenue implements BrokerAdapter {
     return this.session.isLoggedOn;
   }
 
+  heartbeatAgeMs(): number | null {
+    return this.session.heardFromMs();
+  }
+
   onReport(listener: (r: VenueReport) => void): void {
     this.listeners.push(listener);
   }

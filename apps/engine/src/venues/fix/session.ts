@@ -47,6 +47,11 @@ export class FixSession {
   private logoutSent = false;
   private lastSentAt = 0;
   private lastReceivedAt = 0;
+
+  /** Milliseconds since the counterparty last sent anything; null before the first message. */
+  heardFromMs(now = Date.now()): number | null {
+    return this.lastReceivedAt === 0 ? null : now - this.lastReceivedAt;
+  }
   private testRequestAt: number | null = null;
   private timer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;

@@ -135,6 +135,11 @@ export class OsEngineVenue implements BrokerAdapter {
   isHealthy(): boolean {
     return this.connected && this.terminal.isUp() && this.terminal.connectorStatus(this.settings.connector) === "Connect";
   }
+  /** Age of the terminal's event stream (heartbeats every 5 s, OSE-35). */
+  heartbeatAgeMs(): number | null {
+    const age = this.terminal.client.sinceLastFrame();
+    return Number.isFinite(age) ? age : null;
+  }
 
   onReport(listener: (r: VenueReport) => void): void {
     this.listeners.push(listener);

@@ -64,6 +64,9 @@ export default function VenuesPage() {
                   <th className="num">Reject rate</th>
                   <th className="num">Orders</th>
                   <th className="num">Rejects</th>
+                  <th className="num">Send errors</th>
+                  <th className="num">Heard from</th>
+                  <th className="num">Rate limit</th>
                   <th className="num">Fee (bps)</th>
                   <th>Order types</th>
                   <th>Since</th>
@@ -84,6 +87,15 @@ export default function VenuesPage() {
                     <td className="num">{(v.rejectRate * 100).toFixed(1)}%</td>
                     <td className="num">{v.submissions}</td>
                     <td className="num">{v.rejects}</td>
+                    <td className="num" title={`${(v.errorRate * 100).toFixed(1)}% of recent sends`}>
+                      {v.sendErrors}
+                    </td>
+                    <td className="num" data-column="heartbeat">
+                      {v.heartbeatAgeMs === null ? "—" : `${(v.heartbeatAgeMs / 1000).toFixed(1)} s ago`}
+                    </td>
+                    <td className="num" data-column="rate-limit">
+                      {v.rateLimit ? `${v.rateLimit.usedPct}% of ${v.rateLimit.burst} (${v.rateLimit.perSecond}/s)` : "—"}
+                    </td>
                     <td className="num">{v.feeBps}</td>
                     <td className="muted">{v.capabilities?.ordTypes.join(", ") ?? "—"}</td>
                     <td className="mono">{v.lastChangeAt ? v.lastChangeAt.slice(11, 19) : "start"}</td>
