@@ -10,8 +10,9 @@ import net from "node:net";
 import path from "node:path";
 import { acceptorSettings, binary } from "./lib/quickfix-programs";
 
-const [dir, socketPath] = process.argv.slice(2);
-if (!dir || !socketPath) throw new Error("usage: fix-demo-venue.ts <dir> <socket path>");
+const [dir, socketArg] = process.argv.slice(2);
+if (!dir || !socketArg) throw new Error("usage: fix-demo-venue.ts <dir> <socket path>");
+const socketPath: string = socketArg;
 const PORT = 5001; // nothing else lives in this namespace
 mkdirSync(dir, { recursive: true });
 const settings = path.join(dir, "executor.cfg");

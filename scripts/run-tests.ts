@@ -45,9 +45,11 @@ const add = (t: Totals) => {
 
 if (!only) {
   checks.lint = run("lint and format (biome)", bin("biome"), ["check", "."]);
-  checks.typecheck = run("typecheck (tsc, every workspace)", bin("turbo"), ["run", "typecheck", "--output-logs=errors-only"], {
+  const workspaces = run("typecheck (tsc, every workspace)", bin("turbo"), ["run", "typecheck", "--output-logs=errors-only"], {
     TURBO_TELEMETRY_DISABLED: "1",
   });
+  const tools = ["scripts", "bench"].map((dir) => run(`typecheck (tsc, ${dir}/)`, bin("tsc"), ["-p", dir, "--noEmit"]));
+  checks.typecheck = workspaces && tools.every(Boolean);
 }
 
 const pgHandle = await startEmbeddedPostgres({ dataDir: path.join(work, "pg"), port: await findFreePort() });
