@@ -11,6 +11,8 @@ import { createHarness, type Harness, until } from "./harness";
 
 let h: Harness;
 let clOrdSeq = 0;
+/** Passed risk and went to a venue; it may have answered before the submit's own commit did. */
+const SENT: readonly OrdStatus[] = ["Submitted", "Accepted", "PartiallyFilled", "Filled"];
 
 beforeAll(async () => {
   h = await createHarness();
@@ -95,9 +97,11 @@ describe("modify", () => {
   it("replaces a resting limit's quantity and price through PendingReplace and keeps it working", async () => {
     const o = await restingBuy({ orderQty: "100" });
     const price = money.add(o.price ?? "0", "0.5");
-    const pending = await engine().orders.modify({ orderId: o.orderId, orderQty: "150", price }, "user:test");
-    expect(pending.ordStatus).toBe("PendingReplace");
-    expect(pending.orderQty).toBe("100");
+    const answered = await engine().orders.modify({ orderId: o.orderId, orderQty: "150", price }, "user:test");
+    // The replace goes out while its journal entry commits, so a zero-latency venue may already have
+    // answered by the time the caller is: either state is right, and the journal shows the path.
+    if (answered.ordStatus === "PendingReplace") expect(answered.orderQty).toBe("100");
+    else expect(answered).toMatchObject({ ordStatus: "Accepted", orderQty: "150" });
 
     const replaced = await reaches(o.orderId, "Accepted");
     expect(replaced).toMatchObject({ orderQty: "150", price, leavesQty: "150", cumQty: "0" });
@@ -162,9 +166,10 @@ describe("cancelAll", () => {
     const nvdaCancelling = await restingBuy({ symbol: "NVDA", accountId: "ACC-GAMMA" });
     const tsla = await restingBuy({ symbol: "TSLA", accountId: "ACC-GAMMA" });
 
-    await engine().orders.cancel(nvdaCancelling.orderId, "user:test");
-    // the venue has not yet answered that cancel, so cancelAll finds it PendingCancel
+    // Cancel-all in the same turn as the cancel: the venue cannot have answered, so it finds it PendingCancel.
+    const cancelling = engine().orders.cancel(nvdaCancelling.orderId, "user:test");
     const result = await engine().orders.cancelAll({ symbol: "NVDA" }, "user:test");
+    await cancelling;
     expect(result.requested).toBe(4);
     expect([...result.cancelled].sort()).toEqual([nvda1.orderId, nvda2.orderId, nvdaStop.orderId].sort());
     expect(result.skipped).toEqual([{ orderId: nvdaCancelling.orderId, reason: expect.stringContaining("PendingCancel") }]);
@@ -286,7 +291,7 @@ describe("risk settings", () => {
       expect.objectContaining({ actor: "user:risk", data: { scope: "global", old: "HALTED", new: "ACTIVE", reason: "test over" } }),
     ]);
     const accepted = await submit({ symbol: "EURUSD", ordType: "Market", orderQty: "1000" });
-    expect(accepted.ordStatus).toBe("Submitted");
+    expect(SENT).toContain(accepted.ordStatus);
   });
 
   it("applies a per-account maxOrderQty only to that account and journals the old and new limits", async () => {
@@ -296,7 +301,7 @@ describe("risk settings", () => {
     expect(beta.ordStatus).toBe("Rejected");
     expect(beta.rejectReason).toMatch(/^MAX_ORDER_QTY: .*3000.*2000/);
     const alpha = await submit({ accountId: "ACC-ALPHA", symbol: "EURUSD", ordType: "Market", orderQty: "3000" });
-    expect(alpha.ordStatus).toBe("Submitted");
+    expect(SENT).toContain(alpha.ordStatus);
 
     const changes = (await journaled()).filter((e) => e.type === "RiskLimitsChanged");
     expect(changes[0]).toMatchObject({ actor: "user:test", data: { scope: "default", old: null, new: { priceCollarPct: "99.5" } } });
