@@ -6,12 +6,21 @@ const config = loadConfig();
 const log = createLogger(config.LOG_LEVEL);
 const engine = await startEngine(config, log);
 
+const STOP_TIMEOUT_MS = 10_000;
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "engine stopping");
-  await engine.stop();
+  // A journal that cannot commit (database gone) would hold the stop forever. Nothing uncommitted was
+  // acknowledged to anyone, and orders already at venues are recovered from them at the next start.
+  const gaveUp = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), STOP_TIMEOUT_MS).unref());
+  const outcome = await Promise.race([engine.stop().then(() => "stopped" as const), gaveUp]);
+  if (outcome === "timeout") {
+    const { lastSeq, committedSeq } = engine.journal.stats();
+    log.error({ uncommitted: lastSeq - committedSeq }, "journal could not commit within the stop timeout; exiting without it");
+    process.exit(1);
+  }
   process.exit(0);
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));
