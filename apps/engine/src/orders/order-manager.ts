@@ -25,7 +25,7 @@ import type { VenueMonitor } from "../routing/venue-monitor";
 import type { BrokerAdapter, OrderChanges, VenueReport } from "../venues/adapter";
 import { CommandError } from "./errors";
 import { expiresAt } from "./expiry";
-import { inRange, OrderIds } from "./order-ids";
+import { inRange, OrderIds, orderNumber } from "./order-ids";
 import { isHeldType, isTriggered, movedTrailingStop, venueView } from "./stops";
 
 export interface OrderManagerDeps {
@@ -297,8 +297,17 @@ export class OrderManager {
    * reconciliation that follows books their fills and state. Returns how many were recovered.
    */
   async recoverLost(): Promise<number> {
-    const range = this.ids.resume();
+    const lost = this.ids.resume();
+    // Journaled as validated but not as submitted: a crash fell between the two, and the order may
+    // still have reached a venue. (Held stops are validated by design and stay as they are.)
+    const unsent = this.working().filter((o) => o.ordStatus === "Validated" && !isHeldType(o) && !this.splitChildren.has(o.orderId));
+    const numbers = unsent.flatMap((o) => orderNumber(o.orderId) ?? []);
+    const range =
+      lost || numbers.length > 0
+        ? { from: Math.min(lost?.from ?? Number.POSITIVE_INFINITY, ...numbers), to: Math.max(lost?.to ?? 0, ...numbers) }
+        : null;
     let recovered = 0;
+    const found = new Set<string>();
     for (const [venueId, venue] of range ? this.deps.venues : []) {
       if (!range || !venue.recoverOrders) continue;
       const held = await venue.recoverOrders(range).catch((error: unknown) => {
@@ -306,14 +315,39 @@ export class OrderManager {
         return [];
       });
       for (const sent of held) {
-        if (this.orders.has(sent.orderId) || !inRange(sent.orderId, range)) continue;
-        this.adopt(venueId, sent);
+        const known = this.orders.get(sent.orderId);
+        if (!inRange(sent.orderId, range) || found.has(sent.orderId)) continue;
+        if (!known) this.adopt(venueId, sent);
+        else if (known.ordStatus === "Validated" && unsent.includes(known)) this.resubmitted(venueId, known);
+        else continue;
+        found.add(sent.orderId);
         recovered += 1;
       }
+    }
+    for (const order of unsent.filter((o) => !found.has(o.orderId))) {
+      const reason = "not sent: the engine restarted before its submission was on record, and no venue has it";
+      this.record({ type: "OrderCancelled", orderId: order.orderId, accountId: order.accountId, actor: "recovery", data: { reason } });
     }
     await this.ids.ready();
     await this.deps.journal.durable();
     return recovered;
+  }
+
+  /** The journal had the order validated; the venue shows it was sent. */
+  private resubmitted(venueId: string, order: Order): void {
+    const submitted = this.record({
+      type: "OrderSubmitted",
+      orderId: order.orderId,
+      accountId: order.accountId,
+      actor: "recovery",
+      data: { venueId, venueOrderId: `${venueId}-${order.orderId}` },
+    });
+    this.alert(
+      "ORDER_RECOVERED",
+      `${order.orderId} was at ${venueId} but the journal did not have its submission (lost in a crash); taken back from the venue`,
+      "recovery",
+      submitted,
+    );
   }
 
   private adopt(venueId: string, sent: Order): void {
