@@ -4,10 +4,13 @@ import net from "node:net";
 import path from "node:path";
 import { findFreePort, seedReference } from "@fillmore/db";
 import { type FreshDatabase, freshDatabase } from "@fillmore/db/testing";
-import type { Order } from "@fillmore/shared";
+import { newOrder, type Order, submitOrderInput } from "@fillmore/shared";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { systemClock } from "../src/clock";
+import { Journal } from "../src/journal/journal";
 import { verifyJournal } from "../src/journal/verify";
+import { createLogger } from "../src/log";
 import type { VenueOrderStatus } from "../src/venues/adapter";
 import { type ExchangeStats, lineReader } from "../src/venues/sim/wire";
 import { until } from "./harness";
@@ -283,6 +286,60 @@ it("recovers an order sent but not yet journaled when the crash came, and the ca
   const stats = await askExchange<ExchangeStats>({ op: "stats", venue: atVenue.venue });
   expect(stats.resent).toEqual([]);
   const alerts = await pool.query("SELECT payload FROM journal WHERE type = 'AlertRaised' AND order_id = $1", [atVenue.orderId]);
+  expect(alerts.rows.map((r) => (r.payload as { data: { code: string } }).data.code)).toContain("ORDER_RECOVERED");
+
+  engine.kill("SIGTERM");
+  await exited(engine);
+  engine = undefined;
+  expect(await verifyJournal(pool)).toMatchObject({ ok: true });
+}, 60_000);
+
+// A group commit can end between an order's OrderValidated and its OrderSubmitted; if the engine dies
+// right then the journal has a validated order that the venue may already hold. Recovery asks.
+it("takes back from the venue an order the journal had as validated but not submitted", async () => {
+  const port = Number(new URL(engineUrl).port);
+  engine = startEngine(port);
+  await waitHealthy();
+  engine.kill("SIGTERM");
+  await exited(engine);
+  engine = undefined;
+
+  const input = submitOrderInput.parse({
+    accountId: "ACC-BETA",
+    symbol: "AAPL",
+    side: "Buy",
+    ordType: "Limit",
+    orderQty: "9",
+    price: "199.00",
+    timeInForce: "GTC",
+  });
+  const journal = await Journal.open(pool, systemClock, createLogger("silent"), { maxBatch: 100 });
+  const { rows } = await pool.query<{ to: string }>(
+    "SELECT max((payload->'data'->>'to')::bigint)::text AS to FROM journal WHERE type = 'IdBlockReserved'",
+  );
+  const orderId = `O${rows[0]?.to}`; // the last id of the last block: never handed out by the engine
+  const received = newOrder(input, { orderId, clOrdId: "validated-only", actor: "user:crash-test", now: systemClock.nowIso() });
+  journal.append({ type: "OrderReceived", orderId, accountId: "ACC-BETA", actor: "user:crash-test", data: { order: received } });
+  journal.append({ type: "OrderValidated", orderId, accountId: "ACC-BETA", actor: "risk", data: {} });
+  await journal.close();
+  // …and the send that went out before the crash.
+  await askExchange({ op: "submit", venue: "SIM-DEEP", order: { ...received, ordStatus: "Submitted", venueId: "SIM-DEEP" } });
+  await until(async () => {
+    const status = await askExchange<VenueOrderStatus>({ op: "status", venue: "SIM-DEEP", orderId });
+    return status.known && status.state === "filled" ? true : undefined;
+  }, 10_000);
+
+  engine = startEngine(port);
+  await waitHealthy();
+  const back = await until(async () => {
+    const res = await fetch(`${engineUrl}/v1/orders/${orderId}`, { headers: { authorization: `Bearer ${token}` } });
+    const found = ((await res.json()) as { order: Order }).order;
+    return found.ordStatus === "Filled" ? found : undefined;
+  }, 10_000);
+  expect(back).toMatchObject({ venueId: "SIM-DEEP", cumQty: "9", clOrdId: "validated-only" });
+  const stats = await askExchange<ExchangeStats>({ op: "stats", venue: "SIM-DEEP" });
+  expect(stats.resent).toEqual([]);
+  const alerts = await pool.query("SELECT payload FROM journal WHERE type = 'AlertRaised' AND order_id = $1", [orderId]);
   expect(alerts.rows.map((r) => (r.payload as { data: { code: string } }).data.code)).toContain("ORDER_RECOVERED");
 
   engine.kill("SIGTERM");
