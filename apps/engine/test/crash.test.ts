@@ -13,7 +13,7 @@ import { verifyJournal } from "../src/journal/verify";
 import { createLogger } from "../src/log";
 import type { VenueOrderStatus } from "../src/venues/adapter";
 import { type ExchangeStats, lineReader } from "../src/venues/sim/wire";
-import { until } from "./harness";
+import { alertCodes, holdJournalCommits, until } from "./harness";
 
 // Crash test: the venues run in their own process (as a real exchange would), the engine is
 // killed with SIGKILL in the middle of a load, restarted, and must come back with every
@@ -51,6 +51,14 @@ function startEngine(port: number): ChildProcess {
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+/** SIGTERM, wait for the exit, and check the hash chain the run left behind. */
+async function stopEngineCleanly(): Promise<void> {
+  engine?.kill("SIGTERM");
+  if (engine) await exited(engine);
+  engine = undefined;
+  expect(await verifyJournal(pool)).toMatchObject({ ok: true });
 }
 
 async function waitHealthy(): Promise<void> {
@@ -215,10 +223,7 @@ it("survives SIGKILL mid-load: nothing lost, nothing sent twice, states equal th
     return final.every((o) => projected.get(o.orderId) === `${o.ordStatus}/${Number(o.cumQty)}`) ? true : undefined;
   }, 10_000);
 
-  engine.kill("SIGTERM");
-  await exited(engine);
-  engine = undefined;
-  expect(await verifyJournal(pool)).toMatchObject({ ok: true });
+  await stopEngineCleanly();
 }, 90_000);
 
 // Orders go to their venue while their journal entry is being committed. Here the commit is held
@@ -229,10 +234,7 @@ it("recovers an order sent but not yet journaled when the crash came, and the ca
   engine = startEngine(port);
   await waitHealthy();
 
-  const locker = new pg.Client({ connectionString: db.url });
-  await locker.connect();
-  await locker.query("BEGIN");
-  await locker.query("LOCK TABLE journal IN SHARE MODE");
+  const commits = await holdJournalCommits(db.url);
   const order = {
     clOrdId: "in-the-window",
     accountId: "ACC-ALPHA",
@@ -259,12 +261,7 @@ it("recovers an order sent but not yet journaled when the crash came, and the ca
   engine.kill("SIGKILL");
   await exited(engine);
   expect(await unanswered, "the caller got no acknowledgement").toBeUndefined();
-  // The dead engine's statements still wait on the lock: end them so nothing of its commits later.
-  await locker.query(
-    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
-  );
-  await locker.query("ROLLBACK");
-  await locker.end();
+  await commits.release();
   const { rows } = await pool.query("SELECT seq FROM journal WHERE order_id = $1", [atVenue.orderId]);
   expect(rows, "the crash came before the journal held the order").toEqual([]);
 
@@ -285,13 +282,9 @@ it("recovers an order sent but not yet journaled when the crash came, and the ca
   expect(next?.orderId, "a new order never reuses an id the crashed run may have sent").not.toBe(atVenue.orderId);
   const stats = await askExchange<ExchangeStats>({ op: "stats", venue: atVenue.venue });
   expect(stats.resent).toEqual([]);
-  const alerts = await pool.query("SELECT payload FROM journal WHERE type = 'AlertRaised' AND order_id = $1", [atVenue.orderId]);
-  expect(alerts.rows.map((r) => (r.payload as { data: { code: string } }).data.code)).toContain("ORDER_RECOVERED");
+  expect(await alertCodes(pool, atVenue.orderId)).toContain("ORDER_RECOVERED");
 
-  engine.kill("SIGTERM");
-  await exited(engine);
-  engine = undefined;
-  expect(await verifyJournal(pool)).toMatchObject({ ok: true });
+  await stopEngineCleanly();
 }, 60_000);
 
 // A group commit can end between an order's OrderValidated and its OrderSubmitted; if the engine dies
@@ -339,11 +332,7 @@ it("takes back from the venue an order the journal had as validated but not subm
   expect(back).toMatchObject({ venueId: "SIM-DEEP", cumQty: "9", clOrdId: "validated-only" });
   const stats = await askExchange<ExchangeStats>({ op: "stats", venue: "SIM-DEEP" });
   expect(stats.resent).toEqual([]);
-  const alerts = await pool.query("SELECT payload FROM journal WHERE type = 'AlertRaised' AND order_id = $1", [orderId]);
-  expect(alerts.rows.map((r) => (r.payload as { data: { code: string } }).data.code)).toContain("ORDER_RECOVERED");
+  expect(await alertCodes(pool, orderId)).toContain("ORDER_RECOVERED");
 
-  engine.kill("SIGTERM");
-  await exited(engine);
-  engine = undefined;
-  expect(await verifyJournal(pool)).toMatchObject({ ok: true });
+  await stopEngineCleanly();
 }, 60_000);

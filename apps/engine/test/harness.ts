@@ -86,3 +86,30 @@ export async function until<T>(probe: () => T | undefined | Promise<T | undefine
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/**
+ * Holds every journal commit back with a table lock, to put a crash inside the window between an
+ * order's send and its commit. `release` first ends every other session on the database (the dead
+ * engine's statements still wait on the lock, and must not commit after the crash), then unlocks.
+ */
+export async function holdJournalCommits(url: string): Promise<{ release(): Promise<void> }> {
+  const locker = new pg.Client({ connectionString: url });
+  await locker.connect();
+  await locker.query("BEGIN");
+  await locker.query("LOCK TABLE journal IN SHARE MODE");
+  return {
+    async release() {
+      await locker.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+      );
+      await locker.query("ROLLBACK");
+      await locker.end();
+    },
+  };
+}
+
+/** The alert codes journaled for one order. */
+export async function alertCodes(pool: pg.Pool, orderId: string): Promise<string[]> {
+  const { rows } = await pool.query("SELECT payload FROM journal WHERE type = 'AlertRaised' AND order_id = $1", [orderId]);
+  return rows.map((r) => (r.payload as { data: { code: string } }).data.code);
+}

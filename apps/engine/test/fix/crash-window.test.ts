@@ -7,8 +7,8 @@ import type { Order } from "@fillmore/shared";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { verifyJournal } from "../../src/journal/verify";
-import { until } from "../harness";
-import { tempDir } from "./helpers";
+import { holdJournalCommits, until } from "../harness";
+import { useExecutorAsOnlyVenue } from "./helpers";
 import { type Acceptor, assertLoopbackOnly, executions, startAcceptor } from "./quickfix";
 
 // The engine sends an order to its FIX venue while the journal entry is still being committed.
@@ -61,22 +61,7 @@ beforeAll(async () => {
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
   pool.on("error", () => undefined);
   await seedReference(pool);
-  await pool.query("UPDATE venue SET enabled = false");
-  const config = {
-    host: "127.0.0.1",
-    port: acceptor.port,
-    beginString: "FIX.4.4",
-    senderCompId: "FILLMORE",
-    targetCompId: "EXECUTOR",
-    heartBtInt: 30,
-    reconnectMs: 100,
-    storeDir: tempDir("fix-crash-"),
-    ordTypes: ["Limit"],
-    timeInForces: ["DAY"],
-  };
-  await pool.query("INSERT INTO venue (id, name, kind, config) VALUES ('QF-EXEC', 'QuickFIX executor', 'fix', $1)", [
-    JSON.stringify(config),
-  ]);
+  await useExecutorAsOnlyVenue(pool, acceptor, { reconnectMs: 100 });
   engineUrl = `http://127.0.0.1:${await findFreePort()}`;
 }, 60_000);
 
@@ -91,10 +76,7 @@ afterAll(async () => {
 it("a FIX order filled but not journaled when the engine died is booked after restart, and sent once", async () => {
   engine = startEngine();
   await waitHealthy();
-  const locker = new pg.Client({ connectionString: db.url });
-  await locker.connect();
-  await locker.query("BEGIN");
-  await locker.query("LOCK TABLE journal IN SHARE MODE");
+  const commits = await holdJournalCommits(db.url);
   const order = {
     clOrdId: "fix-window",
     accountId: "ACC-ALPHA",
@@ -112,11 +94,7 @@ it("a FIX order filled but not journaled when the engine died is booked after re
   engine.kill("SIGKILL");
   await exited(engine);
   expect(await unanswered, "the caller got no acknowledgement").toBeUndefined();
-  await locker.query(
-    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
-  );
-  await locker.query("ROLLBACK");
-  await locker.end();
+  await commits.release();
   expect((await pool.query("SELECT seq FROM journal WHERE order_id = $1", [orderId])).rows).toEqual([]);
 
   engine = startEngine();

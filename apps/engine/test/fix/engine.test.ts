@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness, until } from "../harness";
-import { tempDir } from "./helpers";
+import { useExecutorAsOnlyVenue } from "./helpers";
 import { type Acceptor, assertLoopbackOnly, executions, startAcceptor } from "./quickfix";
 
 describe("the engine trading through a FIX venue (QuickFIX executor, FIX.4.4)", () => {
@@ -10,21 +10,7 @@ describe("the engine trading through a FIX venue (QuickFIX executor, FIX.4.4)", 
     assertLoopbackOnly();
     acceptor = await startAcceptor("executor", { beginString: "FIX.4.4", senderCompId: "EXECUTOR", clients: ["FILLMORE"] });
     h = await createHarness();
-    await h.pool.query("UPDATE venue SET enabled = false");
-    const config = {
-      host: "127.0.0.1",
-      port: acceptor.port,
-      beginString: "FIX.4.4",
-      senderCompId: "FILLMORE",
-      targetCompId: "EXECUTOR",
-      heartBtInt: 30,
-      storeDir: tempDir("fix-engine-"),
-      ordTypes: ["Limit"],
-      timeInForces: ["DAY"],
-    };
-    await h.pool.query("INSERT INTO venue (id, name, kind, config) VALUES ('QF-EXEC', 'QuickFIX executor', 'fix', $1)", [
-      JSON.stringify(config),
-    ]);
+    await useExecutorAsOnlyVenue(h.pool, acceptor);
   });
   afterAll(async () => {
     await h?.close();

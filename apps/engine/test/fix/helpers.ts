@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { newOrder, type Order, type SubmitOrderInput, submitOrderInput } from "@fillmore/shared";
+import type pg from "pg";
 import type { VenueReport } from "../../src/venues/adapter";
 import { FixVenue, type FixVenueConfig } from "../../src/venues/fix/fix-venue";
 import type { Acceptor } from "./quickfix";
@@ -83,3 +84,26 @@ export const kinds = (reports: readonly VenueReport[], orderId?: string) =>
 /** Lines of the wire log whose message type is `msgType`, in the given direction. */
 export const wire = (lines: readonly string[], dir: ">>" | "<<", msgType: string) =>
   lines.filter((l) => l.includes(` ${dir} `) && l.includes(`|35=${msgType}|`));
+
+/**
+ * Makes QuickFIX executor (FIX 4.4, limit DAY orders only) the database's only venue, QF-EXEC, as an
+ * engine started on that database will load it.
+ */
+export async function useExecutorAsOnlyVenue(pool: pg.Pool, acceptor: Acceptor, extra: Record<string, unknown> = {}): Promise<void> {
+  const config = {
+    host: "127.0.0.1",
+    port: acceptor.port,
+    beginString: "FIX.4.4",
+    senderCompId: "FILLMORE",
+    targetCompId: "EXECUTOR",
+    heartBtInt: 30,
+    storeDir: tempDir("fix-engine-"),
+    ordTypes: ["Limit"],
+    timeInForces: ["DAY"],
+    ...extra,
+  };
+  await pool.query("UPDATE venue SET enabled = false");
+  await pool.query("INSERT INTO venue (id, name, kind, config) VALUES ('QF-EXEC', 'QuickFIX executor', 'fix', $1)", [
+    JSON.stringify(config),
+  ]);
+}
