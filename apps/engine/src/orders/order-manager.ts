@@ -1,6 +1,7 @@
 import {
   type AnyEvent,
   applyOrderEvent,
+  asReceived,
   type CancelAll,
   type Clock,
   InvalidStateTransition,
@@ -354,22 +355,7 @@ export class OrderManager {
     const base = { orderId: sent.orderId, accountId: sent.accountId, actor: "recovery" } as const;
     // A child whose parent's split was lost with it comes back as an order of its own.
     const split = sent.parentId !== null && (this.splitChildren.get(sent.parentId) ?? []).includes(sent.orderId);
-    const received: Order = {
-      ...sent,
-      parentId: split ? sent.parentId : null,
-      ordStatus: "Pending",
-      previousStatus: null,
-      cumQty: "0",
-      leavesQty: sent.orderQty,
-      avgPx: "0",
-      notional: "0",
-      venueId: null,
-      venueOrderId: null,
-      rejectSource: null,
-      rejectReason: null,
-      lateFill: false,
-      lastSeq: 0,
-    };
+    const received = asReceived(sent, { parentId: split ? sent.parentId : null });
     this.record({ ...base, type: "OrderReceived", data: { order: received } });
     this.record({ ...base, type: "OrderValidated", data: {} });
     const order = this.record({ ...base, type: "OrderSubmitted", data: { venueId, venueOrderId: `${venueId}-${sent.orderId}` } });
@@ -627,28 +613,15 @@ export class OrderManager {
     const now = this.deps.clock.nowIso();
     const sends = children.map((leg, k) => {
       const base = { orderId: leg.orderId, accountId: parent.accountId, actor: "router" } as const;
-      const child: Order = {
-        ...parent,
+      const child = asReceived(parent, {
         orderId: leg.orderId,
         clOrdId: `${parent.clOrdId}#${k + 1}`, // '#' is refused in client ids, so this can never collide with one
         orderQty: leg.qty,
-        leavesQty: leg.qty,
-        ordStatus: "Pending",
-        previousStatus: null,
-        cumQty: "0",
-        avgPx: "0",
-        notional: "0",
         requestedVenueId: leg.venueId,
-        venueId: null,
-        venueOrderId: null,
         parentId: parent.orderId,
-        rejectSource: null,
-        rejectReason: null,
-        lateFill: false,
         createdAt: now,
         updatedAt: now,
-        lastSeq: 0,
-      };
+      });
       this.record({ ...base, type: "OrderReceived", data: { order: child } });
       this.record({ ...base, type: "OrderValidated", data: {} });
       const limit = this.deps.routing.rateLimit(leg.venueId);

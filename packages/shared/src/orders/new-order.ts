@@ -40,3 +40,26 @@ export function newOrder(input: SubmitOrder, ids: { orderId: string; clOrdId: st
     lastSeq: 0,
   };
 }
+
+/**
+ * Another order's fields, with `changes`, as a fresh unsent order: Pending, nothing filled, no venue.
+ * For orders the engine makes itself (a split's children) or takes back from a venue after a crash.
+ */
+export function asReceived(order: Order, changes: Partial<Order> = {}): Order {
+  const merged = { ...order, ...changes };
+  return {
+    ...merged,
+    ordStatus: "Pending",
+    previousStatus: null,
+    cumQty: "0",
+    leavesQty: merged.orderQty,
+    avgPx: "0",
+    notional: "0",
+    venueId: null,
+    venueOrderId: null,
+    rejectSource: null,
+    rejectReason: null,
+    lateFill: false,
+    lastSeq: 0,
+  };
+}
