@@ -34,6 +34,18 @@ describe("VenueMonitor", () => {
     expect(monitor.snapshot()[0]?.errorRate).toBeLessThan(after?.errorRate ?? 0);
   });
 
+  it("takes a venue's first fill as its acknowledgement when it fills without acknowledging", () => {
+    const monitor = new VenueMonitor(new Map([["FIX", venue("FIX")]]));
+    monitor.observe(submitted("O1", "FIX", 1));
+    monitor.observe({
+      ...submitted("O1", "FIX", 3),
+      type: "OrderFilled",
+      data: { execId: "E1", venueId: "FIX", lastQty: "1", lastPx: "10" },
+    });
+    expect(monitor.snapshot()[0]).toMatchObject({ ackEwmaMs: expect.any(Number), ackP99Ms: 2 });
+    expect(monitor.snapshot()[0]?.ackEwmaMs).toBeGreaterThan(0);
+  });
+
   it("shows each venue's heartbeat age and rate-limit use, or none", () => {
     const monitor = new VenueMonitor(
       new Map([

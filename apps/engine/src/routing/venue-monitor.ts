@@ -60,7 +60,10 @@ export class VenueMonitor {
       }
       return;
     }
-    if ((event.type === "OrderAccepted" || event.type === "OrderRejected") && event.orderId) {
+    // The venue's first answer is the acknowledgement: an accept, a reject, or a fill from a venue
+    // that fills at once without acknowledging first (QuickFIX executor does).
+    const answer = ["OrderAccepted", "OrderRejected", "OrderPartiallyFilled", "OrderFilled"].includes(event.type);
+    if (answer && event.orderId) {
       const sent = this.submittedAt.get(event.orderId);
       if (!sent) return;
       this.submittedAt.delete(event.orderId);

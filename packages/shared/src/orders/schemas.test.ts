@@ -48,6 +48,9 @@ describe("submitOrderInput", () => {
     ["unknown side", { ...market, side: "buy" }, "side", /Buy.*Sell/],
     ["unknown timeInForce", { ...market, timeInForce: "GTX" }, "timeInForce", /DAY/],
     ["oversized clOrdId", { ...market, clOrdId: "x".repeat(65) }, "clOrdId", /64/],
+    ["unknown routing policy", { ...limit, routing: "cheapest" }, "routing", /liquiditySplit/],
+    ["routing with a directed venue", { ...limit, routing: "liquiditySplit", venueId: "SIM-FAST" }, "routing", /directed to a venue/],
+    ["client id with the split marker", { ...limit, clOrdId: "a#1" }, "clOrdId", /letters, digits/],
     ["clOrdId with spaces", { ...market, clOrdId: "my order" }, "clOrdId", /letters, digits/],
   ])("refuses %s", (_case, input, path, message) => {
     const result = submitOrderInput.safeParse(input);
