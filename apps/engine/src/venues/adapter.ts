@@ -10,7 +10,13 @@ export type VenueReport =
   | { kind: "cancelRejected"; orderId: string; reason: string }
   | { kind: "replaced"; orderId: string; orderQty: Decimal; price: Decimal | null; stopPx: Decimal | null }
   | { kind: "replaceRejected"; orderId: string; reason: string }
-  | { kind: "expired"; orderId: string; reason: string };
+  | { kind: "expired"; orderId: string; reason: string }
+  /** The venue changed the order on its own (FIX ExecType D): new quantity and/or price, with why. */
+  | { kind: "restated"; orderId: string; orderQty: Decimal; price: Decimal | null; reason: string }
+  /** An execution we booked is busted (FIX ExecType H): it never happened. `refExecId` names it. */
+  | { kind: "tradeBusted"; orderId: string; refExecId: string; reason: string }
+  /** An execution we booked is corrected (FIX ExecType G): `refExecId` now has this quantity and price. */
+  | { kind: "tradeCorrected"; orderId: string; refExecId: string; execId: string; lastQty: Decimal; lastPx: Decimal; reason: string };
 
 export interface VenueCapabilities {
   ordTypes: readonly OrdType[];
@@ -38,7 +44,8 @@ export type VenueOrderStatus =
   | {
       orderId: string;
       known: true;
-      state: "working" | "filled" | "cancelled" | "rejected";
+      /** "expired": done at the venue by its time in force (FIX OrdStatus C), not cancelled. */
+      state: "working" | "filled" | "cancelled" | "rejected" | "expired";
       orderQty: Decimal;
       price: Decimal | null;
       cumQty: Decimal;
