@@ -1,6 +1,21 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { add, cmp, type Decimal, div, eq, isDecimal, isMultipleOf, mul, normalize, roundToStep, sub, vwap } from "./money";
+import {
+  add,
+  cmp,
+  type Decimal,
+  div,
+  eq,
+  isDecimal,
+  isMultipleOf,
+  mul,
+  normalize,
+  parseWireDecimal,
+  roundToStep,
+  sub,
+  vwap,
+  WireDecimalError,
+} from "./money";
 
 /** A decimal as an exact rational `units / 10^scale`, used as the reference model. */
 interface Exact {
@@ -215,6 +230,75 @@ describe("isDecimal", () => {
         expect(isDecimal(a)).toBe(true);
         expect(isDecimal(add(a, b))).toBe(true);
         expect(isDecimal(mul(a, b))).toBe(true);
+      }),
+    );
+  });
+});
+
+describe("wire decimals (parseWireDecimal)", () => {
+  it("keeps every digit of 123456789.123456789, which a binary float loses", () => {
+    expect(String(Number("123456789.123456789"))).not.toBe("123456789.123456789");
+    expect(parseWireDecimal("123456789.123456789")).toBe("123456789.123456789");
+  });
+
+  it("keeps 0.00000012 in plain form, which a binary float prints as 1.2e-7", () => {
+    expect(String(Number("0.00000012"))).toBe("1.2e-7");
+    expect(parseWireDecimal("0.00000012")).toBe("0.00000012");
+    expect(() => add(String(Number("0.00000012")), "1")).toThrow(TypeError);
+    expect(add(parseWireDecimal("0.00000012"), "1")).toBe("1.00000012");
+  });
+
+  it.each([
+    ["00023.23", "23.23"],
+    ["23.", "23"],
+    ["23.0000", "23"],
+    [".5", "0.5"],
+    ["-0.0", "0"],
+    ["-12.50", "-12.5"],
+    ["0", "0"],
+  ])("reads the FIX float %s as %s", (text, expected) => {
+    expect(parseWireDecimal(text)).toBe(expected);
+  });
+
+  it.each([
+    ["1e-7", "0.0000001"],
+    ["1.2e-7", "0.00000012"],
+    ["1.2E-07", "0.00000012"],
+    ["-4.5e2", "-450"],
+    ["1.23456789123456789e8", "123456789.123456789"],
+    ["5e+3", "5000"],
+    ["0e5", "0"],
+  ])("converts the JSON number %s exactly to %s", (text, expected) => {
+    expect(parseWireDecimal(text, { exponent: true })).toBe(expected);
+  });
+
+  it("refuses exponent form where only plain decimals are allowed (a FIX float)", () => {
+    expect(() => parseWireDecimal("1e-7")).toThrow(/not a decimal/);
+  });
+
+  it.each(["12a", "1,5", "+1", "-", ".", "1.2.3", " 1", "0x10", "NaN", "Infinity", "1e", "--1", "1 000"])(
+    "refuses the garbage %j",
+    (text) => {
+      expect(() => parseWireDecimal(text, { exponent: true })).toThrow(WireDecimalError);
+    },
+  );
+
+  it("refuses an empty value as empty", () => {
+    expect(() => parseWireDecimal("")).toThrow(expect.objectContaining({ why: "empty" }));
+  });
+
+  it("refuses values beyond 18 digits on either side of the point, and huge exponents without building them", () => {
+    expect(() => parseWireDecimal("1234567890123456789")).toThrow(expect.objectContaining({ why: "range" }));
+    expect(() => parseWireDecimal("0.1234567890123456789")).toThrow(expect.objectContaining({ why: "range" }));
+    expect(() => parseWireDecimal("1e999999999", { exponent: true })).toThrow(expect.objectContaining({ why: "range" }));
+    expect(parseWireDecimal("000000000000000000001.10000000000000000000")).toBe("1.1");
+  });
+
+  it("gives the value exactly for any decimal text, as the exact rational model says", () => {
+    fc.assert(
+      fc.property(exactArb, (x) => {
+        const text = toDecimal(x);
+        expect(parseWireDecimal(text)).toBe(normalize(text));
       }),
     );
   });

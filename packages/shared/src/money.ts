@@ -81,5 +81,67 @@ export function sum(values: readonly Decimal[]): Decimal {
   return values.reduce<Big>((acc, v) => acc.plus(big(v)), new Big(0)).toFixed();
 }
 
+/** A decimal field from a venue's wire that is not an exact decimal we can book. */
+export class WireDecimalError extends Error {
+  constructor(
+    readonly value: string,
+    readonly why: "empty" | "format" | "range",
+  ) {
+    super(
+      why === "empty"
+        ? "empty value where a decimal was expected"
+        : why === "format"
+          ? `"${value.slice(0, 40)}" is not a decimal`
+          : `"${value.slice(0, 40)}" is out of range (at most ${WIRE_MAX_DIGITS} digits before and after the point)`,
+    );
+    this.name = "WireDecimalError";
+  }
+}
+
+/** Digits a wire decimal may have on each side of the point, once leading and trailing zeros are gone. */
+export const WIRE_MAX_DIGITS = 18;
+/** FIX float: optional "-", digits with an optional point ("23.", "00023.23", ".5" too); no exponent. */
+const WIRE_PLAIN = /^(-?)(\d*)(?:\.(\d*))?$/;
+/** A JSON number (RFC 8259): exponent allowed, converted exactly. */
+const JSON_NUMBER = /^(-?)(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * A decimal read off a venue's wire, exactly: never through a binary float, so "123456789.123456789"
+ * keeps every digit and "0.00000012" stays itself. Plain decimal text only, unless `exponent` (a
+ * JSON number's text, e.g. `1.2e-7` becomes "0.00000012", by moving the point in the digit string).
+ * Returns the canonical form (as `normalize`); throws WireDecimalError for anything else.
+ */
+export function parseWireDecimal(text: string, options: { exponent?: boolean } = {}): Decimal {
+  if (text === "") throw new WireDecimalError(text, "empty");
+  let sign: string;
+  let int: string;
+  let frac: string;
+  let shift = 0;
+  const plain = WIRE_PLAIN.exec(text);
+  if (plain && (plain[2] !== "" || (plain[3] ?? "") !== "")) {
+    [, sign = "", int = "", frac = ""] = plain;
+  } else {
+    const json = options.exponent ? JSON_NUMBER.exec(text) : null;
+    if (!json) throw new WireDecimalError(text, "format");
+    [, sign = "", int = "", frac = ""] = json;
+    // An exponent beyond the digit limits cannot give a bookable value; checked before building strings.
+    if (json[4] !== undefined) shift = Number(json[4]);
+    if (!Number.isSafeInteger(shift) || Math.abs(shift) > 4 * WIRE_MAX_DIGITS) throw new WireDecimalError(text, "range");
+  }
+  let digits = int + frac;
+  let point = int.length + shift;
+  if (point < 0) {
+    digits = "0".repeat(-point) + digits;
+    point = 0;
+  } else if (point > digits.length) {
+    digits += "0".repeat(point - digits.length);
+  }
+  const whole = digits.slice(0, point).replace(/^0+/, "") || "0";
+  const fraction = digits.slice(point).replace(/0+$/, "");
+  if (whole.length > WIRE_MAX_DIGITS || fraction.length > WIRE_MAX_DIGITS) throw new WireDecimalError(text, "range");
+  const value = fraction === "" ? whole : `${whole}.${fraction}`;
+  return value === "0" || sign === "" ? value : `-${value}`;
+}
+
 /** For display and market data simulation only, never for booking. */
 export const toNumber = (a: Decimal): number => Number(a);
