@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient } from "@fillmore/db";
 import { isRole, type Role } from "@fillmore/shared";
-import { TRPCError } from "@trpc/server";
-import type { ApiKeyPrincipal, Principal } from "./auth";
+import type { ApiKeyPrincipal } from "./auth";
 
 /**
  * API keys for programs: `fm_<prefix>_<secret>`. The prefix (8 hex characters) is not secret and
@@ -147,17 +146,4 @@ export async function principalFromApiKey(prisma: PrismaClient, authorization: s
       .catch(() => undefined);
   }
   return { kind: "apiKey", id: row.id, name: row.name, role: row.role, accountIds: row.accountIds };
-}
-
-/** The accounts a principal may act on, or null for all of them (people, and keys bound to no account). */
-export function accountScope(principal: Principal): string[] | null {
-  return principal.kind === "apiKey" && principal.accountIds.length > 0 ? principal.accountIds : null;
-}
-
-/** Refuses (FORBIDDEN, naming the account) a principal acting on an account outside its scope. */
-export function assertAccountAllowed(principal: Principal, accountId: string): void {
-  const scope = accountScope(principal);
-  if (scope && !scope.includes(accountId)) {
-    throw new TRPCError({ code: "FORBIDDEN", message: `API key ${principal.name} is not permitted on account ${accountId}` });
-  }
 }

@@ -5,6 +5,7 @@ import { ZodError } from "zod";
 import type { Principal } from "./auth";
 import { type EngineClient, EngineError } from "./engine-client";
 import type { PrincipalCache } from "./principal-cache";
+import { AccountScope } from "./scope";
 
 export interface Context {
   principal: Principal | null;
@@ -33,9 +34,10 @@ const t = initTRPC.context<Context>().create({
 
 export const router = t.router;
 
+/** Every authenticated procedure gets the caller's account scope (scope.ts), and must use it. */
 const authenticated = t.procedure.use(({ ctx, next }) => {
   if (!ctx.principal) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in or send an API key" });
-  return next({ ctx: { ...ctx, principal: ctx.principal } });
+  return next({ ctx: { ...ctx, principal: ctx.principal, scope: AccountScope.of(ctx.principal) } });
 });
 
 /** Every procedure names the permission it needs; the check runs here, on the server. */

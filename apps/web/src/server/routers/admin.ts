@@ -22,6 +22,7 @@ const apiKeysRouter = {
     .input(createInput)
     .mutation(async ({ ctx, input }) => {
       const accountIds = [...new Set(input.accountIds)];
+      ctx.scope.assertMayMint(input.role, accountIds);
       if (accountIds.length > 0) {
         const known = await ctx.prisma.tradingAccount.findMany({ where: { id: { in: accountIds } }, select: { id: true } });
         const knownIds = new Set(known.map((a) => a.id));
@@ -36,11 +37,17 @@ const apiKeysRouter = {
       return createApiKey(ctx.prisma, { name: input.name, role: input.role, accountIds }, actorOf(ctx.principal));
     }),
 
-  list: requires("admin:apikeys").query(async ({ ctx }) => ({ keys: await listApiKeys(ctx.prisma) })),
+  /** A bound key lists only keys confined within its own accounts. */
+  list: requires("admin:apikeys").query(async ({ ctx }) => ({ keys: (await listApiKeys(ctx.prisma)).filter((k) => ctx.scope.seesKey(k)) })),
 
   revoke: requires("admin:apikeys")
     .input(z.object({ id: z.string().min(1).max(64) }).strict())
     .mutation(async ({ ctx, input }) => {
+      // A key a bound key may not see is answered like a key that does not exist.
+      if (ctx.scope.confined) {
+        const target = await ctx.prisma.apiKey.findUnique({ where: { id: input.id }, select: { accountIds: true } });
+        if (!target || !ctx.scope.seesKey(target)) throw new TRPCError({ code: "NOT_FOUND", message: `no API key ${input.id}` });
+      }
       const key = await revokeApiKey(ctx.prisma, input.id, actorOf(ctx.principal));
       if (!key) throw new TRPCError({ code: "NOT_FOUND", message: `no API key ${input.id}` });
       ctx.principals?.forgetApiKey(input.id);

@@ -19,5 +19,6 @@ export const sessionRouter = {
 } satisfies TRPCRouterRecord;
 
 export const referenceRouter = {
-  get: requires("orders:read").query(({ ctx }) => ctx.engine.reference().catch(toTrpcError)),
+  /** Instruments, venues and quotes are shared; a bound key sees only its own accounts. */
+  get: requires("orders:read").query(async ({ ctx }) => ctx.scope.filterReference(await ctx.engine.reference().catch(toTrpcError))),
 } satisfies TRPCRouterRecord;
