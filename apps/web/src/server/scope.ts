@@ -69,8 +69,8 @@ export class AccountScope {
    * `account:<id>`, `symbol:<sym>`): a bound key may change its own accounts' scopes only.
    */
   assertRiskScope(scope: string): void {
-    if (scope.startsWith("account:")) return this.assertAccount(scope.slice("account:".length));
-    this.assertUnconfined(`change the ${scope} scope, which reaches accounts beyond its own`);
+    if (scope.startsWith("account:")) this.assertAccount(scope.slice("account:".length));
+    else this.assertUnconfined(`change the ${scope} scope, which reaches accounts beyond its own`);
   }
 
   /** Whether a risk or trading-state scope key concerns this principal (shared scopes apply to everyone). */
