@@ -45,7 +45,7 @@ export default function BlotterPage() {
       )}
       <main className={canSubmit ? "layout with-ticket" : "layout"}>
         {canSubmit && <OrderTicket />}
-        <Blotter orders={live.orders} changed={live.changed} canCancel={canCancel} canModify={canSubmit} onCancel={onCancel} />
+        <Blotter store={live.store} version={live.version} canCancel={canCancel} canModify={canSubmit} onCancel={onCancel} />
       </main>
     </>
   );

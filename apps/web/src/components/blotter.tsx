@@ -1,27 +1,57 @@
 "use client";
 import { cancelAllInput, isTerminal, ORD_STATUSES, type Order } from "@fillmore/shared";
 import { useMutation, useQuery } from "@tanstack/react-query";
-import Link from "next/link";
-import { useCallback, useMemo, useState } from "react";
-import { formatPx, formatQty, formatTime, placesOf, statusClass } from "../lib/format";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useCallback, useMemo, useRef, useState } from "react";
+import { placesOf } from "../lib/format";
+import { compareIds, newestFirst, type OrderStore, type ViewSpec } from "../lib/order-store";
 import { useTRPC } from "../lib/trpc";
 import { errorText } from "../lib/use-session";
+import { ColumnChooser, useVisibleColumns } from "./blotter/column-chooser";
+import { type CellContext, COLUMN_BY_ID, type Column } from "./blotter/columns";
+import { BlotterRow } from "./blotter/row";
 import { ModifyDialog } from "./modify-dialog";
 
 interface BlotterProps {
-  orders: Map<string, Order>;
-  changed: Map<string, number>;
+  store: OrderStore;
+  /** The store's version: a new value means new data to show. */
+  version: number;
   canCancel: boolean;
   /** Cancel/replace needs the submit permission. */
   canModify?: boolean;
   onCancel: (orderId: string) => void;
 }
 
-const MODIFIABLE = new Set(["Validated", "Accepted", "PartiallyFilled"]);
+/** Row height in px; fixed, so the virtualiser needs no measuring (kept in step with globals.css). */
+export const ROW_HEIGHT = 28;
+const ACTIONS_WIDTH = 70;
 
-const MAX_ROWS = 300;
+interface Sort {
+  column: string;
+  dir: "asc" | "desc";
+}
+const DEFAULT_SORT: Sort = { column: "time", dir: "desc" };
 
-export function Blotter({ orders, changed, canCancel, canModify = false, onCancel }: BlotterProps) {
+function comparatorFor(sort: Sort, store: OrderStore): (a: Order, b: Order) => number {
+  if (sort.column === "time" && sort.dir === "desc") return newestFirst;
+  const column = COLUMN_BY_ID.get(sort.column);
+  if (!column) return newestFirst;
+  const sign = sort.dir === "asc" ? 1 : -1;
+  const ctx = (o: Order): CellContext => ({
+    places: undefined,
+    isSplitParent: store.splitParents.has(o.orderId),
+    lastFill: store.lastFills.get(o.orderId),
+  });
+  return (a, b) => {
+    const ka = column.sortKey(a, ctx(a));
+    const kb = column.sortKey(b, ctx(b));
+    if (ka < kb) return -sign;
+    if (ka > kb) return sign;
+    return newestFirst(a, b) || compareIds(a.orderId, b.orderId);
+  };
+}
+
+export function Blotter({ store, version, canCancel, canModify = false, onCancel }: BlotterProps) {
   const trpc = useTRPC();
   const cancelAll = useMutation(trpc.orders.cancelAll.mutationOptions());
   const [editing, setEditing] = useState<string | null>(null);
@@ -32,31 +62,62 @@ export function Blotter({ orders, changed, canCancel, canModify = false, onCance
   const [symbol, setSymbol] = useState("");
   const [status, setStatus] = useState("");
   const [account, setAccount] = useState("");
+  const [sort, setSort] = useState<Sort>(DEFAULT_SORT);
+  const [visibleIds, toggleColumn, resetColumns] = useVisibleColumns();
+  const columns = useMemo(() => visibleIds.flatMap((id) => COLUMN_BY_ID.get(id) ?? []), [visibleIds]);
 
-  const rows = useMemo(() => {
-    const wanted = [...orders.values()].filter(
-      (o) =>
-        (symbol === "" || o.symbol.includes(symbol.toUpperCase())) &&
-        (status === "" || o.ordStatus === status) &&
-        (account === "" || o.accountId === account),
+  // One spec per filter/sort choice: the store keeps its view sorted incrementally until it changes.
+  const spec = useMemo<ViewSpec>(() => {
+    const sym = symbol.toUpperCase();
+    return {
+      filter: (o) =>
+        (sym === "" || o.symbol.includes(sym)) && (status === "" || o.ordStatus === status) && (account === "" || o.accountId === account),
+      compare: comparatorFor(sort, store),
+    };
+  }, [symbol, status, account, sort, store]);
+  // `version` makes this re-read after each frame of updates (the store mutates its view in place).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal
+  const rows = useMemo(() => store.view(spec), [store, spec, version]);
+  const accounts = store.accounts();
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    useFlushSync: false,
+  });
+  const items = virtualizer.getVirtualItems();
+  const padTop = items[0]?.start ?? 0;
+  const padBottom = items.length > 0 ? virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0) : 0;
+
+  // Stable callbacks, so memoised rows do not re-render when the page does.
+  const cancelRef = useRef(onCancel);
+  cancelRef.current = onCancel;
+  const onRowCancel = useCallback((orderId: string) => cancelRef.current(orderId), []);
+  const onRowModify = useCallback((orderId: string) => setEditing(orderId), []);
+
+  const onSort = (column: Column) => {
+    setSort((s) =>
+      s.column === column.id
+        ? { column: column.id, dir: s.dir === "asc" ? "desc" : "asc" }
+        : { column: column.id, dir: column.firstDir ?? "asc" },
     );
-    wanted.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
-    return wanted.slice(0, MAX_ROWS);
-  }, [orders, symbol, status, account]);
-
-  /** Orders the router split into child orders (their children name them as parent). */
-  const splitParents = useMemo(() => new Set([...orders.values()].flatMap((o) => (o.parentId ? [o.parentId] : []))), [orders]);
-  const accounts = useMemo(() => [...new Set([...orders.values()].map((o) => o.accountId))].sort(), [orders]);
+    scroller.current?.scrollTo({ top: 0 });
+  };
 
   // Cancel all works on exact filters: the symbol box as typed (upper case) and the account.
   const allFilter = { symbol: symbol.trim() === "" ? undefined : symbol.trim().toUpperCase(), accountId: account || undefined };
   const hasFilter = allFilter.symbol !== undefined || allFilter.accountId !== undefined;
-  const allMatching = [...orders.values()].filter(
-    (o) =>
-      !isTerminal(o.ordStatus) &&
-      (allFilter.symbol === undefined || o.symbol === allFilter.symbol) &&
-      (allFilter.accountId === undefined || o.accountId === allFilter.accountId),
-  ).length;
+  const allMatching = confirmAll
+    ? [...store.orders.values()].filter(
+        (o) =>
+          !isTerminal(o.ordStatus) &&
+          (allFilter.symbol === undefined || o.symbol === allFilter.symbol) &&
+          (allFilter.accountId === undefined || o.accountId === allFilter.accountId),
+      ).length
+    : 0;
   const filterText = [allFilter.symbol && `symbol ${allFilter.symbol}`, allFilter.accountId && `account ${allFilter.accountId}`]
     .filter(Boolean)
     .join(" and ");
@@ -79,8 +140,9 @@ export function Blotter({ orders, changed, canCancel, canModify = false, onCance
     }
   }
 
-  const editingOrder = editing ? orders.get(editing) : undefined;
+  const editingOrder = editing ? store.orders.get(editing) : undefined;
   const closeEditor = useCallback(() => setEditing(null), []);
+  const tableWidth = columns.reduce((w, c) => w + c.width, 0) + ACTIONS_WIDTH;
 
   return (
     <section className="card blotter" aria-label="Blotter">
@@ -103,10 +165,11 @@ export function Blotter({ orders, changed, canCancel, canModify = false, onCance
             </option>
           ))}
         </select>
-        <span className="muted">
-          {rows.length} of {orders.size}
+        <span className="muted" aria-live="off">
+          {rows.length} of {store.size}
         </span>
         <span className="spacer" />
+        <ColumnChooser visible={visibleIds} onToggle={toggleColumn} onReset={resetColumns} />
         {canCancel && (
           <button
             type="button"
@@ -140,71 +203,69 @@ export function Blotter({ orders, changed, canCancel, canModify = false, onCance
           {allResult.text}
         </p>
       )}
-      <div className="table-wrap">
-        <table>
+      <div className="table-wrap grid-wrap" ref={scroller} data-testid="blotter-scroll">
+        <table className="grid" style={{ minWidth: tableWidth }} aria-rowcount={rows.length + 1}>
+          <colgroup>
+            {columns.map((c) => (
+              <col key={c.id} style={{ width: c.width }} />
+            ))}
+            <col style={{ width: ACTIONS_WIDTH }} />
+          </colgroup>
           <thead>
             <tr>
-              <th>Time</th>
-              <th>ClOrdID</th>
-              <th>Account</th>
-              <th>Symbol</th>
-              <th>Side</th>
-              <th>Type</th>
-              <th className="num">Qty</th>
-              <th className="num">Filled</th>
-              <th className="num">Leaves</th>
-              <th className="num">Limit Px</th>
-              <th className="num">Avg Px</th>
-              <th>Status</th>
-              <th>Venue</th>
-              <th>TIF</th>
-              <th />
+              {columns.map((c) => {
+                const active = sort.column === c.id;
+                return (
+                  <th
+                    key={c.id}
+                    className={c.num ? "num sortable" : "sortable"}
+                    aria-sort={active ? (sort.dir === "asc" ? "ascending" : "descending") : "none"}
+                    data-column={c.id}
+                  >
+                    <button type="button" className="sort" onClick={() => onSort(c)} title={`Sort by ${c.label}`}>
+                      {c.label}
+                      <span className="sort-mark" aria-hidden="true">
+                        {active ? (sort.dir === "asc" ? "▲" : "▼") : ""}
+                      </span>
+                    </button>
+                  </th>
+                );
+              })}
+              <th className="actions">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
-            {rows.map((o) => (
-              <tr
-                key={`${o.orderId}:${o.lastSeq}`}
-                data-order-id={o.orderId}
-                data-cl-ord-id={o.clOrdId}
-                data-status={o.ordStatus}
-                data-parent-id={o.parentId ?? undefined}
-                className={changed.get(o.orderId) === o.lastSeq ? "flash" : undefined}
-              >
-                <td className="mono">{formatTime(o.createdAt)}</td>
-                <td className="mono clordid" title={o.clOrdId}>
-                  <Link href={`/orders/${encodeURIComponent(o.orderId)}`}>{o.parentId ? `↳ ${o.clOrdId}` : o.clOrdId}</Link>
-                </td>
-                <td>{o.accountId}</td>
-                <td className="strong">{o.symbol}</td>
-                <td className={o.side === "Buy" ? "buy" : "sell"}>{o.side}</td>
-                <td>{o.ordType}</td>
-                <td className="num">{formatQty(o.orderQty)}</td>
-                <td className="num">{formatQty(o.cumQty)}</td>
-                <td className="num">{formatQty(o.leavesQty)}</td>
-                <td className="num">{formatPx(o.price, places.get(o.symbol))}</td>
-                <td className="num">{formatPx(o.avgPx, (places.get(o.symbol) ?? 2) + 2)}</td>
-                <td>
-                  <span className={statusClass(o.ordStatus)} title={o.rejectReason ?? undefined}>
-                    {o.ordStatus}
-                  </span>
-                </td>
-                <td>{o.venueId ?? (splitParents.has(o.orderId) ? "split" : "—")}</td>
-                <td>{o.timeInForce}</td>
-                <td className="actions">
-                  {canModify && MODIFIABLE.has(o.ordStatus) && !o.parentId && !splitParents.has(o.orderId) && (
-                    <button type="button" className="small" onClick={() => setEditing(o.orderId)} aria-label={`Modify ${o.clOrdId}`}>
-                      Modify
-                    </button>
-                  )}
-                  {canCancel && !isTerminal(o.ordStatus) && o.ordStatus !== "PendingCancel" && (
-                    <button type="button" className="small" onClick={() => onCancel(o.orderId)} aria-label={`Cancel ${o.clOrdId}`}>
-                      Cancel
-                    </button>
-                  )}
-                </td>
+            {padTop > 0 && (
+              <tr className="pad" style={{ height: padTop }}>
+                <td colSpan={columns.length + 1} />
               </tr>
-            ))}
+            )}
+            {items.map((item) => {
+              const o = rows[item.index];
+              if (!o) return null;
+              return (
+                <BlotterRow
+                  key={`${o.orderId}:${o.lastSeq}`}
+                  order={o}
+                  columns={columns}
+                  flash={store.changed.get(o.orderId) === o.lastSeq}
+                  places={places.get(o.symbol)}
+                  isSplitParent={store.splitParents.has(o.orderId)}
+                  lastFill={store.lastFills.get(o.orderId)}
+                  canCancel={canCancel}
+                  canModify={canModify}
+                  onCancel={onRowCancel}
+                  onModify={onRowModify}
+                />
+              );
+            })}
+            {padBottom > 0 && (
+              <tr className="pad" style={{ height: padBottom }}>
+                <td colSpan={columns.length + 1} />
+              </tr>
+            )}
           </tbody>
         </table>
         {rows.length === 0 && <p className="empty">No orders match.</p>}

@@ -1,0 +1,240 @@
+import type { Order } from "@fillmore/shared";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { formatPx, formatQty, formatTime, statusClass } from "../../lib/format";
+import type { LastFill } from "../../lib/order-store";
+
+export interface CellContext {
+  places: number | undefined;
+  isSplitParent: boolean;
+  lastFill: LastFill | undefined;
+}
+
+export interface Column {
+  id: string;
+  label: string;
+  /** Width in px (the table has a fixed layout, so rows never reflow as values change). */
+  width: number;
+  num?: boolean;
+  /** Shown until the user chooses otherwise. */
+  defaultVisible: boolean;
+  /** Cannot be hidden (the order link). */
+  required?: boolean;
+  /** Sort key; numbers sort numerically, strings by text. */
+  sortKey: (o: Order, ctx: CellContext) => string | number;
+  /** First click sorts this way (times newest first, everything else ascending). */
+  firstDir?: "asc" | "desc";
+  className?: (o: Order) => string | undefined;
+  cell: (o: Order, ctx: CellContext) => ReactNode;
+}
+
+const STOP_TYPES = new Set(["Stop", "StopLimit", "TrailingStop"]);
+
+/** A stop the engine holds until its stop price trades: validated, not yet at any venue. */
+export function isHeldStop(o: Order): boolean {
+  return o.ordStatus === "Validated" && STOP_TYPES.has(o.ordType) && !o.venueId;
+}
+
+/** The status shown: "Held" for held stops, the FIX status otherwise. */
+export function shownStatus(o: Order): string {
+  return isHeldStop(o) ? "Held" : o.ordStatus;
+}
+
+const num = (v: string | null) => (v === null ? Number.NEGATIVE_INFINITY : Number(v));
+const dash = <span className="muted-cell">—</span>;
+
+export const COLUMNS: readonly Column[] = [
+  {
+    id: "time",
+    label: "Time",
+    width: 90,
+    defaultVisible: true,
+    sortKey: (o) => o.createdAt,
+    firstDir: "desc",
+    className: () => "mono",
+    cell: (o) => formatTime(o.createdAt),
+  },
+  {
+    id: "clOrdId",
+    label: "ClOrdID",
+    width: 112,
+    defaultVisible: true,
+    required: true,
+    sortKey: (o) => o.clOrdId,
+    className: () => "mono clordid",
+    cell: (o) => (
+      <Link href={`/orders/${encodeURIComponent(o.orderId)}`} prefetch={false} title={o.clOrdId}>
+        {o.parentId ? `↳ ${o.clOrdId}` : o.clOrdId}
+      </Link>
+    ),
+  },
+  { id: "account", label: "Account", width: 76, defaultVisible: true, sortKey: (o) => o.accountId, cell: (o) => o.accountId },
+  {
+    id: "symbol",
+    label: "Symbol",
+    width: 56,
+    defaultVisible: true,
+    sortKey: (o) => o.symbol,
+    className: () => "strong",
+    cell: (o) => o.symbol,
+  },
+  {
+    id: "side",
+    label: "Side",
+    width: 38,
+    defaultVisible: true,
+    sortKey: (o) => o.side,
+    className: (o) => (o.side === "Buy" ? "buy" : "sell"),
+    cell: (o) => o.side,
+  },
+  { id: "type", label: "Type", width: 78, defaultVisible: true, sortKey: (o) => o.ordType, cell: (o) => o.ordType },
+  {
+    id: "qty",
+    label: "Qty",
+    width: 52,
+    num: true,
+    defaultVisible: true,
+    sortKey: (o) => num(o.orderQty),
+    cell: (o) => formatQty(o.orderQty),
+  },
+  {
+    id: "filled",
+    label: "Filled",
+    width: 52,
+    num: true,
+    defaultVisible: true,
+    sortKey: (o) => num(o.cumQty),
+    cell: (o) => formatQty(o.cumQty),
+  },
+  {
+    id: "leaves",
+    label: "Leaves",
+    width: 52,
+    num: true,
+    defaultVisible: true,
+    sortKey: (o) => num(o.leavesQty),
+    cell: (o) => formatQty(o.leavesQty),
+  },
+  {
+    id: "limitPx",
+    label: "Limit Px",
+    width: 66,
+    num: true,
+    defaultVisible: true,
+    sortKey: (o) => num(o.price),
+    cell: (o, c) => formatPx(o.price, c.places),
+  },
+  {
+    id: "avgPx",
+    label: "Avg Px",
+    width: 72,
+    num: true,
+    defaultVisible: true,
+    sortKey: (o) => num(o.avgPx),
+    cell: (o, c) => formatPx(o.avgPx, (c.places ?? 2) + 2),
+  },
+  {
+    id: "status",
+    label: "Status",
+    width: 96,
+    defaultVisible: true,
+    sortKey: (o) => shownStatus(o),
+    cell: (o) =>
+      isHeldStop(o) ? (
+        <span className="status status-held" title="Validated: held by the engine until the stop price trades, then sent to a venue">
+          Held
+        </span>
+      ) : (
+        <span className={statusClass(o.ordStatus)} title={o.rejectReason ?? undefined}>
+          {o.ordStatus}
+        </span>
+      ),
+  },
+  {
+    id: "venue",
+    label: "Venue",
+    width: 70,
+    defaultVisible: true,
+    sortKey: (o, c) => o.venueId ?? (c.isSplitParent ? "split" : isHeldStop(o) ? "engine" : ""),
+    cell: (o, c) =>
+      o.venueId ??
+      (c.isSplitParent ? (
+        "split"
+      ) : isHeldStop(o) ? (
+        <span className="muted-cell" title="Held by the engine; routed when the stop triggers">
+          engine
+        </span>
+      ) : (
+        "—"
+      )),
+  },
+  { id: "tif", label: "TIF", width: 36, defaultVisible: true, sortKey: (o) => o.timeInForce, cell: (o) => o.timeInForce },
+  {
+    id: "stopPx",
+    label: "Stop Px",
+    width: 64,
+    num: true,
+    defaultVisible: true,
+    sortKey: (o) => num(o.stopPx),
+    className: (o) => (isHeldStop(o) ? "held-px" : undefined),
+    cell: (o, c) => (o.stopPx === null ? dash : formatPx(o.stopPx, c.places)),
+  },
+  {
+    id: "lastPx",
+    label: "Last Px",
+    width: 76,
+    num: true,
+    defaultVisible: false,
+    sortKey: (_o, c) => num(c.lastFill?.lastPx ?? null),
+    cell: (_o, c) => (c.lastFill ? formatPx(c.lastFill.lastPx, c.places) : dash),
+  },
+  {
+    id: "lastQty",
+    label: "Last Qty",
+    width: 62,
+    num: true,
+    defaultVisible: false,
+    sortKey: (_o, c) => num(c.lastFill?.lastQty ?? null),
+    cell: (_o, c) => (c.lastFill ? formatQty(c.lastFill.lastQty) : dash),
+  },
+  {
+    id: "strategy",
+    label: "Strategy",
+    width: 96,
+    defaultVisible: false,
+    sortKey: (o) => o.strategy ?? "",
+    className: () => "ellipsis",
+    cell: (o) => (o.strategy ? <span title={o.strategy}>{o.strategy}</span> : dash),
+  },
+  {
+    id: "text",
+    label: "Text",
+    width: 180,
+    defaultVisible: false,
+    sortKey: (o) => o.rejectReason ?? "",
+    className: () => "ellipsis",
+    cell: (o) => (o.rejectReason ? <span title={o.rejectReason}>{o.rejectReason}</span> : dash),
+  },
+  {
+    id: "updated",
+    label: "Updated",
+    width: 92,
+    defaultVisible: false,
+    sortKey: (o) => o.updatedAt,
+    firstDir: "desc",
+    className: () => "mono",
+    cell: (o) => formatTime(o.updatedAt),
+  },
+  {
+    id: "orderId",
+    label: "Order ID",
+    width: 80,
+    defaultVisible: false,
+    sortKey: (o) => o.orderId.padStart(16, " "),
+    className: () => "mono",
+    cell: (o) => o.orderId,
+  },
+];
+
+export const COLUMN_BY_ID = new Map(COLUMNS.map((c) => [c.id, c]));
+export const DEFAULT_COLUMNS: readonly string[] = COLUMNS.filter((c) => c.defaultVisible).map((c) => c.id);
