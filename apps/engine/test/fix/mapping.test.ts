@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { encode, parseMessage } from "../../src/venues/fix/codec";
+import { encode, FixFieldError, parseMessage, SessionRejectReason, Tag } from "../../src/venues/fix/codec";
 import { EXEC_TYPES, ORD_STATUSES, readExecutionReport, refusalReport, toVenueReport } from "../../src/venues/fix/mapping";
 
 type Version = "FIX.4.2" | "FIX.4.4";
 
-function er(version: Version, fields: Record<number, string>) {
+/** An ExecutionReport with defaults; a field given as undefined is left out. */
+function er(version: Version, fields: Record<number, string | undefined>) {
   const body = Object.entries({
     35: "8",
     34: "9",
@@ -18,16 +19,8 @@ function er(version: Version, fields: Record<number, string>) {
     151: "100",
     6: "0",
     ...fields,
-  });
-  return readExecutionReport(
-    version,
-    parseMessage(
-      encode(
-        version,
-        body.map(([t, v]) => [Number(t), v] as const),
-      ),
-    ),
-  );
+  }).flatMap(([t, v]) => (v === undefined ? [] : [[Number(t), v] as const]));
+  return readExecutionReport(version, parseMessage(encode(version, body)));
 }
 
 // biome-ignore format: one row per (version, ExecType, OrdStatus), as a table
@@ -45,9 +38,11 @@ const ROWS: [Version, string, string, Record<number, string>, ReturnType<typeof 
   ["FIX.4.2", "A", "A", { 20: "0" },                               null],
   ["FIX.4.2", "B", "B", { 20: "0" },                               null],
   ["FIX.4.2", "C", "C", { 20: "0" },                               { kind: "expired", orderId: "O1", reason: "expired at the venue" }],
-  ["FIX.4.2", "D", "0", { 20: "0" },                               null],
+  ["FIX.4.2", "D", "0", { 20: "0", 38: "80", 44: "10.1", 58: "venue cut" }, { kind: "restated", orderId: "O1", orderQty: "80", price: "10.1", reason: "venue cut" }],
+  ["FIX.4.2", "D", "1", { 20: "0", 14: "30", 151: "50" },         { kind: "restated", orderId: "O1", orderQty: "80", price: null, reason: "restated by the venue" }],
   ["FIX.4.2", "E", "E", { 20: "0" },                               null],
-  ["FIX.4.2", "2", "2", { 20: "1", 32: "60", 31: "10.5" },         null], // ExecTransType Cancel: a bust, not applied
+  ["FIX.4.2", "2", "2", { 20: "1", 19: "E0", 32: "60", 31: "10.5" }, { kind: "tradeBusted", orderId: "O1", refExecId: "O1/E0", reason: "trade cancelled (busted) by the venue" }], // ExecTransType Cancel
+  ["FIX.4.2", "2", "2", { 20: "2", 19: "E0", 32: "60", 31: "10.45" }, { kind: "tradeCorrected", orderId: "O1", refExecId: "O1/E0", execId: "O1/E1", lastQty: "60", lastPx: "10.45", reason: "trade corrected by the venue" }], // ExecTransType Correct
   ["FIX.4.2", "2", "2", { 20: "3", 32: "60", 31: "10.5" },         null], // ExecTransType Status
   ["FIX.4.4", "0", "0", {},                                        { kind: "accepted", orderId: "O1", venueOrderId: "V1" }],
   ["FIX.4.4", "F", "1", { 32: "40", 31: "10.4" },                  { kind: "fill", orderId: "O1", execId: "O1/E1", lastQty: "40", lastPx: "10.4" }],
@@ -62,11 +57,12 @@ const ROWS: [Version, string, string, Record<number, string>, ReturnType<typeof 
   ["FIX.4.4", "A", "A", {},                                        null],
   ["FIX.4.4", "B", "B", {},                                        null],
   ["FIX.4.4", "C", "C", {},                                        { kind: "expired", orderId: "O1", reason: "expired at the venue" }],
-  ["FIX.4.4", "D", "1", {},                                        null],
+  ["FIX.4.4", "D", "1", { 38: "70", 44: "9.95" },                  { kind: "restated", orderId: "O1", orderQty: "70", price: "9.95", reason: "restated by the venue" }],
   ["FIX.4.4", "E", "E", {},                                        null],
-  ["FIX.4.4", "G", "2", { 32: "10", 31: "1" },                     null],
-  ["FIX.4.4", "H", "2", { 32: "10", 31: "1" },                     null],
+  ["FIX.4.4", "G", "2", { 19: "E0", 32: "10", 31: "1.01", 58: "px" }, { kind: "tradeCorrected", orderId: "O1", refExecId: "O1/E0", execId: "O1/E1", lastQty: "10", lastPx: "1.01", reason: "px" }],
+  ["FIX.4.4", "H", "4", { 19: "E0", 32: "10", 31: "1" },           { kind: "tradeBusted", orderId: "O1", refExecId: "O1/E0", reason: "trade cancelled (busted) by the venue" }],
   ["FIX.4.4", "I", "1", { 14: "40" },                              null],
+  ["FIX.4.4", "I", "C", { 14: "40" },                              null], // status answer: state "expired", not "cancelled"
 ];
 
 describe("FIX execution states onto ours", () => {
@@ -82,11 +78,28 @@ describe("FIX execution states onto ours", () => {
       for (const execType of Object.keys(EXEC_TYPES[version])) expect(covered).toContain(`${version}:${execType}`);
   });
 
-  it("reads 4.2 status answers and busts from ExecTransType, and 4.4 ones from ExecType", () => {
+  it("reads 4.2 status answers, busts and corrections from ExecTransType, and 4.4 ones from ExecType", () => {
     expect(er("FIX.4.2", { 150: "2", 20: "3" }).action).toBe("status");
-    expect(er("FIX.4.2", { 150: "2", 20: "2" }).action).toBe("correction");
+    expect(er("FIX.4.2", { 150: "2", 20: "1", 19: "E0" }).action).toBe("tradeBusted");
+    expect(er("FIX.4.2", { 150: "2", 20: "2", 19: "E0", 32: "1", 31: "1" }).action).toBe("tradeCorrected");
     expect(er("FIX.4.4", { 150: "I" }).action).toBe("status");
-    expect(er("FIX.4.4", { 150: "H" }).action).toBe("correction");
+    expect(er("FIX.4.4", { 150: "H", 19: "E0" }).action).toBe("tradeBusted");
+    expect(er("FIX.4.4", { 150: "G", 19: "E0", 32: "1", 31: "1" }).action).toBe("tradeCorrected");
+  });
+
+  it("an order that expired at the venue reads as expired in a status answer (OrdStatus C), not cancelled", () => {
+    expect(ORD_STATUSES.C).toBe("expired");
+    expect(er("FIX.4.4", { 150: "I", 39: "C", 14: "0" }).state).toBe("expired");
+    expect(er("FIX.4.2", { 150: "C", 20: "3", 39: "C" }).state).toBe("expired");
+  });
+
+  it.each([
+    ["FIX.4.4", { 150: "H" }, 19],
+    ["FIX.4.2", { 150: "2", 20: "1" }, 19],
+    ["FIX.4.4", { 150: "G", 19: "E0", 31: "1" }, 32],
+    ["FIX.4.4", { 150: "D" }, 38],
+  ] as const)("%s %j without tag %s is refused as required tag missing", (version, fields, tag) => {
+    expect(() => er(version, { 14: undefined, 151: undefined, ...fields })).toThrow(expect.objectContaining({ tag, reason: 1 }));
   });
 
   it.each([
@@ -96,5 +109,40 @@ describe("FIX execution states onto ours", () => {
     ["H", null],
   ] as const)("a refusal of our %s becomes %j", (msgType, expected) => {
     expect(refusalReport(msgType, "O1", "r")).toEqual(expected);
+  });
+});
+
+describe("FIX decimals are read exactly", () => {
+  it("keeps every digit of a LastPx of 123456789.123456789", () => {
+    const report = er("FIX.4.4", { 150: "F", 39: "1", 32: "1", 31: "123456789.123456789", 6: "123456789.123456789" });
+    expect(report.lastPx).toBe("123456789.123456789");
+    expect(report.avgPx).toBe("123456789.123456789");
+  });
+
+  it("keeps a LastQty of 0.00000012 in plain form, so the fill can be booked", () => {
+    const report = er("FIX.4.4", { 150: "F", 39: "1", 32: "0.00000012", 31: "60000", 14: "0.00000012", 151: "0.99999988" });
+    expect(toVenueReport(report, "O1", "O1/E1")).toEqual({
+      kind: "fill",
+      orderId: "O1",
+      execId: "O1/E1",
+      lastQty: "0.00000012",
+      lastPx: "60000",
+    });
+    expect(report.leavesQty).toBe("0.99999988");
+  });
+
+  it.each([
+    [Tag.LastPx, "12a", SessionRejectReason.IncorrectDataFormat],
+    [Tag.LastQty, "1e-7", SessionRejectReason.IncorrectDataFormat],
+    [Tag.CumQty, "1,5", SessionRejectReason.IncorrectDataFormat],
+    [Tag.LeavesQty, "NaN", SessionRejectReason.IncorrectDataFormat],
+    [Tag.AvgPx, "", SessionRejectReason.TagWithoutValue],
+    [Tag.Commission, "abc", SessionRejectReason.IncorrectDataFormat],
+    [Tag.LastQty, "-5", SessionRejectReason.ValueIncorrect],
+    [Tag.Price, "1234567890123456789", SessionRejectReason.ValueIncorrect],
+  ])("tag %s = %j is refused naming the tag, with SessionRejectReason %s", (tag, value, reason) => {
+    const read = () => er("FIX.4.4", { 150: "F", 39: "1", 32: "10", 31: "10", [tag]: value });
+    expect(read).toThrow(FixFieldError);
+    expect(read).toThrow(expect.objectContaining({ tag, reason }));
   });
 });

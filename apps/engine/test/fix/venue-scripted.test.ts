@@ -1,51 +1,13 @@
 // The adapter's paths the QuickFIX examples cannot show (they support neither cancel/replace nor
 // OrderStatusRequest), against a scripted peer that answers the way a venue that does would.
 import { afterEach, describe, expect, it } from "vitest";
-import type { VenueReport } from "../../src/venues/adapter";
-import type { Field } from "../../src/venues/fix/codec";
 import { Tag } from "../../src/venues/fix/codec";
-import { FixVenue } from "../../src/venues/fix/fix-venue";
-import { fakePeer } from "./fake-peer";
-import { kinds, order, tempDir, until } from "./helpers";
+import { closeScripted, scriptedVenue } from "./fake-peer";
+import { kinds, order, until } from "./helpers";
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
+afterEach(closeScripted);
 
-async function setup() {
-  const peer = await fakePeer();
-  const venue = new FixVenue("SCRIPTED", {
-    host: "127.0.0.1",
-    port: peer.port,
-    beginString: "FIX.4.4",
-    senderCompId: "US",
-    targetCompId: "PEER",
-    heartBtInt: 30,
-    storeDir: tempDir("fix-scripted-"),
-    statusTimeoutMs: 2000,
-  });
-  const reports: VenueReport[] = [];
-  venue.onReport((r) => reports.push(r));
-  const connected = venue.connect();
-  await until(
-    () => peer.of("A").length > 0,
-    () => "no logon",
-  );
-  peer.send("A", 1, [
-    [98, "0"],
-    [108, "30"],
-  ]);
-  await connected;
-  let seq = 2;
-  const er = (fields: Field[]) => peer.send("8", seq++, [[Tag.OrderID, "V1"], ...fields]);
-  cleanups.push(async () => {
-    venue.session.dropConnection();
-    await venue.disconnect();
-    await peer.close();
-  });
-  return { peer, venue, reports, er };
-}
+const setup = scriptedVenue;
 
 describe("FIX venue against a scripted 4.4 peer", () => {
   it("replaces an order, then cancels it on the ClOrdID the replace gave it", async () => {

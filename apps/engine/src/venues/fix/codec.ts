@@ -19,6 +19,29 @@ export interface FixMessage {
 
 export class FixParseError extends Error {}
 
+/** FIX SessionRejectReason (373) values we send. */
+export const SessionRejectReason = {
+  RequiredTagMissing: 1,
+  TagWithoutValue: 4,
+  ValueIncorrect: 5,
+  IncorrectDataFormat: 6,
+} as const;
+
+/**
+ * One field of a well-framed message is missing or unreadable: the message is refused with a
+ * session-level Reject (35=3) naming the tag, never half applied.
+ */
+export class FixFieldError extends Error {
+  constructor(
+    readonly tag: number,
+    readonly reason: (typeof SessionRejectReason)[keyof typeof SessionRejectReason],
+    message: string,
+  ) {
+    super(message);
+    this.name = "FixFieldError";
+  }
+}
+
 export const Tag = {
   BeginString: 8,
   BodyLength: 9,
@@ -48,6 +71,15 @@ export const Tag = {
   OrigClOrdID: 41,
   OrderID: 37,
   ExecID: 17,
+  ExecRefID: 19,
+  ExecRestatementReason: 378,
+  Commission: 12,
+  MinQty: 110,
+  MaxFloor: 111,
+  GrossTradeAmt: 381,
+  DayOrderQty: 424,
+  DayCumQty: 425,
+  DayAvgPx: 426,
   ExecTransType: 20,
   ExecType: 150,
   OrdStatus: 39,

@@ -1,8 +1,9 @@
 import { type Decimal, money, type Order, type OrdType, type TimeInForce } from "@fillmore/shared";
 import { inRange, type OrderIdRange } from "../../orders/order-ids";
 import type { BrokerAdapter, OrderChanges, VenueCapabilities, VenueFill, VenueOrderStatus, VenuePosition, VenueReport } from "../adapter";
-import { type Field, type FixMessage, Tag, utcTimestamp } from "./codec";
-import { readExecutionReport, refusalReport, rejectReason, toVenueReport, type VenueState } from "./mapping";
+import { type AlertingAdapter, describe, type VenueAlert, VenueListeners } from "../venue-alert";
+import { type Field, type FixMessage, printable, Tag, utcTimestamp } from "./codec";
+import { type ExecReport, readExecutionReport, refExecKeyOf, refusalReport, rejectReason, toVenueReport, type VenueState } from "./mapping";
 import { FixSession, type FixSessionConfig } from "./session";
 
 export interface FixVenueConfig extends FixSessionConfig {
@@ -47,10 +48,10 @@ const TIF: Record<TimeInForce, string> = { DAY: "0", GTC: "1", IOC: "3", FOK: "4
  * sequence), and an order already in this venue's store is never sent again, so a restart never
  * sends an order twice. Reports are de-duplicated by ExecID (with the ClOrdID, see docs).
  */
-export class FixVenue implements BrokerAdapter {
+export class FixVenue implements BrokerAdapter, AlertingAdapter {
   readonly capabilities: VenueCapabilities;
   readonly session: FixSession;
-  private readonly listeners: ((r: VenueReport) => void)[] = [];
+  private readonly listeners: VenueListeners;
   private readonly orders = new Map<string, OrderRecord>();
   private readonly byClOrdId = new Map<string, string>();
   private readonly statusWaiters = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
@@ -62,6 +63,7 @@ export class FixVenue implements BrokerAdapter {
     private readonly log: (line: string) => void = () => undefined,
   ) {
     this.version = config.beginString;
+    this.listeners = new VenueListeners(name, (line) => this.log(`${name} ${line}`));
     this.capabilities = {
       ordTypes: config.ordTypes ?? ["Market", "Limit"],
       timeInForces: config.timeInForces ?? ["DAY", "GTC", "IOC", "FOK"],
@@ -71,6 +73,8 @@ export class FixVenue implements BrokerAdapter {
     };
     this.session = new FixSession(config, {
       onApp: (m) => this.onApp(m),
+      onAppError: (m, error, rejected) => this.onAppError(m, error, rejected),
+      onFault: (what, error) => this.listeners.fault(`FIX session ${what} failed: ${describe(error)}`),
       log: (line) => this.log(`${name} ${line}`),
     });
     for (const record of this.session.extras as OrderRecord[]) this.remember(record);
@@ -109,7 +113,12 @@ export class FixVenue implements BrokerAdapter {
   }
 
   onReport(listener: (r: VenueReport) => void): void {
-    this.listeners.push(listener);
+    this.listeners.onReport(listener);
+  }
+
+  /** Data the venue sent that we refused, and failures handling its input (the engine journals them as AlertRaised). */
+  onAlert(listener: (alert: VenueAlert) => void): void {
+    this.listeners.onAlert(listener);
   }
 
   async getPositions(): Promise<VenuePosition[]> {
@@ -320,20 +329,47 @@ export class FixVenue implements BrokerAdapter {
       next.price = er.price;
     }
     if (er.action === "cancelled" || er.action === "rejected" || er.action === "expired") next.reason = er.text;
+    if (er.action === "restated") {
+      if (er.orderQty) next.orderQty = er.orderQty;
+      if (er.price !== null) next.price = er.price;
+    }
     if (er.action === "fill" && money.isPositive(er.lastQty)) {
       next.fills = [...record.fills, { execId: execKey, lastQty: er.lastQty, lastPx: er.lastPx }];
       next.cumQty = money.add(record.cumQty, er.lastQty);
     }
+    let refExecKey = refExecKeyOf(er);
+    if (er.action === "tradeBusted" || er.action === "tradeCorrected") refExecKey = this.applyBustOrCorrection(next, er, execKey);
     if (er.action === "status") this.applyStatus(next, er.cumQty, er.avgPx, execKey);
     this.save(next);
-    const report = er.action === "status" ? null : toVenueReport(er, orderId, execKey);
+    // A restatement that names no price keeps the one the order has.
+    const reported = er.action === "restated" && er.price === null ? { ...er, price: next.price } : er;
+    const report = er.action === "status" ? null : toVenueReport(reported, orderId, execKey, refExecKey);
     if (report) this.emit(report);
-    if (er.action === "correction") this.log(`${this.name} trade correction/bust for ${orderId} not applied: ${execKey}`);
     const waiter = this.statusWaiters.get(orderId);
     if (waiter && next.state !== "sent") {
       this.statusWaiters.delete(orderId);
       waiter.resolve();
     }
+  }
+
+  /**
+   * A bust removes the execution ExecRefID names from the record, a correction replaces its
+   * quantity and price (keeping it under its new exec key). Returns the exec key of the execution
+   * named: the one with the report's ClOrdID, else the latest with that ExecID (after a replace the
+   * ClOrdID moved on).
+   */
+  private applyBustOrCorrection(next: OrderRecord, er: ExecReport, execKey: string): string {
+    const ref = er.execRefId ?? "";
+    const exact = refExecKeyOf(er);
+    const target = next.fills.find((f) => f.execId === exact) ?? next.fills.findLast((f) => f.execId.endsWith(`/${ref}`));
+    if (!target) {
+      this.log(`${this.name} ${er.action} of an execution we never booked: ${exact}`);
+      return exact;
+    }
+    const rest = next.fills.filter((f) => f !== target);
+    next.fills = er.action === "tradeBusted" ? rest : [...rest, { execId: execKey, lastQty: er.lastQty, lastPx: er.lastPx }];
+    next.cumQty = money.sum(next.fills.map((f) => f.lastQty));
+    return target.execId;
   }
 
   /** A status answer says how much traded in all; what we have not seen as fills becomes one. */
@@ -366,6 +402,19 @@ export class FixVenue implements BrokerAdapter {
   }
 
   private emit(report: VenueReport): void {
-    for (const listener of this.listeners) listener(report);
+    this.listeners.emit(report);
+  }
+
+  /** A message we refused (a field we cannot read: session Reject sent) or failed to handle: alerted, never thrown. */
+  private onAppError(m: FixMessage, error: unknown, rejected: boolean): void {
+    const orderId = this.orderIdOf(m.get(Tag.ClOrdID)) ?? this.orderIdOf(m.get(Tag.OrigClOrdID)) ?? null;
+    const what = `${m.msgType === "8" ? "ExecutionReport" : `message ${m.msgType}`} #${m.seq}${orderId ? ` for ${orderId}` : ""}`;
+    if (rejected)
+      this.listeners.alert(
+        "VENUE_BAD_DATA",
+        `${this.name} sent ${what} we cannot read (${describe(error)}); refused with a session Reject, not applied: ${printable(m.raw)}`,
+        orderId,
+      );
+    else this.listeners.fault(`${this.name}: handling ${what} failed: ${describe(error)}`, orderId);
   }
 }

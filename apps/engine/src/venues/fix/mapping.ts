@@ -1,6 +1,6 @@
-import type { Decimal } from "@fillmore/shared";
+import { type Decimal, money } from "@fillmore/shared";
 import type { VenueReport } from "../adapter";
-import { type FixMessage, Tag } from "./codec";
+import { FixFieldError, type FixMessage, SessionRejectReason, Tag } from "./codec";
 
 /**
  * The one place where FIX execution states become ours. Every ExecType of FIX 4.2 and 4.4, and
@@ -15,12 +15,16 @@ export type ExecAction =
   | "replaced"
   | "rejected"
   | "expired"
+  /** the venue changed quantity and/or price on its own (ExecType D) */
+  | "restated"
+  /** an execution we had is busted: ExecType H (4.4), ExecTransType 1 Cancel (4.2); ExecRefID names it */
+  | "tradeBusted"
+  /** an execution we had is corrected: ExecType G (4.4), ExecTransType 2 Correct (4.2) */
+  | "tradeCorrected"
   /** an answer to OrderStatusRequest: state only, no new event */
   | "status"
   /** pending states and notices that change nothing for us */
-  | "none"
-  /** trade busts and corrections: not applied automatically, surfaced in the log */
-  | "correction";
+  | "none";
 
 type Version = "FIX.4.2" | "FIX.4.4";
 
@@ -40,7 +44,7 @@ export const EXEC_TYPES: Record<Version, Record<string, ExecAction>> = {
     A: "none",         // Pending New
     B: "none",         // Calculated
     C: "expired",      // Expired
-    D: "none",         // Restated
+    D: "restated",     // Restated
     E: "none",         // Pending Replace
   },
   "FIX.4.4": {
@@ -55,16 +59,25 @@ export const EXEC_TYPES: Record<Version, Record<string, ExecAction>> = {
     A: "none",         // Pending New
     B: "none",         // Calculated
     C: "expired",      // Expired
-    D: "none",         // Restated
+    D: "restated",     // Restated
     E: "none",         // Pending Replace
     F: "fill",         // Trade
-    G: "correction",   // Trade Correct
-    H: "correction",   // Trade Cancel
+    G: "tradeCorrected", // Trade Correct
+    H: "tradeBusted",  // Trade Cancel
     I: "status",       // Order Status
   },
 };
 
-export type VenueState = "working" | "filled" | "cancelled" | "rejected";
+/** FIX 4.2 says busts, corrections and status answers with ExecTransType (20), whatever ExecType says. */
+// biome-ignore format: one row per ExecTransType, as a table
+export const EXEC_TRANS_TYPES_42: Record<string, ExecAction | null> = {
+  "0": null,             // New: ExecType decides
+  "1": "tradeBusted",    // Cancel
+  "2": "tradeCorrected", // Correct
+  "3": "status",         // Status
+};
+
+export type VenueState = "working" | "filled" | "cancelled" | "rejected" | "expired";
 
 // biome-ignore format: one row per OrdStatus, as a table
 export const ORD_STATUSES: Record<string, VenueState> = {
@@ -80,7 +93,7 @@ export const ORD_STATUSES: Record<string, VenueState> = {
   "9": "working",   // Suspended
   A: "working",     // Pending New
   B: "filled",      // Calculated
-  C: "cancelled",   // Expired
+  C: "expired",     // Expired: done by its time in force, not cancelled
   D: "working",     // Accepted for bidding
   E: "working",     // Pending Replace
 };
@@ -91,12 +104,15 @@ export interface ExecReport {
   origClOrdId: string | null;
   venueOrderId: string;
   execId: string;
+  /** ExecRefID (19): the execution a bust or correction is about. */
+  execRefId: string | null;
   action: ExecAction;
   /** What OrdStatus says about the order as a whole, if it says anything we know. */
   state: VenueState | null;
   lastQty: Decimal;
   lastPx: Decimal;
   cumQty: Decimal | null;
+  leavesQty: Decimal | null;
   avgPx: Decimal | null;
   orderQty: Decimal | null;
   price: Decimal | null;
@@ -104,43 +120,117 @@ export interface ExecReport {
   text: string | null;
 }
 
-const dec = (value: string | undefined): Decimal | null => (value === undefined || value === "" ? null : String(Number(value)));
+/** Every decimal field of an ExecutionReport we may see: each is read exactly or the message is refused. */
+const DECIMAL_TAGS = [
+  Tag.AvgPx,
+  Tag.Commission,
+  Tag.CumQty,
+  Tag.LastPx,
+  Tag.LastQty,
+  Tag.OrderQty,
+  Tag.Price,
+  Tag.StopPx,
+  Tag.MinQty,
+  Tag.MaxFloor,
+  Tag.GrossTradeAmt,
+  Tag.DayOrderQty,
+  Tag.DayCumQty,
+  Tag.DayAvgPx,
+  Tag.LeavesQty,
+] as const;
+/** Quantities: never negative (prices may be). */
+const QUANTITY_TAGS = new Set<number>([Tag.CumQty, Tag.LastQty, Tag.OrderQty, Tag.LeavesQty, Tag.MinQty, Tag.MaxFloor]);
+
+/**
+ * The decimals of a message, exactly as the wire has them (never through a binary float). A tag
+ * present with no value, a value that is not a FIX float, or a negative quantity throws
+ * FixFieldError naming the tag, so the session refuses the whole message.
+ */
+export function readDecimals(m: FixMessage, tags: readonly number[] = DECIMAL_TAGS): Map<number, Decimal> {
+  const out = new Map<number, Decimal>();
+  for (const tag of tags) {
+    const text = m.get(tag);
+    if (text === undefined) continue;
+    let value: Decimal;
+    try {
+      value = money.parseWireDecimal(text);
+    } catch (error) {
+      if (!(error instanceof money.WireDecimalError)) throw error;
+      if (error.why === "empty") throw new FixFieldError(tag, SessionRejectReason.TagWithoutValue, `tag ${tag} has no value`);
+      if (error.why === "range") throw new FixFieldError(tag, SessionRejectReason.ValueIncorrect, `tag ${tag}: ${error.message}`);
+      throw new FixFieldError(tag, SessionRejectReason.IncorrectDataFormat, `tag ${tag}: ${error.message}`);
+    }
+    if (QUANTITY_TAGS.has(tag) && value.startsWith("-"))
+      throw new FixFieldError(tag, SessionRejectReason.ValueIncorrect, `tag ${tag}: a quantity cannot be negative (${text})`);
+    out.set(tag, value);
+  }
+  return out;
+}
+
+function required(m: FixMessage, tag: number, why: string): string {
+  const value = m.get(tag);
+  if (value === undefined || value === "")
+    throw new FixFieldError(
+      tag,
+      value === undefined ? SessionRejectReason.RequiredTagMissing : SessionRejectReason.TagWithoutValue,
+      `tag ${tag} is required ${why}`,
+    );
+  return value;
+}
 
 export function readExecutionReport(version: Version, m: FixMessage): ExecReport {
   const execType = m.get(Tag.ExecType) ?? "";
   let action: ExecAction = EXEC_TYPES[version][execType] ?? "none";
-  // FIX 4.2 says busts, corrections and status answers with ExecTransType.
-  const transType = m.get(Tag.ExecTransType);
-  if (version === "FIX.4.2" && (transType === "1" || transType === "2")) action = "correction";
-  if (version === "FIX.4.2" && transType === "3") action = "status";
+  if (version === "FIX.4.2") action = EXEC_TRANS_TYPES_42[m.get(Tag.ExecTransType) ?? "0"] ?? action;
+  const d = readDecimals(m);
+  let orderQty = d.get(Tag.OrderQty) ?? null;
+  const cumQty = d.get(Tag.CumQty) ?? null;
+  const leavesQty = d.get(Tag.LeavesQty) ?? null;
+  let execRefId: string | null = m.get(Tag.ExecRefID) ?? null;
+  if (action === "tradeBusted" || action === "tradeCorrected") execRefId = required(m, Tag.ExecRefID, "in a trade bust or correction");
+  if (action === "tradeCorrected") {
+    required(m, Tag.LastQty, "in a trade correction");
+    required(m, Tag.LastPx, "in a trade correction");
+  }
+  if (action === "restated" && orderQty === null) {
+    // OrderQty = CumQty + LeavesQty for an order the venue still holds.
+    if (cumQty === null || leavesQty === null) required(m, Tag.OrderQty, "in a restatement");
+    else orderQty = money.add(cumQty, leavesQty);
+  }
   return {
     clOrdId: m.get(Tag.ClOrdID) ?? "",
     origClOrdId: m.get(Tag.OrigClOrdID) ?? null,
     venueOrderId: m.get(Tag.OrderID) ?? "",
     execId: m.get(Tag.ExecID) ?? "",
+    execRefId,
     action,
     state: ORD_STATUSES[m.get(Tag.OrdStatus) ?? ""] ?? null,
-    lastQty: dec(m.get(Tag.LastQty)) ?? "0",
-    lastPx: dec(m.get(Tag.LastPx)) ?? "0",
-    cumQty: dec(m.get(Tag.CumQty)),
-    avgPx: dec(m.get(Tag.AvgPx)),
-    orderQty: dec(m.get(Tag.OrderQty)),
-    price: dec(m.get(Tag.Price)),
-    stopPx: dec(m.get(Tag.StopPx)),
+    lastQty: d.get(Tag.LastQty) ?? "0",
+    lastPx: d.get(Tag.LastPx) ?? "0",
+    cumQty,
+    leavesQty,
+    avgPx: d.get(Tag.AvgPx) ?? null,
+    orderQty,
+    price: d.get(Tag.Price) ?? null,
+    stopPx: d.get(Tag.StopPx) ?? null,
     text: m.get(Tag.Text) ?? null,
   };
 }
 
+/** The exec key (see fix-venue) of the execution a bust or correction names, as the report's own ClOrdID would give it. */
+export const refExecKeyOf = (er: ExecReport): string => `${er.clOrdId}/${er.execRefId ?? ""}`;
+
 /**
  * The report our engine gets for one ExecutionReport, or null when it changes nothing.
- * `execKey` names the execution uniquely (fills carry it as their exec id).
+ * `execKey` names the execution uniquely (fills carry it as their exec id); `refExecKey` names the
+ * execution a bust or correction is about, in the same form.
  */
-export function toVenueReport(er: ExecReport, orderId: string, execKey: string): VenueReport | null {
+export function toVenueReport(er: ExecReport, orderId: string, execKey: string, refExecKey = refExecKeyOf(er)): VenueReport | null {
   switch (er.action) {
     case "accepted":
       return { kind: "accepted", orderId, venueOrderId: er.venueOrderId };
     case "fill":
-      return Number(er.lastQty) > 0 ? { kind: "fill", orderId, execId: execKey, lastQty: er.lastQty, lastPx: er.lastPx } : null;
+      return money.isPositive(er.lastQty) ? { kind: "fill", orderId, execId: execKey, lastQty: er.lastQty, lastPx: er.lastPx } : null;
     case "cancelled":
       return { kind: "cancelled", orderId, reason: er.text ?? "cancelled at the venue" };
     case "replaced":
@@ -149,6 +239,20 @@ export function toVenueReport(er: ExecReport, orderId: string, execKey: string):
       return { kind: "rejected", orderId, reason: er.text ?? "rejected by the venue" };
     case "expired":
       return { kind: "expired", orderId, reason: er.text ?? "expired at the venue" };
+    case "restated":
+      return { kind: "restated", orderId, orderQty: er.orderQty ?? "0", price: er.price, reason: er.text ?? "restated by the venue" };
+    case "tradeBusted":
+      return { kind: "tradeBusted", orderId, refExecId: refExecKey, reason: er.text ?? "trade cancelled (busted) by the venue" };
+    case "tradeCorrected":
+      return {
+        kind: "tradeCorrected",
+        orderId,
+        refExecId: refExecKey,
+        execId: execKey,
+        lastQty: er.lastQty,
+        lastPx: er.lastPx,
+        reason: er.text ?? "trade corrected by the venue",
+      };
     default:
       return null;
   }

@@ -1,5 +1,5 @@
 import net from "node:net";
-import { encode, type Field, FixFramer, type FixMessage, printable, Tag, utcTimestamp } from "./codec";
+import { encode, type Field, FixFieldError, FixFramer, type FixMessage, printable, Tag, utcTimestamp } from "./codec";
 import { SessionStore } from "./session-store";
 
 export interface FixSessionConfig {
@@ -25,6 +25,13 @@ export interface FixSessionEvents {
   onApp(message: FixMessage): void;
   onLoggedOn?(): void;
   onLoggedOff?(reason: string): void;
+  /**
+   * `onApp` threw for this message. A FixFieldError (a field we cannot read) has been answered
+   * with a session Reject naming the tag (`rejected`); either way the message is not processed again.
+   */
+  onAppError?(message: FixMessage, error: unknown, rejected: boolean): void;
+  /** Anything else that failed while handling socket input or a timer: logged, never thrown into the socket. */
+  onFault?(what: string, error: unknown): void;
   log?(line: string): void;
 }
 
@@ -81,7 +88,7 @@ export class FixSession {
     this.wanted = true;
     const loggedOn = this.waitForLogon();
     this.open();
-    this.timer ??= setInterval(() => this.tick(), 250);
+    this.timer ??= setInterval(() => this.guard("heartbeat timer", () => this.tick()), 250);
     this.timer.unref();
     return loggedOn;
   }
@@ -134,47 +141,70 @@ export class FixSession {
     if (!socketPath) socket.setNoDelay(true);
     this.socket = socket;
     this.framer = new FixFramer();
-    socket.on("connect", () => {
-      this.lastReceivedAt = Date.now();
-      this.testRequestAt = null;
-      this.resendTarget = null;
-      this.logoutSent = false;
-      if (this.config.resetOnLogon) this.store.reset();
-      const extra: Field[] = [
-        [Tag.EncryptMethod, "0"],
-        [Tag.HeartBtInt, String(this.config.heartBtInt)],
-      ];
-      if (this.config.resetOnLogon) extra.push([Tag.ResetSeqNumFlag, "Y"]);
-      this.sendAdmin("A", extra);
-    });
-    socket.on("data", (chunk) => {
-      let messages: FixMessage[];
-      try {
-        messages = this.framer.push(chunk);
-      } catch (error) {
-        this.events.log?.(`garbled input, dropping the connection: ${String(error)}`);
-        socket.destroy();
-        return;
-      }
-      for (const m of messages) {
-        if (this.socket !== socket) return;
-        this.lastReceivedAt = Date.now();
-        this.testRequestAt = null;
-        this.receive(m);
-      }
-    });
+    socket.on("connect", () => this.guard("logon", () => this.onConnect(), socket));
+    socket.on("data", (chunk) => this.guard("socket input", () => this.onData(socket, chunk), socket));
     socket.on("error", (error) => this.events.log?.(`socket error: ${error.message}`));
     socket.on("close", () => {
       if (this.socket !== socket) return;
       this.socket = undefined;
       const was = this.loggedOn;
       this.loggedOn = false;
-      if (was) this.events.onLoggedOff?.("connection closed");
       if (this.wanted) {
-        this.reconnectTimer = setTimeout(() => this.open(), this.config.reconnectMs ?? 1000);
+        this.reconnectTimer = setTimeout(() => this.guard("reconnect", () => this.open()), this.config.reconnectMs ?? 1000);
         this.reconnectTimer.unref();
       }
+      if (was) this.guard("logoff", () => this.events.onLoggedOff?.("connection closed"));
     });
+  }
+
+  /**
+   * Runs a handler of socket or timer input: nothing it throws escapes into Node's event loop. The
+   * failure is logged and reported (onFault); with `socket`, the connection is dropped, so whatever
+   * was not recorded is resent by the peer after the next logon.
+   */
+  private guard(what: string, fn: () => void, socket?: net.Socket): void {
+    try {
+      fn();
+    } catch (error) {
+      this.events.log?.(`${what} failed: ${String(error)}`);
+      try {
+        this.events.onFault?.(what, error);
+      } catch (inner) {
+        this.events.log?.(`fault listener failed: ${String(inner)}`);
+      }
+      socket?.destroy();
+    }
+  }
+
+  private onConnect(): void {
+    this.lastReceivedAt = Date.now();
+    this.testRequestAt = null;
+    this.resendTarget = null;
+    this.logoutSent = false;
+    if (this.config.resetOnLogon) this.store.reset();
+    const extra: Field[] = [
+      [Tag.EncryptMethod, "0"],
+      [Tag.HeartBtInt, String(this.config.heartBtInt)],
+    ];
+    if (this.config.resetOnLogon) extra.push([Tag.ResetSeqNumFlag, "Y"]);
+    this.sendAdmin("A", extra);
+  }
+
+  private onData(socket: net.Socket, chunk: Buffer): void {
+    let messages: FixMessage[];
+    try {
+      messages = this.framer.push(chunk);
+    } catch (error) {
+      this.events.log?.(`garbled input, dropping the connection: ${String(error)}`);
+      socket.destroy();
+      return;
+    }
+    for (const m of messages) {
+      if (this.socket !== socket) return;
+      this.lastReceivedAt = Date.now();
+      this.testRequestAt = null;
+      this.receive(m);
+    }
   }
 
   private receive(m: FixMessage): void {
@@ -241,10 +271,33 @@ export class FixSession {
       const next = Number(m.get(Tag.NewSeqNo));
       this.store.setNextTargetSeq(next > expected ? next : expected + 1);
     } else {
-      if (!ADMIN.has(m.msgType)) this.events.onApp(m);
+      if (!ADMIN.has(m.msgType)) this.deliver(m);
       this.store.setNextTargetSeq(expected + 1);
     }
     this.closeResendIfDone();
+  }
+
+  /** Hands an application message over; one we cannot read is refused with a session Reject, never thrown. */
+  private deliver(m: FixMessage): void {
+    try {
+      this.events.onApp(m);
+    } catch (error) {
+      const rejected = error instanceof FixFieldError;
+      if (rejected) this.reject(m, error);
+      this.events.log?.(`${rejected ? "rejected" : "failed to process"} ${m.msgType} #${m.seq}: ${String(error)}`);
+      this.events.onAppError?.(m, error, rejected);
+    }
+  }
+
+  /** Session-level Reject (35=3) of a received message: RefSeqNum, RefTagID, RefMsgType, SessionRejectReason, Text. */
+  private reject(m: FixMessage, error: FixFieldError): void {
+    this.sendAdmin("3", [
+      [Tag.RefSeqNum, String(m.seq)],
+      [Tag.RefTagID, String(error.tag)],
+      [Tag.RefMsgType, m.msgType],
+      [Tag.SessionRejectReason, String(error.reason)],
+      [Tag.Text, error.message.slice(0, 200)],
+    ]);
   }
 
   private closeResendIfDone(): void {
