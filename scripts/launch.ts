@@ -7,6 +7,10 @@ const env = process.env;
 const stack = await startStack({
   dataDir: path.resolve(root, env.FILLMORE_DATA_DIR ?? ".data"),
   databaseUrl: env.DATABASE_URL,
+  engineDatabaseUrl: env.ENGINE_DATABASE_URL,
+  consoleDatabaseUrl: env.CONSOLE_DATABASE_URL,
+  journalKeyFile: env.JOURNAL_KEY_FILE,
+  journalCheckpointFile: env.JOURNAL_CHECKPOINT_FILE,
   webPort: Number(env.PORT ?? 3000),
   enginePort: Number(env.ENGINE_PORT ?? 4100),
   demo: env.FILLMORE_DEMO !== "0",
@@ -21,7 +25,7 @@ console.log(`
 
   Console   ${stack.webUrl}
   Engine    ${stack.engineUrl}/health  (internal, loopback only)
-  Database  ${env.DATABASE_URL ? "DATABASE_URL" : "embedded Postgres"} 
+  Database  ${env.DATABASE_URL ? "DATABASE_URL" : "embedded Postgres"}, engine as ${new URL(stack.engineDatabaseUrl).username}, console as ${new URL(stack.consoleDatabaseUrl).username}
 ${stack.logins.length ? "\n  Demo logins\n" : ""}${stack.logins.map((l) => `    ${l.role.padEnd(11)} ${l.email.padEnd(width)}  ${l.password}`).join("\n")}
 
   Ctrl-C stops everything.

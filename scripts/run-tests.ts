@@ -1,9 +1,10 @@
 // Runs lint, typecheck, Vitest (unit + integration against a real Postgres) and Playwright
 // (real Chromium against the running system), then prints one closing line adding them up.
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { createDatabase, findFreePort, startEmbeddedPostgres } from "@fillmore/db";
+import { CONSOLE_ROLE, createDatabase, ENGINE_ROLE, ensureLoginRole, findFreePort, startEmbeddedPostgres, urlForRole } from "@fillmore/db";
 import { root, startStack } from "./lib/stack";
 
 const started = Date.now();
@@ -92,9 +93,15 @@ try {
 
   if (!only || only === "e2e") {
     const databaseUrl = await createDatabase(pgHandle.adminUrl, "fillmore_e2e");
+    // The engine and the console run as their own roles, as `npm start` runs them (granted by startStack).
+    const [enginePassword, consolePassword] = [randomBytes(24).toString("hex"), randomBytes(24).toString("hex")];
+    await ensureLoginRole(pgHandle.adminUrl, ENGINE_ROLE, enginePassword);
+    await ensureLoginRole(pgHandle.adminUrl, CONSOLE_ROLE, consolePassword);
     const stack = await startStack({
       dataDir: path.join(work, "stack"),
       databaseUrl,
+      engineDatabaseUrl: urlForRole(databaseUrl, ENGINE_ROLE, enginePassword),
+      consoleDatabaseUrl: urlForRole(databaseUrl, CONSOLE_ROLE, consolePassword),
       webPort: await findFreePort(),
       enginePort: await findFreePort(),
       demo: true,

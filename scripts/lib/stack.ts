@@ -3,8 +3,21 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { findFreePort, migrate, seedReference, startEmbeddedPostgres } from "@fillmore/db";
+import {
+  CONSOLE_ROLE,
+  ENGINE_ROLE,
+  ensureLoginRole,
+  findFreePort,
+  grantRoles,
+  LEGACY_SUPERUSER_PASSWORD,
+  migrate,
+  seedReference,
+  startEmbeddedPostgres,
+  urlForRole,
+  userOf,
+} from "@fillmore/db";
 import pg from "pg";
+import { loadOrCreateJournalKey } from "../../apps/engine/src/journal/keys";
 import { createAuth } from "../../apps/web/src/server/auth";
 import { type DemoLogin, seedDemoUsers } from "../../apps/web/src/server/seed";
 import { type FixDemoVenue, startFixDemoVenue } from "./fix-demo";
@@ -31,7 +44,14 @@ const RUNTIME_FLAGS = ["--max-semi-space-size=64"];
 
 export interface StackOptions {
   dataDir: string;
+  /** Your own Postgres, as the tables' owner (runs migrations); unset: embedded Postgres. */
   databaseUrl?: string;
+  /** With `databaseUrl`: the engine's and the console's logins (docs/OPERATIONS.md); default `databaseUrl`. */
+  engineDatabaseUrl?: string;
+  consoleDatabaseUrl?: string;
+  /** The journal chain's key and signed checkpoints; default `journal.key` and `journal-checkpoints.jsonl` in dataDir. */
+  journalKeyFile?: string;
+  journalCheckpointFile?: string;
   webPort: number;
   enginePort: number;
   demo: boolean;
@@ -46,7 +66,10 @@ export interface StackOptions {
 export interface Stack {
   webUrl: string;
   engineUrl: string;
+  /** The owner's URL (migrations, seed, audit:verify). */
   databaseUrl: string;
+  engineDatabaseUrl: string;
+  consoleDatabaseUrl: string;
   logins: DemoLogin[];
   secrets: Secrets;
   engine: ChildProcess;
@@ -73,6 +96,23 @@ function loadSecrets(dataDir: string): Secrets {
   const existing = readJson<Secrets>(file);
   if (existing) return existing;
   const secrets = { engineToken: randomBytes(24).toString("hex"), authSecret: randomBytes(32).toString("hex") };
+  writeJson(file, secrets);
+  return secrets;
+}
+
+interface DatabaseSecrets {
+  superuserPassword: string;
+  enginePassword: string;
+  consolePassword: string;
+}
+
+/** The embedded cluster's passwords: made on first start, kept in the data directory (0600). */
+function loadDatabaseSecrets(dataDir: string): DatabaseSecrets {
+  const file = path.join(dataDir, "database-secrets.json");
+  const existing = readJson<DatabaseSecrets>(file);
+  if (existing) return existing;
+  const secret = () => randomBytes(24).toString("hex");
+  const secrets = { superuserPassword: secret(), enginePassword: secret(), consolePassword: secret() };
   writeJson(file, secrets);
   return secrets;
 }
@@ -145,18 +185,51 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   let stopPostgres: () => Promise<void> = async () => undefined;
   let fixDemo: FixDemoVenue | undefined;
   let databaseUrl = options.databaseUrl;
+  let engineDatabaseUrl = options.engineDatabaseUrl;
+  let consoleDatabaseUrl = options.consoleDatabaseUrl;
+  let dbSecrets: DatabaseSecrets | undefined;
   if (!databaseUrl) {
+    dbSecrets = loadDatabaseSecrets(dataDir);
     const portFile = path.join(dataDir, "pg-port");
     const port = existsSync(portFile) ? Number(readFileSync(portFile, "utf8")) : await findFreePort();
     writeFileSync(portFile, String(port));
-    const pgHandle = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg"), port });
+    const pgHandle = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, "pg"),
+      port,
+      password: dbSecrets.superuserPassword,
+      legacyPasswords: [LEGACY_SUPERUSER_PASSWORD],
+    });
     databaseUrl = pgHandle.url;
     stopPostgres = () => pgHandle.stop();
   }
   writeFileSync(path.join(dataDir, "database-url"), databaseUrl, { mode: 0o600 });
+  // The chain's key, made on first start; the engine checks the journal against it and the checkpoints.
+  const journalKeyFile = options.journalKeyFile ?? path.join(dataDir, "journal.key");
+  const journalCheckpointFile = options.journalCheckpointFile ?? path.join(dataDir, "journal-checkpoints.jsonl");
 
   try {
+    loadOrCreateJournalKey(journalKeyFile, journalCheckpointFile);
     await migrate(databaseUrl);
+    if (dbSecrets) {
+      // Embedded: the engine and the console log in as roles that own nothing (docs/OPERATIONS.md).
+      await ensureLoginRole(databaseUrl, ENGINE_ROLE, dbSecrets.enginePassword);
+      await ensureLoginRole(databaseUrl, CONSOLE_ROLE, dbSecrets.consolePassword);
+      engineDatabaseUrl = urlForRole(databaseUrl, ENGINE_ROLE, dbSecrets.enginePassword);
+      consoleDatabaseUrl = urlForRole(databaseUrl, CONSOLE_ROLE, dbSecrets.consolePassword);
+    }
+    engineDatabaseUrl ??= databaseUrl;
+    consoleDatabaseUrl ??= databaseUrl;
+    const owner = userOf(databaseUrl);
+    const engineUser = userOf(engineDatabaseUrl);
+    const consoleUser = userOf(consoleDatabaseUrl);
+    await grantRoles(databaseUrl, {
+      engine: engineUser === owner ? undefined : engineUser,
+      console: consoleUser === owner ? undefined : consoleUser,
+    });
+    if (engineUser === owner || consoleUser === owner)
+      log(
+        `warning: the ${engineUser === owner ? "engine" : "console"} connects as the tables' owner (${owner}), which can alter the journal; set ENGINE_DATABASE_URL and CONSOLE_DATABASE_URL (docs/OPERATIONS.md, "Database roles and secrets")`,
+      );
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
     const webUrl = `http://127.0.0.1:${options.webPort}`;
     await seedReference(pool);
@@ -176,7 +249,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const engineUrl = `http://127.0.0.1:${options.enginePort}`;
     const engineEnv = {
       ...process.env,
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: engineDatabaseUrl,
+      JOURNAL_KEY_FILE: journalKeyFile,
+      JOURNAL_CHECKPOINT_FILE: journalCheckpointFile,
       ENGINE_PORT: String(options.enginePort),
       ENGINE_SERVICE_TOKEN: secrets.engineToken,
       DEMO_STRATEGY: options.demoStrategy ? "1" : "0",
@@ -186,6 +261,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       webUrl,
       engineUrl,
       databaseUrl,
+      engineDatabaseUrl,
+      consoleDatabaseUrl,
       logins,
       secrets,
       engine: undefined as unknown as ChildProcess,
@@ -206,7 +283,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       stdio,
       env: {
         ...process.env,
-        DATABASE_URL: databaseUrl,
+        DATABASE_URL: consoleDatabaseUrl,
         ENGINE_URL: engineUrl,
         ENGINE_SERVICE_TOKEN: secrets.engineToken,
         AUTH_SECRET: secrets.authSecret,

@@ -23,6 +23,11 @@ const configSchema = z.object({
   /** How the smart order router picks a venue when the order names none. */
   ROUTING_POLICY: z.enum(ROUTING_POLICIES).default("lowestCost"),
   JOURNAL_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** The journal chain's HMAC key (0600 file, made at first start); unset: unkeyed chain, no checkpoints. */
+  JOURNAL_KEY_FILE: z.string().min(1).optional(),
+  /** Signed checkpoints of the chain's head, JSON lines; default journal-checkpoints.jsonl next to the key. */
+  JOURNAL_CHECKPOINT_FILE: z.string().min(1).optional(),
+  JOURNAL_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
 });
 
 export type EngineConfig = z.output<typeof configSchema>;

@@ -6,6 +6,7 @@ import { EventHub } from "./api/event-hub";
 import { createApiServer } from "./api/http-server";
 import { systemClock } from "./clock";
 import type { EngineConfig } from "./config";
+import { checkJournalIntegrity } from "./journal/integrity";
 import { Journal, type JournalEntry } from "./journal/journal";
 import { Projector } from "./journal/projector";
 import { readJournal } from "./journal/read";
@@ -54,7 +55,10 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
       },
     }),
   );
+  // Verify the chain (key, signed checkpoints) before replay; a broken one keeps trading closed.
+  const integrity = await checkJournalIntegrity(pool, log, config);
   const journal = await Journal.open(pool, clock, log, {
+    key: integrity.key,
     maxBatch: config.JOURNAL_MAX_BATCH,
     onBatch: (size, seconds) => {
       metrics.journalBatch.observe(size);
@@ -62,6 +66,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
       metrics.eventsJournaled.inc(size);
     },
   });
+  integrity.attach(journal);
 
   const instruments = [...reference.instruments.values()];
   const feed = new RandomWalkFeed(instruments, config.SIM_TICK_MS, Date.now() & 0xffff);
@@ -254,6 +259,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));
         await journal.close();
+        integrity.close();
         await projector.idle();
         await pool.end();
       })();

@@ -4,6 +4,7 @@ import { PrismaClient } from "./generated/prisma/client";
 export * from "./generated/prisma/client";
 export { migrate, migrationsDir } from "./migrate";
 export * from "./postgres";
+export * from "./roles";
 export { seedReference } from "./seed-reference";
 
 export function createPrisma(databaseUrl: string): PrismaClient {

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
@@ -15,11 +16,19 @@ export interface StartEmbeddedPostgresOptions {
   dataDir: string;
   port: number;
   database?: string;
+  /**
+   * The superuser's password: set at initdb, and on an existing cluster set now if it still has one
+   * of `legacyPasswords` (clusters made before secrets were generated had `postgres`). Default: a
+   * random one for this run (throwaway test clusters).
+   */
+  password?: string;
+  legacyPasswords?: string[];
   onLog?: (message: string) => void;
 }
 
 const USER = "postgres";
-const PASSWORD = "postgres";
+/** The fixed password of clusters initialised before passwords were generated. */
+export const LEGACY_SUPERUSER_PASSWORD = "postgres";
 
 export function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -83,20 +92,42 @@ async function isInitialised(dataDir: string): Promise<boolean> {
   }
 }
 
-function urlFor(port: number, database: string): string {
-  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+function urlFor(port: number, database: string, password: string): string {
+  return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+}
+
+/** Connects with `password`; when refused, with each legacy password, and then rotates to `password`. */
+async function ensureSuperuserPassword(port: number, password: string, legacy: readonly string[]): Promise<void> {
+  try {
+    await withClient(urlFor(port, "postgres", password), async () => undefined);
+    return;
+  } catch (error) {
+    if ((error as { code?: string }).code !== "28P01") throw error;
+    for (const old of legacy) {
+      const rotated = await withClient(urlFor(port, "postgres", old), async (client) => {
+        await client.query(`ALTER ROLE ${USER} PASSWORD ${client.escapeLiteral(password)}`);
+        return true;
+      }).catch((e: { code?: string }) => {
+        if (e.code === "28P01") return false;
+        throw e;
+      });
+      if (rotated) return;
+    }
+    throw error;
+  }
 }
 
 export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const dataDir = path.resolve(options.dataDir);
   const database = options.database ?? "fillmore";
+  const password = options.password ?? randomBytes(24).toString("hex");
   const log: string[] = [];
   const onLog = options.onLog ?? ((message: string) => log.push(message));
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
     user: USER,
-    password: PASSWORD,
+    password,
     authMethod: "scram-sha-256",
     persistent: true,
     initdbFlags: ["--encoding=UTF8"],
@@ -106,7 +137,8 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
   });
 
   await prepareDataDir(dataDir);
-  if (!(await isInitialised(dataDir))) await server.initialise();
+  const existing = await isInitialised(dataDir);
+  if (!existing) await server.initialise();
   await removeStalePid(dataDir);
   try {
     await server.start();
@@ -116,9 +148,15 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
     });
   }
 
-  const adminUrl = urlFor(options.port, "postgres");
-  await createDatabase(adminUrl, database, { ifMissing: true });
-  return { url: urlFor(options.port, database), adminUrl, stop: () => server.stop() };
+  try {
+    if (existing) await ensureSuperuserPassword(options.port, password, options.legacyPasswords ?? []);
+    const adminUrl = urlFor(options.port, "postgres", password);
+    await createDatabase(adminUrl, database, { ifMissing: true });
+    return { url: urlFor(options.port, database, password), adminUrl, stop: () => server.stop() };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
 }
 
 async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 import type { AnyEvent, Clock, Order } from "@fillmore/shared";
 import type pg from "pg";
 import type { Logger } from "../log";
-import { GENESIS_HASH, hashEvent } from "./hash";
+import { chainHash, GENESIS_HASH } from "./hash";
 import { journalStatement } from "./projection";
 
 /** An event before the journal gives it a sequence number and timestamps. */
@@ -21,7 +21,10 @@ export interface JournalStats {
   lastSeq: number;
   committedSeq: number;
   queued: number;
+  /** False while commits fail, and while trading is blocked (a broken chain). */
   healthy: boolean;
+  /** Why new orders are refused although the journal commits (its chain did not verify at start). */
+  tradingBlocked?: string;
 }
 
 /**
@@ -38,6 +41,7 @@ export class Journal {
   private flushing = false;
   private committedSeq: number;
   private healthy = true;
+  private blocked: string | undefined;
   private closed = false;
 
   private constructor(
@@ -48,6 +52,7 @@ export class Journal {
     private seq: number,
     private lastHash: string,
     private readonly onBatch?: (size: number, seconds: number) => void,
+    private readonly key?: Buffer,
   ) {
     this.committedSeq = seq;
   }
@@ -56,13 +61,27 @@ export class Journal {
     pool: pg.Pool,
     clock: Clock,
     log: Logger,
-    options: { maxBatch: number; onBatch?: (size: number, seconds: number) => void },
+    options: {
+      maxBatch: number;
+      onBatch?: (size: number, seconds: number) => void;
+      /** Chain key: new events are linked with HMAC-SHA256 under it (journal/integrity.ts). */
+      key?: Buffer;
+    },
   ): Promise<Journal> {
     const { rows } = await pool.query<{ seq: string; hash: string }>(
       "SELECT seq::text AS seq, hash FROM journal ORDER BY journal.seq DESC LIMIT 1",
     );
     const last = rows[0];
-    return new Journal(pool, clock, log, options.maxBatch, last ? Number(last.seq) : 0, last ? last.hash : GENESIS_HASH, options.onBatch);
+    return new Journal(
+      pool,
+      clock,
+      log,
+      options.maxBatch,
+      last ? Number(last.seq) : 0,
+      last ? last.hash : GENESIS_HASH,
+      options.onBatch,
+      options.key,
+    );
   }
 
   /** The sequence number the next `append` will assign. */
@@ -78,7 +97,7 @@ export class Journal {
     if (this.closed) throw new Error("journal is closed");
     const event = { ...draft, seq: this.seq + 1, ts: this.clock.nowIso(), monoUs: this.clock.monoUs() } as AnyEvent;
     const orderAfter = project?.(event);
-    const hash = hashEvent(this.lastHash, event);
+    const hash = chainHash(this.key, this.lastHash, event);
     this.queue.push({ event, prevHash: this.lastHash, hash, orderAfter });
     this.seq = event.seq;
     this.lastHash = hash;
@@ -97,7 +116,27 @@ export class Journal {
   }
 
   stats(): JournalStats {
-    return { lastSeq: this.seq, committedSeq: this.committedSeq, queued: this.queue.length, healthy: this.healthy };
+    return {
+      lastSeq: this.seq,
+      committedSeq: this.committedSeq,
+      queued: this.queue.length,
+      healthy: this.healthy && this.blocked === undefined,
+      ...(this.blocked === undefined ? {} : { tradingBlocked: this.blocked }),
+    };
+  }
+
+  /**
+   * Refuses new risk from now on (stats().healthy false, tradingBlocked says why) while events
+   * still append and commit: cancels, alerts and reads go on. Lifted only by a restart on a
+   * journal that verifies.
+   */
+  blockTrading(reason: string): void {
+    this.blocked = reason;
+  }
+
+  /** Whether new events are linked with the key. */
+  get keyed(): boolean {
+    return this.key !== undefined;
   }
 
   async close(): Promise<void> {

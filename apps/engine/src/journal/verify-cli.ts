@@ -1,17 +1,36 @@
+// npm run audit:verify [-- --checkpoints <exported file>]: checks the hash chain with the key and
+// against the signed checkpoints kept outside the database. Exit 0 intact, 1 broken, 2 usage.
+import { parseArgs } from "node:util";
 import pg from "pg";
-import { verifyJournal } from "./verify";
+import { auditFiles } from "./audit-files";
+import { verifyJournalIntegrity } from "./integrity";
 
-const url = process.env.DATABASE_URL;
-if (!url) {
-  console.error("audit:verify needs DATABASE_URL (npm start prints it; .data/database-url holds the demo one)");
+const { values } = parseArgs({ options: { checkpoints: { type: "string" } } });
+const files = auditFiles();
+if (!files.databaseUrl) {
+  console.error("audit:verify needs DATABASE_URL (npm start writes .data/database-url; FILLMORE_DATA_DIR points elsewhere)");
   process.exit(2);
 }
-const pool = new pg.Pool({ connectionString: url, max: 1 });
-const result = await verifyJournal(pool);
+if (!files.key) console.warn(`no journal key at ${files.keyFile} (JOURNAL_KEY_FILE): checking the unkeyed chain only, without checkpoints`);
+const checkpointFile = values.checkpoints ?? files.checkpointFile;
+const pool = new pg.Pool({ connectionString: files.databaseUrl, max: 1 });
+const result = await verifyJournalIntegrity(pool, { key: files.key, checkpointFile });
 await pool.end();
+
+const { verify } = result;
+const newest = result.checkpoints.at(-1);
 if (result.ok) {
-  console.log(`journal verified: ${result.events} events, hash chain intact`);
+  const keyed = verify.keyedFromSeq === null ? "unkeyed (legacy SHA-256)" : `keyed (HMAC-SHA256) from seq ${verify.keyedFromSeq}`;
+  const anchored = newest
+    ? `, matches ${result.checkpoints.length} signed checkpoints (newest: seq ${newest.seq} at ${newest.ts})`
+    : files.key
+      ? `, NO checkpoints in ${checkpointFile}: a deleted tail cannot be ruled out`
+      : "";
+  console.log(`journal verified: ${verify.events} events, hash chain intact, ${keyed}${anchored}`);
+} else if (result.firstBadSeq !== null) {
+  console.error(`journal BROKEN at event seq=${result.firstBadSeq}: ${result.reason} (${verify.events} events verified before it)`);
+  process.exit(1);
 } else {
-  console.error(`journal BROKEN at event seq=${result.seq}: ${result.problem} (${result.events} events verified before it)`);
+  console.error(`journal checkpoints BROKEN: ${result.reason}`);
   process.exit(1);
 }
