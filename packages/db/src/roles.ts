@@ -12,15 +12,21 @@ export const CONSOLE_ROLE = "fillmore_console";
 /** Append-only tables: INSERT and SELECT for the engine, SELECT for the console. */
 export const APPEND_ONLY_TABLES = ["journal"] as const;
 /**
- * Tables the console writes (better-auth's `auth_*`, API keys); a table named `auth_*` or
- * `console_*` is one too. The engine only reads them.
+ * Tables the console writes, with what it may do there (better-auth's `auth_*` and any `console_*`
+ * table: INSERT, UPDATE, DELETE). The engine only reads them. A table the console writes must be
+ * listed here or named `auth_*`/`console_*`, or the console's role is refused.
  */
-export const CONSOLE_TABLES = ["api_key"] as const;
+export const CONSOLE_TABLES: Readonly<Record<string, string>> = {
+  api_key: "INSERT, UPDATE, DELETE",
+  /** Failed sign-ins, kept for compliance: the console adds records, never edits them. */
+  sign_in_attempt: "INSERT",
+};
 /** Bookkeeping nobody but the owner writes. */
 const OWNER_ONLY_TABLES = ["pgmigrations"];
 
-export function isConsoleTable(name: string): boolean {
-  return (CONSOLE_TABLES as readonly string[]).includes(name) || name.startsWith("auth_") || name.startsWith("console_");
+function consolePrivileges(table: string): string | undefined {
+  if (table.startsWith("auth_") || table.startsWith("console_")) return "INSERT, UPDATE, DELETE";
+  return CONSOLE_TABLES[table];
 }
 
 async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -96,9 +102,10 @@ export async function grantRoles(ownerUrl: string, roles: { engine?: string; con
       const appendOnly = (APPEND_ONLY_TABLES as readonly string[]).includes(table);
       if (roles.engine) {
         if (appendOnly) grantAll(roles.engine, table, "INSERT");
-        else if (!isConsoleTable(table)) grantAll(roles.engine, table, "INSERT, UPDATE, DELETE");
+        else if (!consolePrivileges(table)) grantAll(roles.engine, table, "INSERT, UPDATE, DELETE");
       }
-      if (roles.console && !appendOnly && isConsoleTable(table)) grantAll(roles.console, table, "INSERT, UPDATE, DELETE");
+      const forConsole = consolePrivileges(table);
+      if (roles.console && !appendOnly && forConsole) grantAll(roles.console, table, forConsole);
     }
     await client.query("BEGIN");
     try {
