@@ -38,7 +38,9 @@ test.describe("order ticket: stops, trailing stops, GTD, tick and lot checks", (
     // Held by the engine, not at a venue; still held a moment later.
     await page.waitForTimeout(1000);
     await expect(row).toHaveAttribute("data-status", "Validated");
-    await expect(cell(row, 12)).toHaveText("—");
+    // The blotter shows a held stop as "Held", waiting at the engine (issue 10), not "Validated" at venue "—".
+    await expect(cell(row, COL.status)).toHaveText("Held");
+    await expect(cell(row, 12)).toHaveText("engine");
     await row.getByRole("button", { name: `Cancel ${clOrdId}` }).click();
     await expect(row).toHaveAttribute("data-status", "Cancelled", { timeout: 10_000 });
   });
