@@ -100,10 +100,13 @@ export function useLiveOrders(enabled: boolean): LiveState {
       fallback = undefined;
     };
     const markStale = (reason: string) => setState((s) => ({ ...s, stale: true, reason }));
+    // One subscription per socket: a fresh snapshot means unsubscribing and subscribing again.
     const resubscribe = (reason: string) => {
       markStale(reason);
+      socket.emit("orders:unsubscribe");
       socket.emit("orders:subscribe");
     };
+    let retry: ReturnType<typeof setTimeout> | undefined;
 
     socket.on("connect", () => socket.emit("orders:subscribe"));
     socket.on("disconnect", () => markStale("connection lost"));
@@ -112,6 +115,13 @@ export function useLiveOrders(enabled: boolean): LiveState {
       if (!s.connected) markStale("engine unreachable");
     });
     socket.on("error:forbidden", (e: { message: string }) => markStale(e.message));
+    socket.on("session:ended", (e: { message: string }) => markStale(e.message));
+    socket.on("error:subscribe", (e: { message: string; retryAfterMs?: number }) => {
+      if (e.retryAfterMs === undefined) return;
+      markStale(e.message);
+      clearTimeout(retry);
+      retry = setTimeout(() => socket.emit("orders:subscribe"), e.retryAfterMs);
+    });
     socket.on("orders:snapshot", (snap: { streamSeq: number; orders: Order[] }) => {
       lastSeq.current = snap.streamSeq;
       dropPending();

@@ -1,13 +1,87 @@
 import { isRole, type Role } from "@fillmore/shared";
 import { betterAuth } from "better-auth";
+import { APIError, createAuthMiddleware, isAPIError } from "better-auth/api";
 import type pg from "pg";
+import type { SignInLimits } from "./sign-in-limits";
 
-export function createAuth(options: { pool: pg.Pool; secret: string; baseURL: string }) {
+/** A sign-in that did not let the person in, as kept in sign_in_attempt and logged. */
+export interface FailedSignIn {
+  email: string;
+  userId: string | null;
+  ip: string;
+  userAgent: string | null;
+  outcome: "bad-password" | "unknown-account" | "blocked";
+  retryAfterMs: number | null;
+}
+
+/** Sign-in limits (sign-in-limits.ts) and where failures are recorded; without them, sign-in is unguarded (seeding, tests). */
+export interface SignInGuard {
+  limits: SignInLimits;
+  failed(attempt: FailedSignIn): Promise<void>;
+}
+
+const SIGN_IN_PATH = "/sign-in/email";
+
+/** The client's address: the console server, which is the edge, sets x-forwarded-for to the peer address. */
+function clientAddress(headers: Headers | undefined): string {
+  return headers?.get("x-forwarded-for")?.split(",")[0]?.trim() || "unknown";
+}
+
+export function createAuth(options: { pool: pg.Pool; secret: string; baseURL: string; trustedOrigins?: string[]; signIn?: SignInGuard }) {
+  const guard = options.signIn;
   return betterAuth({
     database: options.pool,
     secret: options.secret,
     baseURL: options.baseURL,
-    trustedOrigins: [options.baseURL, options.baseURL.replace("127.0.0.1", "localhost")],
+    trustedOrigins: options.trustedOrigins ?? [options.baseURL, options.baseURL.replace("127.0.0.1", "localhost")],
+    // better-auth's own limit (3 sign-ins per 10 s per address) would let one person's typos lock out
+    // everyone behind the same address: sign-in is limited per account and address by the hooks below.
+    rateLimit: { customRules: { [SIGN_IN_PATH]: false } },
+    hooks: {
+      before: createAuthMiddleware(async (ctx) => {
+        if (!guard || ctx.path !== SIGN_IN_PATH) return;
+        const email = String((ctx.body as { email?: unknown } | undefined)?.email ?? "").slice(0, 320);
+        const ip = clientAddress(ctx.headers);
+        const verdict = guard.limits.check(email, ip);
+        if (verdict.allowed) return;
+        const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+        if (verdict.first)
+          await guard.failed({
+            email,
+            userId: null,
+            ip,
+            userAgent: ctx.headers?.get("user-agent") ?? null,
+            outcome: "blocked",
+            retryAfterMs: verdict.retryAfterMs,
+          });
+        throw new APIError(
+          "TOO_MANY_REQUESTS",
+          {
+            code: "TOO_MANY_FAILED_SIGN_INS",
+            message: `too many failed sign-ins ${verdict.limit === "account" ? "for this account" : "from this address"}: try again in ${seconds} s`,
+          },
+          { "Retry-After": String(seconds) },
+        );
+      }),
+      after: createAuthMiddleware(async (ctx) => {
+        if (!guard || ctx.path !== SIGN_IN_PATH) return;
+        const email = String((ctx.body as { email?: unknown } | undefined)?.email ?? "").slice(0, 320);
+        const ip = clientAddress(ctx.headers);
+        if (ctx.context.newSession) return guard.limits.succeeded(email, ip);
+        const returned = ctx.context.returned;
+        if (!isAPIError(returned) || returned.statusCode !== 401) return;
+        guard.limits.failed(email, ip);
+        const user = await ctx.context.internalAdapter.findUserByEmail(email.toLowerCase()).catch(() => null);
+        await guard.failed({
+          email,
+          userId: user?.user.id ?? null,
+          ip,
+          userAgent: ctx.headers?.get("user-agent") ?? null,
+          outcome: user ? "bad-password" : "unknown-account",
+          retryAfterMs: null,
+        });
+      }),
+    },
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 10 },
     user: {
       modelName: "auth_user",

@@ -7,6 +7,41 @@ import type { EngineClient } from "./engine-client";
 export const ORDERS_ROOM = "orders";
 const SNAPSHOT_TERMINAL_LIMIT = 500;
 
+/**
+ * Snapshots a credential may ask for: a burst (tabs reconnecting after a restart, a resync after a
+ * gap), then one every `refillMs`. A snapshot is up to a few hundred kilobytes; unbounded, 50
+ * subscribes sent 10–18 MB.
+ */
+export interface SubscribeLimit {
+  burst: number;
+  refillMs: number;
+}
+export const DEFAULT_SUBSCRIBE_LIMIT: SubscribeLimit = { burst: 10, refillMs: 1000 };
+
+/** A token bucket per key (a socket's credential). */
+class SubscribeBuckets {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly limit: SubscribeLimit,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** 0 if a snapshot may be sent now (and takes it), else the milliseconds until one may. */
+  take(key: string): number {
+    const now = this.now();
+    const bucket = this.buckets.get(key) ?? { tokens: this.limit.burst, at: now };
+    const tokens = Math.min(this.limit.burst, bucket.tokens + (now - bucket.at) / this.limit.refillMs);
+    if (tokens < 1) {
+      this.buckets.set(key, { tokens, at: now });
+      return Math.ceil((1 - tokens) * this.limit.refillMs);
+    }
+    if (this.buckets.size > 10_000) this.buckets.clear();
+    this.buckets.set(key, { tokens: tokens - 1, at: now });
+    return 0;
+  }
+}
+
 export interface OrdersSnapshot {
   streamSeq: number;
   orders: Order[];
@@ -28,13 +63,17 @@ export class LiveOrders {
   private streamSeq = 0;
   private running = false;
   private abort: AbortController | undefined;
+  private readonly subscribes: SubscribeBuckets;
   connected = false;
 
   constructor(
-    private readonly engine: EngineClient,
+    private readonly engine: Pick<EngineClient, "snapshot" | "streamUrl" | "authHeader">,
     private readonly io: SocketServer,
     private readonly log: Logger,
-  ) {}
+    subscribeLimit: SubscribeLimit = DEFAULT_SUBSCRIBE_LIMIT,
+  ) {
+    this.subscribes = new SubscribeBuckets(subscribeLimit);
+  }
 
   start(): void {
     this.running = true;
@@ -53,11 +92,33 @@ export class LiveOrders {
     return { streamSeq: this.streamSeq, orders: [...live, ...done] };
   }
 
-  /** Socket subscriptions check the permission on the server, like every procedure. */
-  attach(socket: Socket, principal: Principal): void {
+  /**
+   * Socket subscriptions check the permission on the server, like every procedure, against the
+   * socket's current principal (`socket.data.principal`, kept up to date by LiveSessions). One
+   * subscription per socket; a client that wants a fresh snapshot unsubscribes and subscribes again,
+   * within its credential's snapshot budget.
+   */
+  attach(socket: Socket): void {
     socket.on("orders:subscribe", () => {
-      if (!can(principal.role, "orders:read")) {
-        socket.emit("error:forbidden", { channel: ORDERS_ROOM, message: `role ${principal.role} may not read orders` });
+      const principal = socket.data.principal as Principal | undefined;
+      if (!principal || !can(principal.role, "orders:read")) {
+        socket.emit("error:forbidden", { channel: ORDERS_ROOM, message: `role ${principal?.role ?? "none"} may not read orders` });
+        return;
+      }
+      if (socket.rooms.has(ORDERS_ROOM)) {
+        socket.emit("error:subscribe", {
+          channel: ORDERS_ROOM,
+          message: "already subscribed: one subscription per socket (unsubscribe first for a new snapshot)",
+        });
+        return;
+      }
+      const waitMs = this.subscribes.take(String(socket.data.credential ?? socket.id));
+      if (waitMs > 0) {
+        socket.emit("error:subscribe", {
+          channel: ORDERS_ROOM,
+          message: `too many subscribes: try again in ${waitMs} ms`,
+          retryAfterMs: waitMs,
+        });
         return;
       }
       void socket.join(ORDERS_ROOM);

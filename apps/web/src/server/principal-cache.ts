@@ -9,6 +9,7 @@ import type { Principal } from "./auth";
  */
 export class PrincipalCache {
   private readonly entries = new Map<string, { principal: Principal | null; expires: number }>();
+  private readonly forgetListeners = new Set<() => void>();
 
   constructor(
     private readonly ttlMs = 5000,
@@ -34,12 +35,24 @@ export class PrincipalCache {
 
   forget(credential: string | null): void {
     if (credential !== null) this.entries.delete(credential);
+    this.forgotten();
   }
 
   /** A revoked API key stops working at once, on this server. */
   forgetApiKey(keyId: string): void {
     for (const [credential, entry] of this.entries)
       if (entry.principal?.kind === "apiKey" && entry.principal.id === keyId) this.entries.delete(credential);
+    this.forgotten();
+  }
+
+  /** Called after a credential is forgotten (sign-out, revocation): live connections re-check theirs at once. */
+  onForget(listener: () => void): () => void {
+    this.forgetListeners.add(listener);
+    return () => this.forgetListeners.delete(listener);
+  }
+
+  private forgotten(): void {
+    for (const listener of this.forgetListeners) listener();
   }
 
   private evictExpired(): void {

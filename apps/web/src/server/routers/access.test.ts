@@ -1,0 +1,503 @@
+import { createPrisma, type PrismaClient } from "@fillmore/db";
+import { freshDatabase } from "@fillmore/db/testing";
+import { can, DEFAULT_RISK_LIMITS, type Permission, ROLES, type Role } from "@fillmore/shared";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey } from "../api-keys";
+import type { Principal } from "../auth";
+import { type EngineClient, EngineError, type PositionView, type ReferenceView, type RiskView } from "../engine-client";
+import { appRouter } from "./root";
+
+// The access table: every tRPC procedure, called by every role as a person, as an API key bound to
+// no account and as an API key bound to ACC-ALPHA. Each procedure says which permission it needs,
+// whether a bound key may use it at all, and probes of what a bound key may see or touch outside
+// its accounts. A procedure added to the router without an entry here fails the first test.
+
+const ALPHA = "ACC-ALPHA";
+const BETA = "ACC-BETA";
+
+/** The engine, as data: two orders, one per account; positions, limits and states for both accounts. */
+function fakeEngine() {
+  const calls: string[] = [];
+  const orders: Record<string, { orderId: string; accountId: string }> = {
+    "O-ALPHA": { orderId: "O-ALPHA", accountId: ALPHA },
+    "O-BETA": { orderId: "O-BETA", accountId: BETA },
+  };
+  const risk = (): RiskView => ({
+    defaults: DEFAULT_RISK_LIMITS,
+    limits: { [`account:${ALPHA}`]: { maxOrderQty: "10" }, [`account:${BETA}`]: { maxOrderQty: "20" } },
+    tradingStates: { global: "ACTIVE", [`account:${BETA}`]: "HALTED", "symbol:AAPL": "REDUCING" },
+  });
+  const positions: PositionView[] = [ALPHA, BETA].map((accountId) => ({
+    accountId,
+    symbol: "AAPL",
+    qty: "1",
+    boughtQty: "1",
+    soldQty: "0",
+    boughtNotional: "1",
+    soldNotional: "0",
+  }));
+  const reference: ReferenceView = {
+    instruments: [{ symbol: "AAPL", name: "Apple", tickSize: "0.01", lotSize: "1", refPrice: "1" }],
+    accounts: [
+      { id: ALPHA, name: "Alpha" },
+      { id: BETA, name: "Beta" },
+    ],
+    venues: [{ id: "SIM-FAST", healthy: true }],
+    quotes: [],
+  };
+  const find = async (orderId: string) => {
+    const order = orders[orderId];
+    if (!order) throw new EngineError(404, "NOT_FOUND", `no order ${orderId}`);
+    return { order, events: [] };
+  };
+  const track =
+    <A extends unknown[], R>(name: string, f: (...args: A) => R) =>
+    (...args: A): R => {
+      calls.push(name);
+      return f(...args);
+    };
+  const engine = {
+    submit: track("submit", async (o: { accountId: string }) => ({
+      order: { orderId: "O-NEW", accountId: o.accountId },
+      duplicate: false,
+    })),
+    cancel: track("cancel", (id: string) => find(id)),
+    modify: track("modify", (input: { orderId: string }) => find(input.orderId)),
+    cancelAll: track("cancelAll", async () => ({ requested: 0, cancelled: [], skipped: [] })),
+    order: find,
+    risk: async () => risk(),
+    setRiskLimits: track("setRiskLimits", async () => risk()),
+    setTradingState: track("setTradingState", async () => risk()),
+    positions: async () => ({ positions }),
+    reference: async () => reference,
+    venues: async () => ({ venues: [] }),
+    setOutage: track("setOutage", async () => ({ venues: [] })),
+  };
+  return { engine: engine as unknown as EngineClient, calls };
+}
+
+let prisma: PrismaClient;
+let cleanup: () => Promise<void>;
+let betaKeyId: string;
+let alphaKeyId: string;
+
+beforeAll(async () => {
+  const db = await freshDatabase();
+  cleanup = db.cleanup;
+  prisma = createPrisma(db.url);
+  await prisma.tradingAccount.createMany({
+    data: [
+      { id: ALPHA, name: "Alpha" },
+      { id: BETA, name: "Beta" },
+    ],
+  });
+  const row = (id: string, accountId: string, at: string) => ({
+    id,
+    clOrdId: id,
+    accountId,
+    symbol: "AAPL",
+    side: "Buy",
+    ordType: "Limit",
+    timeInForce: "DAY",
+    orderQty: "1",
+    price: "1",
+    ordStatus: "Accepted",
+    cumQty: "0",
+    leavesQty: "1",
+    createdBy: "user:t@x",
+    createdAt: new Date(at),
+    updatedAt: new Date(at),
+    lastSeq: 1n,
+  });
+  await prisma.order.createMany({
+    data: [row("O-ALPHA", ALPHA, "2026-01-01T00:00:01Z"), row("O-BETA", BETA, "2026-01-01T00:00:02Z")],
+  });
+  betaKeyId = (await createApiKey(prisma, { name: "beta-bot", role: "trader", accountIds: [BETA] }, "user:admin@x")).key.id;
+  alphaKeyId = (await createApiKey(prisma, { name: "alpha-bot", role: "trader", accountIds: [ALPHA] }, "user:admin@x")).key.id;
+}, 120_000);
+
+afterAll(async () => {
+  await prisma?.$disconnect();
+  await cleanup?.();
+}, 30_000);
+
+type Kind = "user" | "key" | "bound";
+interface Who {
+  label: string;
+  kind: Kind;
+  role: Role;
+  principal: Principal;
+}
+const PRINCIPALS: Who[] = ROLES.flatMap((role) => [
+  {
+    label: `${role} (signed in)`,
+    kind: "user" as const,
+    role,
+    principal: { kind: "user", id: `u-${role}`, email: `${role}@x.test`, name: role, role },
+  },
+  {
+    label: `${role} key (every account)`,
+    kind: "key" as const,
+    role,
+    principal: { kind: "apiKey", id: `ak-${role}`, name: `${role}-all`, role, accountIds: [] },
+  },
+  {
+    label: `${role} key (bound to ${ALPHA})`,
+    kind: "bound" as const,
+    role,
+    principal: { kind: "apiKey", id: `ak-b-${role}`, name: `${role}-alpha`, role, accountIds: [ALPHA] },
+  },
+]);
+
+type Call = (input?: unknown) => Promise<unknown>;
+function procedure(principal: Principal | null, path: string, engine = fakeEngine().engine): Call {
+  let node: unknown = appRouter.createCaller({ principal, engine, prisma });
+  for (const part of path.split(".")) node = (node as Record<string, unknown>)[part];
+  return node as Call;
+}
+
+async function outcome(call: () => Promise<unknown>): Promise<{ ok: true; value: unknown } | { ok: false; code: string; message: string }> {
+  try {
+    return { ok: true, value: await call() };
+  } catch (error) {
+    return { ok: false, code: (error as { code?: string }).code ?? "THROWN", message: String((error as Error).message) };
+  }
+}
+
+/** What a probe expects: a result that passes a check, or an error code. */
+type Expect = { code: string; message?: RegExp } | ((value: unknown) => void);
+
+interface Probe {
+  name: string;
+  input: () => unknown;
+  /** For a key bound to ACC-ALPHA. */
+  bound: Expect;
+  /** For people and keys bound to no account, when their role allows the procedure. */
+  unbound: Expect;
+}
+
+interface Entry {
+  /** null: any authenticated caller. */
+  permission: Permission | null;
+  /** A call within ACC-ALPHA, for the role check. */
+  input: () => unknown;
+  /** A bound key may not use the procedure at all (its effect reaches beyond its accounts). */
+  boundRefused?: true;
+  /** The in-scope call answers this error (e.g. an unknown id) once past the checks. */
+  answer?: string;
+  probes?: Probe[];
+}
+
+const order = (accountId: string) => ({ accountId, symbol: "AAPL", side: "Buy", ordType: "Limit", orderQty: "1", price: "1.00" });
+const accountsOf = (v: unknown) => (v as { positions?: { accountId: string }[] }).positions?.map((p) => p.accountId).sort();
+const NOT_FOUND_ORDER = { code: "NOT_FOUND", message: /^no order O-(BETA|NOPE)$/ };
+
+const ACCESS: Record<string, Entry> = {
+  "orders.submit": {
+    permission: "orders:submit",
+    input: () => order(ALPHA),
+    probes: [
+      { name: "submit in another account", input: () => order(BETA), bound: { code: "FORBIDDEN", message: /ACC-BETA/ }, unbound: () => {} },
+    ],
+  },
+  "orders.cancel": {
+    permission: "orders:cancel",
+    input: () => ({ orderId: "O-ALPHA" }),
+    probes: [
+      { name: "cancel another account's order", input: () => ({ orderId: "O-BETA" }), bound: NOT_FOUND_ORDER, unbound: () => {} },
+      { name: "cancel an unknown order", input: () => ({ orderId: "O-NOPE" }), bound: NOT_FOUND_ORDER, unbound: NOT_FOUND_ORDER },
+    ],
+  },
+  "orders.modify": {
+    permission: "orders:submit",
+    input: () => ({ orderId: "O-ALPHA", orderQty: "2" }),
+    probes: [
+      {
+        name: "modify another account's order",
+        input: () => ({ orderId: "O-BETA", orderQty: "2" }),
+        bound: NOT_FOUND_ORDER,
+        unbound: () => {},
+      },
+    ],
+  },
+  "orders.cancelAll": {
+    permission: "orders:cancel",
+    input: () => ({ accountId: ALPHA }),
+    probes: [
+      { name: "cancel all in another account", input: () => ({ accountId: BETA }), bound: { code: "FORBIDDEN" }, unbound: () => {} },
+      { name: "cancel all without naming an account", input: () => ({ symbol: "AAPL" }), bound: { code: "FORBIDDEN" }, unbound: () => {} },
+    ],
+  },
+  "orders.get": {
+    permission: "orders:read",
+    input: () => ({ orderId: "O-ALPHA" }),
+    probes: [
+      // The same answer for another account's order as for an id that does not exist: nothing tells which ids exist.
+      { name: "get another account's order", input: () => ({ orderId: "O-BETA" }), bound: NOT_FOUND_ORDER, unbound: () => {} },
+      { name: "get an unknown order", input: () => ({ orderId: "O-NOPE" }), bound: NOT_FOUND_ORDER, unbound: NOT_FOUND_ORDER },
+    ],
+  },
+  "orders.list": {
+    permission: "orders:read",
+    input: () => ({ limit: 10 }),
+    probes: [
+      {
+        name: "list every account",
+        input: () => ({ limit: 10 }),
+        bound: (v) => expect((v as { orders: { orderId: string }[] }).orders.map((o) => o.orderId)).toEqual(["O-ALPHA"]),
+        unbound: (v) => expect((v as { orders: { orderId: string }[] }).orders.map((o) => o.orderId)).toEqual(["O-BETA", "O-ALPHA"]),
+      },
+      { name: "list another account", input: () => ({ limit: 10, accountId: BETA }), bound: { code: "FORBIDDEN" }, unbound: () => {} },
+      {
+        name: "page from another account's order",
+        input: () => ({ limit: 10, cursor: "O-BETA" }),
+        bound: (v) => expect(v).toEqual({ orders: [], nextCursor: null }),
+        unbound: (v) => expect((v as { orders: { orderId: string }[] }).orders.map((o) => o.orderId)).toEqual(["O-ALPHA"]),
+      },
+    ],
+  },
+  "session.me": { permission: null, input: () => undefined },
+  "reference.get": {
+    permission: "orders:read",
+    input: () => undefined,
+    probes: [
+      {
+        name: "see the accounts",
+        input: () => undefined,
+        bound: (v) => expect((v as ReferenceView).accounts.map((a) => a.id)).toEqual([ALPHA]),
+        unbound: (v) => expect((v as ReferenceView).accounts.map((a) => a.id)).toEqual([ALPHA, BETA]),
+      },
+    ],
+  },
+  "admin.apiKeys.create": {
+    permission: "admin:apikeys",
+    input: () => ({ name: "made", role: "trader", accountIds: [ALPHA] }),
+    probes: [
+      // A bound admin key minting an unbound admin key would read every account.
+      {
+        name: "mint a key bound to no account",
+        input: () => ({ name: "wide", role: "admin", accountIds: [] }),
+        bound: { code: "FORBIDDEN" },
+        unbound: () => {},
+      },
+      {
+        name: "mint a key for another account",
+        input: () => ({ name: "beta", role: "trader", accountIds: [BETA] }),
+        bound: { code: "FORBIDDEN" },
+        unbound: () => {},
+      },
+      {
+        name: "mint a key for its own and another account",
+        input: () => ({ name: "both", role: "trader", accountIds: [ALPHA, BETA] }),
+        bound: { code: "FORBIDDEN", message: /ACC-BETA/ },
+        unbound: () => {},
+      },
+    ],
+  },
+  "admin.apiKeys.list": {
+    permission: "admin:apikeys",
+    input: () => undefined,
+    probes: [
+      {
+        name: "list keys",
+        input: () => undefined,
+        bound: (v) => {
+          const keys = (v as { keys: { id: string; accountIds: string[] }[] }).keys;
+          expect(keys.map((k) => k.id)).toContain(alphaKeyId);
+          expect(keys.every((k) => k.accountIds.length > 0 && k.accountIds.every((a) => a === ALPHA))).toBe(true);
+        },
+        unbound: (v) => expect((v as { keys: { id: string }[] }).keys.map((k) => k.id)).toContain(betaKeyId),
+      },
+    ],
+  },
+  "admin.apiKeys.revoke": {
+    permission: "admin:apikeys",
+    input: () => ({ id: "ak-nonexistent" }),
+    answer: "NOT_FOUND",
+    probes: [
+      {
+        name: "revoke another account's key",
+        input: () => ({ id: betaKeyId }),
+        bound: { code: "NOT_FOUND", message: /^no API key/ },
+        unbound: (v) => expect((v as { key: { id: string; revokedAt: string | null } }).key).toMatchObject({ id: betaKeyId }),
+      },
+    ],
+  },
+  "risk.limits.get": {
+    permission: "risk:read",
+    input: () => undefined,
+    probes: [
+      {
+        name: "see limits and trading states",
+        input: () => undefined,
+        bound: (v) => {
+          expect(Object.keys((v as RiskView).limits)).toEqual([`account:${ALPHA}`]);
+          expect(Object.keys((v as RiskView).tradingStates).sort()).toEqual(["global", "symbol:AAPL"]);
+        },
+        unbound: (v) => expect(Object.keys((v as RiskView).limits).sort()).toEqual([`account:${ALPHA}`, `account:${BETA}`]),
+      },
+    ],
+  },
+  "risk.limits.set": {
+    permission: "risk:write",
+    input: () => ({ scope: `account:${ALPHA}`, limits: { maxOrderQty: "5" } }),
+    probes: [
+      {
+        name: "set another account's limits",
+        input: () => ({ scope: `account:${BETA}`, limits: { maxOrderQty: "5" } }),
+        bound: { code: "FORBIDDEN" },
+        unbound: () => {},
+      },
+      {
+        name: "set the default limits",
+        input: () => ({ scope: "default", limits: { maxOrderQty: "5" } }),
+        bound: { code: "FORBIDDEN" },
+        unbound: () => {},
+      },
+    ],
+  },
+  "risk.tradingState.set": {
+    permission: "controls:halt",
+    input: () => ({ scope: `account:${ALPHA}`, state: "HALTED", reason: "test" }),
+    probes: [
+      {
+        name: "halt another account",
+        input: () => ({ scope: `account:${BETA}`, state: "HALTED", reason: "x" }),
+        bound: { code: "FORBIDDEN" },
+        unbound: () => {},
+      },
+      {
+        name: "halt everything",
+        input: () => ({ scope: "global", state: "HALTED", reason: "x" }),
+        bound: { code: "FORBIDDEN" },
+        unbound: () => {},
+      },
+      {
+        name: "halt a symbol",
+        input: () => ({ scope: "symbol:AAPL", state: "HALTED", reason: "x" }),
+        bound: { code: "FORBIDDEN" },
+        unbound: () => {},
+      },
+    ],
+  },
+  "risk.positions": {
+    permission: "orders:read",
+    input: () => undefined,
+    probes: [
+      {
+        name: "see positions",
+        input: () => undefined,
+        bound: (v) => expect(accountsOf(v)).toEqual([ALPHA]),
+        unbound: (v) => expect(accountsOf(v)).toEqual([ALPHA, BETA]),
+      },
+    ],
+  },
+  "venues.list": { permission: "orders:read", input: () => undefined },
+  "venues.setOutage": { permission: "venues:manage", input: () => ({ venueId: "SIM-FAST", down: false }), boundRefused: true },
+};
+
+describe("the access table", () => {
+  it("has an entry for every procedure of the router, and none for a procedure that does not exist", () => {
+    expect(Object.keys(ACCESS).sort()).toEqual(Object.keys(appRouter._def.procedures).sort());
+  });
+});
+
+const rows = Object.entries(ACCESS).flatMap(([path, entry]) => PRINCIPALS.map((who) => [path, who.label, entry, who] as const));
+
+describe("every procedure, every role, people and keys", () => {
+  it.each(Object.keys(ACCESS))("%s refuses a caller with no session or API key", async (path) => {
+    const result = await outcome(() => procedure(null, path)(ACCESS[path]?.input()));
+    expect(result).toMatchObject({ ok: false, code: "UNAUTHORIZED" });
+  });
+
+  it.each(rows)("%s as %s: allowed, refused or confined", async (path, _label, entry, who) => {
+    const permitted = entry.permission === null || can(who.role, entry.permission);
+    const { engine, calls } = fakeEngine();
+    const result = await outcome(() => procedure(who.principal, path, engine)(entry.input()));
+    if (!permitted) {
+      expect(result).toMatchObject({
+        ok: false,
+        code: "FORBIDDEN",
+        message: new RegExp(`${who.role} lacks permission ${entry.permission}`),
+      });
+      expect(calls).toEqual([]);
+      return;
+    }
+    if (who.kind === "bound" && entry.boundRefused) {
+      expect(result).toMatchObject({ ok: false, code: "FORBIDDEN", message: /bound to accounts/ });
+      expect(calls).toEqual([]);
+      return;
+    }
+    if (entry.answer) expect(result).toMatchObject({ ok: false, code: entry.answer });
+    else expect(result, JSON.stringify(result)).toMatchObject({ ok: true });
+
+    for (const probe of entry.probes ?? []) {
+      const expected = who.kind === "bound" ? probe.bound : probe.unbound;
+      const { engine: probeEngine, calls: probeCalls } = fakeEngine();
+      const answer = await outcome(() => procedure(who.principal, path, probeEngine)(probe.input()));
+      if (typeof expected === "function") {
+        expect(answer, `${probe.name}: ${JSON.stringify(answer)}`).toMatchObject({ ok: true });
+        if (answer.ok) expected(answer.value);
+      } else {
+        expect(answer, probe.name).toMatchObject({ ok: false, code: expected.code });
+        if (!answer.ok && expected.message) expect(answer.message, probe.name).toMatch(expected.message);
+        // A bound key's refused change never reaches the engine.
+        if (who.kind === "bound") expect(probeCalls, probe.name).toEqual([]);
+      }
+    }
+  });
+});
+
+describe("key confinement, scenario by scenario", () => {
+  const boundAdmin: Principal = { kind: "apiKey", id: "ak-b-admin", name: "admin-alpha", role: "admin", accountIds: [ALPHA] };
+
+  it("a bound admin key cannot mint an unbound admin key that would read every account", async () => {
+    const mint = procedure(boundAdmin, "admin.apiKeys.create");
+    await expect(mint({ name: "escape", role: "admin", accountIds: [] })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const before = await prisma.apiKey.count({ where: { name: "escape" } });
+    expect(before).toBe(0);
+    const made = (await mint({ name: "alpha-child", role: "trader", accountIds: [ALPHA] })) as {
+      key: { accountIds: string[]; createdBy: string };
+    };
+    expect(made.key).toMatchObject({ accountIds: [ALPHA], createdBy: "key:ak-b-admin" });
+  });
+
+  it("orders.get answers the same NOT_FOUND for another account's order and for an unknown id", async () => {
+    const get = procedure({ kind: "apiKey", id: "ak-t", name: "t", role: "trader", accountIds: [ALPHA] }, "orders.get");
+    const other = await outcome(() => get({ orderId: "O-BETA" }));
+    const unknown = await outcome(() => get({ orderId: "O-NOPE" }));
+    expect(other).toMatchObject({ ok: false, code: "NOT_FOUND" });
+    expect({ ...unknown, message: (unknown as { message: string }).message.replace("O-NOPE", "O-BETA") }).toEqual(other);
+  });
+
+  it("a bound risk key halts its own account but not another account, a symbol or everything", async () => {
+    const { engine, calls } = fakeEngine();
+    const set = procedure(
+      { kind: "apiKey", id: "ak-r", name: "risk-alpha", role: "risk", accountIds: [ALPHA] },
+      "risk.tradingState.set",
+      engine,
+    );
+    await expect(set({ scope: `account:${ALPHA}`, state: "HALTED", reason: "own" })).resolves.toBeDefined();
+    for (const scope of [`account:${BETA}`, "global", "symbol:AAPL"])
+      await expect(set({ scope, state: "HALTED", reason: "other" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(calls).toEqual(["setTradingState"]);
+  });
+
+  it("a role never mints a key with permissions it lacks", async () => {
+    // Only admins hold admin:apikeys today, and admins hold every permission: the rule is checked on the scope itself.
+    const { AccountScope } = await import("../scope");
+    const risk = AccountScope.of({ kind: "user", id: "u", email: "r@x", name: "r", role: "risk" });
+    expect(() => risk.assertMayMint("admin", [])).toThrow(/would grant .*admin:apikeys/);
+    expect(() => risk.assertMayMint("compliance", [])).not.toThrow();
+  });
+
+  it("validates input before anything is sent", async () => {
+    const { engine, calls } = fakeEngine();
+    await expect(
+      procedure(PRINCIPALS[0]?.principal ?? null, "orders.submit", engine)({ ...order(ALPHA), orderQty: "0" }),
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    expect(calls).toEqual([]);
+  });
+});
