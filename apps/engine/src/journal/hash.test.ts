@@ -1,7 +1,7 @@
 import type { AnyEvent } from "@fillmore/shared";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, GENESIS_HASH, hashEvent } from "./hash";
+import { canonicalJson, GENESIS_HASH, hashEvent, hmacEvent } from "./hash";
 
 const fillEvent: AnyEvent = {
   seq: 7,
@@ -109,5 +109,26 @@ describe("hashEvent", () => {
         expect(hashEvent(GENESIS_HASH, edited as AnyEvent)).not.toBe(base);
       }),
     );
+  });
+});
+
+describe("hmacEvent (the keyed chain)", () => {
+  const key = Buffer.alloc(32, 7);
+  it("differs from the unkeyed hash and from the same event under another key, so neither forges it", () => {
+    const keyed = hmacEvent(key, GENESIS_HASH, fillEvent);
+    expect(keyed).toMatch(/^[0-9a-f]{64}$/);
+    expect(keyed).not.toBe(hashEvent(GENESIS_HASH, fillEvent));
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (other) => {
+        fc.pre(!Buffer.from(other).equals(key));
+        expect(hmacEvent(Buffer.from(other), GENESIS_HASH, fillEvent)).not.toBe(keyed);
+      }),
+    );
+  });
+
+  it("is stable for a key-shuffled copy and changes with any edit", () => {
+    expect(hmacEvent(key, GENESIS_HASH, shuffled(fillEvent, seeded(42)) as AnyEvent)).toBe(hmacEvent(key, GENESIS_HASH, fillEvent));
+    const edited = { ...fillEvent, data: { ...fillEvent.data, lastPx: "0.01" } } as AnyEvent;
+    expect(hmacEvent(key, GENESIS_HASH, edited)).not.toBe(hmacEvent(key, GENESIS_HASH, fillEvent));
   });
 });
