@@ -122,6 +122,7 @@ export class OsEngineDouble {
   private readonly toolErrors = new Map<string, string[]>();
   private readonly delays = new Map<string, number[]>();
   private readonly disconnectOnOpen = new Set<string>();
+  private readonly rewrites = new Map<string, (text: string) => string>();
   private positionSeq = 0;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly strategies: string[];
@@ -175,6 +176,14 @@ export class OsEngineDouble {
   }
 
   /** The connector drops right after it accepts the next open: the position stays Opening. */
+  /**
+   * Rewrites the JSON text the named tools answer from now on: numbers as a C# terminal writes them
+   * (`123456789.123456789`), which JSON.stringify of a double cannot, or garbage.
+   */
+  rewriteAnswers(names: string[], fn: (text: string) => string): void {
+    for (const name of names) this.rewrites.set(name, fn);
+  }
+
   disconnectAfterNextOpen(type: string): void {
     this.disconnectOnOpen.add(type.toLowerCase());
   }
@@ -401,6 +410,7 @@ export class OsEngineDouble {
       if (typeof args !== "object" || args === null || Array.isArray(args)) throw new ToolFailure("Parameters must be an object"); // OSE-18
       const data = this.tool(name, args as Json);
       text = JSON.stringify(data);
+      text = this.rewrites.get(name)?.(text) ?? text;
     } catch (error) {
       if (!(error instanceof ToolFailure)) throw error;
       text = error.message;

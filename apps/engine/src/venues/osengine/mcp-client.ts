@@ -6,6 +6,8 @@
  * `/api/v1/events`, no session) is the fallback when the terminal has no v2 route.
  */
 
+import { parseJsonExact } from "./exact-json";
+
 export const MCP_PROTOCOL_VERSION = "2024-11-05";
 
 export type McpTransport = "v2" | "v1";
@@ -70,8 +72,11 @@ export interface McpClientOptions {
 
 type JsonObject = Record<string, unknown>;
 
-/** Decodes a tool result envelope: one text item whose text is (usually) JSON, v1 or v2 casing (OSE-19). */
-export function decodeToolResult(tool: string, result: unknown): unknown {
+/**
+ * Decodes a tool result envelope: one text item whose text is (usually) JSON, v1 or v2 casing (OSE-19).
+ * With `exactNumbers`, the text's numbers come back as JsonNumber (their exact source text).
+ */
+export function decodeToolResult(tool: string, result: unknown, exactNumbers = false): unknown {
   const r = (result ?? {}) as JsonObject;
   const content = (r.content ?? r.Content) as JsonObject[] | undefined;
   const isError = Boolean(r.isError ?? r.IsError);
@@ -79,7 +84,7 @@ export function decodeToolResult(tool: string, result: unknown): unknown {
   const text = first ? String(first.text ?? first.Text ?? "") : "";
   if (isError) throw new McpToolError(tool, text);
   try {
-    return JSON.parse(text);
+    return exactNumbers ? parseJsonExact(text) : JSON.parse(text);
   } catch {
     return text;
   }
@@ -92,6 +97,7 @@ export class McpClient {
   private initializing: Promise<void> | undefined;
   private readonly eventListeners: ((e: McpEvent) => void)[] = [];
   private readonly frameListeners: (() => void)[] = [];
+  private readonly faultListeners: ((what: string, error: unknown) => void)[] = [];
   private stream: AbortController | undefined;
   private streamWanted = false;
   private lastFrameAt = 0;
@@ -124,6 +130,26 @@ export class McpClient {
 
   onFrame(listener: () => void): void {
     this.frameListeners.push(listener);
+  }
+
+  /** A stream listener threw: it is reported here instead of ending the stream. */
+  onFault(listener: (what: string, error: unknown) => void): void {
+    this.faultListeners.push(listener);
+  }
+
+  /** Calls a stream listener; what it throws goes to the fault listeners, never into the stream reader. */
+  private deliver(what: string, call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      for (const listener of this.faultListeners) {
+        try {
+          listener(what, error);
+        } catch {
+          // a fault listener that fails has nowhere left to report
+        }
+      }
+    }
   }
 
   /** Handshake: `initialize` (declaring logging so notifications flow, OSE-35), then `notifications/initialized` (OSE-7). */
@@ -170,7 +196,11 @@ export class McpClient {
    * the terminal refuses such a request before any tool runs (OSE-8), so the resend is safe even
    * for an open. A timeout is never retried here.
    */
-  async callTool(name: string, args: JsonObject = {}, opts: { timeoutMs?: number; sendOnce?: boolean } = {}): Promise<unknown> {
+  async callTool(
+    name: string,
+    args: JsonObject = {},
+    opts: { timeoutMs?: number; sendOnce?: boolean; exactNumbers?: boolean } = {},
+  ): Promise<unknown> {
     if (!this.transport) await this.initialize();
     const body = () => ({ jsonrpc: "2.0", id: this.nextId++, method: "tools/call", params: { name, arguments: args } });
     let answer: { json: JsonObject };
@@ -188,7 +218,7 @@ export class McpClient {
     }
     const rpcError = answer.json.error as JsonObject | null | undefined;
     if (rpcError) throw new McpRpcError(Number(rpcError.code ?? rpcError.Code), String(rpcError.message ?? rpcError.Message));
-    return decodeToolResult(name, answer.json.result);
+    return decodeToolResult(name, answer.json.result, opts.exactNumbers);
   }
 
   /** Opens the event stream and keeps it open (reconnecting, re-initializing on 404). */
@@ -268,7 +298,7 @@ export class McpClient {
 
   private onStreamFrame(frame: string): void {
     this.lastFrameAt = Date.now();
-    for (const listener of this.frameListeners) listener();
+    for (const listener of this.frameListeners) this.deliver("stream frame listener", listener);
     let name = "message";
     const data: string[] = [];
     for (const line of frame.split("\n")) {
@@ -293,7 +323,7 @@ export class McpClient {
       event = { event: String(parsed.event ?? name), payload: parsed.payload };
     }
     if (event.event === "heartbeat") this.lastHeartbeatAt = Date.now();
-    for (const listener of this.eventListeners) listener(event);
+    for (const listener of this.eventListeners) this.deliver(`${event.event} event listener`, () => listener(event));
   }
 
   private endpoint(transport: McpTransport): string {

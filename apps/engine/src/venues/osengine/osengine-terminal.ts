@@ -52,10 +52,27 @@ export class OsEngineTerminal {
   private lastPollOkAt = 0;
   private polling: Promise<void> | undefined;
   private readonly statusListeners: (() => void)[] = [];
+  private readonly faultListeners: ((what: string, error: unknown) => void)[] = [];
 
   constructor(private readonly options: OsEngineTerminalOptions) {
     this.client = new McpClient(options);
     this.client.onEvent((e) => this.onEvent(e));
+    this.client.onFault((what, error) => this.fault(what, error));
+  }
+
+  /** Handling the terminal's events or polls failed (a listener threw): reported here, never thrown into a stream or timer. */
+  onFault(listener: (what: string, error: unknown) => void): void {
+    this.faultListeners.push(listener);
+  }
+
+  private fault(what: string, error: unknown): void {
+    for (const listener of this.faultListeners) {
+      try {
+        listener(what, error);
+      } catch {
+        // a fault listener that fails has nowhere left to report
+      }
+    }
   }
 
   /** Every connector instance the terminal has (server_management_get_list). */
@@ -169,6 +186,12 @@ export class OsEngineTerminal {
   }
 
   private notify(): void {
-    for (const listener of this.statusListeners) listener();
+    for (const listener of this.statusListeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.fault("status listener", error);
+      }
+    }
   }
 }

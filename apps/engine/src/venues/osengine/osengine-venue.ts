@@ -1,5 +1,7 @@
 import { type Decimal, money, type Order } from "@fillmore/shared";
 import type { BrokerAdapter, OrderChanges, VenueCapabilities, VenueOrderStatus, VenuePosition, VenueReport } from "../adapter";
+import { type AlertingAdapter, describe, type VenueAlert, VenueListeners } from "../venue-alert";
+import { JsonNumber } from "./exact-json";
 import { McpHttpError, McpRpcError, McpToolError } from "./mcp-client";
 import type { ConnectorRef, OsEngineTerminal } from "./osengine-terminal";
 import { newTracked, type Observation, type PositionView, reportsFor, type TrackedOrder } from "./reports";
@@ -53,10 +55,37 @@ interface Tab {
 
 type Json = Record<string, unknown>;
 const str = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
-const dec = (v: unknown): Decimal => {
-  const s = str(v);
-  return s === "" || Number.isNaN(Number(s)) ? "0" : money.normalize(String(Number(s)));
-};
+/** A number in an OsEngine answer we cannot book: the answer is not used, and an alert says why. */
+export class OsEngineDataError extends Error {
+  constructor(
+    readonly tool: string,
+    readonly field: string,
+    readonly value: string,
+    why: string,
+  ) {
+    super(`${tool} answered ${field} = ${JSON.stringify(value.slice(0, 40))}: ${why}`);
+    this.name = "OsEngineDataError";
+  }
+}
+
+/**
+ * A decimal from an OsEngine answer, exactly: a JSON number from its source text (read with
+ * exactNumbers; an exponent is moved in the digit string, `1e-7` is "0.0000001"), or a string
+ * holding a plain decimal. Absent or null is zero (a position not priced yet); anything else throws.
+ */
+function dec(v: unknown, tool: string, field: string): Decimal {
+  if (v === undefined || v === null) return "0";
+  const exponent = v instanceof JsonNumber || typeof v === "number";
+  const text = v instanceof JsonNumber ? v.raw : typeof v === "string" || typeof v === "number" ? String(v) : JSON.stringify(v);
+  try {
+    return money.parseWireDecimal(text, { exponent });
+  } catch (error) {
+    throw new OsEngineDataError(tool, field, text, error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Answers that carry quantities and prices are read with exact numbers (see exact-json). */
+const EXACT = { exactNumbers: true } as const;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function direction(v: unknown): PositionView["direction"] {
@@ -75,9 +104,11 @@ function refusal(error: unknown): string | undefined {
 }
 
 /** One connector instance in an OsEngine terminal, as a Fillmore venue. */
-export class OsEngineVenue implements BrokerAdapter {
+export class OsEngineVenue implements BrokerAdapter, AlertingAdapter {
   readonly capabilities: VenueCapabilities = OSENGINE_CAPABILITIES;
-  private readonly listeners: ((r: VenueReport) => void)[] = [];
+  private readonly listeners: VenueListeners;
+  /** Bad-data alerts already raised: a position read every poll alerts once, not every second. */
+  private readonly alerted = new Set<string>();
   private readonly tracked = new Map<string, TrackedOrder>();
   private readonly tabs = new Map<string, Promise<Tab>>();
   private timer: NodeJS.Timeout | undefined;
@@ -90,7 +121,11 @@ export class OsEngineVenue implements BrokerAdapter {
     readonly name: string,
     readonly terminal: OsEngineTerminal,
     private readonly settings: OsEngineVenueSettings,
-  ) {}
+    log: (line: string) => void = () => undefined,
+  ) {
+    this.listeners = new VenueListeners(name, (line) => log(`${name} ${line}`));
+    terminal.onFault((what, error) => this.listeners.fault(`OsEngine ${what} failed: ${describe(error)}`));
+  }
 
   /** Attaches to the terminal; if it is unreachable now, keeps trying in the background (unhealthy meanwhile). */
   async connect(): Promise<void> {
@@ -118,7 +153,10 @@ export class OsEngineVenue implements BrokerAdapter {
     const list = await this.terminal.connectors().catch(() => []);
     const found = list.find((i) => i.type.toLowerCase() === c.type.toLowerCase() && i.number === c.number);
     this.serverFullName = found?.name;
-    this.timer = setInterval(() => void this.pollWorking(), this.settings.fillPollMs ?? 1000);
+    this.timer = setInterval(
+      () => void this.pollWorking().catch((error: unknown) => this.listeners.fault(`polling working orders failed: ${describe(error)}`)),
+      this.settings.fillPollMs ?? 1000,
+    );
     this.timer.unref();
   }
 
@@ -142,7 +180,12 @@ export class OsEngineVenue implements BrokerAdapter {
   }
 
   onReport(listener: (r: VenueReport) => void): void {
-    this.listeners.push(listener);
+    this.listeners.onReport(listener);
+  }
+
+  /** Numbers in OsEngine's answers we cannot book, and failures handling its input (the engine journals them as AlertRaised). */
+  onAlert(listener: (alert: VenueAlert) => void): void {
+    this.listeners.onAlert(listener);
   }
 
   async submitOrder(order: Order): Promise<void> {
@@ -209,7 +252,7 @@ export class OsEngineVenue implements BrokerAdapter {
     if (t.state === "notSent") return { orderId, known: false };
     if (t.state === "unknown" || t.state === "sending")
       throw new Error(`${this.name}: outcome of ${orderId} still unknown; resolving from the tab's positions and journal`);
-    if (t.state === "working") await this.refresh(t).catch(() => undefined);
+    if (t.state === "working") await this.refresh(t).catch((error: unknown) => this.readFailed(error, t.orderId));
     return {
       orderId,
       known: true,
@@ -225,35 +268,47 @@ export class OsEngineVenue implements BrokerAdapter {
   /** The connector's portfolio positions (server_instance_get_portfolios), mapped back to our symbols. */
   async getPositions(): Promise<VenuePosition[]> {
     const c = this.settings.connector;
-    const data = (await this.terminal.client.callTool("server_instance_get_portfolios", { type: c.type, number: c.number })) as {
+    const tool = "server_instance_get_portfolios";
+    const data = (await this.terminal.client.callTool(tool, { type: c.type, number: c.number }, EXACT)) as {
       portfolios?: { number: string; positions?: { securityNameCode: string; valueCurrent: unknown }[] }[];
     };
     const portfolio = data.portfolios?.find((p) => str(p.number) === this.settings.portfolio);
     const bySecurity = new Map(Object.entries(this.settings.securities ?? {}).map(([symbol, s]) => [s.name, symbol]));
-    return (portfolio?.positions ?? []).map((p) => ({
-      symbol: bySecurity.get(p.securityNameCode) ?? p.securityNameCode,
-      qty: dec(p.valueCurrent),
-    }));
+    try {
+      return (portfolio?.positions ?? []).map((p) => ({
+        symbol: bySecurity.get(p.securityNameCode) ?? p.securityNameCode,
+        qty: dec(p.valueCurrent, tool, `${p.securityNameCode}.valueCurrent`),
+      }));
+    } catch (error) {
+      this.readFailed(error, null);
+      throw error;
+    }
   }
 
   /** Reconciliation input: OsEngine's own robots-vs-portfolio comparison (compare_positions_get, OSE-33); `Error` rows are mismatches. */
   async comparePositions(): Promise<{ portfolio: string; security: string; robots: Decimal; portfolioQty: Decimal; mismatch: boolean }[]> {
     const c = this.settings.connector;
-    const data = (await this.terminal.client.callTool("compare_positions_get", { server_type: c.type, number: c.number })) as {
+    const tool = "compare_positions_get";
+    const data = (await this.terminal.client.callTool(tool, { server_type: c.type, number: c.number }, EXACT)) as {
       portfolios?: {
         portfolio_name: string;
         securities?: { security: string; status: string; robots_common: unknown; portfolio_common: unknown }[];
       }[];
     };
-    return (data.portfolios ?? []).flatMap((p) =>
-      (p.securities ?? []).map((s) => ({
-        portfolio: p.portfolio_name,
-        security: s.security,
-        robots: dec(s.robots_common),
-        portfolioQty: dec(s.portfolio_common),
-        mismatch: s.status === "Error",
-      })),
-    );
+    try {
+      return (data.portfolios ?? []).flatMap((p) =>
+        (p.securities ?? []).map((s) => ({
+          portfolio: p.portfolio_name,
+          security: s.security,
+          robots: dec(s.robots_common, tool, `${s.security}.robots_common`),
+          portfolioQty: dec(s.portfolio_common, tool, `${s.security}.portfolio_common`),
+          mismatch: s.status === "Error",
+        })),
+      );
+    } catch (error) {
+      this.readFailed(error, null);
+      throw error;
+    }
   }
 
   /** What the adapter knows of an order it sent (tests and diagnostics). */
@@ -270,7 +325,8 @@ export class OsEngineVenue implements BrokerAdapter {
     try {
       positions = await this.readTab(tab);
     } catch (error) {
-      const reason = refusal(error);
+      this.readFailed(error, t.orderId);
+      const reason = error instanceof OsEngineDataError ? `not sent: ${error.message}` : refusal(error);
       if (reason === undefined) {
         t.state = "notSent";
         throw error;
@@ -308,7 +364,7 @@ export class OsEngineVenue implements BrokerAdapter {
         client.callTool(
           "bot_position_close_at_market",
           { ...base, position_number: target.number, volume: Number(order.orderQty) },
-          { timeoutMs: this.settings.orderTimeoutMs, sendOnce: true },
+          { timeoutMs: this.settings.orderTimeoutMs, sendOnce: true, ...EXACT },
         );
       find = (now) => {
         const p = now.get(target.number);
@@ -320,7 +376,7 @@ export class OsEngineVenue implements BrokerAdapter {
         client.callTool(
           "bot_position_open_at_market",
           { ...base, side: order.side, volume: Number(order.orderQty), security_name: tab.security },
-          { timeoutMs: this.settings.orderTimeoutMs, sendOnce: true },
+          { timeoutMs: this.settings.orderTimeoutMs, sendOnce: true, ...EXACT },
         );
       // The tab is locked, so a position number we had not seen, in our direction, is ours.
       find = (now) => [...now.values()].find((p) => !before.has(p.number) && p.direction === wanted);
@@ -342,8 +398,12 @@ export class OsEngineVenue implements BrokerAdapter {
     }
     const number = Number(answer.position_number);
     this.observe(t, { kind: "submitted", positionNumber: number });
-    if (t.action === "open") this.observe(t, { kind: "position", view: this.viewFromOpen(answer) });
-    await this.refresh(t).catch(() => undefined);
+    try {
+      if (t.action === "open") this.observe(t, { kind: "position", view: this.viewFromOpen(answer, "bot_position_open_at_market") });
+    } catch (error) {
+      this.readFailed(error, t.orderId); // the position is ours and working: later reads book its fills
+    }
+    await this.refresh(t).catch((error: unknown) => this.readFailed(error, t.orderId));
   }
 
   /** Reads the tab until the timed-out call shows up, or, after the grace period with reads answering, takes it as not done. */
@@ -356,7 +416,8 @@ export class OsEngineVenue implements BrokerAdapter {
       let now: Map<number, PositionView>;
       try {
         now = await this.readTab(tab);
-      } catch {
+      } catch (error) {
+        this.readFailed(error, t.orderId);
         continue;
       }
       const found = find(now);
@@ -376,14 +437,15 @@ export class OsEngineVenue implements BrokerAdapter {
     }
   }
 
-  private viewFromOpen(p: Json): PositionView {
+  private viewFromOpen(p: Json, tool: string): PositionView {
+    const at = `position ${str(p.position_number)}`;
     return {
       number: Number(p.position_number),
       direction: direction(p.direction),
       state: str(p.state),
-      openVolume: dec(p.open_volume),
+      openVolume: dec(p.open_volume, tool, `${at} open_volume`),
       volume: null,
-      entryPrice: dec(p.entry_price),
+      entryPrice: dec(p.entry_price, tool, `${at} entry_price`),
       closePrice: null,
       closed: false,
     };
@@ -396,26 +458,27 @@ export class OsEngineVenue implements BrokerAdapter {
    */
   private async readTab(tab: Tab): Promise<Map<number, PositionView>> {
     const client = this.terminal.client;
-    const open = (await client.callTool("bot_position_get_open", { bot_id: tab.bot, tab_name: tab.tab })) as { positions?: Json[] };
-    const jOpen = (await client.callTool("bot_journal_get_open_positions", { bot_name: tab.bot })) as { positions?: Json[] };
-    const jClosed = (await client.callTool("bot_journal_get_closed_positions", {
-      bot_name: tab.bot,
-      include_failed: true,
-    })) as {
+    const open = (await client.callTool("bot_position_get_open", { bot_id: tab.bot, tab_name: tab.tab }, EXACT)) as { positions?: Json[] };
+    const jOpen = (await client.callTool("bot_journal_get_open_positions", { bot_name: tab.bot }, EXACT)) as { positions?: Json[] };
+    const jClosed = (await client.callTool("bot_journal_get_closed_positions", { bot_name: tab.bot, include_failed: true }, EXACT)) as {
       positions?: Json[];
     };
     const views = new Map<number, PositionView>();
-    for (const p of open.positions ?? []) views.set(Number(p.position_number), this.viewFromOpen(p));
-    const fromJournal = (p: Json, closed: boolean): PositionView => ({
-      number: Number(p.number),
-      direction: direction(p.direction),
-      state: str(p.state),
-      openVolume: closed ? "0" : dec(p.open_volume),
-      volume: p.volume === undefined ? null : dec(p.volume),
-      entryPrice: dec(p.entry_price),
-      closePrice: p.close_price === undefined || p.close_price === null ? null : dec(p.close_price),
-      closed,
-    });
+    for (const p of open.positions ?? []) views.set(Number(p.position_number), this.viewFromOpen(p, "bot_position_get_open"));
+    const fromJournal = (p: Json, closed: boolean): PositionView => {
+      const tool = closed ? "bot_journal_get_closed_positions" : "bot_journal_get_open_positions";
+      const at = `position ${str(p.number)}`;
+      return {
+        number: Number(p.number),
+        direction: direction(p.direction),
+        state: str(p.state),
+        openVolume: closed ? "0" : dec(p.open_volume, tool, `${at} open_volume`),
+        volume: p.volume === undefined ? null : dec(p.volume, tool, `${at} volume`),
+        entryPrice: dec(p.entry_price, tool, `${at} entry_price`),
+        closePrice: p.close_price === undefined || p.close_price === null ? null : dec(p.close_price, tool, `${at} close_price`),
+        closed,
+      };
+    };
     for (const p of jOpen.positions ?? []) {
       const v = fromJournal(p, false);
       const known = views.get(v.number);
@@ -444,7 +507,7 @@ export class OsEngineVenue implements BrokerAdapter {
       const tab = await pending.catch(() => undefined);
       const mine = working.filter((t) => t.botName === tab?.bot);
       if (!tab || mine.length === 0) continue;
-      const views = await this.readTab(tab).catch(() => undefined);
+      const views = await this.readTab(tab).catch((error: unknown) => this.readFailed(error, null));
       if (!views) continue;
       for (const t of mine) {
         const view = t.positionNumber === null ? undefined : views.get(t.positionNumber);
@@ -519,6 +582,16 @@ export class OsEngineVenue implements BrokerAdapter {
   }
 
   private emit(report: VenueReport): void {
-    for (const listener of this.listeners) listener(report);
+    this.listeners.emit(report);
+  }
+
+  /**
+   * A read that failed: one with a number we cannot book is alerted (once per distinct answer) and
+   * its answer not used; others are transient and retried by the next poll, as before.
+   */
+  private readFailed(error: unknown, orderId: string | null): void {
+    if (!(error instanceof OsEngineDataError) || this.alerted.has(error.message)) return;
+    this.alerted.add(error.message);
+    this.listeners.alert("VENUE_BAD_DATA", `${this.name}: ${error.message}; not booked`, orderId);
   }
 }
