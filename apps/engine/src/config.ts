@@ -1,5 +1,6 @@
 import { ROUTING_POLICIES } from "@fillmore/shared";
 import { z } from "zod";
+import { DEFAULT_COMMAND_THROTTLE, DEFAULT_REFUSAL_JOURNAL } from "./risk/command-throttle";
 
 const booleanFlag = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v === "true");
 
@@ -28,6 +29,12 @@ const configSchema = z.object({
   /** Signed checkpoints of the chain's head, JSON lines; default journal-checkpoints.jsonl next to the key. */
   JOURNAL_CHECKPOINT_FILE: z.string().min(1).optional(),
   JOURNAL_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
+  /** Cancels and modifies each principal may send per second, and its burst (docs/RISK.md). */
+  COMMAND_RATE_PER_S: z.coerce.number().min(0.1).max(100_000).default(DEFAULT_COMMAND_THROTTLE.perSecond),
+  COMMAND_BURST: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_COMMAND_THROTTLE.burst),
+  /** Refused commands journaled one by one per principal and window; the rest become one summary alert per window. */
+  REFUSAL_JOURNAL_PER_WINDOW: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_REFUSAL_JOURNAL.perWindow),
+  REFUSAL_JOURNAL_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_REFUSAL_JOURNAL.windowMs),
 });
 
 export type EngineConfig = z.output<typeof configSchema>;

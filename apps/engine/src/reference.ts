@@ -23,8 +23,20 @@ export interface ReferenceData {
 /** Instruments, trading accounts and venues, read once at start. */
 export async function loadReference(pool: pg.Pool): Promise<ReferenceData> {
   const [instruments, accounts, venues] = await Promise.all([
-    pool.query<{ symbol: string; name: string; tick_size: string; lot_size: string; tradable: boolean; ref_price: string }>(
-      "SELECT symbol, name, tick_size::text, lot_size::text, tradable, ref_price::text FROM instrument ORDER BY symbol",
+    pool.query<{
+      symbol: string;
+      name: string;
+      tick_size: string;
+      lot_size: string;
+      tradable: boolean;
+      ref_price: string;
+      allow_no_reference_price: boolean | null;
+    }>(
+      // allow_no_reference_price is read through to_jsonb so that an installation may add the column
+      // (boolean) when it needs it; without the column every instrument has the flag off (fail closed).
+      `SELECT symbol, name, tick_size::text, lot_size::text, tradable, ref_price::text,
+              (to_jsonb(i) ->> 'allow_no_reference_price')::boolean AS allow_no_reference_price
+         FROM instrument i ORDER BY symbol`,
     ),
     pool.query<{ id: string; name: string }>("SELECT id, name FROM trading_account ORDER BY id"),
     pool.query<VenueRow>("SELECT id, name, kind, config, enabled FROM venue WHERE enabled ORDER BY id"),
@@ -33,7 +45,15 @@ export async function loadReference(pool: pg.Pool): Promise<ReferenceData> {
     instruments: new Map(
       instruments.rows.map((r) => [
         r.symbol,
-        { symbol: r.symbol, name: r.name, tickSize: r.tick_size, lotSize: r.lot_size, tradable: r.tradable, refPrice: r.ref_price },
+        {
+          symbol: r.symbol,
+          name: r.name,
+          tickSize: r.tick_size,
+          lotSize: r.lot_size,
+          tradable: r.tradable,
+          refPrice: r.ref_price,
+          allowNoReferencePrice: r.allow_no_reference_price === true,
+        },
       ]),
     ),
     accounts: new Map(accounts.rows.map((r) => [r.id, r.name])),

@@ -1,5 +1,14 @@
 import { z } from "zod";
+import { gte, isDecimal, isPositive, lte } from "./money";
 import { decimalString, positiveDecimal, symbolSchema } from "./orders/schemas";
+
+const nonNegativeDecimal = decimalString.refine((v) => isDecimal(v) && gte(v, "0"), {
+  message: "must be zero or more",
+});
+/** A collar wider than 100% of the mid would let a limit price of zero or less through: no collar at all. */
+const collarPct = positiveDecimal.refine((v) => isDecimal(v) && isPositive(v) && lte(v, "100"), {
+  message: "must be greater than zero and at most 100",
+});
 
 export const TRADING_STATES = ["ACTIVE", "REDUCING", "HALTED"] as const;
 export type TradingState = (typeof TRADING_STATES)[number];
@@ -10,15 +19,18 @@ export const riskLimitsSchema = z
     maxOrderQty: positiveDecimal,
     maxOrderNotional: positiveDecimal,
     /** A limit price must lie within this percentage of the reference mid. */
-    priceCollarPct: positiveDecimal,
-    /** Largest absolute position per account and symbol, after the order would fill. */
+    priceCollarPct: collarPct,
+    /**
+     * Largest absolute position per account and symbol in the worst case: the position plus every
+     * working buy (long side) or minus every working sell (short side), this order included.
+     */
     maxPositionQty: positiveDecimal,
     maxOpenOrders: z.number().int().min(1).max(100_000),
     /** Token bucket per account: refill rate and burst size. */
     ordersPerSecond: z.number().min(0.1).max(100_000),
     orderBurst: z.number().int().min(1).max(100_000),
-    /** Credit for buying: open buy notional plus this order's must stay within it. */
-    buyingPower: decimalString,
+    /** Credit for buying: open buy notional (each order at its own price) plus this order's must stay within it. */
+    buyingPower: nonNegativeDecimal,
     restrictedSymbols: z.array(symbolSchema).max(1000),
   })
   .strict();

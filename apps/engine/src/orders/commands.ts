@@ -1,6 +1,13 @@
 import { type CancelAll, isTerminal, type ModifyOrder, money, newOrder, type Order, type SubmitOrder } from "@fillmore/shared";
+import {
+  CommandThrottle,
+  type CommandThrottleLimits,
+  RefusalBudget,
+  type RefusalJournalLimits,
+  type SuppressedRefusals,
+} from "../risk/command-throttle";
 import type { BrokerAdapter } from "../venues/adapter";
-import { CommandError } from "./errors";
+import { CommandError, type CommandErrorCode } from "./errors";
 import type { HeldOrders } from "./held-orders";
 import type { OrderBook } from "./order-book";
 import type { OrderIds } from "./order-ids";
@@ -26,11 +33,22 @@ export interface OrderCommandsDeps {
   router: OrderRouter;
   venues: ReadonlyMap<string, BrokerAdapter>;
   held: () => HeldOrders;
+  /** Cancels and modifies per principal (config COMMAND_RATE_PER_S, COMMAND_BURST); defaults when not given. */
+  commandThrottle?: CommandThrottleLimits;
+  /** Refusals journaled one by one per principal and window (config REFUSAL_JOURNAL_*); defaults when not given. */
+  refusalJournal?: RefusalJournalLimits;
 }
 
 /** The commands callers give: submit, cancel, cancel-all and modify, each journaled before it is answered. */
 export class OrderCommands {
-  constructor(private readonly deps: OrderCommandsDeps) {}
+  private readonly throttle: CommandThrottle;
+  private readonly refusals: RefusalBudget;
+  private summaryTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: OrderCommandsDeps) {
+    this.throttle = new CommandThrottle(deps.commandThrottle);
+    this.refusals = new RefusalBudget(deps.refusalJournal);
+  }
 
   async submit(input: SubmitOrder, actor: string): Promise<SubmitResult> {
     const { book, ids } = this.deps;
@@ -74,12 +92,18 @@ export class OrderCommands {
     return id ? this.deps.book.get(id) : undefined;
   }
 
+  /** A caller's cancel: throttled per principal, then as `cancelOne`. */
   async cancel(orderId: string, actor: string, reason?: string): Promise<Order> {
+    this.throttled("cancel", orderId, actor);
+    return this.cancelOne(orderId, actor, reason);
+  }
+
+  private async cancelOne(orderId: string, actor: string, reason?: string): Promise<Order> {
     const { book } = this.deps;
     const order = book.get(orderId);
     if (!order) throw new CommandError("NOT_FOUND", `no order ${orderId}`);
     if (isTerminal(order.ordStatus) || order.ordStatus === "PendingCancel" || order.ordStatus === "Pending")
-      throw book.refuse(
+      throw this.refuse(
         "cancel",
         order,
         actor,
@@ -99,7 +123,7 @@ export class OrderCommands {
     }
     const venue = order.venueId ? this.deps.venues.get(order.venueId) : undefined;
     if (!venue)
-      throw book.refuse("cancel", order, actor, new CommandError("NOT_CANCELLABLE", `order ${orderId} has no venue to cancel at`));
+      throw this.refuse("cancel", order, actor, new CommandError("NOT_CANCELLABLE", `order ${orderId} has no venue to cancel at`));
     const pending = book.record({ type: "OrderPendingCancel", orderId, accountId: order.accountId, actor, data: reason ? { reason } : {} });
     book.send(venue, pending, () => venue.cancelOrder(pending));
     await book.journal.durable();
@@ -118,7 +142,7 @@ export class OrderCommands {
     });
     for (const child of book.childrenOf(parent.orderId)) {
       if (isTerminal(child.ordStatus) || child.ordStatus === "PendingCancel") continue;
-      await this.cancel(child.orderId, actor, reason ?? `parent ${parent.orderId} cancelled`).catch((error: unknown) => {
+      await this.cancelOne(child.orderId, actor, reason ?? `parent ${parent.orderId} cancelled`).catch((error: unknown) => {
         book.log.warn({ err: String(error), orderId: child.orderId }, "could not cancel a child order");
       });
     }
@@ -126,7 +150,10 @@ export class OrderCommands {
     return book.get(parent.orderId) ?? pending;
   }
 
-  /** Cancels every working order that matches all given filters; reports what it could not cancel. */
+  /**
+   * Cancels every working order that matches all given filters; reports what it could not cancel.
+   * Not throttled: it is the desk's way out, and it does no more than the working orders allow.
+   */
   async cancelAll(filter: CancelAll, actor: string): Promise<CancelAllResult> {
     const matching = this.deps.book.working().filter(
       (o) =>
@@ -139,7 +166,7 @@ export class OrderCommands {
     await Promise.all(
       matching.map(async (o) => {
         try {
-          await this.cancel(o.orderId, actor);
+          await this.cancelOne(o.orderId, actor);
           result.cancelled.push(o.orderId);
         } catch (error) {
           result.skipped.push({ orderId: o.orderId, reason: error instanceof Error ? error.message : String(error) });
@@ -153,10 +180,10 @@ export class OrderCommands {
   async modify(input: ModifyOrder, actor: string): Promise<Order> {
     const { book } = this.deps;
     book.refuseWhileJournalDown("modifications");
+    this.throttled("modify", input.orderId, actor);
     const order = book.get(input.orderId);
     if (!order) throw new CommandError("NOT_FOUND", `no order ${input.orderId}`);
-    const refuse = (code: ConstructorParameters<typeof CommandError>[0], message: string) =>
-      book.refuse("modify", order, actor, new CommandError(code, message));
+    const refuse = (code: CommandErrorCode, message: string) => this.refuse("modify", order, actor, new CommandError(code, message));
     if (!["Validated", "Accepted", "PartiallyFilled"].includes(order.ordStatus))
       throw refuse("NOT_MODIFIABLE", `order ${order.orderId} is ${order.ordStatus} and cannot be modified`);
     if (book.splitChildren.has(order.orderId) || order.parentId !== null)
@@ -172,8 +199,8 @@ export class OrderCommands {
     };
     if (money.lte(changes.orderQty, order.cumQty))
       throw refuse("INVALID_INPUT", `new quantity ${changes.orderQty} must exceed the filled quantity ${order.cumQty}`);
-    const candidate = { ...order, ...changes, orderQty: money.sub(changes.orderQty, order.cumQty) };
-    const denial = this.deps.risk.recheck(candidate, order);
+    // Judged as the order would be after the modify: whole new quantity, filled part in the position.
+    const denial = this.deps.risk.checkModify(order, changes);
     if (denial) throw refuse("RISK_REJECTED", `${denial.code}: ${denial.reason}`);
 
     const base = { orderId: order.orderId, accountId: order.accountId, actor } as const;
@@ -189,5 +216,63 @@ export class OrderCommands {
     book.send(venue, pending, () => venue.modifyOrder(pending, changes));
     await book.journal.durable();
     return book.get(order.orderId) ?? pending;
+  }
+
+  /** Takes a token of the actor's command rate, or refuses the command with RATE_LIMITED. */
+  private throttled(command: "cancel" | "modify", orderId: string, actor: string): void {
+    if (this.throttle.tryTake(actor, this.deps.book.clock.nowMs())) return;
+    const { perSecond, burst } = this.throttle.limits;
+    const error = new CommandError(
+      "RATE_LIMITED",
+      `${actor} sends more than ${perSecond} cancels and modifies a second (burst ${burst}); try again shortly`,
+      {
+        retryAfterMs: Math.ceil(1000 / perSecond),
+      },
+    );
+    const order = this.deps.book.get(orderId);
+    throw order ? this.refuse(command, order, actor, error) : error;
+  }
+
+  /**
+   * A refused command is journaled (CommandRefused), within the actor's refusal budget; beyond it,
+   * it is counted and the count is journaled once the window closes (COMMAND_REFUSALS_SUPPRESSED alert).
+   */
+  private refuse(command: string, order: Order, actor: string, error: CommandError): CommandError {
+    const now = this.deps.book.clock.nowMs();
+    this.journalSuppressed(this.refusals.closed(now));
+    if (this.refusals.admit(actor, `${command} ${error.code}`, now)) return this.deps.book.refuse(command, order, actor, error);
+    this.scheduleSummary();
+    return error;
+  }
+
+  private scheduleSummary(): void {
+    if (this.summaryTimer) return;
+    this.summaryTimer = setTimeout(() => {
+      this.summaryTimer = undefined;
+      const { book } = this.deps;
+      const pending = this.journalSuppressed(this.refusals.closed(book.clock.nowMs()));
+      if (pending) this.scheduleSummary();
+    }, this.refusals.limits.windowMs);
+    this.summaryTimer.unref();
+  }
+
+  /** Journals one alert per closed window; true when windows with uncounted refusals remain open. */
+  private journalSuppressed(summaries: SuppressedRefusals[]): boolean {
+    const { book } = this.deps;
+    for (const s of summaries) {
+      const counts = Object.entries(s.counts)
+        .map(([what, n]) => `${what}: ${n}`)
+        .join(", ");
+      try {
+        book.alert(
+          "COMMAND_REFUSALS_SUPPRESSED",
+          `${s.total} more refused commands from ${s.actor} between ${new Date(s.fromMs).toISOString()} and ${new Date(s.toMs).toISOString()} were counted, not journaled one by one (${counts})`,
+          s.actor,
+        );
+      } catch (error) {
+        book.log.warn({ err: String(error), actor: s.actor, total: s.total }, "could not journal suppressed refusals");
+      }
+    }
+    return this.refusals.hasOpenSuppressed();
   }
 }

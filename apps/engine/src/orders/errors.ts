@@ -6,7 +6,9 @@ export type CommandErrorCode =
   | "RISK_REJECTED"
   | "INVALID_INPUT"
   | "UNAUTHORIZED"
-  | "ENGINE_UNAVAILABLE";
+  | "ENGINE_UNAVAILABLE"
+  /** Too many commands from one principal: try again shortly (see docs/RISK.md, throttles). */
+  | "RATE_LIMITED";
 
 const HTTP_STATUS: Record<CommandErrorCode, number> = {
   NOT_FOUND: 404,
@@ -17,6 +19,7 @@ const HTTP_STATUS: Record<CommandErrorCode, number> = {
   INVALID_INPUT: 400,
   UNAUTHORIZED: 401,
   ENGINE_UNAVAILABLE: 503,
+  RATE_LIMITED: 429,
 };
 
 /** A command the engine refused before changing anything; the code is stable, the message says why. */

@@ -1,7 +1,8 @@
-import { money, type Order } from "@fillmore/shared";
+import { type Decimal, money, type Order } from "@fillmore/shared";
 import type { Quote } from "../marketdata/quotes";
 import type { Positions } from "../positions/positions";
 import { checkOrder, type Denial, type InstrumentRule, type RiskContext } from "../risk/checks";
+import { workingExposure } from "../risk/exposure";
 import type { RiskSettings } from "../risk/risk-settings";
 import { TokenBuckets } from "../risk/token-bucket";
 import type { OrderBook } from "./order-book";
@@ -15,14 +16,31 @@ export interface RiskContextDeps {
   quote: (symbol: string) => Quote | undefined;
 }
 
-/** Builds what the pure pre-trade checks need to judge one order against the live book. */
+/** What a modify asks for: the whole new quantity (filled part included) and the new prices. */
+export interface ModifyChanges {
+  orderQty: Decimal;
+  price: Decimal | null;
+  stopPx: Decimal | null;
+}
+
+/**
+ * Builds what the pure pre-trade checks need to judge one order against the live book: the
+ * position, and every other working order of the account at its worst case (see risk/exposure.ts
+ * and docs/RISK.md).
+ */
 export class OrderRisk {
   /** Per-account order-rate buckets. */
   readonly buckets = new TokenBuckets();
 
-  constructor(private readonly deps: RiskContextDeps) {}
+  constructor(private readonly deps: RiskContextDeps) {
+    // Risk settings are validated against the same reference data the checks use (accounts, instruments).
+    deps.risk.useReference({ accounts: deps.accounts, instruments: deps.instruments });
+  }
 
-  /** Pre-trade check of a new order; null when it may go. */
+  /**
+   * Pre-trade check of an order about to go out (a new order, or a held stop at its trigger); null
+   * when it may go. The order itself, if already in the book, is not counted among the working orders.
+   */
   check(order: Order): { denial: Denial | null; ctx: RiskContext } {
     const ctx = this.context(order);
     return { denial: checkOrder(order, ctx), ctx };
@@ -33,24 +51,22 @@ export class OrderRisk {
     this.buckets.take(order.accountId, ctx.limits.ordersPerSecond, ctx.limits.orderBurst, this.deps.book.clock.nowMs());
   }
 
-  /** Risk for a modification: the remaining quantity as if new, without rate and open-order limits. */
-  recheck(candidate: Order, original: Order): Denial | null {
-    const ctx = this.context(candidate, original);
-    return checkOrder(candidate, { ...ctx, openOrders: 0, tokensAvailable: Number.POSITIVE_INFINITY });
+  /**
+   * Risk for a modification, judged on the order as it would be after it: the whole new quantity
+   * against the order-size limits, its filled part already in the position, its new leaves as
+   * working exposure beside the account's other working orders. Not counted against the order rate
+   * or the open-order limit (it is not a new order).
+   */
+  checkModify(order: Order, changes: ModifyChanges): Denial | null {
+    const after: Order = { ...order, ...changes, leavesQty: money.sub(changes.orderQty, order.cumQty) };
+    const ctx = this.context(after);
+    return checkOrder(after, { ...ctx, openOrders: 0, tokensAvailable: Number.POSITIVE_INFINITY });
   }
 
-  private context(order: Order, exclude?: Order): RiskContext {
+  private context(order: Order): RiskContext {
     const { risk, positions, book } = this.deps;
     const quote = this.deps.quote(order.symbol);
-    let openOrders = 0;
-    let openBuyNotional = "0";
-    for (const o of book.live.values()) {
-      if (o.accountId !== order.accountId || o.orderId === order.orderId || o.orderId === exclude?.orderId) continue;
-      if (o.parentId !== null) continue; // counted through its parent
-      openOrders += 1;
-      const px = o.price ?? o.stopPx ?? quote?.ask;
-      if (o.side === "Buy" && px) openBuyNotional = money.add(openBuyNotional, money.mul(o.leavesQty, px));
-    }
+    const exposure = workingExposure(book.live.values(), order, book.pendingChanges, (symbol) => this.deps.quote(symbol)?.ask);
     const limits = risk.effectiveLimits(order.accountId);
     return {
       instrument: this.deps.instruments.get(order.symbol),
@@ -60,8 +76,11 @@ export class OrderRisk {
       referencePx: quote ? (order.side === "Buy" ? quote.ask : quote.bid) : undefined,
       midPx: quote ? money.div(money.add(quote.bid, quote.ask), "2", 10) : undefined,
       position: positions.position(order.accountId, order.symbol).qty,
-      openOrders,
-      openBuyNotional,
+      workingBuyQty: exposure.workingBuyQty,
+      workingSellQty: exposure.workingSellQty,
+      openOrders: exposure.openOrders,
+      openBuyNotional: exposure.openBuyNotional,
+      unpricedOpenBuys: exposure.unpricedOpenBuys,
       tokensAvailable: this.buckets.available(order.accountId, limits.ordersPerSecond, limits.orderBurst, book.clock.nowMs()),
     };
   }

@@ -24,8 +24,11 @@ function context(overrides: Partial<RiskContext> = {}): RiskContext {
     referencePx: "189.52",
     midPx: "189.51",
     position: "0",
+    workingBuyQty: "0",
+    workingSellQty: "0",
     openOrders: 0,
     openBuyNotional: "0",
+    unpricedOpenBuys: [],
     tokensAvailable: 20,
     ...overrides,
   };
@@ -230,22 +233,32 @@ describe("checkOrder", () => {
     );
   });
 
-  it("refuses with MAX_POSITION exactly when the position after the order would exceed the limit", () => {
+  it("refuses with MAX_POSITION exactly when the worst case on the order's side would exceed the limit", () => {
     const arb = fc.record({
       position: fc.integer({ min: -2_000_000, max: 2_000_000 }),
+      working: fc.integer({ min: 0, max: 1_000_000 }),
       qty: fc.integer({ min: 1, max: 1_000_000 }),
       maxPosition: fc.integer({ min: 1, max: 2_000_000 }),
       side,
       market: fc.boolean(),
     });
     fc.assert(
-      fc.property(arb, ({ position, qty, maxPosition, side: s, market }) => {
+      fc.property(arb, ({ position, working, qty, maxPosition, side: s, market }) => {
         const o = order({ side: s, orderQty: String(qty), ...(market ? { ordType: "Market", price: undefined } : { price: "189.50" }) });
-        const ctx = context({ position: String(position), limits: { ...WIDE, maxPositionQty: String(maxPosition) } });
-        const after = position + (s === "Buy" ? qty : -qty);
+        const ctx = context({
+          position: String(position),
+          workingBuyQty: s === "Buy" ? String(working) : "0",
+          workingSellQty: s === "Sell" ? String(working) : "0",
+          limits: { ...WIDE, maxPositionQty: String(maxPosition) },
+        });
+        // Every buy fills and no sell does (or the other way round): the side the order adds to.
+        const worst = s === "Buy" ? position + working + qty : position - working - qty;
+        const beyond = s === "Buy" ? worst > maxPosition : worst < -maxPosition;
         const denial = checkOrder(o, ctx);
-        if (Math.abs(after) > maxPosition) {
-          expect(denial).toEqual({ code: "MAX_POSITION", reason: `position would be ${after}, beyond the limit ${maxPosition}` });
+        if (beyond) {
+          expect(denial?.code).toBe("MAX_POSITION");
+          expect(denial?.reason).toContain(`worst-case position would be ${worst} `);
+          expect(denial?.reason).toContain(`beyond the limit ${maxPosition}`);
         } else {
           expect(denial).toBeNull();
         }
@@ -304,5 +317,105 @@ describe("checkOrder", () => {
         if (denial?.code === "MAX_ORDER_QTY") expect(denial.reason).toBe(`quantity ${qty} exceeds the limit ${maxQty}`);
       }),
     );
+  });
+});
+
+describe("walk-arounds of pre-trade risk (issue 9)", () => {
+  it("five buys of 1,000 against maxPositionQty 1,000: the second is refused, the first still working counts", () => {
+    const ctx = (workingBuyQty: string) => context({ workingBuyQty, limits: { ...WIDE, maxPositionQty: "1000" } });
+    expect(checkOrder(order({ orderQty: "1000" }), ctx("0"))).toBeNull();
+    const denial = checkOrder(order({ orderQty: "1000" }), ctx("1000"));
+    expect(denial?.code).toBe("MAX_POSITION");
+    expect(denial?.reason).toContain("worst-case position would be 2000");
+    expect(denial?.reason).toContain("working buys 1000");
+  });
+
+  it("REDUCING: long 100 and a working sell of 100, a second sell of 100 would cross zero and is refused", () => {
+    const ctx = (workingSellQty: string) => context({ tradingState: "REDUCING", position: "100", workingSellQty, limits: WIDE });
+    expect(checkOrder(order({ side: "Sell", orderQty: "100" }), ctx("0"))).toBeNull();
+    const denial = checkOrder(order({ side: "Sell", orderQty: "100" }), ctx("100"));
+    expect(denial?.code).toBe("TRADING_REDUCING");
+    expect(denial?.reason).toContain("worst case -100");
+    // what is left to reduce may still go
+    expect(checkOrder(order({ side: "Sell", orderQty: "40" }), ctx("60"))).toBeNull();
+  });
+
+  it("REDUCING: a buy that would turn a short of 100 long in the worst case is refused", () => {
+    const ctx = context({ tradingState: "REDUCING", position: "-100", workingBuyQty: "80", limits: WIDE });
+    expect(checkOrder(order({ orderQty: "20" }), ctx)).toBeNull();
+    expect(checkOrder(order({ orderQty: "21" }), ctx)?.code).toBe("TRADING_REDUCING");
+  });
+
+  it("a sell that only brings a long position over the limit back toward zero is not refused by MAX_POSITION", () => {
+    const ctx = context({ position: "5000", workingBuyQty: "0", limits: { ...WIDE, maxPositionQty: "1000" } });
+    expect(checkOrder(order({ side: "Sell", orderQty: "4000" }), ctx)).toBeNull();
+    expect(checkOrder(order({ side: "Sell", orderQty: "6001" }), ctx)?.code).toBe("MAX_POSITION");
+    expect(checkOrder(order({ side: "Buy", orderQty: "1" }), ctx)?.code).toBe("MAX_POSITION");
+  });
+
+  it("a 1,000 order with 999 filled, modified to 1,999: refused against maxOrderQty 1,000 on the whole new quantity", () => {
+    const modified: Order = {
+      ...order({ orderQty: "1000" }),
+      orderQty: "1999",
+      cumQty: "999",
+      leavesQty: "1000",
+      ordStatus: "PartiallyFilled",
+    };
+    const denial = checkOrder(modified, context({ position: "999", limits: { ...WIDE, maxOrderQty: "1000" } }));
+    expect(denial).toEqual({ code: "MAX_ORDER_QTY", reason: "quantity 1999 exceeds the limit 1000" });
+  });
+
+  it("a 1,000 order with 999 filled, modified to 1,999: refused against maxPositionQty 1,000 (filled 999 plus 1,000 new leaves)", () => {
+    const modified: Order = {
+      ...order({ orderQty: "1000" }),
+      orderQty: "1999",
+      cumQty: "999",
+      leavesQty: "1000",
+      ordStatus: "PartiallyFilled",
+    };
+    const denial = checkOrder(modified, context({ position: "999", limits: { ...WIDE, maxPositionQty: "1000" } }));
+    expect(denial?.code).toBe("MAX_POSITION");
+    expect(denial?.reason).toContain("worst-case position would be 1999");
+    // modified down to what the limit allows, it passes
+    expect(
+      checkOrder(
+        { ...modified, orderQty: "1000", leavesQty: "1" },
+        context({ position: "999", limits: { ...WIDE, maxPositionQty: "1000" } }),
+      ),
+    ).toBeNull();
+  });
+
+  it("buying power counts a modified order's new leaves only, at its new price", () => {
+    const modified: Order = {
+      ...order({ orderQty: "100", price: "10" }),
+      orderQty: "150",
+      cumQty: "100",
+      leavesQty: "50",
+      ordStatus: "PartiallyFilled",
+    };
+    expect(checkOrder(modified, context({ midPx: "10", limits: { ...WIDE, priceCollarPct: "10", buyingPower: "500" } }))).toBeNull();
+    expect(checkOrder(modified, context({ midPx: "10", limits: { ...WIDE, priceCollarPct: "10", buyingPower: "499.99" } }))?.code).toBe(
+      "BUYING_POWER",
+    );
+  });
+
+  it("no quote, no collar: a sell limit at 0.01 is refused with NO_REFERENCE_PRICE", () => {
+    const denial = checkOrder(order({ side: "Sell", price: "0.01" }), context({ midPx: undefined, referencePx: undefined, limits: WIDE }));
+    expect(denial?.code).toBe("NO_REFERENCE_PRICE");
+    expect(denial?.reason).toContain("0.01");
+    expect(denial?.reason).toContain("AAPL");
+  });
+
+  it("no quote: a limit order goes when the instrument allows it explicitly (allowNoReferencePrice)", () => {
+    const ctx = context({ midPx: undefined, referencePx: undefined, instrument: { ...AAPL, allowNoReferencePrice: true }, limits: WIDE });
+    expect(checkOrder(order({ side: "Sell", price: "0.01" }), ctx)).toBeNull();
+  });
+
+  it("a new buy is refused while an open buy cannot be valued (no limit, no stop, no quote)", () => {
+    const ctx = context({ unpricedOpenBuys: ["O7 (SPY)"], limits: WIDE });
+    const denial = checkOrder(order(), ctx);
+    expect(denial?.code).toBe("BUYING_POWER");
+    expect(denial?.reason).toContain("O7 (SPY)");
+    expect(checkOrder(order({ side: "Sell" }), ctx)).toBeNull();
   });
 });

@@ -5,6 +5,11 @@ export interface InstrumentRule {
   tickSize: Decimal;
   lotSize: Decimal;
   tradable: boolean;
+  /**
+   * Limit orders may go out without a reference price (no quote, so no price collar). Off unless
+   * the instrument says so: without a quote, a limit order is refused (fail closed).
+   */
+  allowNoReferencePrice?: boolean;
 }
 
 /** Everything a pre-trade decision needs, gathered by the caller; the checks themselves are pure. */
@@ -17,11 +22,20 @@ export interface RiskContext {
   referencePx: Decimal | undefined;
   /** Reference mid for the price collar. */
   midPx: Decimal | undefined;
-  /** Signed position of this account in this symbol (long > 0). */
+  /** Signed position of this account in this symbol (long > 0); a modified order's filled part is in it. */
   position: Decimal;
+  /**
+   * Worst-case quantity of the account's other working buys in this symbol: leaves of every live
+   * order (held stops included), a pending replace at the larger of its old and requested leaves.
+   */
+  workingBuyQty: Decimal;
+  /** The same for working sells. */
+  workingSellQty: Decimal;
   openOrders: number;
-  /** Leaves × price of the account's working buy orders. */
+  /** The account's other working buys (every symbol), each valued at its own instrument's price. */
   openBuyNotional: Decimal;
+  /** Working buys that could not be valued (no limit, no stop, no quote): buying power fails closed. */
+  unpricedOpenBuys: readonly string[];
   /** Orders the account's token bucket allows right now. */
   tokensAvailable: number;
 }
@@ -34,7 +48,11 @@ export interface Denial {
 
 type Check = (order: Order, ctx: RiskContext) => Denial | null;
 
-const signedQty = (o: Order) => (o.side === "Buy" ? o.orderQty : money.neg(o.orderQty));
+/**
+ * What this order may still add to the position: its quantity less what has already filled (a
+ * modified order's filled part is already in the position; a new order has filled nothing).
+ */
+const remainingQty = (o: Order) => money.sub(o.orderQty, o.cumQty);
 const valuationPx = (o: Order, ctx: RiskContext) => o.price ?? o.stopPx ?? ctx.referencePx;
 
 const tradingHalted: Check = (o, ctx) =>
@@ -42,13 +60,26 @@ const tradingHalted: Check = (o, ctx) =>
     ? { code: "TRADING_HALTED", reason: `trading is HALTED for ${o.accountId}/${o.symbol}; no new orders` }
     : null;
 
+/**
+ * While REDUCING an order may only shrink the position toward zero, in the worst case: every working
+ * order on its side fills too. A sell must leave position − working sells − this ≥ 0 (from a long);
+ * a buy must leave position + working buys + this ≤ 0 (from a short).
+ */
 const reducingOnly: Check = (o, ctx) => {
   if (ctx.tradingState !== "REDUCING") return null;
-  const reduces =
-    !money.isZero(ctx.position) && money.isPositive(ctx.position) === (o.side === "Sell") && money.lte(o.orderQty, money.abs(ctx.position));
-  return reduces
-    ? null
-    : { code: "TRADING_REDUCING", reason: `trading is REDUCING: ${o.side} ${o.orderQty} does not reduce the position ${ctx.position}` };
+  const qty = remainingQty(o);
+  const buy = o.side === "Buy";
+  const worst = buy
+    ? money.add(money.add(ctx.position, ctx.workingBuyQty), qty)
+    : money.sub(money.sub(ctx.position, ctx.workingSellQty), qty);
+  const opposite = !money.isZero(ctx.position) && money.isPositive(ctx.position) !== buy;
+  const reduces = opposite && (buy ? money.lte(worst, "0") : money.gte(worst, "0"));
+  if (reduces) return null;
+  const working = buy ? ctx.workingBuyQty : ctx.workingSellQty;
+  return {
+    code: "TRADING_REDUCING",
+    reason: `trading is REDUCING: ${o.side} ${qty} does not reduce the position ${ctx.position} (working ${buy ? "buys" : "sells"} ${working}; worst case ${worst})`,
+  };
 };
 
 const accountKnown: Check = (o, ctx) =>
@@ -82,6 +113,7 @@ const tickSize: Check = (o, ctx) => {
   return null;
 };
 
+/** The whole quantity counts, filled part included: a modify to 1,999 is a 1,999 order. */
 const maxOrderQty: Check = (o, ctx) =>
   money.gt(o.orderQty, ctx.limits.maxOrderQty)
     ? { code: "MAX_ORDER_QTY", reason: `quantity ${o.orderQty} exceeds the limit ${ctx.limits.maxOrderQty}` }
@@ -97,7 +129,14 @@ const maxOrderNotional: Check = (o, ctx) => {
 };
 
 const priceCollar: Check = (o, ctx) => {
-  if (o.price === null || ctx.midPx === undefined) return null;
+  if (o.price === null) return null;
+  if (ctx.midPx === undefined)
+    return ctx.instrument?.allowNoReferencePrice
+      ? null
+      : {
+          code: "NO_REFERENCE_PRICE",
+          reason: `no reference price for ${o.symbol}: the limit price ${o.price} cannot be checked against a collar, so it is refused`,
+        };
   const band = money.div(money.mul(ctx.midPx, ctx.limits.priceCollarPct), "100", 8);
   const low = money.sub(ctx.midPx, band);
   const high = money.add(ctx.midPx, band);
@@ -109,10 +148,23 @@ const priceCollar: Check = (o, ctx) => {
     : null;
 };
 
+/**
+ * Worst case on the order's side: a buy is checked as position + working buys + this order (every
+ * buy fills, no sell does), a sell as position − working sells − this order. An order that can only
+ * move its side toward zero is not refused, so a position over the limit can always be reduced.
+ */
 const maxPosition: Check = (o, ctx) => {
-  const after = money.add(ctx.position, signedQty(o));
-  return money.gt(money.abs(after), ctx.limits.maxPositionQty)
-    ? { code: "MAX_POSITION", reason: `position would be ${after}, beyond the limit ${ctx.limits.maxPositionQty}` }
+  const qty = remainingQty(o);
+  const buy = o.side === "Buy";
+  const working = buy ? ctx.workingBuyQty : ctx.workingSellQty;
+  const after = buy ? money.add(money.add(ctx.position, working), qty) : money.sub(money.sub(ctx.position, working), qty);
+  const max = ctx.limits.maxPositionQty;
+  const beyond = buy ? money.gt(after, max) : money.lt(after, money.neg(max));
+  return beyond
+    ? {
+        code: "MAX_POSITION",
+        reason: `worst-case position would be ${after} (position ${ctx.position}, working ${buy ? "buys" : "sells"} ${working}, this order ${qty}), beyond the limit ${max}`,
+      }
     : null;
 };
 
@@ -123,9 +175,14 @@ const maxOpenOrders: Check = (_o, ctx) =>
 
 const buyingPower: Check = (o, ctx) => {
   if (o.side !== "Buy") return null;
+  if (ctx.unpricedOpenBuys.length > 0)
+    return {
+      code: "BUYING_POWER",
+      reason: `open buys ${ctx.unpricedOpenBuys.join(", ")} have no limit, stop or quote to value them: buying power cannot be checked`,
+    };
   const px = valuationPx(o, ctx);
-  if (px === undefined) return null;
-  const needed = money.add(ctx.openBuyNotional, money.mul(o.orderQty, px));
+  if (px === undefined) return { code: "NO_REFERENCE_PRICE", reason: `no price to value a ${o.ordType} order in ${o.symbol}` };
+  const needed = money.add(ctx.openBuyNotional, money.mul(remainingQty(o), px));
   return money.gt(needed, ctx.limits.buyingPower)
     ? { code: "BUYING_POWER", reason: `open buys plus this order need ${needed}, beyond the buying power ${ctx.limits.buyingPower}` }
     : null;

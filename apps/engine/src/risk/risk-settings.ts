@@ -7,18 +7,29 @@ import {
   type TradingState,
 } from "@fillmore/shared";
 import type { Journal } from "../journal/journal";
+import { type RiskReference, validateRiskLimits, validateTradingState } from "./settings-validation";
 
 const SEVERITY: Record<TradingState, number> = { ACTIVE: 0, REDUCING: 1, HALTED: 2 };
 
 /**
  * Risk limits per scope and trading states per scope, rebuilt from the journal: every change is a
- * journaled event naming who made it and the old and new values.
+ * journaled event naming who made it and the old and new values. A change is validated against the
+ * reference data (known accounts and instruments) before anything is journaled; a refused change
+ * throws a RiskSettingsError and changes nothing. Replay does not validate: the journal is history.
  */
 export class RiskSettings {
   private readonly limits = new Map<string, Partial<RiskLimits>>();
   private readonly states = new Map<string, TradingState>();
 
-  constructor(private readonly journal: Journal) {}
+  constructor(
+    private readonly journal: Journal,
+    private reference?: RiskReference,
+  ) {}
+
+  /** The accounts and instruments settings are checked against (the order risk passes its own if none was given). */
+  useReference(reference: RiskReference): void {
+    this.reference ??= reference;
+  }
 
   replay(event: AnyEvent): void {
     if (event.type === "RiskLimitsChanged") this.limits.set(event.data.scope, { ...this.limits.get(event.data.scope), ...event.data.new });
@@ -48,7 +59,8 @@ export class RiskSettings {
     };
   }
 
-  async setLimits(input: SetRiskLimits, actor: string): Promise<AnyEvent> {
+  async setLimits(unchecked: SetRiskLimits, actor: string): Promise<AnyEvent> {
+    const input = validateRiskLimits(unchecked, this.reference);
     const old = this.limits.get(input.scope) ?? null;
     const { event } = this.journal.append({
       type: "RiskLimitsChanged",
@@ -62,7 +74,8 @@ export class RiskSettings {
     return event;
   }
 
-  async setTradingState(input: SetTradingState, actor: string): Promise<AnyEvent> {
+  async setTradingState(unchecked: SetTradingState, actor: string): Promise<AnyEvent> {
+    const input = validateTradingState(unchecked, this.reference);
     const old = this.states.get(input.scope) ?? "ACTIVE";
     const { event } = this.journal.append({
       type: "TradingStateChanged",
