@@ -36,7 +36,7 @@ export function createAuth(options: { pool: pg.Pool; secret: string; baseURL: st
     trustedOrigins: options.trustedOrigins ?? [options.baseURL, options.baseURL.replace("127.0.0.1", "localhost")],
     // better-auth's own limit (3 sign-ins per 10 s per address) would let one person's typos lock out
     // everyone behind the same address: sign-in is limited per account and address by the hooks below.
-    rateLimit: { customRules: { [SIGN_IN_PATH]: false } },
+    rateLimit: { enabled: true, customRules: { [SIGN_IN_PATH]: false } },
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
         if (!guard || ctx.path !== SIGN_IN_PATH) return;

@@ -99,8 +99,8 @@ export class SignInLimits {
     if (!failures) return 0;
     const now = this.options.now();
     if (now - failures.last >= windowMs) return 0;
-    if (failures.count < free) return 0;
-    const delay = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (failures.count - free));
+    if (failures.count <= free) return 0;
+    const delay = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (failures.count - free - 1));
     return Math.max(0, failures.last + delay - now);
   }
 
