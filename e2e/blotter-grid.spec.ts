@@ -166,10 +166,17 @@ test.describe("blotter grid: columns, sorting, held stops, virtual rows", () => 
     expect(await scroller(page).evaluate((el) => el.scrollTop)).toBeGreaterThan(300 * 27);
     expect(await rows(page).count()).toBeLessThan(120);
     await page.screenshot({ path: screenshotPath("blotter-scrolled.png") });
+    // Scrolled down, the rows stay put while the demo strategy's new orders arrive on top.
+    const before = (await first.boundingBox())?.y ?? 0;
+    const totalBefore = await counter.textContent();
+    await expect(counter).not.toHaveText(totalBefore ?? "", { timeout: 10_000 });
+    await page.waitForTimeout(300);
+    expect(Math.abs(((await first.boundingBox())?.y ?? 0) - before)).toBeLessThan(2);
 
     // And to the very bottom: the oldest order in the browser.
-    await scroller(page).evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
     await expect(async () => {
+      await scroller(page).evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+      await page.waitForTimeout(100);
       const all = await readRows(page);
       expect(all.length).toBeGreaterThan(0);
       const bottom = await scroller(page).evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);

@@ -2,7 +2,7 @@
 import { cancelAllInput, isTerminal, ORD_STATUSES, type Order } from "@fillmore/shared";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useCallback, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { placesOf } from "../lib/format";
 import { compareIds, newestFirst, type OrderStore, type ViewSpec } from "../lib/order-store";
 import { useTRPC } from "../lib/trpc";
@@ -89,6 +89,38 @@ export function Blotter({ store, version, canCancel, canModify = false, onCancel
     useFlushSync: false,
   });
   const items = virtualizer.getVirtualItems();
+
+  // Scroll anchoring: once the trader has scrolled down, new orders arriving on top must not push
+  // the rows they are reading down the screen. At the very top the view stays live (new rows show).
+  const anchor = useRef<{ orderId: string; offset: number } | null>(null);
+  const setAnchor = useCallback(() => {
+    const el = scroller.current;
+    if (!el || el.scrollTop <= 0) {
+      anchor.current = null;
+      return;
+    }
+    const at = Math.floor(el.scrollTop / ROW_HEIGHT);
+    const o = rowsRef.current[at];
+    anchor.current = o ? { orderId: o.orderId, offset: el.scrollTop - at * ROW_HEIGHT } : null;
+  }, []);
+  const rowsRef = useRef(rows);
+  rowsRef.current = rows;
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    const a = anchor.current;
+    if (el && a && el.scrollTop > 0) {
+      const at = rows.findIndex((o) => o.orderId === a.orderId);
+      const top = at * ROW_HEIGHT + a.offset;
+      if (at >= 0 && Math.abs(top - el.scrollTop) >= 1) el.scrollTop = top;
+    }
+    setAnchor();
+  });
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    el.addEventListener("scroll", setAnchor, { passive: true });
+    return () => el.removeEventListener("scroll", setAnchor);
+  }, [setAnchor]);
   const padTop = items[0]?.start ?? 0;
   const padBottom = items.length > 0 ? virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0) : 0;
 

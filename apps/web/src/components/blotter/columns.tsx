@@ -47,7 +47,7 @@ export const COLUMNS: readonly Column[] = [
   {
     id: "time",
     label: "Time",
-    width: 90,
+    width: 88,
     defaultVisible: true,
     sortKey: (o) => o.createdAt,
     firstDir: "desc",
@@ -68,11 +68,11 @@ export const COLUMNS: readonly Column[] = [
       </Link>
     ),
   },
-  { id: "account", label: "Account", width: 76, defaultVisible: true, sortKey: (o) => o.accountId, cell: (o) => o.accountId },
+  { id: "account", label: "Account", width: 84, defaultVisible: true, sortKey: (o) => o.accountId, cell: (o) => o.accountId },
   {
     id: "symbol",
     label: "Symbol",
-    width: 56,
+    width: 64,
     defaultVisible: true,
     sortKey: (o) => o.symbol,
     className: () => "strong",
@@ -91,7 +91,7 @@ export const COLUMNS: readonly Column[] = [
   {
     id: "qty",
     label: "Qty",
-    width: 52,
+    width: 50,
     num: true,
     defaultVisible: true,
     sortKey: (o) => num(o.orderQty),
@@ -100,7 +100,7 @@ export const COLUMNS: readonly Column[] = [
   {
     id: "filled",
     label: "Filled",
-    width: 52,
+    width: 50,
     num: true,
     defaultVisible: true,
     sortKey: (o) => num(o.cumQty),
@@ -109,7 +109,7 @@ export const COLUMNS: readonly Column[] = [
   {
     id: "leaves",
     label: "Leaves",
-    width: 52,
+    width: 50,
     num: true,
     defaultVisible: true,
     sortKey: (o) => num(o.leavesQty),
@@ -127,7 +127,7 @@ export const COLUMNS: readonly Column[] = [
   {
     id: "avgPx",
     label: "Avg Px",
-    width: 72,
+    width: 80,
     num: true,
     defaultVisible: true,
     sortKey: (o) => num(o.avgPx),
