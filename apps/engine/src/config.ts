@@ -1,4 +1,4 @@
-import { ROUTING_POLICIES } from "@fillmore/shared";
+import { DEFAULT_GTD_MAX_HORIZON_DAYS, GTD_STATIC_MAX_YEARS, ROUTING_POLICIES } from "@fillmore/shared";
 import { z } from "zod";
 import { DEFAULT_COMMAND_THROTTLE, DEFAULT_REFUSAL_JOURNAL } from "./risk/command-throttle";
 
@@ -35,6 +35,13 @@ const configSchema = z.object({
   /** Refused commands journaled one by one per principal and window; the rest become one summary alert per window. */
   REFUSAL_JOURNAL_PER_WINDOW: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_REFUSAL_JOURNAL.perWindow),
   REFUSAL_JOURNAL_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_REFUSAL_JOURNAL.windowMs),
+  /** A GTD order may expire at most this many days ahead (checkExpireTime); never more than the schema's 10 years. */
+  GTD_MAX_HORIZON_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(GTD_STATIC_MAX_YEARS * 365)
+    .default(DEFAULT_GTD_MAX_HORIZON_DAYS),
 });
 
 export type EngineConfig = z.output<typeof configSchema>;

@@ -3,6 +3,7 @@ export type { Decimal } from "./money";
 export * as money from "./money";
 export * from "./orders/apply";
 export * from "./orders/enums";
+export * from "./orders/expire-time";
 export * from "./orders/new-order";
 export * from "./orders/order";
 export * from "./orders/schemas";

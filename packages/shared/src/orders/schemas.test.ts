@@ -44,6 +44,18 @@ describe("submitOrderInput", () => {
     ["GTD without expireTime", { ...market, timeInForce: "GTD" }, "expireTime", /GTD orders need an expireTime/],
     ["expireTime without GTD", { ...market, expireTime: "2025-01-02T21:00:00Z" }, "expireTime", /only for GTD/],
     ["expireTime not ISO", { ...market, timeInForce: "GTD", expireTime: "tomorrow" }, "expireTime", /datetime/i],
+    [
+      "GTD expiring in year 9999",
+      { ...market, timeInForce: "GTD", expireTime: "9999-12-31T23:59:59Z" },
+      "expireTime",
+      /more than 10 years ahead/,
+    ],
+    [
+      "GTD expiring on 30 February",
+      { ...market, timeInForce: "GTD", expireTime: "2030-02-30T10:00:00Z" },
+      "expireTime",
+      /(real calendar date|datetime)/i,
+    ],
     ["lowercase symbol", { ...market, symbol: "aapl" }, "symbol", /upper-case/],
     ["unknown side", { ...market, side: "buy" }, "side", /Buy.*Sell/],
     ["unknown timeInForce", { ...market, timeInForce: "GTX" }, "timeInForce", /DAY/],
@@ -58,6 +70,11 @@ describe("submitOrderInput", () => {
     const issue = result.error?.issues.find((i) => i.path.join(".") === path);
     expect(issue, `no issue at ${path}: ${JSON.stringify(result.error?.issues)}`).toBeDefined();
     expect(issue?.message).toMatch(message);
+  });
+
+  it("accepts a GTD order expiring within the static bound; past and horizon are the engine's check (checkExpireTime)", () => {
+    const nextYear = new Date(Date.now() + 300 * 86_400_000).toISOString();
+    expect(submitOrderInput.safeParse({ ...limit, timeInForce: "GTD", expireTime: nextYear }).success).toBe(true);
   });
 
   it("refuses an unknown extra field and names it", () => {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isDecimal, isPositive } from "../money";
 import { ORD_STATUSES, ORD_TYPES, ROUTING_POLICIES, SIDES, TIME_IN_FORCES } from "./enums";
+import { expireTimeMs, GTD_STATIC_MAX_MS, GTD_STATIC_MAX_YEARS } from "./expire-time";
 
 export const decimalString = z
   .string()
@@ -70,6 +71,17 @@ export const submitOrderInput = z
       ctx.addIssue({ code: "custom", path: ["expireTime"], message: "GTD orders need an expireTime" });
     if (o.timeInForce !== "GTD" && o.expireTime !== undefined)
       ctx.addIssue({ code: "custom", path: ["expireTime"], message: "expireTime is only for GTD orders" });
+    // Past and beyond the configured horizon need the engine's clock and config: checkExpireTime.
+    if (o.expireTime !== undefined) {
+      const ms = expireTimeMs(o.expireTime);
+      if (ms === null) ctx.addIssue({ code: "custom", path: ["expireTime"], message: "expireTime is not a real calendar date" });
+      else if (ms - Date.now() > GTD_STATIC_MAX_MS)
+        ctx.addIssue({
+          code: "custom",
+          path: ["expireTime"],
+          message: `expireTime is more than ${GTD_STATIC_MAX_YEARS} years ahead; no GTD order may work that long`,
+        });
+    }
   });
 export type SubmitOrderInput = z.input<typeof submitOrderInput>;
 export type SubmitOrder = z.output<typeof submitOrderInput>;
