@@ -191,8 +191,25 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
   ["GET", /^\/v1\/stream$/, ({ deps, url, req, res }) => stream(deps, url, req, res)],
 ];
 
+/** A path segment's percent-encoding, decoded; a malformed one (`%E0%A4%A`) is the caller's error: 400, not 500. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new CommandError("INVALID_INPUT", `malformed percent-encoding in the path: ${JSON.stringify(segment.slice(0, 100))}`);
+  }
+}
+
+function requestUrl(req: http.IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? "/", "http://engine");
+  } catch {
+    throw new CommandError("INVALID_INPUT", "malformed request URL");
+  }
+}
+
 async function handle(deps: ApiDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? "/", "http://engine");
+  const url = requestUrl(req);
   const path = url.pathname;
   if (req.method === "GET" && path === "/health") {
     const health = deps.health();
@@ -206,7 +223,7 @@ async function handle(deps: ApiDeps, req: http.IncomingMessage, res: http.Server
   if (!authorized(req, deps.token)) throw new CommandError("UNAUTHORIZED", "missing or wrong service token");
   for (const [method, pattern, handler] of routes) {
     const match = req.method === method ? pattern.exec(path) : null;
-    if (match) return handler({ deps, req, res, url, params: match.slice(1).map(decodeURIComponent) });
+    if (match) return handler({ deps, req, res, url, params: match.slice(1).map(decodePathSegment) });
   }
   throw new CommandError("NOT_FOUND", `no route ${req.method} ${path}`);
 }
