@@ -17,12 +17,45 @@ export interface EventEnvelope<T extends string, D> {
   data: D;
 }
 
+/** Why a booked fill needs a look: it came after the order was done, beyond its quantity, or outside its limit. */
+export type FillFlag = "LATE" | "OVER_FILL" | "PRICE_OUTSIDE_LIMIT";
+
 export interface FillData {
   execId: string;
   venueId: string;
   lastQty: Decimal;
   lastPx: Decimal;
   /** On a split parent: the child order that was filled (positions count the child's fill, not this). */
+  childOrderId?: string;
+  /** Set when the fill is booked although something about it is wrong; an alert says what. */
+  flags?: FillFlag[];
+}
+
+/**
+ * A booked fill the venue busted (FIX ExecType H, trade cancel): it never happened. Carries the
+ * busted fill's quantity and price, so the order and the position take it out without a lookup.
+ */
+export interface TradeBustData {
+  venueId: string;
+  /** The execution busted, as booked (its execId). */
+  refExecId: string;
+  lastQty: Decimal;
+  lastPx: Decimal;
+  reason: string;
+  childOrderId?: string;
+}
+
+/** A booked fill the venue corrected (FIX ExecType G): `refExecId` now has `lastQty` at `lastPx`. */
+export interface TradeCorrectionData {
+  venueId: string;
+  refExecId: string;
+  /** The correction's own execution id (FIX ExecID); later busts/corrections may name either. */
+  execId: string;
+  oldQty: Decimal;
+  oldPx: Decimal;
+  lastQty: Decimal;
+  lastPx: Decimal;
+  reason: string;
   childOrderId?: string;
 }
 
@@ -46,6 +79,15 @@ export interface OrderEventData {
   OrderReplaced: { orderQty: Decimal; price: Decimal | null; stopPx: Decimal | null };
   OrderReplaceRejected: { reason: string };
   OrderExpired: { reason: string };
+  OrderTradeBusted: TradeBustData;
+  OrderTradeCorrected: TradeCorrectionData;
+  /** The venue changed the order on its own (FIX ExecType D): its quantity and/or limit price now. */
+  OrderRestated: { orderQty: Decimal; price: Decimal | null; reason: string };
+  /**
+   * A held stop reached its trigger but risk refused it for now (a halt, REDUCING, the order rate):
+   * it stays held and is checked again at the next price. Journaled once per reason.
+   */
+  OrderTriggerDenied: { code: string; reason: string; triggerPx: Decimal };
 }
 
 export interface SystemEventData {

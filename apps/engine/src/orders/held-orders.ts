@@ -1,6 +1,6 @@
 import { money, type Order } from "@fillmore/shared";
 import type { Quote } from "../marketdata/quotes";
-import type { InstrumentRule } from "../risk/checks";
+import type { Denial, InstrumentRule } from "../risk/checks";
 import { expiresAt } from "./expiry";
 import type { OrderBook } from "./order-book";
 import type { OrderRouter } from "./order-router";
@@ -14,9 +14,26 @@ export interface HeldOrdersDeps {
   /** Which market price triggers held stops: the last trade or the mid. */
   triggerPrice: "last" | "mid";
   sessionEndMinutes: number;
+  /** Pre-trade risk for the order as it would go out now (OrderRisk.check); null when it may go. */
+  check: (order: Order) => Denial | null;
   /** The cancel command, which expiry uses for orders working at a venue. */
   cancel: (orderId: string, actor: string, reason: string) => Promise<Order>;
 }
+
+/**
+ * Risk denials at a stop's trigger that come from the moment, not from the order: trading halted or
+ * reducing, the order rate, no or a moved reference price, the open-order count. The stop stays
+ * held (a protective stop is not silently killed by a halt) and goes when they clear. Any other
+ * denial (a limit the order itself breaches) rejects it, as it would a new order.
+ */
+export const TRANSIENT_TRIGGER_DENIALS: ReadonlySet<string> = new Set([
+  "TRADING_HALTED",
+  "TRADING_REDUCING",
+  "ORDER_RATE",
+  "NO_REFERENCE_PRICE",
+  "PRICE_COLLAR",
+  "MAX_OPEN_ORDERS",
+]);
 
 /** Orders the engine holds or times: stops that wait for their trigger, and DAY/GTD expiry. */
 export class HeldOrders {
@@ -46,7 +63,24 @@ export class HeldOrders {
       });
     }
     if (!isTriggered(current, px)) return;
+    // Checked again at the trigger: the world may have changed since the stop was accepted.
+    const denial = this.deps.check(current);
+    if (denial) {
+      this.deny(current, denial, px);
+      return;
+    }
     this.deps.router.route(current, current.requestedVenueId ?? undefined, px)?.();
+  }
+
+  /** A denied trigger is journaled with its reason: held for a transient one (once per code), rejected otherwise. */
+  private deny(order: Order, denial: Denial, px: string): void {
+    const base = { orderId: order.orderId, accountId: order.accountId, actor: "risk" } as const;
+    if (!TRANSIENT_TRIGGER_DENIALS.has(denial.code)) {
+      this.deps.book.record({ ...base, type: "OrderDenied", data: { code: denial.code, reason: `at trigger ${px}: ${denial.reason}` } });
+      return;
+    }
+    if (order.triggerDenied?.startsWith(`${denial.code}:`)) return; // already on record; checked again at each price
+    this.deps.book.record({ ...base, type: "OrderTriggerDenied", data: { code: denial.code, reason: denial.reason, triggerPx: px } });
   }
 
   /** Expires DAY orders at the session end and GTD orders at their time. */

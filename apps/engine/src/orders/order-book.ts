@@ -1,10 +1,21 @@
-import { type AnyEvent, applyOrderEvent, type Clock, isTerminal, type Order, type OrderEvent } from "@fillmore/shared";
+import { type AnyEvent, applyOrderEvent, type Clock, type Decimal, isTerminal, type Order, type OrderEvent } from "@fillmore/shared";
 import type { EventDraft, Journal } from "../journal/journal";
 import type { Logger } from "../log";
 import type { BrokerAdapter, OrderChanges } from "../venues/adapter";
 import { CommandError } from "./errors";
 
 export type OrderEventDraft = Extract<EventDraft, { type: OrderEvent["type"] }>;
+
+/** A fill as booked now (after any correction), to bust or correct it later. */
+export interface BookedFill {
+  orderId: string;
+  venueId: string;
+  /** The execId it was booked under; a correction's own execId points to the same record. */
+  execId: string;
+  lastQty: Decimal;
+  lastPx: Decimal;
+  busted: boolean;
+}
 
 /** Told of every event the book applies (live or replayed), in order, before anyone else hears of it. */
 export type AppliedListener = (event: AnyEvent, order: Order | undefined) => void;
@@ -20,6 +31,8 @@ export class OrderBook {
   readonly live = new Map<string, Order>();
   readonly byClOrdId = new Map<string, string>();
   readonly seenExecIds = new Set<string>();
+  /** Every fill booked, by "venueId:execId" (corrections' execIds too), for busts and corrections. */
+  readonly fills = new Map<string, BookedFill>();
   /** Orders being cancelled because they expired: the venue's cancel becomes OrderExpired. */
   readonly expiring = new Set<string>();
   /** Changes asked for by a pending cancel/replace, to resend if the venue never saw them. */
@@ -34,6 +47,8 @@ export class OrderBook {
     readonly clock: Clock,
     readonly log: Logger,
     private readonly onSendError: (venueId: string) => void,
+    /** Decimal places of an instrument's prices (its tick), carried on each new order for avgPx. */
+    private readonly pxScaleOf: (symbol: string) => number | undefined = () => undefined,
   ) {}
 
   onApplied(listener: AppliedListener): void {
@@ -70,7 +85,8 @@ export class OrderBook {
   }
 
   /** Applies an order event through the state machine, journals it and publishes it. */
-  record(draft: OrderEventDraft): Order {
+  record(input: OrderEventDraft): Order {
+    const draft = this.withPxScale(input);
     const { event, order } = this.journal.append(draft, (e) => applyOrderEvent(this.orders.get(draft.orderId ?? ""), e as OrderEvent));
     if (!order) throw new Error("order event produced no order");
     this.index(order);
@@ -78,6 +94,13 @@ export class OrderBook {
     this.publish(event, order);
     for (const listener of this.recordedListeners) listener(event, order);
     return order;
+  }
+
+  /** A new order carries its instrument's price precision: avgPx is kept to it + 4 (see applyOrderEvent). */
+  private withPxScale(draft: OrderEventDraft): OrderEventDraft {
+    if (draft.type !== "OrderReceived" || draft.data.order.pxScale !== undefined) return draft;
+    const pxScale = this.pxScaleOf(draft.data.order.symbol);
+    return pxScale === undefined ? draft : { ...draft, data: { order: { ...draft.data.order, pxScale } } };
   }
 
   /** A refused command is journaled with who asked and why, then returned for the caller to throw. */
@@ -130,8 +153,25 @@ export class OrderBook {
         order.orderId,
         event.data.children.map((c) => c.orderId),
       );
-    if (event.type === "OrderFilled" || event.type === "OrderPartiallyFilled")
-      this.seenExecIds.add(`${event.data.venueId}:${event.data.execId}`);
+    if (event.type === "OrderFilled" || event.type === "OrderPartiallyFilled") {
+      const { venueId, execId, lastQty, lastPx } = event.data;
+      this.seenExecIds.add(`${venueId}:${execId}`);
+      this.fills.set(`${venueId}:${execId}`, { orderId: order.orderId, venueId, execId, lastQty, lastPx, busted: false });
+    }
+    if (event.type === "OrderTradeBusted") {
+      const fill = this.fills.get(`${event.data.venueId}:${event.data.refExecId}`);
+      if (fill) fill.busted = true;
+    }
+    if (event.type === "OrderTradeCorrected") {
+      const { venueId, refExecId, execId, lastQty, lastPx } = event.data;
+      const fill = this.fills.get(`${venueId}:${refExecId}`);
+      if (fill) {
+        fill.lastQty = lastQty;
+        fill.lastPx = lastPx;
+        this.fills.set(`${venueId}:${execId}`, fill);
+      }
+      this.seenExecIds.add(`${venueId}:${execId}`);
+    }
     if (event.type === "OrderPendingCancel" && event.data.reason === "expired") this.expiring.add(order.orderId);
     if (event.type === "OrderPendingReplace") this.pendingChanges.set(order.orderId, event.data);
     if (order.ordStatus !== "PendingReplace") this.pendingChanges.delete(order.orderId);

@@ -1,4 +1,13 @@
-import type { AnyEvent, CancelAll, Clock, ModifyOrder, Order, SubmitOrder } from "@fillmore/shared";
+import {
+  type AnyEvent,
+  type CancelAll,
+  type Clock,
+  InvalidStateTransition,
+  type ModifyOrder,
+  type Order,
+  type SubmitOrder,
+  scaleOf,
+} from "@fillmore/shared";
 import type { Journal } from "../journal/journal";
 import type { Logger } from "../log";
 import type { Quote } from "../marketdata/quotes";
@@ -7,6 +16,7 @@ import type { InstrumentRule } from "../risk/checks";
 import type { RiskSettings } from "../risk/risk-settings";
 import type { BrokerAdapter } from "../venues/adapter";
 import { type CancelAllResult, OrderCommands, type SubmitResult } from "./commands";
+import { CommandError, type CommandErrorCode } from "./errors";
 import { HeldOrders } from "./held-orders";
 import { OrderBook } from "./order-book";
 import { OrderIds } from "./order-ids";
@@ -50,7 +60,16 @@ export class OrderManager {
 
   constructor(deps: OrderManagerDeps) {
     const { journal, clock, log, venues, instruments, quote } = deps;
-    this.book = new OrderBook(journal, clock, log, (venueId) => deps.routing.monitor.recordSendError(venueId));
+    this.book = new OrderBook(
+      journal,
+      clock,
+      log,
+      (venueId) => deps.routing.monitor.recordSendError(venueId),
+      (symbol) => {
+        const tick = instruments.get(symbol)?.tickSize;
+        return tick === undefined ? undefined : scaleOf(tick);
+      },
+    );
     const book = this.book;
     book.onApplied((event) => deps.positions.apply(event));
     this.ids = new OrderIds(journal);
@@ -64,7 +83,8 @@ export class OrderManager {
       quote,
       triggerPrice: deps.triggerPrice,
       sessionEndMinutes: deps.sessionEndMinutes,
-      cancel: (orderId, actor, reason) => this.commands.cancel(orderId, actor, reason),
+      check: (order) => risk.check(order).denial,
+      cancel: (orderId, actor, reason) => this.cancel(orderId, actor, reason),
     });
     this.reports = new VenueReports(book);
     this.recovery = new OrderRecovery({ book, ids: this.ids, venues, report: (venueId, r) => this.onVenueReport(venueId, r) });
@@ -90,19 +110,40 @@ export class OrderManager {
   }
 
   submit(input: SubmitOrder, actor: string): Promise<SubmitResult> {
-    return this.commands.submit(input, actor);
+    return this.command("submit", undefined, actor, "NOT_SUPPORTED", () => this.commands.submit(input, actor));
   }
 
   cancel(orderId: string, actor: string, reason?: string): Promise<Order> {
-    return this.commands.cancel(orderId, actor, reason);
+    return this.command("cancel", orderId, actor, "NOT_CANCELLABLE", () => this.commands.cancel(orderId, actor, reason));
   }
 
   cancelAll(filter: CancelAll, actor: string): Promise<CancelAllResult> {
-    return this.commands.cancelAll(filter, actor);
+    return this.command("cancelAll", undefined, actor, "NOT_CANCELLABLE", () => this.commands.cancelAll(filter, actor));
   }
 
   modify(input: ModifyOrder, actor: string): Promise<Order> {
-    return this.commands.modify(input, actor);
+    return this.command("modify", input.orderId, actor, "NOT_MODIFIABLE", () => this.commands.modify(input, actor));
+  }
+
+  /**
+   * No command path throws the state machine's InvalidStateTransition at a caller: a command the
+   * table refuses (an order that changed state under it) becomes a typed, journaled CommandError.
+   */
+  private async command<T>(
+    name: string,
+    orderId: string | undefined,
+    actor: string,
+    code: CommandErrorCode,
+    run: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof InvalidStateTransition)) throw error;
+      const refused = new CommandError(code, `${name} refused: ${error.message}`);
+      const order = orderId === undefined ? undefined : this.book.get(orderId);
+      throw order ? this.book.refuse(name, order, actor, refused) : refused;
+    }
   }
 
   rateLimitUsage(venueId: string): { perSecond: number; burst: number; usedPct: number } | null {

@@ -180,6 +180,9 @@ export class OrderRecovery {
         }
       } else if (status.state === "cancelled") {
         report({ kind: "cancelled", orderId: order.orderId, reason: status.reason ?? "cancelled at the venue" });
+      } else if (status.state === "expired") {
+        // FIX OrdStatus C: done by its time in force while we were away, not cancelled.
+        report({ kind: "expired", orderId: order.orderId, reason: status.reason ?? "expired at the venue" });
       } else if (status.state === "rejected") {
         report({ kind: "rejected", orderId: order.orderId, reason: status.reason ?? "rejected by the venue" });
       }

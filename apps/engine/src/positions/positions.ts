@@ -16,32 +16,49 @@ export class Positions {
   private readonly byKey = new Map<string, Position>();
   private readonly sideOf = new Map<string, { side: Side; accountId: string; symbol: string }>();
 
-  /** Order events carry no side on fills, so the order's side is remembered from OrderReceived. */
+  /**
+   * Order events carry no side on fills, so the order's side is remembered from OrderReceived.
+   * The position is the sum over booked fills: a bust takes its fill out, a correction replaces it.
+   */
   apply(event: AnyEvent): void {
     if (event.type === "OrderReceived") {
       const o = event.data.order;
       this.sideOf.set(o.orderId, { side: o.side, accountId: o.accountId, symbol: o.symbol });
       return;
     }
-    if ((event.type !== "OrderFilled" && event.type !== "OrderPartiallyFilled") || event.orderId === null) return;
-    if (event.data.childOrderId !== undefined) return; // a split parent's copy of its child's fill
-    const order = this.sideOf.get(event.orderId);
+    if (event.orderId === null) return;
+    if (event.type === "OrderFilled" || event.type === "OrderPartiallyFilled") {
+      if (event.data.childOrderId !== undefined) return; // a split parent's copy of its child's fill
+      this.book(event.orderId, event.data.lastQty, event.data.lastPx, 1);
+    } else if (event.type === "OrderTradeBusted") {
+      if (event.data.childOrderId !== undefined) return;
+      this.book(event.orderId, event.data.lastQty, event.data.lastPx, -1);
+    } else if (event.type === "OrderTradeCorrected") {
+      if (event.data.childOrderId !== undefined) return;
+      this.book(event.orderId, event.data.oldQty, event.data.oldPx, -1);
+      this.book(event.orderId, event.data.lastQty, event.data.lastPx, 1);
+    }
+  }
+
+  /** Adds (sign 1) or takes out (sign -1) one fill of an order. */
+  private book(orderId: string, lastQty: Decimal, lastPx: Decimal, sign: 1 | -1): void {
+    const order = this.sideOf.get(orderId);
     if (!order) return;
     const p = this.position(order.accountId, order.symbol);
-    const { lastQty, lastPx } = event.data;
-    const notional = money.mul(lastQty, lastPx);
+    const qty = sign === 1 ? lastQty : money.neg(lastQty);
+    const notional = money.mul(qty, lastPx);
     const next =
       order.side === "Buy"
         ? {
             ...p,
-            qty: money.add(p.qty, lastQty),
-            boughtQty: money.add(p.boughtQty, lastQty),
+            qty: money.add(p.qty, qty),
+            boughtQty: money.add(p.boughtQty, qty),
             boughtNotional: money.add(p.boughtNotional, notional),
           }
         : {
             ...p,
-            qty: money.sub(p.qty, lastQty),
-            soldQty: money.add(p.soldQty, lastQty),
+            qty: money.sub(p.qty, qty),
+            soldQty: money.add(p.soldQty, qty),
             soldNotional: money.add(p.soldNotional, notional),
           };
     this.byKey.set(`${order.accountId}|${order.symbol}`, next);

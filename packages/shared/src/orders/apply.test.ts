@@ -1,8 +1,9 @@
+import Big from "big.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { OrderEvent, OrderEventData } from "../events";
 import { add, div, mul, sum } from "../money";
-import { applyOrderEvent, OverFill, replayOrders } from "./apply";
+import { applyOrderEvent, replayOrders, scaleOf } from "./apply";
 import { newOrder } from "./new-order";
 import type { Order } from "./order";
 import { type SubmitOrderInput, submitOrderInput } from "./schemas";
@@ -41,6 +42,18 @@ function working(ev: Ev, input: Partial<SubmitOrderInput> = {}): OrderEvent[] {
 
 const fill = (ev: Ev, lastQty: string, lastPx: string, done = false) =>
   ev(done ? "OrderFilled" : "OrderPartiallyFilled", { execId: `E-${lastQty}-${lastPx}`, venueId: "SIM-A", lastQty, lastPx });
+
+/** a / b to 60 places (far beyond any rounding that matters here), then rounded once, half-even, to `places`. */
+function roundedOnce(a: string, b: string, places: number): string {
+  const Wide = Big();
+  Wide.DP = 60;
+  return new Wide(a)
+    .div(new Wide(b))
+    .round(places, Big.roundHalfEven)
+    .toFixed()
+    .replace(/(\.\d*?)0+$/, "$1")
+    .replace(/\.$/, "");
+}
 
 function fold(events: readonly OrderEvent[]): Order {
   const order = replayOrders(events).get(ORDER_ID);
@@ -92,19 +105,20 @@ describe("applyOrderEvent", () => {
         expect(order.ordStatus).toBe("Filled");
         expect(order.cumQty).toBe(orderQty);
         expect(order.leavesQty).toBe("0");
-        expect(order.avgPx).toBe(div(notional, orderQty, 8));
+        // Rounded once, half-even, to the finest price's places + 4.
+        const places = Math.max(...fills.map((f) => scaleOf(f.px))) + 4;
+        expect(order.avgPx).toBe(roundedOnce(notional, orderQty, places));
       }),
     );
   });
 
-  it("refuses an over-fill and leaves the order as it was", () => {
+  it("books an over-fill beyond orderQty: cumQty exceeds it, leaves stay 0, the order is flagged", () => {
     const ev = eventLog();
     const order = fold([...working(ev), fill(ev, "100", "10")]);
-    const before = structuredClone(order);
-    const overFill = fill(ev, "51", "10");
-    expect(() => applyOrderEvent(order, overFill)).toThrow(OverFill);
-    expect(() => applyOrderEvent(order, overFill)).toThrow("would exceed its quantity 150 (already filled 100)");
-    expect(order).toEqual(before);
+    const over = applyOrderEvent(order, fill(ev, "51", "10", true));
+    expect(over).toMatchObject({ ordStatus: "Filled", cumQty: "151", leavesQty: "0", overFill: true, notional: "1510" });
+    const again = applyOrderEvent(over, fill(ev, "5", "10"));
+    expect(again).toMatchObject({ ordStatus: "Filled", cumQty: "156", leavesQty: "0", overFill: true });
   });
 
   it("leaves the order unchanged when the state machine refuses an event", () => {
@@ -180,5 +194,177 @@ describe("a refused cancel after fills", () => {
     expect(order.ordStatus).toBe("PartiallyFilled");
     expect(order.cumQty).toBe("10");
     expect(order.leavesQty).toBe("140");
+  });
+});
+
+/** Issue 9, section 1: every execution the venue reports is booked, exactly once. */
+describe("every execution is booked", () => {
+  const cancelOrExpire = (ev: Ev, how: "Cancelled" | "Expired") =>
+    how === "Cancelled"
+      ? ev("OrderCancelled", { reason: "cancelled" })
+      : ev("OrderExpired", { reason: "DAY order expired at the session end" });
+
+  it.each(["Cancelled", "Expired"] as const)("books a fill that arrives after the engine %s the order, flagged late", (how) => {
+    const ev = eventLog();
+    const done = fold([...working(ev), fill(ev, "40", "10"), ev("OrderPendingCancel", { reason: "expired" }), cancelOrExpire(ev, how)]);
+    const late = applyOrderEvent(done, fill(ev, "10", "11"));
+    expect(late).toMatchObject({ ordStatus: how, cumQty: "50", leavesQty: "0", avgPx: "10.2", lateFill: true });
+  });
+
+  it("books a fill that raced a venue reject after acknowledgement, flagged late", () => {
+    const ev = eventLog();
+    const rejected = fold([...working(ev), ev("OrderRejected", { source: "VENUE", reason: "halted by the venue" })]);
+    expect(rejected).toMatchObject({ ordStatus: "Rejected", rejectSource: "VENUE", leavesQty: "0" });
+    expect(applyOrderEvent(rejected, fill(ev, "5", "10"))).toMatchObject({ ordStatus: "Rejected", cumQty: "5", lateFill: true });
+  });
+
+  it("modify 100 -> 60, fill 60, venue confirms 60: the order is Filled with nothing left, not live forever", () => {
+    const ev = eventLog();
+    const order = fold([
+      ...working(ev, { orderQty: "100" }),
+      ev("OrderPendingReplace", { orderQty: "60", price: null, stopPx: null }),
+      fill(ev, "60", "10"),
+      ev("OrderReplaced", { orderQty: "60", price: null, stopPx: null }),
+    ]);
+    expect(order).toMatchObject({ ordStatus: "Filled", orderQty: "60", cumQty: "60", leavesQty: "0", previousStatus: null });
+  });
+
+  it("fill 70 then the venue confirms a replace to 60: Filled (done at the venue), not PendingReplace at 100", () => {
+    const ev = eventLog();
+    const order = fold([
+      ...working(ev, { orderQty: "100" }),
+      ev("OrderPendingReplace", { orderQty: "60", price: null, stopPx: null }),
+      fill(ev, "70", "10"),
+      ev("OrderReplaced", { orderQty: "60", price: null, stopPx: null }),
+    ]);
+    expect(order).toMatchObject({ ordStatus: "Filled", orderQty: "60", cumQty: "70", leavesQty: "0", overFill: true });
+  });
+
+  it("Submitted -> PendingCancel -> partial fill -> cancel rejected returns to PartiallyFilled, not Submitted", () => {
+    const ev = eventLog();
+    const order = fold([
+      ev("OrderReceived", { order: receivedOrder() }),
+      ev("OrderValidated", {}),
+      ev("OrderSubmitted", { venueId: "SIM-A", venueOrderId: "SIM-A-O1" }),
+      ev("OrderPendingCancel", {}),
+      fill(ev, "10", "10"),
+      ev("OrderCancelRejected", { reason: "too late to cancel" }),
+    ]);
+    expect(order).toMatchObject({ ordStatus: "PartiallyFilled", cumQty: "10", leavesQty: "140" });
+  });
+
+  it.each([
+    ["Accepted", []],
+    ["PendingCancel", ["OrderPendingCancel"]],
+    ["PendingReplace", ["OrderPendingReplace"]],
+  ] as const)("a venue reject after acknowledgement (from %s) rejects the order", (_state, pending) => {
+    const ev = eventLog();
+    const steps = pending.map((type) =>
+      type === "OrderPendingCancel" ? ev(type, {}) : ev("OrderPendingReplace", { orderQty: "200", price: null, stopPx: null }),
+    );
+    const order = fold([...working(ev), ...steps, ev("OrderRejected", { source: "VENUE", reason: "ExecType 8" })]);
+    expect(order).toMatchObject({ ordStatus: "Rejected", leavesQty: "0", rejectSource: "VENUE", rejectReason: "ExecType 8" });
+  });
+
+  it("cancel while a replace is pending goes PendingCancel; a late replace confirm keeps it pending; a refused cancel returns to working", () => {
+    const ev = eventLog();
+    const pending = fold([
+      ...working(ev),
+      fill(ev, "10", "10"),
+      ev("OrderPendingReplace", { orderQty: "200", price: null, stopPx: null }),
+      ev("OrderPendingCancel", {}),
+    ]);
+    expect(pending).toMatchObject({ ordStatus: "PendingCancel", previousStatus: "PartiallyFilled" });
+    const replaced = applyOrderEvent(pending, ev("OrderReplaced", { orderQty: "200", price: null, stopPx: null }));
+    expect(replaced).toMatchObject({ ordStatus: "PendingCancel", orderQty: "200", leavesQty: "190" });
+    expect(applyOrderEvent(replaced, ev("OrderCancelRejected", { reason: "no" }))).toMatchObject({ ordStatus: "PartiallyFilled" });
+    expect(applyOrderEvent(replaced, ev("OrderCancelled", { reason: "ok" }))).toMatchObject({ ordStatus: "Cancelled", leavesQty: "0" });
+  });
+
+  it("a bust of the only fill on a Filled order reopens it (Accepted, leaves restored), as FIX ExecType H", () => {
+    const ev = eventLog();
+    const filled = fold([...working(ev, { orderQty: "100" }), fill(ev, "100", "10", true)]);
+    const busted = applyOrderEvent(
+      filled,
+      ev("OrderTradeBusted", { venueId: "SIM-A", refExecId: "E-100-10", lastQty: "100", lastPx: "10", reason: "erroneous trade" }),
+    );
+    expect(busted).toMatchObject({ ordStatus: "Accepted", cumQty: "0", leavesQty: "100", avgPx: "0", notional: "0" });
+  });
+
+  it("a bust on a partly filled Cancelled order keeps it Cancelled with the fill taken out", () => {
+    const ev = eventLog();
+    const cancelled = fold([
+      ...working(ev, { orderQty: "100" }),
+      fill(ev, "30", "10"),
+      fill(ev, "20", "11"),
+      ev("OrderCancelled", { reason: "unsolicited" }),
+    ]);
+    const busted = applyOrderEvent(
+      cancelled,
+      ev("OrderTradeBusted", { venueId: "SIM-A", refExecId: "E-20-11", lastQty: "20", lastPx: "11", reason: "bust" }),
+    );
+    expect(busted).toMatchObject({ ordStatus: "Cancelled", cumQty: "30", leavesQty: "0", avgPx: "10", notional: "300" });
+  });
+
+  it("a trade correction replaces the fill's quantity and price exactly, and can complete the order", () => {
+    const ev = eventLog();
+    const partly = fold([...working(ev, { orderQty: "100" }), fill(ev, "60", "10")]);
+    const corrected = applyOrderEvent(
+      partly,
+      ev("OrderTradeCorrected", {
+        venueId: "SIM-A",
+        refExecId: "E-60-10",
+        execId: "E-60-10-C",
+        oldQty: "60",
+        oldPx: "10",
+        lastQty: "100",
+        lastPx: "10.05",
+        reason: "wrong quantity",
+      }),
+    );
+    expect(corrected).toMatchObject({ ordStatus: "Filled", cumQty: "100", leavesQty: "0", avgPx: "10.05", notional: "1005" });
+  });
+
+  it("a restatement below the filled quantity leaves nothing: the order is Filled", () => {
+    const ev = eventLog();
+    const order = fold([
+      ...working(ev, { orderQty: "100" }),
+      fill(ev, "40", "10"),
+      ev("OrderRestated", { orderQty: "40", price: null, reason: "venue reduced the order" }),
+    ]);
+    expect(order).toMatchObject({ ordStatus: "Filled", orderQty: "40", leavesQty: "0" });
+  });
+
+  it("avgPx is notional / cumQty rounded once to the price precision + 4, not to 8 places", () => {
+    const ev = eventLog();
+    const order = fold([...working(ev, { orderQty: "3" }), fill(ev, "1", "10.01"), fill(ev, "2", "10.02", true)]);
+    expect(order.notional).toBe("30.05");
+    expect(order.avgPx).toBe("10.016667");
+    // The instrument's precision, carried from receipt, counts even when prices end in zeros.
+    const ev2 = eventLog();
+    const withScale = { ...receivedOrder({ orderQty: "3" }), pxScale: 2 };
+    const order2 = fold([
+      ev2("OrderReceived", { order: withScale }),
+      ev2("OrderValidated", {}),
+      ev2("OrderSubmitted", { venueId: "SIM-A", venueOrderId: "SIM-A-O1" }),
+      ev2("OrderFilled", { execId: "E1", venueId: "SIM-A", lastQty: "3", lastPx: "10" }),
+    ]);
+    expect(order2.avgPx).toBe("10");
+    const order3 = applyOrderEvent(order2, ev2("OrderFilled", { execId: "E2", venueId: "SIM-A", lastQty: "3", lastPx: "10.1" }));
+    expect(order3.avgPx).toBe("10.05");
+    const order4 = applyOrderEvent(order3, ev2("OrderFilled", { execId: "E3", venueId: "SIM-A", lastQty: "1", lastPx: "10" }));
+    expect(order4.avgPx).toBe("10.042857"); // 70.3 / 7 = 10.0428571…, 2 + 4 places
+  });
+
+  it("a held stop whose trigger risk refused stays Validated and shows why", () => {
+    const ev = eventLog();
+    const held = fold([
+      ev("OrderReceived", { order: receivedOrder({ ordType: "Stop", stopPx: "90", side: "Sell" }) }),
+      ev("OrderValidated", {}),
+      ev("OrderTriggerDenied", { code: "TRADING_HALTED", reason: "trading is HALTED", triggerPx: "89" }),
+    ]);
+    expect(held).toMatchObject({ ordStatus: "Validated", triggerDenied: "TRADING_HALTED: trading is HALTED" });
+    const sent = applyOrderEvent(held, ev("OrderSubmitted", { venueId: "SIM-A", venueOrderId: "SIM-A-O1", triggerPx: "88" }));
+    expect(sent).toMatchObject({ ordStatus: "Submitted", triggerDenied: null });
   });
 });

@@ -34,8 +34,17 @@ export interface Order {
   createdBy: string;
   rejectSource: RejectSource | null;
   rejectReason: string | null;
-  /** Set when a fill arrived after the order was already cancelled. */
+  /** Set when a fill arrived after the order was already done (Cancelled, Expired or Rejected). */
   lateFill: boolean;
+  /** Set when the venue filled more than the order's quantity (cumQty > orderQty); an alert was raised. */
+  overFill?: boolean;
+  /**
+   * Decimal places of the finest price on the order (its limit, stop and every fill price): avgPx
+   * is notional / cumQty rounded once, half-even, to this + 4. Unset until the first fill.
+   */
+  pxScale?: number;
+  /** Why risk holds back a triggered stop ("CODE: reason"), shown on the order; cleared when it goes out. */
+  triggerDenied?: string | null;
   createdAt: string;
   updatedAt: string;
   /** Journal sequence number of the last event applied. */

@@ -92,22 +92,30 @@ describe("the customer's diagram", () => {
 });
 
 describe("terminal states", () => {
-  it.each(["Rejected", "Filled", "Expired"] as const)("%s accepts no event", (state) => {
-    for (const event of ORDER_TRANSITION_EVENTS) {
-      expect(canTransition(state, event)).toBe(false);
+  // A venue's execution is a fact: fills, busts and corrections reach a done order too.
+  const TRADE_FACTS = ["OrderFilled", "OrderPartiallyFilled", "OrderTradeBusted", "OrderTradeCorrected"];
+
+  it.each(["Rejected", "Cancelled", "Expired"] as const)("%s accepts only fills, busts and corrections, and stays %s", (state) => {
+    const accepted = ORDER_TRANSITION_EVENTS.filter((event) => canTransition(state, event));
+    expect(accepted.sort()).toEqual([...TRADE_FACTS].sort());
+    for (const event of accepted) expect(transition(state, event)).toBe(state);
+    for (const event of ORDER_TRANSITION_EVENTS.filter((e) => !accepted.includes(e)))
       expect(refusal(() => transition(state, event, "Accepted")).from).toBe(state);
-    }
   });
 
-  it("Cancelled accepts only late fills, and stays Cancelled", () => {
-    const accepted = ORDER_TRANSITION_EVENTS.filter((event) => canTransition("Cancelled", event));
-    expect(accepted.sort()).toEqual(["OrderFilled", "OrderPartiallyFilled"]);
-    for (const event of accepted) expect(transition("Cancelled", event)).toBe("Cancelled");
+  it("Filled books over-fills, absorbs late refusals of our requests, and is reopened only by a bust or correction", () => {
+    const accepted = ORDER_TRANSITION_EVENTS.filter((event) => canTransition("Filled", event));
+    expect(accepted.sort()).toEqual([...TRADE_FACTS, "OrderCancelRejected", "OrderReplaceRejected"].sort());
+    expect(transition("Filled", "OrderFilled")).toBe("Filled");
+    expect(transition("Filled", "OrderPartiallyFilled")).toBe("Filled");
+    expect(transition("Filled", "OrderCancelRejected")).toBe("Filled");
+    expect(transition("Filled", "OrderTradeBusted")).toBe("PartiallyFilled");
+    expect(transition("Filled", "OrderTradeCorrected")).toBe("PartiallyFilled");
   });
 });
 
 describe("random walks from Pending", () => {
-  it("every accepted step follows the table and terminal states stay terminal", () => {
+  it("every accepted step follows the table; done stays done unless a bust or correction reopens a fill", () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...ORDER_TRANSITION_EVENTS), { maxLength: 40 }), (events) => {
         let state: OrdStatus = "Pending";
@@ -125,8 +133,8 @@ describe("random walks from Pending", () => {
           }
           expect(target).toBeDefined();
           expect(next).toBe(target === "Previous" ? previous : target);
-          if (state === "Rejected" || state === "Filled" || state === "Expired") throw new Error(`${state} accepted ${event}`);
-          if (state === "Cancelled") expect(next).toBe("Cancelled");
+          if (state === "Rejected" || state === "Expired" || state === "Cancelled") expect(next).toBe(state);
+          if (state === "Filled" && next !== "Filled") expect(["OrderTradeBusted", "OrderTradeCorrected"]).toContain(event);
           if (next === "PendingCancel" || next === "PendingReplace") {
             if (next !== state) previous = state;
           } else {
