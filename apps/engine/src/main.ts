@@ -1,10 +1,13 @@
 import { loadConfig } from "./config";
 import { startEngine } from "./engine";
+import { installLastResort } from "./last-resort";
 import { createLogger } from "./log";
 
 const config = loadConfig();
 const log = createLogger(config.LOG_LEVEL);
 const engine = await startEngine(config, log);
+// From here a fault nothing caught is journaled and halts new orders instead of killing the engine silently.
+installLastResort(process, engine, log);
 
 const STOP_TIMEOUT_MS = 10_000;
 let stopping = false;
