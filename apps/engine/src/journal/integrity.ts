@@ -149,10 +149,14 @@ export async function checkJournalIntegrity(pool: pg.Pool, log: Logger, options:
       if (key) {
         timer = setInterval(writeCheckpoint, options.JOURNAL_CHECKPOINT_INTERVAL_MS);
         timer.unref();
+        // A stop that cannot finish (the database went first, and main.ts gives up) still leaves
+        // a checkpoint of what was committed: the write is synchronous, so it runs on exit.
+        process.once("exit", writeCheckpoint);
       }
     },
     close() {
       if (timer) clearInterval(timer);
+      process.off("exit", writeCheckpoint);
       writeCheckpoint();
     },
   };
