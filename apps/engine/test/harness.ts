@@ -1,10 +1,21 @@
 import { randomBytes } from "node:crypto";
 import { seedReference } from "@fillmore/db";
 import { type FreshDatabase, freshDatabase } from "@fillmore/db/testing";
+import { type AnyEvent, type Order, type SubmitOrderInput, submitOrderInput } from "@fillmore/shared";
 import pg from "pg";
+import { systemClock } from "../src/clock";
 import { type EngineConfig, loadConfig } from "../src/config";
 import { type RunningEngine, startEngine } from "../src/engine";
+import { Journal } from "../src/journal/journal";
 import { createLogger } from "../src/log";
+import type { Quote } from "../src/marketdata/quotes";
+import { parseSessionEnd } from "../src/orders/expiry";
+import { OrderManager } from "../src/orders/order-manager";
+import { Positions } from "../src/positions/positions";
+import type { InstrumentRule } from "../src/risk/checks";
+import { RiskSettings } from "../src/risk/risk-settings";
+import { VenueMonitor } from "../src/routing/venue-monitor";
+import type { BrokerAdapter, OrderChanges, VenueCapabilities, VenueOrderStatus, VenuePosition, VenueReport } from "../src/venues/adapter";
 
 /** The engine's JSON answers, loosely typed for assertions. */
 // biome-ignore lint/suspicious/noExplicitAny: test assertions read arbitrary response fields
@@ -112,4 +123,165 @@ export async function holdJournalCommits(url: string): Promise<{ release(): Prom
 export async function alertCodes(pool: pg.Pool, orderId: string): Promise<string[]> {
   const { rows } = await pool.query("SELECT payload FROM journal WHERE type = 'AlertRaised' AND order_id = $1", [orderId]);
   return rows.map((r) => (r.payload as { data: { code: string } }).data.code);
+}
+
+// ---------------------------------------------------------------------------------------------
+// In-process order manager against a scripted venue: the real OrderManager, book, state machine,
+// positions and risk, with a journal whose database is a recorder (no Postgres). For venue-report
+// scenarios and the model-based property test, where the test plays the venue.
+
+/** What the engine asked the scripted venue to do. */
+export type VenueRequest =
+  | { kind: "submit"; order: Order }
+  | { kind: "cancel"; orderId: string }
+  | { kind: "modify"; orderId: string; changes: OrderChanges };
+
+/** A venue the test scripts: it records requests and says only what the test makes it say. */
+export class ScriptedVenue implements BrokerAdapter {
+  readonly capabilities: VenueCapabilities = {
+    ordTypes: ["Market", "Limit"],
+    timeInForces: ["DAY", "GTC", "IOC", "FOK", "GTD"],
+    nativeStops: false,
+    modify: true,
+    cancel: true,
+  };
+  readonly requests: VenueRequest[] = [];
+  /** What the venue answers when asked about an order (reconciliation). */
+  readonly status = new Map<string, VenueOrderStatus>();
+  private readonly listeners: ((r: VenueReport) => void)[] = [];
+
+  constructor(readonly name: string) {}
+
+  async connect(): Promise<void> {}
+  async disconnect(): Promise<void> {}
+  async submitOrder(order: Order): Promise<void> {
+    this.requests.push({ kind: "submit", order });
+  }
+  async cancelOrder(order: Order): Promise<void> {
+    this.requests.push({ kind: "cancel", orderId: order.orderId });
+  }
+  async modifyOrder(order: Order, changes: OrderChanges): Promise<void> {
+    this.requests.push({ kind: "modify", orderId: order.orderId, changes });
+  }
+  async getOrderStatus(orderId: string): Promise<VenueOrderStatus> {
+    return this.status.get(orderId) ?? { orderId, known: false };
+  }
+  async recoverOrders(): Promise<Order[]> {
+    return [];
+  }
+  async getPositions(): Promise<VenuePosition[]> {
+    return [];
+  }
+  isHealthy(): boolean {
+    return true;
+  }
+  onReport(listener: (report: VenueReport) => void): void {
+    this.listeners.push(listener);
+  }
+  /** Sends a report to the engine, as the adapter's data handler would. */
+  report(report: VenueReport): void {
+    for (const listener of this.listeners) listener(report);
+  }
+}
+
+export interface OrderManagerHarness {
+  orders: OrderManager;
+  venue: ScriptedVenue;
+  positions: Positions;
+  risk: RiskSettings;
+  journal: Journal;
+  quotes: Map<string, Quote>;
+  /** Every event committed so far, in order. */
+  events(): Promise<AnyEvent[]>;
+  /** The alert codes journaled for one order. */
+  alerts(orderId: string): Promise<string[]>;
+  /** A limit order (by default a buy 100 AAPL @ 100) sent to the scripted venue, optionally acknowledged. */
+  working(input?: Partial<SubmitOrderInput>, options?: { ack?: boolean }): Promise<Order>;
+  get(orderId: string): Order;
+}
+
+const HARNESS_INSTRUMENTS: ReadonlyMap<string, InstrumentRule> = new Map(
+  ["AAPL", "MSFT"].map((symbol) => [symbol, { symbol, tickSize: "0.01", lotSize: "1", tradable: true }]),
+);
+
+/** The real order manager wired to one scripted venue and an in-memory journal; quotes at 100. */
+export async function createOrderManagerHarness(): Promise<OrderManagerHarness> {
+  const committed: AnyEvent[] = [];
+  // The journal's database: records every committed batch instead of writing it.
+  const recorder = {
+    async query(text: string, values?: unknown[]) {
+      if (text.includes("INSERT INTO journal") && values) for (const payload of values[6] as string[]) committed.push(JSON.parse(payload));
+      return { rows: [] };
+    },
+  } as unknown as pg.Pool;
+  const log = createLogger("silent");
+  const journal = await Journal.open(recorder, systemClock, log, { maxBatch: 10_000 });
+  const venue = new ScriptedVenue("SCRIPTED");
+  const venues = new Map<string, BrokerAdapter>([[venue.name, venue]]);
+  const quotes = new Map<string, Quote>(
+    [...HARNESS_INSTRUMENTS.keys()].map((symbol) => [symbol, { symbol, bid: "99.99", ask: "100.01", last: "100", ts: 0 }]),
+  );
+  const risk = new RiskSettings(journal);
+  const positions = new Positions();
+  const orders = new OrderManager({
+    journal,
+    clock: systemClock,
+    log,
+    instruments: HARNESS_INSTRUMENTS,
+    accounts: new Set(["ACC-1", "ACC-2"]),
+    venues,
+    risk,
+    positions,
+    quote: (symbol) => quotes.get(symbol),
+    triggerPrice: "last",
+    sessionEndMinutes: parseSessionEnd("21:00"),
+    routing: {
+      policy: "bestPrice",
+      monitor: new VenueMonitor(venues),
+      feeBps: () => "0",
+      rateLimit: () => undefined,
+      depth: () => "0",
+    },
+  });
+  let n = 0;
+  const get = (orderId: string): Order => {
+    const order = orders.get(orderId);
+    if (!order) throw new Error(`no order ${orderId}`);
+    return order;
+  };
+  const events = async () => {
+    await journal.durable();
+    return [...committed];
+  };
+  return {
+    orders,
+    venue,
+    positions,
+    risk,
+    journal,
+    quotes,
+    events,
+    get,
+    async alerts(orderId) {
+      return (await events()).flatMap((e) => (e.type === "AlertRaised" && e.orderId === orderId ? [e.data.code] : []));
+    },
+    async working(input = {}, options = {}) {
+      n += 1;
+      const parsed = submitOrderInput.parse({
+        clOrdId: `H-${n}`,
+        accountId: "ACC-1",
+        symbol: "AAPL",
+        side: "Buy",
+        ordType: "Limit",
+        price: "100",
+        orderQty: "100",
+        timeInForce: "GTC",
+        ...input,
+      });
+      const { order } = await orders.submit(parsed, "user:test");
+      if (order.ordStatus !== "Submitted") throw new Error(`order ${order.orderId} is ${order.ordStatus}: ${order.rejectReason}`);
+      if (options.ack !== false) venue.report({ kind: "accepted", orderId: order.orderId, venueOrderId: `V-${order.orderId}` });
+      return get(order.orderId);
+    },
+  };
 }
