@@ -98,6 +98,7 @@ describe("cancels and modifies are throttled per principal; refusals keep the jo
     const codes = [];
     for (let i = 0; i < 3; i += 1) codes.push(await codeOf(commands.modify({ orderId: "O1", orderQty: "5" }, "key:abuser")));
     expect(codes).toEqual(["NOT_MODIFIABLE", "NOT_MODIFIABLE", "RATE_LIMITED"]);
+    expect(new CommandError("RATE_LIMITED", "slow down").httpStatus).toBe(429);
     expect(of("CommandRefused").map((e) => (e.data as { code: string }).code)).toEqual([
       "NOT_MODIFIABLE",
       "NOT_MODIFIABLE",
