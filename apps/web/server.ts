@@ -1,54 +1,52 @@
+import cluster from "node:cluster";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createPrisma } from "@fillmore/db";
 import next from "next";
-import pg from "pg";
 import pino from "pino";
 import { loadServerEnv } from "./src/env";
-import { createAuth } from "./src/server/auth";
-import { createConsoleServer } from "./src/server/console-server";
-import { EngineClient } from "./src/server/engine-client";
-import { allowedOrigins } from "./src/server/http-security";
-import { SignInLimits } from "./src/server/sign-in-limits";
+import { consoleProcesses, scaleOutEnabled, startConsoleNode } from "./src/server/console-node";
 
 const env = loadServerEnv();
 const log = pino({ name: "web", level: env.LOG_LEVEL });
 const dir = path.dirname(fileURLToPath(import.meta.url));
-const baseURL = env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`;
-const origins = allowedOrigins(baseURL, env.ALLOWED_ORIGINS);
+const processes = consoleProcesses();
 
-const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 5 });
-pool.on("error", (error) => log.warn({ err: error.message }, "idle database connection lost"));
-const prisma = createPrisma(env.DATABASE_URL);
-const auth = createAuth({
-  pool,
-  secret: env.AUTH_SECRET,
-  baseURL,
-  trustedOrigins: origins,
-  signIn: {
-    limits: new SignInLimits(),
-    async failed(attempt) {
-      log.warn({ email: attempt.email, ip: attempt.ip, outcome: attempt.outcome, retryAfterMs: attempt.retryAfterMs }, "sign-in failed");
-      await prisma.signInAttempt
-        .create({ data: attempt })
-        .catch((error) => log.error({ err: String(error) }, "could not record a failed sign-in"));
-    },
-  },
-});
-const engine = new EngineClient(env.ENGINE_URL, env.ENGINE_SERVICE_TOKEN);
+if (processes > 1 && cluster.isPrimary) {
+  // CONSOLE_PROCESSES=N: N console processes share the port (Node cluster hands each new connection
+  // to a worker); they are linked through Postgres (socket.io adapter) and serve socket.io over
+  // WebSocket only, since long-polling would need sticky sessions (docs/OPERATIONS.md, "Scaling out").
+  let stopping = false;
+  const fork = () => cluster.fork();
+  for (let i = 0; i < processes; i += 1) fork();
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    log.error({ pid: worker.process.pid, code, signal }, "console process exited; starting another");
+    setTimeout(fork, 1000).unref();
+  });
+  log.info({ processes }, "console: starting processes");
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {});
+    if (workers.length === 0) process.exit(0);
+    for (const worker of workers) worker?.process.kill("SIGTERM");
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+} else {
+  const nextApp = next({ dev: false, dir, hostname: env.HOST, port: env.PORT });
+  await nextApp.prepare();
+  const node = await startConsoleNode({ env, log, handlePages: nextApp.getRequestHandler(), scaleOut: scaleOutEnabled() });
 
-const nextApp = next({ dev: false, dir, hostname: env.HOST, port: env.PORT });
-await nextApp.prepare();
-const handlePages = nextApp.getRequestHandler();
-
-const consoleServer = createConsoleServer({ auth, prisma, engine, log, allowedOrigins: origins, handlePages });
-consoleServer.live.start();
-consoleServer.server.listen(env.PORT, env.HOST, () => log.info({ url: baseURL, allowedOrigins: origins }, "console ready"));
-
-async function shutdown(): Promise<void> {
-  await consoleServer.close();
-  await Promise.allSettled([pool.end(), prisma.$disconnect(), nextApp.close()]);
-  process.exit(0);
+  const shutdown = async () => {
+    await node.close();
+    await nextApp.close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown());
+  process.on("SIGTERM", () => void shutdown());
 }
-process.on("SIGINT", () => void shutdown());
-process.on("SIGTERM", () => void shutdown());

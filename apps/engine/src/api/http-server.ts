@@ -17,6 +17,7 @@ import { CommandError } from "../orders/errors";
 import type { OrderManager } from "../orders/order-manager";
 import type { Positions } from "../positions/positions";
 import type { RiskSettings } from "../risk/risk-settings";
+import { admit } from "./backpressure";
 import type { EventHub } from "./event-hub";
 
 export interface ApiDeps {
@@ -96,6 +97,7 @@ function authorized(req: http.IncomingMessage, token: string): boolean {
 /** The engine's internal API, for the gateway only: loopback, service token, JSON and an SSE event stream. */
 export function createApiServer(deps: ApiDeps): http.Server {
   return http.createServer((req, res) => {
+    if (!admit(req, res)) return; // backpressure: 503 OVERLOADED at once past the limit (backpressure.ts)
     handle(deps, req, res).catch((error: unknown) => {
       if (error instanceof CommandError) return sendError(res, error);
       deps.log.error({ err: error, url: req.url }, "internal API error");

@@ -7,11 +7,14 @@ import type { Logger } from "pino";
 import { type Socket, Server as SocketServer } from "socket.io";
 import { bearerToken, principalFromApiKey } from "./api-keys";
 import { type Auth, type Principal, principalFromHeaders } from "./auth";
+import { type LoopDelayShedder, OverloadedError, overloadedBody, RETRY_AFTER_S } from "./backpressure";
 import type { EngineClient } from "./engine-client";
 import { applySecurityHeaders, checkOrigin, isBearerRequest, isMutation, SECURITY_HEADERS } from "./http-security";
 import { LiveOrders, ORDERS_ROOM, type SubscribeLimit } from "./live-orders";
-import { credentialOf, PrincipalCache } from "./principal-cache";
+import { credentialOf, type ForgetNotice, PrincipalCache } from "./principal-cache";
 import { appRouter } from "./routers/root";
+import { TradingDoor } from "./trading-door";
+import { isOverloaded } from "./trpc";
 
 export interface ConsoleServerOptions {
   auth: Auth;
@@ -26,12 +29,20 @@ export interface ConsoleServerOptions {
   /** How often live connections re-check their credential (revocation, sign-out, role or account change). */
   revalidateMs?: number;
   subscribeLimit?: SubscribeLimit;
+  /** Refuses API requests with 503 OVERLOADED while this process's event loop is behind (backpressure.ts). */
+  shedder?: LoopDelayShedder;
+  /**
+   * Several console processes: the socket.io adapter that links them (the Postgres adapter), and
+   * websocket-only transport, since HTTP long-polling needs sticky sessions (docs/OPERATIONS.md, "Scaling out").
+   */
+  scaleOut?: { adapter: NonNullable<ConstructorParameters<typeof SocketServer>[1]>["adapter"] };
 }
 
 export interface ConsoleServer {
   server: http.Server;
   io: SocketServer;
   live: LiveOrders;
+  trading: TradingDoor;
   principals: PrincipalCache;
   close(): Promise<void>;
 }
@@ -67,6 +78,8 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     basePath: "/api/trpc/",
     maxBodySize: 64 * 1024,
     createContext: async ({ req }) => ({ principal: await principalOf(req.headers), engine, prisma, principals }),
+    // Backpressure (the engine gate or the engine itself refused): tell the client when to come back.
+    responseMeta: ({ errors }) => (errors.some((e) => isOverloaded(e.cause)) ? { headers: { "Retry-After": String(RETRY_AFTER_S) } } : {}),
   });
 
   function refuse(res: http.ServerResponse, message: string): void {
@@ -96,7 +109,19 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       }
       return void handleAuth(req, res);
     }
-    if (url.startsWith("/api/trpc/")) return void handleTrpc(req, res);
+    if (url.startsWith("/api/trpc/")) {
+      if (options.shedder?.overloaded) {
+        try {
+          options.shedder.check();
+        } catch (error) {
+          if (error instanceof OverloadedError) {
+            res.writeHead(503, { "content-type": "application/json", "retry-after": String(RETRY_AFTER_S) });
+            return void res.end(overloadedBody(error));
+          }
+        }
+      }
+      return void handleTrpc(req, res);
+    }
     if (url === "/healthz") {
       res.writeHead(live.connected ? 200 : 503, { "content-type": "application/json" });
       res.end(JSON.stringify({ status: live.connected ? "ok" : "engine-disconnected" }));
@@ -107,6 +132,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
 
   const io = new SocketServer(server, {
     serveClient: false,
+    ...(options.scaleOut ? { adapter: options.scaleOut.adapter, transports: ["websocket" as const] } : {}),
     // Cross-site WebSocket hijacking: a page elsewhere must not open the stream with our user's cookie.
     allowRequest: (req, callback) => {
       const verdict = checkOrigin(req.headers, allowedOrigins);
@@ -129,6 +155,22 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     nextMiddleware();
   });
   io.on("connection", (socket) => live.attach(socket));
+
+  const trading = new TradingDoor({ io, engine, log, principalOf, shedder: options.shedder });
+  const stopPublishing = live.onOrder((item) => trading.publish(item));
+
+  // Scale-out: a sign-out or a revoked key on this process ends the credential on the others at once.
+  let stopNotices = () => {};
+  if (options.scaleOut) {
+    stopNotices = principals.onNotice((notice) => io.serverSideEmit("principals:forget", notice));
+    io.on("principals:forget", (notice: ForgetNotice) => {
+      if (notice && typeof notice === "object")
+        principals.applyNotice({
+          keyId: typeof notice.keyId === "string" ? notice.keyId : undefined,
+          credentialHash: typeof notice.credentialHash === "string" ? notice.credentialHash : undefined,
+        });
+    });
+  }
 
   /** Re-checks one connection's credential: cut it when it ended, follow a role change. */
   async function recheck(socket: Socket): Promise<void> {
@@ -164,7 +206,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     try {
       do {
         again = false;
-        await Promise.all([...io.of("/").sockets.values()].map(recheck));
+        await Promise.all([...[...io.of("/").sockets.values()].map(recheck), ...trading.sockets.map((s) => trading.recheck(s))]);
       } while (again);
     } finally {
       checking = false;
@@ -178,10 +220,13 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     server,
     io,
     live,
+    trading,
     principals,
     async close() {
       clearInterval(timer);
       stopListening();
+      stopPublishing();
+      stopNotices();
       live.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       server.closeAllConnections();

@@ -10,6 +10,7 @@ import type {
   TradingState,
   VenueHealthView,
 } from "@fillmore/shared";
+import { type ConcurrencyGate, OverloadedError } from "./backpressure";
 
 export class EngineError extends Error {
   constructor(
@@ -34,6 +35,8 @@ export class EngineClient {
   constructor(
     readonly baseUrl: string,
     private readonly token: string,
+    /** Bounds the calls in flight to the engine; past it a call fails at once with 503 OVERLOADED (backpressure.ts). */
+    readonly gate?: ConcurrencyGate,
   ) {}
 
   submit(order: SubmitOrderInput, actor: string) {
@@ -86,7 +89,8 @@ export class EngineClient {
   }
 
   snapshot() {
-    return this.call<{ seq: number; orders: Order[] }>("GET", "/v1/snapshot");
+    // Not gated: the live mirror's resync must not be refused because traders are busy.
+    return this.request<{ seq: number; orders: Order[] }>("GET", "/v1/snapshot");
   }
 
   reference() {
@@ -102,6 +106,16 @@ export class EngineClient {
   }
 
   private call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    if (!this.gate) return this.request<T>(method, path, body);
+    return this.gate
+      .run(() => this.request<T>(method, path, body))
+      .catch((error: unknown) => {
+        if (error instanceof OverloadedError) throw new EngineError(503, "OVERLOADED", error.message);
+        throw error;
+      });
+  }
+
+  private request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise<T>((resolve, reject) => {
       const request = http.request(

@@ -47,6 +47,13 @@ export interface OrdersSnapshot {
   orders: Order[];
 }
 
+/** One committed engine event with the order after it, as the engine's stream carries it. */
+export interface LiveItem {
+  seq: number;
+  event?: { type: string; data?: unknown };
+  order: Order;
+}
+
 export interface OrderUpdate {
   streamSeq: number;
   order: Order;
@@ -54,7 +61,9 @@ export interface OrderUpdate {
 
 /**
  * The gateway's mirror of the engine's orders: a snapshot, then the engine's ordered event
- * stream. Each update sent to browsers carries a stream sequence number that rises by one, so a
+ * stream. Every console process keeps its own mirror and emits to its own sockets only (`io.local`):
+ * with several processes (a socket.io adapter) a broadcast would otherwise reach each socket once
+ * per process. Each update sent to browsers carries a stream sequence number that rises by one, so a
  * browser that sees a gap knows to ask for a new snapshot.
  */
 export class LiveOrders {
@@ -64,6 +73,7 @@ export class LiveOrders {
   private running = false;
   private abort: AbortController | undefined;
   private readonly subscribes: SubscribeBuckets;
+  private readonly listeners = new Set<(item: LiveItem) => void>();
   connected = false;
 
   constructor(
@@ -78,6 +88,12 @@ export class LiveOrders {
   start(): void {
     this.running = true;
     void this.loop();
+  }
+
+  /** Called for every order event, in the engine's order (the streaming door's execution reports). */
+  onOrder(listener: (item: LiveItem) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   stop(): void {
@@ -147,7 +163,7 @@ export class LiveOrders {
     for (const order of snap.orders) this.orders.set(order.orderId, order);
     this.engineSeq = snap.seq;
     this.streamSeq += 1;
-    this.io.to(ORDERS_ROOM).emit("orders:snapshot", this.snapshot());
+    this.io.local.to(ORDERS_ROOM).emit("orders:snapshot", this.snapshot());
   }
 
   private async follow(): Promise<void> {
@@ -171,25 +187,26 @@ export class LiveOrders {
         buffer = buffer.slice(end + 2);
         if (message.startsWith("event: reset")) return;
         const data = message.split("\n").find((l) => l.startsWith("data: "));
-        if (data) this.apply(JSON.parse(data.slice(6)) as { seq: number; order: Order | null });
+        if (data) this.apply(JSON.parse(data.slice(6)) as { seq: number; event?: LiveItem["event"]; order: Order | null });
         end = buffer.indexOf("\n\n");
       }
     }
   }
 
-  private apply(item: { seq: number; order: Order | null }): void {
+  private apply(item: { seq: number; event?: LiveItem["event"]; order: Order | null }): void {
     if (item.seq !== this.engineSeq + 1) throw new Error(`engine stream gap: expected ${this.engineSeq + 1}, got ${item.seq}`);
     this.engineSeq = item.seq;
     if (!item.order) return;
     this.orders.set(item.order.orderId, item.order);
     this.streamSeq += 1;
     const update: OrderUpdate = { streamSeq: this.streamSeq, order: item.order };
-    this.io.to(ORDERS_ROOM).emit("orders:update", update);
+    this.io.local.to(ORDERS_ROOM).emit("orders:update", update);
+    for (const listener of this.listeners) listener(item as LiveItem);
   }
 
   private setConnected(connected: boolean): void {
     if (this.connected === connected) return;
     this.connected = connected;
-    this.io.to(ORDERS_ROOM).emit("engine:status", { connected });
+    this.io.local.to(ORDERS_ROOM).emit("engine:status", { connected });
   }
 }

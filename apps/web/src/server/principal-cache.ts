@@ -1,4 +1,16 @@
+import { createHash } from "node:crypto";
 import type { Principal } from "./auth";
+
+/**
+ * What one console process tells the others when a credential ends (scale-out, over the socket.io
+ * adapter): never the credential itself, only its SHA-256 or the API key's id.
+ */
+export interface ForgetNotice {
+  credentialHash?: string;
+  keyId?: string;
+}
+
+const hashCredential = (credential: string) => createHash("sha256").update(credential).digest("hex");
 
 /**
  * Who a credential (session cookie or API key) belongs to, remembered for a few seconds so that a
@@ -10,6 +22,7 @@ import type { Principal } from "./auth";
 export class PrincipalCache {
   private readonly entries = new Map<string, { principal: Principal | null; expires: number }>();
   private readonly forgetListeners = new Set<() => void>();
+  private readonly noticeListeners = new Set<(notice: ForgetNotice) => void>();
 
   constructor(
     private readonly ttlMs = 5000,
@@ -34,15 +47,42 @@ export class PrincipalCache {
   }
 
   forget(credential: string | null): void {
-    if (credential !== null) this.entries.delete(credential);
+    if (credential !== null) {
+      this.entries.delete(credential);
+      this.notify({ credentialHash: hashCredential(credential) });
+    }
     this.forgotten();
   }
 
-  /** A revoked API key stops working at once, on this server. */
+  /** A revoked API key stops working at once, on this server (and, told through `onNotice`, on the others). */
   forgetApiKey(keyId: string): void {
+    this.dropApiKey(keyId);
+    this.notify({ keyId });
+    this.forgotten();
+  }
+
+  /** Another console process forgot a credential: forget it here too, without telling anyone again. */
+  applyNotice(notice: ForgetNotice): void {
+    if (notice.keyId !== undefined) this.dropApiKey(notice.keyId);
+    if (notice.credentialHash !== undefined)
+      for (const credential of this.entries.keys())
+        if (hashCredential(credential) === notice.credentialHash) this.entries.delete(credential);
+    this.forgotten();
+  }
+
+  /** Called when this process forgets a credential, to tell the other console processes. */
+  onNotice(listener: (notice: ForgetNotice) => void): () => void {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
+  }
+
+  private dropApiKey(keyId: string): void {
     for (const [credential, entry] of this.entries)
       if (entry.principal?.kind === "apiKey" && entry.principal.id === keyId) this.entries.delete(credential);
-    this.forgotten();
+  }
+
+  private notify(notice: ForgetNotice): void {
+    for (const listener of this.noticeListeners) listener(notice);
   }
 
   /** Called after a credential is forgotten (sign-out, revocation): live connections re-check theirs at once. */

@@ -27,12 +27,19 @@ const t = initTRPC.context<Context>().create({
         ...shape.data,
         issues: cause instanceof ZodError ? cause.issues.map((i) => ({ path: i.path.join("."), message: i.message })) : undefined,
         engineCode: cause instanceof EngineError ? cause.code : undefined,
+        // Backpressure: the console or the engine is past its limit; the answer carries `Retry-After: 1`.
+        ...(isOverloaded(cause) ? { reason: "OVERLOADED", retryAfterMs: 1000 } : {}),
       },
     };
   },
 });
 
 export const router = t.router;
+
+/** An engine call refused by backpressure, in the console's gate or by the engine itself. */
+export function isOverloaded(error: unknown): boolean {
+  return error instanceof EngineError && error.status === 503 && error.code === "OVERLOADED";
+}
 
 /** Every authenticated procedure gets the caller's account scope (scope.ts), and must use it. */
 const authenticated = t.procedure.use(({ ctx, next }) => {
