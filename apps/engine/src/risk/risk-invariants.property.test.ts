@@ -3,7 +3,7 @@ import { orderFrom } from "@fillmore/shared/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkOrder, type RiskContext } from "./checks";
-import { orderValuationPx, type RequestedChanges, workingExposure } from "./exposure";
+import { type RequestedChanges, workingExposure } from "./exposure";
 
 /**
  * A model of one account's book in one symbol plus another symbol's open buys, driven by any
@@ -212,7 +212,8 @@ describe("pre-trade risk invariants over any sequence of commands", () => {
         let expected = "0";
         for (const o of book.live.values()) {
           if (o.side !== "Buy") continue;
-          const px = orderValuationPx(o, farTouch) ?? "0";
+          // its own limit, else its own symbol's ask: never the price of another symbol
+          const px = o.price ?? ASK[o.symbol] ?? "0";
           const requested = book.pending.get(o.orderId);
           const requestedNotional = requested ? money.mul(money.sub(requested.orderQty, o.cumQty), requested.price ?? px) : "0";
           expected = money.add(expected, money.max(money.mul(o.leavesQty, px), requestedNotional));
