@@ -65,7 +65,7 @@ async function engineCall<T>(engine: Engine, method: string, route: string, body
 
 type Quotes = Map<string, { bid: number; ask: number }>;
 
-/** A resting limit 4 % away from the touch (inside the 10 % price collar; quotes stay put: SIM_TICK_MS is long). */
+/** A resting limit 4 % away from the touch (inside the 10 % price collar; quotes move once a minute: SIM_TICK_MS). */
 function restingOrder(quotes: Quotes, i: number) {
   const symbol = SYMBOLS[i % SYMBOLS.length] ?? "AAPL";
   const side = Math.floor(i / SYMBOLS.length) % 2 === 0 ? "Buy" : "Sell";
@@ -260,7 +260,7 @@ async function main(): Promise<void> {
       demoStrategy: false,
       log,
       childStdio: "inherit",
-      extraEngineEnv: { SIM_TICK_MS: "600000", DEMO_STRATEGY_ORDERS_PER_S: "0", LOG_LEVEL: "warn" },
+      extraEngineEnv: { SIM_TICK_MS: "60000", DEMO_STRATEGY_ORDERS_PER_S: "0", LOG_LEVEL: "warn" },
     });
     const engine: Engine = {
       url: stack.engineUrl,
@@ -280,7 +280,7 @@ async function main(): Promise<void> {
     let refused = 0;
     let firstRefusal: string | undefined;
     const tLoad = performance.now();
-    await pool(P.resting_orders, P.load_concurrency, 180_000, async (i) => {
+    await pool(P.resting_orders, P.load_concurrency, 360_000, async (i) => {
       const r = await engineCall<{ order: { orderId: string; ordStatus: string; rejectReason: string | null } }>(
         engine,
         "POST",

@@ -1,7 +1,7 @@
 "use client";
 import { can } from "@fillmore/shared";
 import { useMutation } from "@tanstack/react-query";
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { AppHeader } from "../components/app-header";
 import { Blotter } from "../components/blotter";
 import { OrderTicket } from "../components/order-ticket";
@@ -15,6 +15,8 @@ export default function BlotterPage() {
   const live = useLiveOrders(me.isSuccess);
   const cancel = useMutation(trpc.orders.cancel.mutationOptions());
   const [notice, setNotice] = useState<string | null>(null);
+  // The ticket does not depend on the live orders: keep it out of the per-frame re-render.
+  const ticket = useMemo(() => <OrderTicket />, []);
 
   if (!me.data) return <main className="loading">{me.error ? me.error.message : "Loading…"}</main>;
   const role = me.data.role;
@@ -44,7 +46,7 @@ export default function BlotterPage() {
         </div>
       )}
       <main className={canSubmit ? "layout with-ticket" : "layout"}>
-        {canSubmit && <OrderTicket />}
+        {canSubmit && ticket}
         <Blotter store={live.store} version={live.version} canCancel={canCancel} canModify={canSubmit} onCancel={onCancel} />
       </main>
     </>

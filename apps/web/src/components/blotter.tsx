@@ -25,6 +25,8 @@ interface BlotterProps {
 /** Row height in px; fixed, so the virtualiser needs no measuring (kept in step with globals.css). */
 export const ROW_HEIGHT = 28;
 const ACTIONS_WIDTH = 70;
+const CAPACITY_STEP = 1024;
+const rowHeight = () => ROW_HEIGHT;
 
 interface Sort {
   column: string;
@@ -81,14 +83,17 @@ export function Blotter({ store, version, canCancel, canModify = false, onCancel
   const accounts = store.accounts();
 
   const scroller = useRef<HTMLDivElement>(null);
+  // The virtualiser rebuilds its per-item measurements (O(count)) whenever `count` changes; with a
+  // new order every few frames that is a 10,000-item rebuild per frame. So it gets a capacity that
+  // grows in steps of 1,024 and indices past the last row are simply not rendered.
   const virtualizer = useVirtualizer({
-    count: rows.length,
+    count: Math.max(CAPACITY_STEP, Math.ceil(rows.length / CAPACITY_STEP) * CAPACITY_STEP),
     getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: rowHeight,
     overscan: 12,
     useFlushSync: false,
   });
-  const items = virtualizer.getVirtualItems();
+  const items = virtualizer.getVirtualItems().filter((item) => item.index < rows.length);
 
   // Scroll anchoring: once the trader has scrolled down, new orders arriving on top must not push
   // the rows they are reading down the screen. At the very top the view stays live (new rows show).
@@ -122,7 +127,7 @@ export function Blotter({ store, version, canCancel, canModify = false, onCancel
     return () => el.removeEventListener("scroll", setAnchor);
   }, [setAnchor]);
   const padTop = items[0]?.start ?? 0;
-  const padBottom = items.length > 0 ? virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0) : 0;
+  const padBottom = items.length > 0 ? rows.length * ROW_HEIGHT - (items[items.length - 1]?.end ?? 0) : 0;
 
   // Stable callbacks, so memoised rows do not re-render when the page does.
   const cancelRef = useRef(onCancel);
