@@ -1,29 +1,27 @@
-import type { AddressInfo } from "node:net";
 import type { Clock } from "@fillmore/shared";
 import pg from "pg";
 import { Gauge } from "prom-client";
 import { EventHub } from "./api/event-hub";
-import { createApiServer } from "./api/http-server";
 import { systemClock } from "./clock";
 import type { EngineConfig } from "./config";
 import { checkJournalIntegrity } from "./journal/integrity";
-import { Journal, type JournalEntry } from "./journal/journal";
+import { Journal } from "./journal/journal";
 import { Projector } from "./journal/projector";
-import { readJournal } from "./journal/read";
 import type { Logger } from "./log";
 import { RandomWalkFeed } from "./marketdata/quotes";
-import { createMetrics } from "./metrics";
-import { CommandError } from "./orders/errors";
+import { createMetrics, type Metrics } from "./metrics";
 import { parseSessionEnd } from "./orders/expiry";
 import { OrderManager } from "./orders/order-manager";
 import { Positions } from "./positions/positions";
 import { loadReference } from "./reference";
 import { RiskSettings } from "./risk/risk-settings";
-import { VenueMonitor } from "./routing/venue-monitor";
 import { DemoStrategy } from "./strategy/demo-strategy";
 import type { BrokerAdapter } from "./venues/adapter";
-import { createVenues } from "./venues/registry";
 import { SimVenue } from "./venues/sim/sim-venue";
+import { startApi } from "./wiring/api";
+import { replayJournal } from "./wiring/replay";
+import { startTimers } from "./wiring/timers";
+import { journalVenueAlerts, setUpVenues } from "./wiring/venue-setup";
 
 export interface RunningEngine {
   url: string;
@@ -38,24 +36,19 @@ export interface RunningEngine {
   stop(): Promise<void>;
 }
 
-/** Wires the engine: database → journal replay → venues → order manager → internal API. */
+/**
+ * Starts the engine, in this order:
+ * 1. database, reference data, and the journal (its chain verified first: a broken one keeps trading closed);
+ * 2. market data, venues and the order path (order manager, risk, positions);
+ * 3. replay of the journal, then venues connected, lost orders recovered and working orders reconciled;
+ * 4. the event stream and the internal API; then timers, quotes and the demo strategy.
+ */
 export async function startEngine(config: EngineConfig, log: Logger, clock: Clock = systemClock): Promise<RunningEngine> {
+  // 1. Database and journal
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 });
   pool.on("error", (error) => log.warn({ err: error.message }, "idle database connection lost"));
   const metrics = createMetrics();
   const reference = await loadReference(pool);
-  let liveOrderCount = () => 0;
-  metrics.registry.registerMetric(
-    new Gauge({
-      name: "fillmore_live_orders",
-      help: "Orders not in a terminal state",
-      registers: [],
-      collect() {
-        this.set(liveOrderCount());
-      },
-    }),
-  );
-  // Verify the chain (key, signed checkpoints) before replay; a broken one keeps trading closed.
   const integrity = await checkJournalIntegrity(pool, log, config);
   const journal = await Journal.open(pool, clock, log, {
     key: integrity.key,
@@ -68,25 +61,11 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   });
   integrity.attach(journal);
 
+  // 2. Market data, venues, the order path
   const instruments = [...reference.instruments.values()];
   const feed = new RandomWalkFeed(instruments, config.SIM_TICK_MS, Date.now() & 0xffff);
-  const venues = createVenues(reference.venues, {
-    feed,
-    lotSize: (symbol) => reference.instruments.get(symbol)?.lotSize ?? "1",
-    defaultLatencyMs: config.SIM_LATENCY_MS,
-  });
-
-  const monitor = new VenueMonitor(venues);
-  const feeBps = new Map(reference.venues.map((v) => [v.id, String((v.config as { feeBps?: number }).feeBps ?? 0)]));
-  const depth = new Map(reference.venues.map((v) => [v.id, String((v.config as { depth?: number }).depth ?? 0)]));
-  const rateLimits = new Map(
-    reference.venues.flatMap((v) => {
-      const c = v.config as { maxOrdersPerSecond?: number; orderBurst?: number };
-      return c.maxOrdersPerSecond
-        ? [[v.id, { perSecond: c.maxOrdersPerSecond, burst: c.orderBurst ?? c.maxOrdersPerSecond }] as const]
-        : [];
-    }),
-  );
+  const venueSetup = setUpVenues(reference, config, feed);
+  const { venues, monitor } = venueSetup;
   const risk = new RiskSettings(journal);
   const positions = new Positions();
   const orders = new OrderManager({
@@ -101,31 +80,14 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     quote: (symbol) => feed.quote(symbol),
     triggerPrice: config.STOP_TRIGGER_PRICE,
     sessionEndMinutes: parseSessionEnd(config.SESSION_END_UTC),
-    routing: {
-      policy: config.ROUTING_POLICY,
-      monitor,
-      feeBps: (venueId) => feeBps.get(venueId) ?? "0",
-      rateLimit: (venueId) => rateLimits.get(venueId),
-      depth: (venueId) => depth.get(venueId) ?? "0",
-    },
+    routing: venueSetup.routing,
   });
+  journalVenueAlerts(venues, journal, log, (orderId) => orders.get(orderId)?.accountId ?? null);
+  countLiveOrders(metrics, orders);
 
-  liveOrderCount = () => orders.working().length;
-  let replayed = 0;
-  // The read model may lag the journal after a crash: whatever it had not written yet is written now.
+  // 3. Replay, then settle with the venues
   const projector = new Projector(pool, log);
-  const { rows: projected } = await pool.query<{ seq: string }>("SELECT coalesce(max(last_seq), 0)::text AS seq FROM orders");
-  const projectedSeq = Number(projected[0]?.seq ?? 0);
-  const catchUp: JournalEntry[] = [];
-  for await (const stored of readJournal(pool)) {
-    orders.replay(stored.event);
-    risk.replay(stored.event);
-    replayed += 1;
-    if (stored.event.seq > projectedSeq && stored.event.orderId !== null) {
-      catchUp.push({ ...stored, orderAfter: orders.get(stored.event.orderId) });
-    }
-  }
-  projector.enqueue(catchUp);
+  const replayed = await replayJournal(pool, orders, risk, projector);
   journal.onCommit((entries) => projector.enqueue(entries));
   for (const venue of venues.values()) {
     if (venue instanceof SimVenue) venue.restore(orders.working().filter((o) => o.venueId === venue.name && o.ordStatus !== "Validated"));
@@ -144,6 +106,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   });
   await journal.durable();
 
+  // 4. Event stream, API, clockwork, strategy
   const hub = new EventHub(journal.stats().committedSeq);
   journal.onCommit((entries) => {
     hub.publish(entries);
@@ -152,78 +115,22 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
       if (e.event.orderId) metrics.ordersByType.inc({ type: e.event.type });
     }
   });
-
-  const server = createApiServer({
-    token: config.ENGINE_SERVICE_TOKEN,
+  const api = await startApi({
+    config,
     orders,
     risk,
     positions,
-    venues: () =>
-      monitor
-        .snapshot((venueId) => orders.rateLimitUsage(venueId))
-        .map((h) => ({
-          ...h,
-          capabilities: venues.get(h.venueId)?.capabilities,
-          feeBps: feeBps.get(h.venueId) ?? "0",
-          kind: reference.venues.find((v) => v.id === h.venueId)?.kind ?? "sim",
-        })),
-    setOutage: (venueId, down, actor) => {
-      const venue = venues.get(venueId);
-      if (!(venue instanceof SimVenue))
-        throw new CommandError("NOT_SUPPORTED", `${venueId} is not a simulated venue; outages can only be injected into those`);
-      venue.setOutage(down);
-      log.warn({ venueId, down, actor }, "simulated outage");
-      journal.append({
-        type: "AlertRaised",
-        orderId: null,
-        accountId: null,
-        actor,
-        data: { code: down ? "OUTAGE_INJECTED" : "OUTAGE_ENDED", message: `${venueId} ${down ? "taken down" : "restored"} by ${actor}` },
-      });
-    },
+    journal,
+    venueSetup,
+    reference,
+    feed,
     hub,
     pool,
     registry: metrics.registry,
     log,
-    reference: () => ({
-      instruments,
-      accounts: [...reference.accounts].map(([id, name]) => ({ id, name })),
-      venues: [...venues.values()].map((v) => ({ id: v.name, healthy: v.isHealthy(), capabilities: v.capabilities })),
-      routingPolicy: config.ROUTING_POLICY,
-      quotes: feed.all(),
-    }),
-    health: () => {
-      const stats = journal.stats();
-      return { status: stats.healthy ? "ok" : "degraded", journal: stats, liveOrders: orders.working().length };
-    },
   });
-  await new Promise<void>((resolve) => server.listen(config.ENGINE_PORT, config.ENGINE_HOST, resolve));
-  const address = server.address() as AddressInfo;
-  const url = `http://${config.ENGINE_HOST}:${address.port}`;
-
   feed.onQuote((quote) => orders.onQuote(quote));
-  monitor.onChange((venueId, state) => {
-    log.warn({ venueId, state }, "venue health changed");
-    journal.append({ type: "VenueHealthChanged", orderId: null, accountId: null, actor: "engine", data: { venueId, state } });
-    // Back from an outage: settle what was in flight there before trusting it again.
-    if (state === "UP")
-      void orders.reconcile(venueId).catch((error: unknown) => log.error({ err: String(error), venueId }, "reconcile failed"));
-  });
-  const healthTimer = setInterval(() => monitor.sample(clock.nowIso()), 500);
-  healthTimer.unref();
-  let resolving = false;
-  const expiryTimer = setInterval(() => {
-    orders.expireDue(clock.nowMs());
-    if (resolving) return;
-    resolving = true;
-    orders
-      .resolveStale(clock.nowMs())
-      .catch((error: unknown) => log.error({ err: String(error) }, "resolving stale orders failed"))
-      .finally(() => {
-        resolving = false;
-      });
-  }, 1000);
-  expiryTimer.unref();
+  const stopTimers = startTimers({ orders, monitor, journal, clock, log });
   feed.start();
   const strategy = new DemoStrategy({
     instruments,
@@ -237,11 +144,11 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     directedVenues: reference.venues.filter((v) => v.kind === "fix" && venues.has(v.id)).map((v) => v.id),
   });
   if (config.DEMO_STRATEGY) strategy.start();
-  log.info({ url, replayed, liveOrders: orders.working().length }, "engine ready");
+  log.info({ url: api.url, replayed, liveOrders: orders.working().length }, "engine ready");
 
   let stopping: Promise<void> | undefined;
   return {
-    url,
+    url: api.url,
     orders,
     risk,
     positions,
@@ -253,11 +160,9 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
       stopping ??= (async () => {
         strategy.stop();
         feed.stop();
-        clearInterval(expiryTimer);
-        clearInterval(healthTimer);
+        stopTimers();
         for (const venue of venues.values()) await venue.disconnect();
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
+        await api.close();
         await journal.close();
         integrity.close();
         await projector.idle();
@@ -266,4 +171,17 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
       return stopping;
     },
   };
+}
+
+function countLiveOrders(metrics: Metrics, orders: OrderManager): void {
+  metrics.registry.registerMetric(
+    new Gauge({
+      name: "fillmore_live_orders",
+      help: "Orders not in a terminal state",
+      registers: [],
+      collect() {
+        this.set(orders.working().length);
+      },
+    }),
+  );
 }
