@@ -51,14 +51,21 @@ interface Engine {
   auth: { authorization: string; "content-type": string };
 }
 
+/** One engine API call; an overloaded engine (503) is retried after a pause, at most 30 times. */
 async function engineCall<T>(engine: Engine, method: string, route: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${engine.url}${route}`, {
-    method,
-    headers: engine.auth,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
+  let response: Response;
+  let text: string;
+  for (let attempt = 0; ; attempt += 1) {
+    response = await fetch(`${engine.url}${route}`, {
+      method,
+      headers: engine.auth,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    text = await response.text();
+    if (response.status !== 503 || attempt >= 30) break;
+    await sleep(Math.min(2000, Math.max(100, Number(response.headers.get("retry-after") ?? "0.2") * 1000)));
+  }
   if (!response.ok) throw new Error(`${method} ${route} answered HTTP ${response.status}: ${text.slice(0, 300)}`);
   return JSON.parse(text) as T;
 }
