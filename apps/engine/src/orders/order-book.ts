@@ -175,7 +175,9 @@ export class OrderBook {
     if (event.type === "OrderPendingCancel" && event.data.reason === "expired") this.expiring.add(order.orderId);
     if (event.type === "OrderPendingReplace") this.pendingChanges.set(order.orderId, event.data);
     if (order.ordStatus !== "PendingReplace") this.pendingChanges.delete(order.orderId);
-    if (event.type === "OrderCancelRejected" || isTerminal(order.ordStatus)) this.expiring.delete(order.orderId);
+    // A Filled order may be reopened by a bust while the expiry's cancel is still at the venue: kept until that is answered.
+    if (event.type === "OrderCancelRejected" || (isTerminal(order.ordStatus) && order.ordStatus !== "Filled"))
+      this.expiring.delete(order.orderId);
   }
 
   private index(order: Order): void {

@@ -103,19 +103,23 @@ describe("terminal states", () => {
       expect(refusal(() => transition(state, event, "Accepted")).from).toBe(state);
   });
 
-  it("Filled books over-fills, absorbs late refusals of our requests, and is reopened only by a bust or correction", () => {
+  it("Filled books over-fills, absorbs late refusals of our requests, and is reopened only by a bust, a correction, or the venue confirming more quantity", () => {
     const accepted = ORDER_TRANSITION_EVENTS.filter((event) => canTransition("Filled", event));
-    expect(accepted.sort()).toEqual([...TRADE_FACTS, "OrderCancelRejected", "OrderReplaceRejected"].sort());
+    expect(accepted.sort()).toEqual(
+      [...TRADE_FACTS, "OrderCancelRejected", "OrderReplaceRejected", "OrderReplaced", "OrderRestated"].sort(),
+    );
     expect(transition("Filled", "OrderFilled")).toBe("Filled");
     expect(transition("Filled", "OrderPartiallyFilled")).toBe("Filled");
     expect(transition("Filled", "OrderCancelRejected")).toBe("Filled");
     expect(transition("Filled", "OrderTradeBusted")).toBe("PartiallyFilled");
     expect(transition("Filled", "OrderTradeCorrected")).toBe("PartiallyFilled");
+    expect(transition("Filled", "OrderReplaced")).toBe("PartiallyFilled");
+    expect(transition("Filled", "OrderRestated")).toBe("PartiallyFilled");
   });
 });
 
 describe("random walks from Pending", () => {
-  it("every accepted step follows the table; done stays done unless a bust or correction reopens a fill", () => {
+  it("every accepted step follows the table; done stays done unless a bust or correction reopens a fill or the venue confirms more quantity", () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...ORDER_TRANSITION_EVENTS), { maxLength: 40 }), (events) => {
         let state: OrdStatus = "Pending";
@@ -134,7 +138,8 @@ describe("random walks from Pending", () => {
           expect(target).toBeDefined();
           expect(next).toBe(target === "Previous" ? previous : target);
           if (state === "Rejected" || state === "Expired" || state === "Cancelled") expect(next).toBe(state);
-          if (state === "Filled" && next !== "Filled") expect(["OrderTradeBusted", "OrderTradeCorrected"]).toContain(event);
+          if (state === "Filled" && next !== "Filled")
+            expect(["OrderTradeBusted", "OrderTradeCorrected", "OrderReplaced", "OrderRestated"]).toContain(event);
           if (next === "PendingCancel" || next === "PendingReplace") {
             if (next !== state) previous = state;
           } else {
