@@ -113,7 +113,7 @@ describe("fills racing a modify or a cancel", () => {
     expect(h.get(other.orderId).ordStatus).toBe("Expired");
   });
 
-  it("a command the state machine refuses is a typed CommandError, never InvalidStateTransition", async () => {
+  it("a cancel refused because one is already pending is a typed NOT_CANCELLABLE CommandError", async () => {
     const o = await h.working();
     await h.orders.cancel(o.orderId, "user:test");
     const error = await h.orders.cancel(o.orderId, "user:test").catch((e: unknown) => e);
