@@ -95,12 +95,13 @@ export class ConcurrencyGate {
 
 /**
  * Watches this process's event-loop delay (perf_hooks.monitorEventLoopDelay) in windows of
- * `windowMs`; `overloaded` is true while the last window's p99 delay was above `maxDelayMs`.
+ * `windowMs`;  `overloaded` is true while the p99 delay of the last two windows was above `maxDelayMs`.
  */
 export class LoopDelayShedder {
   private readonly histogram = monitorEventLoopDelay({ resolution: 10 });
   private timer: NodeJS.Timeout | undefined;
   lastP99Ms = 0;
+  private previousP99Ms = 0;
   shed = 0;
 
   constructor(
@@ -112,7 +113,10 @@ export class LoopDelayShedder {
     if (this.timer) return this;
     this.histogram.enable();
     this.timer = setInterval(() => {
-      this.lastP99Ms = this.histogram.count > 0 ? this.histogram.percentile(99) / 1e6 : 0;
+      // Two windows in a row: a single stall (a GC pause, a slow tick) does not shed, sustained lag does.
+      const p99 = this.histogram.count > 0 ? this.histogram.percentile(99) / 1e6 : 0;
+      this.lastP99Ms = Math.min(p99, this.previousP99Ms);
+      this.previousP99Ms = p99;
       this.histogram.reset();
     }, this.windowMs);
     this.timer.unref();
