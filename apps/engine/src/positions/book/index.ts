@@ -1,0 +1,2 @@
+export { apportionFee, PositionBook } from "./book";
+export type * from "./types";
