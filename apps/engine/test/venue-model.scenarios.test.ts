@@ -312,3 +312,26 @@ describe("held stops are re-checked by risk at trigger", () => {
     expect(h.get(stop.orderId).rejectReason).toMatch(/^MAX_ORDER_QTY: at trigger 106/);
   });
 });
+
+describe("an execution the state machine cannot take", () => {
+  it("a fill for a held stop that was never sent is refused on record and raises EXECUTION_NOT_BOOKED", async () => {
+    const { order: stop } = await h.orders.submit(
+      {
+        clOrdId: "held-1",
+        accountId: "ACC-1",
+        symbol: "AAPL",
+        side: "Sell",
+        ordType: "Stop",
+        stopPx: "90",
+        orderQty: "10",
+        timeInForce: "GTC",
+      },
+      "user:test",
+    );
+    expect(stop.ordStatus).toBe("Validated");
+    h.venue.report({ kind: "fill", orderId: stop.orderId, execId: "STRAY", lastQty: "10", lastPx: "90" });
+    expect(h.get(stop.orderId)).toMatchObject({ ordStatus: "Validated", cumQty: "0" });
+    expect(await h.alerts(stop.orderId)).toEqual(["EXECUTION_NOT_BOOKED"]);
+    expect(await typesOf(stop.orderId)).toContain("TransitionRefused");
+  });
+});

@@ -111,6 +111,14 @@ export class VenueReports {
         actor,
         data: { event: error.event, from: error.from, reason: error.message },
       });
+      // Only an order the venue should not have (never sent) refuses an execution: an operator must look.
+      if (report.kind === "fill" || report.kind === "tradeBusted" || report.kind === "tradeCorrected")
+        book.alert(
+          "EXECUTION_NOT_BOOKED",
+          `${venueId} reported ${report.kind} for ${order.orderId}, which is ${order.ordStatus} and cannot take it: ${error.message}`,
+          actor,
+          order,
+        );
     }
   }
 
