@@ -34,16 +34,13 @@ interface Lot {
   ts: string;
 }
 
+/** A fill whose quote currency or some fee currency is not the base currency, with the rates it was booked at. */
 interface FillEntry {
   kind: "fill";
   fill: BookFill;
   /** Quote currency → base rate when first booked (null: none then). */
   rate: bigint | null;
   feeRates: (bigint | null)[];
-  // results of the last application, for fillLegs
-  closeQty: bigint;
-  realizedAvg: bigint;
-  realizedFifo: bigint;
 }
 interface DividendEntry {
   kind: "dividend";
@@ -55,7 +52,10 @@ interface SplitEntry {
   split: Split;
   rate: bigint | null;
 }
-type Entry = FillEntry | DividendEntry | SplitEntry;
+/** A fill all in the base currency is kept as itself (no wrapper: a replay keeps a million of them). */
+type Entry = BookFill | FillEntry | DividendEntry | SplitEntry;
+
+const fillOf = (e: Entry): BookFill | null => ("kind" in e ? (e.kind === "fill" ? e.fill : null) : e);
 
 interface Baseline {
   realizedAvg: bigint;
@@ -210,6 +210,8 @@ export class PositionBook {
   private readonly fx = new Map<string, FxSlot>();
   private readonly accountMethod = new Map<string, PnlMethod>();
   private readonly cfg: Required<BookConfig>;
+  /** What the last applied fill closed and realized (read by fillLegs). */
+  private readonly last = { closeQty: 0n, rAvg: 0n, rFifo: 0n };
 
   constructor(config: BookConfig) {
     this.cfg = {
@@ -231,16 +233,10 @@ export class PositionBook {
   applyFill(fill: BookFill): boolean {
     if (this.fillIndex.has(fill.fillId)) return false;
     const st = this.stateFor(fill);
-    const entry: FillEntry = {
-      kind: "fill",
-      fill,
-      rate: this.rateOf(fill.quoteCurrency),
-      feeRates: fill.fees.map((f) => this.rateOf(f.currency)),
-      closeQty: 0n,
-      realizedAvg: 0n,
-      realizedFifo: 0n,
-    };
-    this.applyFillEntry(st, entry); // throws before anything is recorded if the fill is malformed
+    const entry = this.entryOf(fill);
+    // throws before anything is recorded if the fill is malformed
+    if (entry === fill) this.applyFillEntry(st, fill, ONE_Q, null);
+    else this.applyFillEntry(st, fill, (entry as FillEntry).rate, (entry as FillEntry).feeRates);
     st.entries.push(entry);
     this.fillIndex.set(fill.fillId, st);
     return true;
@@ -250,7 +246,7 @@ export class PositionBook {
   bustFill(fillId: string): boolean {
     const st = this.fillIndex.get(fillId);
     if (!st) return false;
-    st.entries = st.entries.filter((e) => !(e.kind === "fill" && e.fill.fillId === fillId));
+    st.entries = st.entries.filter((e) => fillOf(e)?.fillId !== fillId);
     this.fillIndex.delete(fillId);
     this.rebuild(st);
     return true;
@@ -260,14 +256,19 @@ export class PositionBook {
   correctFill(fillId: string, change: { qty: Decimal; px: Decimal; fees?: readonly FeeAmount[] }): boolean {
     const st = this.fillIndex.get(fillId);
     if (!st) return false;
-    const i = st.entries.findIndex((e) => e.kind === "fill" && e.fill.fillId === fillId);
-    const old = st.entries[i] as FillEntry;
+    const i = st.entries.findIndex((e) => fillOf(e)?.fillId === fillId);
+    const oldEntry = st.entries[i] as BookFill | FillEntry;
+    const old: FillEntry =
+      "kind" in oldEntry ? oldEntry : { kind: "fill", fill: oldEntry, rate: ONE_Q, feeRates: oldEntry.fees.map(() => ONE_Q) };
     const fill: BookFill = { ...old.fill, qty: change.qty, px: change.px, fees: change.fees ?? old.fill.fees };
     const feeRates = change.fees
       ? fill.fees.map((f, j) => (f.currency === old.fill.fees[j]?.currency ? (old.feeRates[j] ?? null) : this.rateOf(f.currency)))
       : old.feeRates;
     const previous = st.entries.slice();
-    st.entries[i] = { ...old, fill, feeRates };
+    const base = this.cfg.baseCurrency;
+    const plain =
+      old.rate === ONE_Q && fill.quoteCurrency === base && fill.fees.every((f, j) => f.currency === base && feeRates[j] === ONE_Q);
+    st.entries[i] = plain ? fill : { ...old, fill, feeRates };
     try {
       this.rebuild(st);
     } catch (err) {
@@ -281,9 +282,17 @@ export class PositionBook {
   /** The legs of a booked fill (a fill crossing zero has a close and an open leg), fees apportioned by quantity. */
   fillLegs(fillId: string): FillLeg[] | undefined {
     const st = this.fillIndex.get(fillId);
-    const e = st?.entries.find((x): x is FillEntry => x.kind === "fill" && x.fill.fillId === fillId);
-    if (!e) return undefined;
-    const f = e.fill;
+    if (!st) return undefined;
+    // replay the key up to this fill on a scratch state: what the fill closed and realized
+    const scratch = new KeyState(st.id, st.key, st.quoteCurrency, st.multiplier, st.mult);
+    let f: BookFill | null = null;
+    for (const x of st.entries) {
+      this.applyEntry(scratch, x);
+      f = fillOf(x);
+      if (f?.fillId === fillId) break;
+    }
+    if (!f) return undefined;
+    const e = { closeQty: this.last.closeQty, realizedAvg: this.last.rAvg, realizedFifo: this.last.rFifo };
     const qty = toScaled(f.qty);
     const closeQty = fromScaled(e.closeQty, Q);
     const legs: FillLeg[] = [];
@@ -370,6 +379,7 @@ export class PositionBook {
     for (const st of this.keys.values()) {
       if (!st.fxPending.has(ccy)) continue;
       for (const e of st.entries) {
+        if (!("kind" in e)) continue; // all in the base currency
         if (e.kind === "fill") {
           if (e.rate === null && e.fill.quoteCurrency === ccy) e.rate = rate;
           e.fill.fees.forEach((f, i) => {
@@ -489,7 +499,13 @@ export class PositionBook {
   /** Every booked fill of a key, in booking order (for a position's detail page). */
   fillsOf(key: PositionKey): BookFill[] {
     const st = this.keys.get(keyId(key.accountId, key.strategy, key.symbol));
-    return st ? st.entries.flatMap((e) => (e.kind === "fill" ? [e.fill] : [])) : [];
+    if (!st) return [];
+    const out: BookFill[] = [];
+    for (const e of st.entries) {
+      const f = fillOf(e);
+      if (f) out.push(f);
+    }
+    return out;
   }
 
   get fillCount(): number {
@@ -534,11 +550,23 @@ export class PositionBook {
 
   private rebuild(st: KeyState): void {
     st.reset();
-    for (const e of st.entries) {
-      if (e.kind === "fill") this.applyFillEntry(st, e);
-      else if (e.kind === "dividend") this.applyDividendEntry(st, e);
-      else this.applySplitEntry(st, e);
-    }
+    for (const e of st.entries) this.applyEntry(st, e);
+  }
+
+  private applyEntry(st: KeyState, e: Entry): void {
+    if (!("kind" in e)) this.applyFillEntry(st, e, ONE_Q, null);
+    else if (e.kind === "fill") this.applyFillEntry(st, e.fill, e.rate, e.feeRates);
+    else if (e.kind === "dividend") this.applyDividendEntry(st, e);
+    else this.applySplitEntry(st, e);
+  }
+
+  /** The fill itself when it is all in the base currency; otherwise a wrapper with the rates of now. */
+  private entryOf(fill: BookFill): Entry {
+    const base = this.cfg.baseCurrency;
+    let plain = fill.quoteCurrency === base;
+    for (let i = 0; plain && i < fill.fees.length; i++) plain = (fill.fees[i] as FeeAmount).currency === base;
+    if (plain) return fill;
+    return { kind: "fill", fill, rate: this.rateOf(fill.quoteCurrency), feeRates: fill.fees.map((f) => this.rateOf(f.currency)) };
   }
 
   private credit(st: KeyState, rate: bigint | null, avg: bigint, fifo: bigint): void {
@@ -552,55 +580,61 @@ export class PositionBook {
   }
 
   /** The hot path: one fill into one key. Validates before it mutates. */
-  private applyFillEntry(st: KeyState, e: FillEntry): void {
-    const f = e.fill;
+  private applyFillEntry(st: KeyState, f: BookFill, rate: bigint | null, feeRates: (bigint | null)[] | null): void {
     const qty = toScaled(f.qty);
     const px = toScaled(f.px);
     if (qty <= 0n) throw new RangeError(`fill ${f.fillId}: qty must be positive`);
     if (px < 0n) throw new RangeError(`fill ${f.fillId}: px must not be negative`);
     if (f.side !== "Buy" && f.side !== "Sell") throw new RangeError(`fill ${f.fillId}: side ${String(f.side)}`);
-    const fees = f.fees.map((fee) => toA(fee.amount));
-    const s = f.side === "Buy" ? 1n : -1n;
-    const pxm = px * st.mult; // scale 2Q
+    const nFees = f.fees.length;
+    for (let i = 0; i < nFees; i++) toScaled((f.fees[i] as FeeAmount).amount); // validate before mutating
+    const buy = f.side === "Buy";
+    const pxm = st.mult === ONE_Q ? px * ONE_Q : px * st.mult; // scale 2Q
     let rest = qty;
     let closeQty = 0n;
     let rAvg = 0n;
     let rFifo = 0n;
-    if (st.qty !== 0n && st.qty > 0n !== s > 0n) {
+    if (st.qty !== 0n && st.qty > 0n !== buy) {
       const absQ = st.qty < 0n ? -st.qty : st.qty;
       closeQty = rest < absQ ? rest : absQ;
-      const closeCash = -s * closeQty * pxm; // sign(q) · closed · px · multiplier
+      // sign(q) · closed · px · multiplier: a sell closes a long (+), a buy closes a short (−)
+      const closeCash = buy ? -(closeQty * pxm) : closeQty * pxm;
       const removed = closeQty === absQ ? st.cost : divRound(st.cost * closeQty, absQ);
       rAvg = closeCash - removed;
       st.cost -= removed;
-      st.qty += s * closeQty;
+      st.qty = buy ? st.qty + closeQty : st.qty - closeQty;
       rFifo = closeCash - st.consumeLots(closeQty);
       rest -= closeQty;
     }
     if (rest > 0n) {
-      const amount = s * rest * pxm;
-      st.qty += s * rest;
+      const signed = buy ? rest : -rest;
+      const amount = signed * pxm;
+      st.qty += signed;
       st.cost += amount;
       st.fifoCost += amount;
-      st.lots.push({ qty: s * rest, cost: amount, openedBy: f.fillId, ts: f.ts });
+      st.lots.push({ qty: signed, cost: amount, openedBy: f.fillId, ts: f.ts });
     }
-    st.cashFlow -= s * qty * pxm;
-    st.realizedAvg += rAvg;
-    st.realizedFifo += rFifo;
-    this.credit(st, e.rate, rAvg, rFifo);
-    for (let i = 0; i < fees.length; i++) {
+    const notional = qty * pxm;
+    st.cashFlow = buy ? st.cashFlow - notional : st.cashFlow + notional;
+    if (rAvg !== 0n || rFifo !== 0n) {
+      st.realizedAvg += rAvg;
+      st.realizedFifo += rFifo;
+      this.credit(st, rate, rAvg, rFifo);
+    }
+    for (let i = 0; i < nFees; i++) {
       const fee = f.fees[i] as FeeAmount;
-      const amt = fees[i] as bigint;
+      const amt = toA(fee.amount);
+      if (amt === 0n) continue;
       st.fees.set(fee.currency, (st.fees.get(fee.currency) ?? 0n) + amt);
-      const r = e.feeRates[i] ?? null;
+      const r = feeRates === null ? ONE_Q : (feeRates[i] ?? null);
       if (r === null) st.fxPending.add(fee.currency);
       else st.usdFees += convert(amt, r);
     }
     st.lastFillTs = f.ts;
     st.fillCount++;
-    e.closeQty = closeQty;
-    e.realizedAvg = rAvg;
-    e.realizedFifo = rFifo;
+    this.last.closeQty = closeQty;
+    this.last.rAvg = rAvg;
+    this.last.rFifo = rFifo;
   }
 
   private applyDividendEntry(st: KeyState, e: DividendEntry): void {

@@ -17,8 +17,27 @@ export const Q_TO_A = 10n ** BigInt(A - 2 * Q);
 
 const PLAIN = /^(-?)(\d+)(?:\.(\d+))?$/;
 
+/**
+ * Parsed prices, quantities and fees repeat a great deal (a replay sees the same few thousand strings a
+ * million times): a bounded cache of the scale-Q parse keeps the hot path off the regex and BigInt(string).
+ */
+const cacheQ = new Map<string, bigint>();
+const CACHE_MAX = 65_536;
+
 /** A decimal string as an integer scaled by 10^scale; throws if it has more decimals than the scale (never rounds). */
 export function toScaled(value: Decimal, scale: number = Q): bigint {
+  if (scale === Q) {
+    const hit = cacheQ.get(value);
+    if (hit !== undefined) return hit;
+    const v = parseScaled(value, Q);
+    if (cacheQ.size >= CACHE_MAX) cacheQ.clear();
+    cacheQ.set(value, v);
+    return v;
+  }
+  return parseScaled(value, scale);
+}
+
+function parseScaled(value: Decimal, scale: number): bigint {
   const m = PLAIN.exec(value);
   if (!m) throw new TypeError(`not a decimal string: "${value}"`);
   const frac = m[3] ?? "";
