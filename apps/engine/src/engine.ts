@@ -81,6 +81,11 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     triggerPrice: config.STOP_TRIGGER_PRICE,
     sessionEndMinutes: parseSessionEnd(config.SESSION_END_UTC),
     routing: venueSetup.routing,
+    commandLimits: {
+      commandThrottle: { perSecond: config.COMMAND_RATE_PER_S, burst: config.COMMAND_BURST },
+      refusalJournal: { perWindow: config.REFUSAL_JOURNAL_PER_WINDOW, windowMs: config.REFUSAL_JOURNAL_WINDOW_MS },
+      gtdMaxHorizonDays: config.GTD_MAX_HORIZON_DAYS,
+    },
   });
   journalVenueAlerts(venues, journal, log, (orderId) => orders.get(orderId)?.accountId ?? null);
   countLiveOrders(metrics, orders);

@@ -1,4 +1,13 @@
-import { type CancelAll, isTerminal, type ModifyOrder, money, newOrder, type Order, type SubmitOrder } from "@fillmore/shared";
+import {
+  type CancelAll,
+  checkExpireTime,
+  isTerminal,
+  type ModifyOrder,
+  money,
+  newOrder,
+  type Order,
+  type SubmitOrder,
+} from "@fillmore/shared";
 import {
   CommandThrottle,
   type CommandThrottleLimits,
@@ -37,6 +46,8 @@ export interface OrderCommandsDeps {
   commandThrottle?: CommandThrottleLimits;
   /** Refusals journaled one by one per principal and window (config REFUSAL_JOURNAL_*); defaults when not given. */
   refusalJournal?: RefusalJournalLimits;
+  /** The furthest a GTD order's expireTime may lie ahead (config GTD_MAX_HORIZON_DAYS). */
+  gtdMaxHorizonDays?: number;
 }
 
 /** The commands callers give: submit, cancel, cancel-all and modify, each journaled before it is answered. */
@@ -53,6 +64,10 @@ export class OrderCommands {
   async submit(input: SubmitOrder, actor: string): Promise<SubmitResult> {
     const { book, ids } = this.deps;
     book.refuseWhileJournalDown("new orders");
+    if (input.expireTime !== undefined) {
+      const invalid = checkExpireTime(input.expireTime, book.clock.nowMs(), this.deps.gtdMaxHorizonDays);
+      if (invalid) throw new CommandError("INVALID_INPUT", invalid.message);
+    }
     const existing = this.existing(input);
     if (existing) return { order: existing, duplicate: true };
     // Enough ids for the order and, should the router split it, a child per venue.

@@ -139,7 +139,9 @@ export class OrderBook {
    * cancels still go out, as they only reduce risk, and are answered once the journal is back.
    */
   refuseWhileJournalDown(what: string): void {
-    if (!this.journal.stats().healthy)
+    const stats = this.journal.stats();
+    if (stats.tradingBlocked) throw new CommandError("ENGINE_UNAVAILABLE", `trading is closed: ${stats.tradingBlocked}; no ${what}`);
+    if (!stats.healthy)
       throw new CommandError("ENGINE_UNAVAILABLE", `the journal cannot commit (database down or refusing writes): no ${what} until it can`);
   }
 

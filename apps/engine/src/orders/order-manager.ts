@@ -15,7 +15,7 @@ import type { Positions } from "../positions/positions";
 import type { InstrumentRule } from "../risk/checks";
 import type { RiskSettings } from "../risk/risk-settings";
 import type { BrokerAdapter } from "../venues/adapter";
-import { type CancelAllResult, OrderCommands, type SubmitResult } from "./commands";
+import { type CancelAllResult, OrderCommands, type OrderCommandsDeps, type SubmitResult } from "./commands";
 import { CommandError, type CommandErrorCode } from "./errors";
 import { HeldOrders } from "./held-orders";
 import { OrderBook } from "./order-book";
@@ -42,6 +42,8 @@ export interface OrderManagerDeps {
   triggerPrice: "last" | "mid";
   routing: RoutingDeps;
   sessionEndMinutes: number;
+  /** Limits for commands: cancels/modifies per principal, refusals journaled one by one, GTD horizon. */
+  commandLimits?: Pick<OrderCommandsDeps, "commandThrottle" | "refusalJournal" | "gtdMaxHorizonDays">;
 }
 
 /**
@@ -75,7 +77,15 @@ export class OrderManager {
     this.ids = new OrderIds(journal);
     const risk = new OrderRisk({ book, instruments, accounts: deps.accounts, risk: deps.risk, positions: deps.positions, quote });
     this.router = new OrderRouter({ book, ids: this.ids, venues, instruments, quote, routing: deps.routing });
-    this.commands = new OrderCommands({ book, ids: this.ids, risk, router: this.router, venues, held: () => this.held });
+    this.commands = new OrderCommands({
+      book,
+      ids: this.ids,
+      risk,
+      router: this.router,
+      venues,
+      held: () => this.held,
+      ...deps.commandLimits,
+    });
     this.held = new HeldOrders({
       book,
       router: this.router,
