@@ -9,6 +9,7 @@ export * from "./orders/order";
 export * from "./orders/schemas";
 export * from "./orders/transitions";
 export * from "./permissions";
+export * from "./positions";
 export * from "./risk";
 export * from "./time";
 export * from "./venues";
