@@ -235,6 +235,9 @@ describe("book behaviour", () => {
     expect(() => book.applyFill(fill("Buy", "1", "10", { quoteCurrency: "EUR" }))).toThrow(/quote currency/);
     expect(() => book.applyFill(fill("Buy", "1", "10", { multiplier: "100" }))).toThrow(/multiplier/);
     expect(book.fillCount).toBe(1);
+    expect(() => book.applyFill(fill("Buy", "0", "10", { symbol: "MSFT" }))).toThrow(/qty/);
+    expect(() => book.applyFill(fill("Buy", "1", "1.5e3", { symbol: "MSFT" }))).toThrow(/decimal/);
+    expect(book.keyList()).toEqual([key]); // a refused fill leaves no empty position behind
   });
 
   it("multiplier enters realized, unrealized and notional", () => {

@@ -232,11 +232,20 @@ export class PositionBook {
   /** Books a fill. Returns false (and changes nothing) if a fill with this id is already booked. */
   applyFill(fill: BookFill): boolean {
     if (this.fillIndex.has(fill.fillId)) return false;
+    const isNew = !this.keys.has(keyId(fill.accountId, fill.strategy, fill.symbol));
     const st = this.stateFor(fill);
     const entry = this.entryOf(fill);
-    // throws before anything is recorded if the fill is malformed
-    if (entry === fill) this.applyFillEntry(st, fill, ONE_Q, null);
-    else this.applyFillEntry(st, fill, (entry as FillEntry).rate, (entry as FillEntry).feeRates);
+    try {
+      // throws before anything is changed if the fill is malformed
+      if (entry === fill) this.applyFillEntry(st, fill, ONE_Q, null);
+      else this.applyFillEntry(st, fill, (entry as FillEntry).rate, (entry as FillEntry).feeRates);
+    } catch (err) {
+      if (isNew) {
+        this.keys.delete(st.id);
+        this.bySymbol.get(fill.symbol)?.delete(st);
+      }
+      throw err;
+    }
     st.entries.push(entry);
     this.fillIndex.set(fill.fillId, st);
     return true;
