@@ -13,7 +13,7 @@ import { verifyJournal } from "../src/journal/verify";
 import { createLogger } from "../src/log";
 import type { VenueOrderStatus } from "../src/venues/adapter";
 import { type ExchangeStats, lineReader } from "../src/venues/sim/wire";
-import { alertCodes, holdJournalCommits, until } from "./harness";
+import { alertCodes, holdJournalCommits, OBSERVER, until } from "./harness";
 
 // Crash test: the venues run in their own process (as a real exchange would), the engine is
 // killed with SIGKILL in the middle of a load, restarted, and must come back with every
@@ -94,7 +94,7 @@ async function submit(order: object): Promise<Order | undefined> {
 
 beforeAll(async () => {
   db = await freshDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  pool = new pg.Pool({ connectionString: db.url, max: 2, application_name: OBSERVER });
   pool.on("error", () => undefined);
   await seedReference(pool);
   exchangePort = await findFreePort();
@@ -128,7 +128,7 @@ it("survives SIGKILL mid-load: nothing lost, nothing sent twice, states equal th
   const acknowledged = new Map<string, Order>();
   let stop = false;
   let n = 0;
-  const deadline = Date.now() + 4000;
+  const deadline = Date.now() + 20_000;
   const worker = async (w: number) => {
     while (!stop && Date.now() < deadline && n < 5000) {
       n += 1;
@@ -157,7 +157,9 @@ it("survives SIGKILL mid-load: nothing lost, nothing sent twice, states equal th
     }
   };
   const load = Promise.all(Array.from({ length: 12 }, (_, w) => worker(w)));
-  await new Promise((r) => setTimeout(r, 400 + Math.floor(Math.random() * 1200)));
+  // Killed mid-load at a random moment once there is a book to lose (a loaded machine acknowledges slower).
+  await until(() => (acknowledged.size > 20 ? true : undefined), 15_000);
+  await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 1000)));
   engine.kill("SIGKILL");
   stop = true;
   await load;

@@ -98,9 +98,12 @@ export async function until<T>(probe: () => T | undefined | Promise<T | undefine
   }
 }
 
+/** The application name of a test's own connections, which `holdJournalCommits` leaves alone. */
+export const OBSERVER = "fillmore-test-observer";
+
 /**
  * Holds every journal commit back with a table lock, to put a crash inside the window between an
- * order's send and its commit. `release` first ends every other session on the database (the dead
+ * order's send and its commit. `release` first ends every other session on the database but the test's own (`OBSERVER`) (the dead
  * engine's statements still wait on the lock, and must not commit after the crash), then unlocks.
  */
 export async function holdJournalCommits(url: string): Promise<{ release(): Promise<void> }> {
@@ -111,7 +114,8 @@ export async function holdJournalCommits(url: string): Promise<{ release(): Prom
   return {
     async release() {
       await locker.query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name <> '${OBSERVER}'`,
       );
       await locker.query("ROLLBACK");
       await locker.end();

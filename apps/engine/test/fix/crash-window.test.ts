@@ -7,7 +7,7 @@ import type { Order } from "@fillmore/shared";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { verifyJournal } from "../../src/journal/verify";
-import { holdJournalCommits, until } from "../harness";
+import { holdJournalCommits, OBSERVER, until } from "../harness";
 import { useExecutorAsOnlyVenue } from "./helpers";
 import { type Acceptor, assertLoopbackOnly, executions, startAcceptor } from "./quickfix";
 
@@ -58,7 +58,7 @@ beforeAll(async () => {
   assertLoopbackOnly();
   acceptor = await startAcceptor("executor", { beginString: "FIX.4.4", senderCompId: "EXECUTOR", clients: ["FILLMORE"] });
   db = await freshDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  pool = new pg.Pool({ connectionString: db.url, max: 2, application_name: OBSERVER });
   pool.on("error", () => undefined);
   await seedReference(pool);
   await useExecutorAsOnlyVenue(pool, acceptor, { reconnectMs: 100 });
