@@ -3,6 +3,10 @@ import type {
   CancelAll,
   ModifyOrder,
   Order,
+  PnlMethod,
+  PnlSeries,
+  PositionFill,
+  PositionsResponse,
   RiskLimits,
   SetRiskLimits,
   SetTradingState,
@@ -82,6 +86,36 @@ export class EngineClient {
 
   positions() {
     return this.call<{ positions: PositionView[] }>("GET", "/v1/positions");
+  }
+
+  /**
+   * Positions and P&L with roll-ups (packages/shared/src/positions.ts). `accountIds` absent: every
+   * account; `strategy` null: the books without a strategy; `method` absent: each account's own.
+   */
+  positionBook(query: { accountIds?: readonly string[]; strategy?: string | null; method?: PnlMethod } = {}) {
+    const params = new URLSearchParams();
+    for (const accountId of query.accountIds ?? []) params.append("accountId", accountId);
+    if (query.strategy !== undefined) params.set("strategy", query.strategy ?? "");
+    if (query.method !== undefined) params.set("method", query.method);
+    const qs = params.toString();
+    return this.call<PositionsResponse>("GET", `/v1/positions${qs ? `?${qs}` : ""}`);
+  }
+
+  /** The fills behind one position (strategy null: the book without a strategy), oldest first. */
+  positionFills(query: { accountId: string; symbol: string; strategy: string | null }) {
+    const params = new URLSearchParams({ accountId: query.accountId, symbol: query.symbol, strategy: query.strategy ?? "" });
+    return this.call<{ fills: PositionFill[] }>("GET", `/v1/positions/fills?${params}`);
+  }
+
+  /** Intraday P&L of one account (absent: firm-wide), oldest first. */
+  pnlSeries(accountId?: string) {
+    const qs = accountId === undefined ? "" : `?${new URLSearchParams({ accountId })}`;
+    return this.call<PnlSeries>("GET", `/v1/positions/pnl-series${qs}`);
+  }
+
+  /** Server-sent `PositionChanged` messages; no resume: take a snapshot on every (re)connect. */
+  get positionsStreamUrl(): string {
+    return `${this.baseUrl}/v1/positions/stream`;
   }
 
   order(orderId: string) {

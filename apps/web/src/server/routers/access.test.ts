@@ -45,6 +45,21 @@ function fakeEngine() {
     venues: [{ id: "SIM-FAST", healthy: true }],
     quotes: [],
   };
+  /** Like the engine: rows and roll-ups of the accounts asked for, every account when none is named. */
+  const positionBook = (accountIds: readonly string[] | undefined) => {
+    const accounts = accountIds ?? [ALPHA, BETA];
+    const rollup = (group: { accountId?: string }) => ({ group, currency: "USD", positions: 1, net: "1" });
+    return {
+      method: "account",
+      rows: accounts.map((accountId) => ({ accountId, strategy: null, symbol: "AAPL", qty: "1" })),
+      byAccount: accounts.map((accountId) => rollup({ accountId })),
+      byStrategy: [],
+      firm: { ...rollup({}), positions: accounts.length },
+      asOf: "2026-01-01T00:00:00.000000Z",
+      seq: 1,
+      positions: [],
+    };
+  };
   const find = async (orderId: string) => {
     const order = orders[orderId];
     if (!order) throw new EngineError(404, "NOT_FOUND", `no order ${orderId}`);
@@ -72,6 +87,10 @@ function fakeEngine() {
     reference: async () => reference,
     venues: async () => ({ venues: [] }),
     setOutage: track("setOutage", async () => ({ venues: [] })),
+    // Reads are tracked too: a refused read must never reach the engine.
+    positionBook: track("positionBook", async (query: { accountIds?: readonly string[] }) => positionBook(query.accountIds)),
+    positionFills: track("positionFills", async () => ({ fills: [] })),
+    pnlSeries: track("pnlSeries", async (accountId?: string) => ({ accountId: accountId ?? null, intervalMs: 1000, points: [] })),
   };
   return { engine: engine as unknown as EngineClient, calls };
 }
@@ -389,6 +408,55 @@ const ACCESS: Record<string, Entry> = {
         input: () => undefined,
         bound: (v) => expect(accountsOf(v)).toEqual([ALPHA]),
         unbound: (v) => expect(accountsOf(v)).toEqual([ALPHA, BETA]),
+      },
+    ],
+  },
+  "positions.snapshot": {
+    permission: "risk:read",
+    input: () => ({ method: "fifo" }),
+    probes: [
+      {
+        name: "see every account's positions and totals",
+        input: () => undefined,
+        bound: (v) => {
+          const snap = v as { rows: { accountId: string }[]; byAccount: { group: { accountId: string } }[]; firm: { positions: number } };
+          expect(snap.rows.map((r) => r.accountId)).toEqual([ALPHA]);
+          expect(snap.byAccount.map((r) => r.group.accountId)).toEqual([ALPHA]);
+          // The firm total is computed over its own accounts only.
+          expect(snap.firm.positions).toBe(1);
+        },
+        unbound: (v) => expect((v as { rows: { accountId: string }[] }).rows.map((r) => r.accountId)).toEqual([ALPHA, BETA]),
+      },
+      {
+        name: "ask for another account's positions",
+        input: () => ({ accountIds: [ALPHA, BETA] }),
+        bound: { code: "FORBIDDEN", message: /ACC-BETA/ },
+        unbound: () => {},
+      },
+    ],
+  },
+  "positions.fills": {
+    permission: "risk:read",
+    input: () => ({ accountId: ALPHA, symbol: "AAPL", strategy: null }),
+    probes: [
+      {
+        name: "fills of another account's position",
+        input: () => ({ accountId: BETA, symbol: "AAPL" }),
+        bound: { code: "FORBIDDEN", message: /ACC-BETA/ },
+        unbound: (v) => expect(v).toEqual({ fills: [] }),
+      },
+    ],
+  },
+  "positions.pnlSeries": {
+    permission: "risk:read",
+    input: () => ({ accountId: ALPHA }),
+    probes: [
+      { name: "another account's P&L", input: () => ({ accountId: BETA }), bound: { code: "FORBIDDEN" }, unbound: () => {} },
+      {
+        name: "the firm-wide P&L",
+        input: () => ({}),
+        bound: { code: "FORBIDDEN", message: /bound to accounts/ },
+        unbound: (v) => expect(v).toMatchObject({ accountId: null }),
       },
     ],
   },

@@ -1,6 +1,7 @@
 import { router } from "../trpc";
 import { adminRouter } from "./admin";
 import { ordersRouter } from "./orders";
+import { positionsRouter } from "./positions";
 import { riskRouter } from "./risk";
 import { referenceRouter, sessionRouter } from "./session";
 import { venuesRouter } from "./venues";
@@ -12,6 +13,7 @@ export const appRouter = router({
   admin: adminRouter,
   risk: riskRouter,
   venues: venuesRouter,
+  positions: positionsRouter,
 });
 
 export type AppRouter = typeof appRouter;
