@@ -15,13 +15,48 @@ const ACCOUNTS = [
   ["ACC-GAMMA", "Gamma Prop Desk"],
 ] as const;
 
+/**
+ * `fees`: the schedule fills are charged by when the venue reports no commission of its own
+ * (apps/engine/src/positions/fees.ts): per share, bps of notional, minimum per order, maker/taker rates.
+ * `feeBps` is what the router scores venues by.
+ */
 const VENUES = [
-  ["SIM-FAST", "Simulated venue: fast, thin, dear", { latencyMs: 2, jitterMs: 2, partialFillRate: 0.5, feeBps: 3, depth: 300 }],
-  ["SIM-DEEP", "Simulated venue: slower, deep, cheap", { latencyMs: 15, jitterMs: 10, partialFillRate: 0.1, feeBps: 0.5, depth: 2000 }],
+  [
+    "SIM-FAST",
+    "Simulated venue: fast, thin, dear",
+    {
+      latencyMs: 2,
+      jitterMs: 2,
+      partialFillRate: 0.5,
+      feeBps: 3,
+      depth: 300,
+      fees: { currency: "USD", perShare: "0.003", minimumPerOrder: "1.00", maker: { perShare: "0.002" }, taker: { perShare: "0.003" } },
+    },
+  ],
+  [
+    "SIM-DEEP",
+    "Simulated venue: slower, deep, cheap",
+    {
+      latencyMs: 15,
+      jitterMs: 10,
+      partialFillRate: 0.1,
+      feeBps: 0.5,
+      depth: 2000,
+      fees: { currency: "USD", bps: "0.5", minimumPerOrder: "0.50", maker: { bps: "0.2" }, taker: { bps: "0.5" } },
+    },
+  ],
   [
     "SIM-CHEAP",
     "Simulated venue: noisy, rejects some",
-    { latencyMs: 8, jitterMs: 20, partialFillRate: 0.3, feeBps: 1, rejectRate: 0.03, depth: 700 },
+    {
+      latencyMs: 8,
+      jitterMs: 20,
+      partialFillRate: 0.3,
+      feeBps: 1,
+      rejectRate: 0.03,
+      depth: 700,
+      fees: { currency: "USD", perShare: "0.001", bps: "0.5", minimumPerOrder: "0.35" },
+    },
   ],
 ] as const;
 

@@ -29,6 +29,21 @@ export interface FillData {
   childOrderId?: string;
   /** Set when the fill is booked although something about it is wrong; an alert says what. */
   flags?: FillFlag[];
+  /**
+   * Commission and fees of this fill, each in its currency: the venue's own figure where its report has
+   * one (FIX Commission(12)/CommType(13)), else the venue's fee schedule. Absent on a split parent's
+   * copy (the child's fill carries them) and on fills journaled before fees existed.
+   */
+  fees?: FillFee[];
+  /** Whether the fill added liquidity (resting order) or took it, where the venue says or the simulator models it. */
+  liquidity?: "maker" | "taker";
+}
+
+export interface FillFee {
+  amount: Decimal;
+  currency: string;
+  /** "commission" (venue-reported or scheduled per share / bps), "minimum" (top-up to the order's minimum), … */
+  kind: string;
 }
 
 /**

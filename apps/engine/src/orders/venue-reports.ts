@@ -1,4 +1,5 @@
 import { type FillFlag, InvalidStateTransition, isTerminal, money, type Order } from "@fillmore/shared";
+import { feeSchedulesOf, feesFor, reportedFees } from "../positions/fees";
 import type { VenueReport } from "../venues/adapter";
 import type { OrderBook } from "./order-book";
 
@@ -13,7 +14,21 @@ type CorrectionReport = Extract<VenueReport, { kind: "tradeCorrected" }>;
  * one bad report must not kill an adapter's data handler.
  */
 export class VenueReports {
-  constructor(private readonly book: OrderBook) {}
+  /** Fees booked so far per order and currency (live and replayed fills): a schedule's minimum per order needs them. */
+  private readonly feesCharged = new Map<string, Map<string, string>>();
+
+  constructor(private readonly book: OrderBook) {
+    book.onApplied((event) => {
+      if ((event.type !== "OrderFilled" && event.type !== "OrderPartiallyFilled") || event.orderId === null) return;
+      if (!event.data.fees?.length) return;
+      let byCcy = this.feesCharged.get(event.orderId);
+      if (!byCcy) {
+        byCcy = new Map();
+        this.feesCharged.set(event.orderId, byCcy);
+      }
+      for (const f of event.data.fees) byCcy.set(f.currency, money.add(byCcy.get(f.currency) ?? "0", f.amount));
+    });
+  }
 
   onVenueReport(venueId: string, report: VenueReport): void {
     try {
@@ -136,12 +151,21 @@ export class VenueReports {
     const outside = limit !== null && (order.side === "Buy" ? money.gt(report.lastPx, limit) : money.lt(report.lastPx, limit));
     if (outside) flags.push("PRICE_OUTSIDE_LIMIT");
     const type = money.gte(cumQty, order.orderQty) ? "OrderFilled" : "OrderPartiallyFilled";
+    const fees = this.feesOf(venueId, order, report);
     const booked = book.record({
       orderId: order.orderId,
       accountId: order.accountId,
       actor,
       type,
-      data: { execId: report.execId, venueId, lastQty: report.lastQty, lastPx: report.lastPx, ...(flags.length ? { flags } : {}) },
+      data: {
+        execId: report.execId,
+        venueId,
+        lastQty: report.lastQty,
+        lastPx: report.lastPx,
+        ...(flags.length ? { flags } : {}),
+        ...(fees.length ? { fees } : {}),
+        ...(report.liquidity ? { liquidity: report.liquidity } : {}),
+      },
     });
     if (late)
       book.alert(
@@ -164,6 +188,15 @@ export class VenueReports {
         actor,
         booked,
       );
+  }
+
+  /** The venue's own commission where it reported one, else its fee schedule's (nothing when it has none). */
+  private feesOf(venueId: string, order: Order, report: FillReport) {
+    if (report.commission) return reportedFees(report.commission);
+    const schedule = feeSchedulesOf(this.book)?.(venueId);
+    if (!schedule) return [];
+    const charged = this.feesCharged.get(order.orderId)?.get(schedule.currency) ?? "0";
+    return feesFor(schedule, { qty: report.lastQty, px: report.lastPx, liquidity: report.liquidity }, { charged });
   }
 
   /** The most permissive limit the venue may hold: a pending replace's price counts as well. */

@@ -5,7 +5,17 @@ import type { OrderIdRange } from "../orders/order-ids";
 export type VenueReport =
   | { kind: "accepted"; orderId: string; venueOrderId: string }
   | { kind: "rejected"; orderId: string; reason: string }
-  | { kind: "fill"; orderId: string; execId: string; lastQty: Decimal; lastPx: Decimal }
+  | {
+      kind: "fill";
+      orderId: string;
+      execId: string;
+      lastQty: Decimal;
+      lastPx: Decimal;
+      /** The venue's commission on this fill as an amount (FIX Commission(12) per CommType(13)); absent: the fee schedule applies. */
+      commission?: { amount: Decimal; currency: string };
+      /** Added liquidity (a resting order filled) or took it. */
+      liquidity?: "maker" | "taker";
+    }
   | { kind: "cancelled"; orderId: string; reason: string }
   | { kind: "cancelRejected"; orderId: string; reason: string }
   | { kind: "replaced"; orderId: string; orderQty: Decimal; price: Decimal | null; stopPx: Decimal | null }

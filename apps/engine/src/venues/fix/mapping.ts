@@ -118,6 +118,30 @@ export interface ExecReport {
   price: Decimal | null;
   stopPx: Decimal | null;
   text: string | null;
+  /** Commission(12) as an amount for this execution, per CommType(13), in CommCurrency(479) / Currency(15) / USD. */
+  commission: { amount: Decimal; currency: string } | null;
+}
+
+/** CommType(13), FIX 4.2/4.4: "1" per unit, "2" percent, "3" absolute (the default when absent). */
+const COMM_TYPE_TAG = 13;
+const CURRENCY_TAG = 15;
+const COMM_CURRENCY_TAG = 479;
+
+/** Commission(12) turned into this execution's amount; null when the venue sent none. */
+function commissionOf(m: FixMessage, d: Map<number, Decimal>): { amount: Decimal; currency: string } | null {
+  const commission = d.get(Tag.Commission);
+  if (commission === undefined) return null;
+  const lastQty = d.get(Tag.LastQty) ?? "0";
+  const lastPx = d.get(Tag.LastPx) ?? "0";
+  const type = m.get(COMM_TYPE_TAG) ?? "3";
+  const amount =
+    type === "1"
+      ? money.mul(commission, lastQty)
+      : type === "2"
+        ? money.mul(money.mul(money.mul(lastQty, lastPx), commission), "0.01")
+        : commission;
+  const currency = m.get(COMM_CURRENCY_TAG) || m.get(CURRENCY_TAG) || "USD";
+  return { amount: money.normalize(amount), currency };
 }
 
 /** Every decimal field of an ExecutionReport we may see: each is read exactly or the message is refused. */
@@ -214,6 +238,7 @@ export function readExecutionReport(version: Version, m: FixMessage): ExecReport
     price: d.get(Tag.Price) ?? null,
     stopPx: d.get(Tag.StopPx) ?? null,
     text: m.get(Tag.Text) ?? null,
+    commission: commissionOf(m, d),
   };
 }
 
@@ -230,7 +255,15 @@ export function toVenueReport(er: ExecReport, orderId: string, execKey: string, 
     case "accepted":
       return { kind: "accepted", orderId, venueOrderId: er.venueOrderId };
     case "fill":
-      return money.isPositive(er.lastQty) ? { kind: "fill", orderId, execId: execKey, lastQty: er.lastQty, lastPx: er.lastPx } : null;
+      if (!money.isPositive(er.lastQty)) return null;
+      return {
+        kind: "fill",
+        orderId,
+        execId: execKey,
+        lastQty: er.lastQty,
+        lastPx: er.lastPx,
+        ...(er.commission ? { commission: er.commission } : {}),
+      };
     case "cancelled":
       return { kind: "cancelled", orderId, reason: er.text ?? "cancelled at the venue" };
     case "replaced":

@@ -238,7 +238,8 @@ export class SimVenue implements BrokerAdapter {
       this.working.delete(order.orderId);
       this.close(order.orderId, "filled", null);
     }
-    this.emit({ kind: "fill", orderId: order.orderId, ...fill });
+    // Marketable on arrival took liquidity; a resting order the quote came to added it.
+    this.emit({ kind: "fill", orderId: order.orderId, ...fill, liquidity: onArrival ? "taker" : "maker" });
   }
 
   private close(orderId: string, state: Record["state"], reason: string | null): void {
