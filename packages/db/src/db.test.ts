@@ -125,6 +125,73 @@ describe("@fillmore/db", () => {
     const fill = await prisma.fill.findUnique({ where: { execId: "e1" } });
     expect(fill?.lastQty.toString()).toBe("0.5");
     expect(fill?.lastPx.toString()).toBe("10.049999");
+    expect(fill).toMatchObject({ parentCopy: false, busted: false, corrected: false, accountId: null, feeLines: [] });
+
+    await prisma.fill.create({
+      data: {
+        execId: "e2",
+        orderId: "o1",
+        venueId: "sim",
+        lastQty: "100",
+        lastPx: "10",
+        ts: now,
+        accountId: "acc1",
+        strategy: "s1",
+        symbol: "ACME",
+        side: "Buy",
+        fees: "1.25",
+        currency: "USD",
+        feeLines: [{ amount: "1.25", currency: "USD", kind: "commission" }],
+        liquidity: "maker",
+        seq: 7n,
+      },
+    });
+    await expect(
+      prisma.fill.create({ data: { execId: "e3", orderId: "o1", venueId: "sim", lastQty: "1", lastPx: "1", ts: now, liquidity: "both" } }),
+    ).rejects.toThrow();
+    const fees = await sql("SELECT sum(fees)::text AS f FROM fill WHERE NOT parent_copy AND NOT busted AND account_id = 'acc1'");
+    expect(fees.rows[0].f).toBe("1.25");
+
+    await prisma.position.create({
+      data: {
+        id: "acc1|s1|ACME",
+        accountId: "acc1",
+        strategy: "s1",
+        symbol: "ACME",
+        currency: "USD",
+        qty: "-150",
+        avgPx: "11",
+        cost: "-1650",
+        realizedAvgCost: "100",
+        realizedFifo: "150",
+        fees: "3",
+        feesByCurrency: { USD: "3" },
+        realizedUsdAvgCost: "100",
+        realizedUsdFifo: "150",
+        feesUsd: "3",
+        markPx: "12.5",
+        markSource: "mid",
+        markTs: now,
+        unrealizedAvgCost: "225",
+        unrealizedFifo: "175",
+        fillCount: 3,
+        updatedSeq: 9_007_199_254_740_993n,
+        updatedAt: now,
+      },
+    });
+    const position = await prisma.position.findUnique({ where: { id: "acc1|s1|ACME" } });
+    expect(position?.qty.toString()).toBe("-150");
+    expect(position?.unrealizedUsdFifo).toBeNull();
+    expect(position?.updatedSeq).toBe(9_007_199_254_740_993n);
+    // one row per account x strategy x symbol, the null strategy included
+    await sql(
+      "INSERT INTO position (id, account_id, strategy, symbol, currency, qty, avg_px, cost, realized_avg_cost, realized_fifo, fees, realized_usd_avg_cost, realized_usd_fifo, fees_usd, fill_count, updated_seq, updated_at) VALUES ('x1', 'acc1', NULL, 'ACME', 'USD', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, now())",
+    );
+    await expect(
+      sql(
+        "INSERT INTO position (id, account_id, strategy, symbol, currency, qty, avg_px, cost, realized_avg_cost, realized_fifo, fees, realized_usd_avg_cost, realized_usd_fifo, fees_usd, fill_count, updated_seq, updated_at) VALUES ('x2', 'acc1', NULL, 'ACME', 'USD', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, now())",
+      ),
+    ).rejects.toThrow(/position_key_idx/);
   });
 
   it("round-trips API keys with their account list", async () => {
