@@ -105,7 +105,7 @@ export class LoopDelayShedder {
   shed = 0;
 
   constructor(
-    readonly maxDelayMs = 200,
+    readonly maxDelayMs = 500,
     private readonly windowMs = 250,
   ) {}
 
@@ -158,7 +158,7 @@ export function backpressureFromEnv(env: NodeJS.ProcessEnv = process.env): { gat
       queue: int("CONSOLE_ENGINE_QUEUE", DEFAULT_GATE.queue, 0),
       maxWaitMs: int("CONSOLE_ENGINE_QUEUE_WAIT_MS", DEFAULT_GATE.maxWaitMs, 1),
     },
-    maxLoopDelayMs: int("CONSOLE_MAX_LOOP_DELAY_MS", 200, 0),
+    maxLoopDelayMs: int("CONSOLE_MAX_LOOP_DELAY_MS", 500, 0),
   };
 }
 

@@ -11,10 +11,16 @@ import { type LoopDelayShedder, OverloadedError, overloadedBody, RETRY_AFTER_S }
 import type { EngineClient } from "./engine-client";
 import { applySecurityHeaders, checkOrigin, isBearerRequest, isMutation, SECURITY_HEADERS } from "./http-security";
 import { LiveOrders, ORDERS_ROOM, type SubscribeLimit } from "./live-orders";
+import { LivePositions } from "./live-positions";
 import { credentialOf, type ForgetNotice, PrincipalCache } from "./principal-cache";
 import { appRouter } from "./routers/root";
 import { TradingDoor } from "./trading-door";
 import { isOverloaded } from "./trpc";
+
+/** Whether a tRPC call adds risk (a batch path lists every procedure in it): only those are shed on a lagging event loop. */
+export function isNewRiskCall(url: string): boolean {
+  return /^\/api\/trpc\/[^?]*\borders\.(submit|modify)\b/.test(url);
+}
 
 export interface ConsoleServerOptions {
   auth: Auth;
@@ -42,6 +48,8 @@ export interface ConsoleServer {
   server: http.Server;
   io: SocketServer;
   live: LiveOrders;
+  /** Live positions and P&L (`positions:subscribe`); follows the engine once someone subscribes. */
+  positions: LivePositions;
   trading: TradingDoor;
   principals: PrincipalCache;
   close(): Promise<void>;
@@ -110,7 +118,8 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       return void handleAuth(req, res);
     }
     if (url.startsWith("/api/trpc/")) {
-      if (options.shedder?.overloaded) {
+      // Only new risk is shed on a lagging event loop: reads and cancels always go through.
+      if (options.shedder?.overloaded && isNewRiskCall(url)) {
         try {
           options.shedder.check();
         } catch (error) {
@@ -154,7 +163,11 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     socket.data.credential = credentialOf(socket.request.headers.authorization, socket.request.headers.cookie);
     nextMiddleware();
   });
-  io.on("connection", (socket) => live.attach(socket));
+  const positions = new LivePositions(engine, log, options.subscribeLimit);
+  io.on("connection", (socket) => {
+    live.attach(socket);
+    positions.attach(socket);
+  });
 
   const trading = new TradingDoor({ io, engine, log, principalOf, shedder: options.shedder });
   const stopPublishing = live.onOrder((item) => trading.publish(item));
@@ -220,6 +233,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     server,
     io,
     live,
+    positions,
     trading,
     principals,
     async close() {
@@ -228,6 +242,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       stopPublishing();
       stopNotices();
       live.stop();
+      positions.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       server.closeAllConnections();
     },

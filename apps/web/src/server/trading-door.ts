@@ -257,7 +257,7 @@ export class TradingDoor {
       else socket.emit("error:request", answer);
     };
     try {
-      this.options.shedder?.check();
+      if (permission === "orders:submit") this.options.shedder?.check(); // cancels are never shed
       const principal = socket.data.principal as Principal | undefined;
       if (!principal) throw new DoorRefusal({ code: "UNAUTHORIZED", message: "not authenticated", httpStatus: 401 });
       if (!can(principal.role, permission))
