@@ -28,7 +28,35 @@ let cleanup: () => Promise<void>;
 let consoleServer: ConsoleServer;
 let fakeEngine: http.Server;
 const streams: http.ServerResponse[] = [];
+const positionStreams: http.ServerResponse[] = [];
 let engineSeq = 0;
+
+/** A position row of the engine's positions snapshot and stream (only the fields these tests read). */
+function positionRow(accountId: string, qty = "100") {
+  return { accountId, strategy: null, symbol: "AAPL", currency: "USD", qty, avgPx: "10", realized: "0", fees: "1" };
+}
+
+/** The engine's positions answer for the accounts asked for (every account when none is named). */
+function positionsAnswer(url: URL) {
+  const asked = url.searchParams.getAll("accountId");
+  const accounts = asked.length > 0 ? asked : ["ACC-ALPHA", "ACC-BETA"];
+  return {
+    method: "account",
+    rows: accounts.map((a) => positionRow(a)),
+    byAccount: accounts.map((accountId) => ({ group: { accountId }, net: "0" })),
+    byStrategy: [],
+    firm: { group: {}, net: "0" },
+    asOf: "2026-01-01T00:00:00.000000Z",
+    seq: engineSeq,
+    positions: [],
+  };
+}
+
+/** Sends one PositionChanged down every open engine positions stream. */
+function enginePositionChanged(accountId: string, qty: string): void {
+  const change = { type: "PositionChanged", cause: "fill", seq: engineSeq, ts: new Date().toISOString(), row: positionRow(accountId, qty) };
+  for (const res of positionStreams) res.write(`data: ${JSON.stringify(change)}\n\n`);
+}
 
 function order(orderId: string, accountId = "ACC-ALPHA") {
   return { orderId, accountId, symbol: "AAPL", ordStatus: "Accepted", createdAt: "2026-01-01T00:00:00.000000Z", lastSeq: 1 };
@@ -50,6 +78,16 @@ beforeAll(async () => {
     if (req.url === "/v1/snapshot") {
       res.writeHead(200, { "content-type": "application/json" });
       return void res.end(JSON.stringify({ seq: engineSeq, orders: [order("O1")] }));
+    }
+    if (req.url?.startsWith("/v1/positions/stream")) {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.flushHeaders();
+      positionStreams.push(res);
+      return;
+    }
+    if (req.url?.startsWith("/v1/positions")) {
+      res.writeHead(200, { "content-type": "application/json" });
+      return void res.end(JSON.stringify(positionsAnswer(new URL(req.url, "http://engine"))));
     }
     if (req.url?.startsWith("/v1/stream")) {
       res.writeHead(200, { "content-type": "text/event-stream" });
@@ -99,7 +137,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const res of streams) res.end();
+  for (const res of [...streams, ...positionStreams]) res.end();
   await consoleServer?.close();
   await new Promise((r) => fakeEngine?.close(r));
   await pool?.end();
@@ -312,8 +350,15 @@ describe("the live stream", () => {
   it("every socket event, by every kind of principal: allowed, forbidden or refused at connect", async () => {
     const events: string[] = [];
     consoleServer.live.attach({ on: (event: string) => events.push(event) } as never);
+    consoleServer.positions.attach({ on: (event: string) => events.push(event) } as never);
     // A new socket event without a row here fails this test.
-    const TABLE: Record<string, true> = { "orders:subscribe": true, "orders:unsubscribe": true };
+    const TABLE: Record<string, true> = {
+      "orders:subscribe": true,
+      "orders:unsubscribe": true,
+      // risk:read, which every role holds; rows of the principal's accounts only (live-positions.test.ts).
+      "positions:subscribe": true,
+      "positions:unsubscribe": true,
+    };
     expect(events.sort()).toEqual(Object.keys(TABLE).sort());
 
     for (const role of ROLES) {
@@ -340,6 +385,16 @@ describe("the live stream", () => {
           const again = next(socket, "orders:snapshot");
           socket.emit("orders:subscribe");
           await again;
+          const positions = next<{ rows: { accountId: string }[] }>(socket, "positions:snapshot");
+          socket.emit("positions:subscribe");
+          expect(
+            (await positions).rows.map((r) => r.accountId),
+            `${kind} ${role}`,
+          ).toEqual(["ACC-ALPHA", "ACC-BETA"]);
+          socket.emit("positions:unsubscribe");
+          const positionsAgain = next(socket, "positions:snapshot");
+          socket.emit("positions:subscribe");
+          await positionsAgain;
         } finally {
           socket.close();
         }
@@ -348,6 +403,42 @@ describe("the live stream", () => {
     const anonymous = socketFor({});
     expect(await opened(anonymous)).toMatch(/refused: unauthorized/);
     anonymous.close();
+  });
+
+  it("positions: a risk key follows position changes live; a second subscribe is refused; a revoked key gets no more", async () => {
+    const { key, secret } = await createApiKey(prisma, { name: "risk-positions", role: "risk", accountIds: [] }, "test");
+    const socket = socketFor(bearer(secret));
+    try {
+      expect(await opened(socket)).toBe("connected");
+      const snapshot = next<{ rows: unknown[] }>(socket, "positions:snapshot");
+      socket.emit("positions:subscribe");
+      expect((await snapshot).rows).toHaveLength(2);
+      // The console follows the engine's positions stream once someone subscribed.
+      for (let i = 0; i < 100 && !consoleServer.positions.connected; i += 1) await new Promise((r) => setTimeout(r, 20));
+      expect(consoleServer.positions.connected).toBe(true);
+
+      const update = next<{ type: string; row: { accountId: string; qty: string } }>(socket, "positions:update");
+      enginePositionChanged("ACC-BETA", "250");
+      expect(await update).toMatchObject({ type: "PositionChanged", row: { accountId: "ACC-BETA", qty: "250" } });
+
+      const refusal = next<{ channel: string; message: string }>(socket, "error:subscribe");
+      socket.emit("positions:subscribe");
+      expect(await refusal).toMatchObject({ channel: "positions", message: expect.stringMatching(/already subscribed/) });
+
+      let after = 0;
+      socket.on("positions:update", () => {
+        after += 1;
+      });
+      const cut = cutWithin(socket, 1000);
+      await prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date(), revokedBy: "test" } });
+      consoleServer.principals.forgetApiKey(key.id);
+      await cut;
+      enginePositionChanged("ACC-ALPHA", "1");
+      await new Promise((r) => setTimeout(r, 100));
+      expect(after).toBe(0);
+    } finally {
+      socket.close();
+    }
   });
 
   it("a socket from another site's page is refused, even with a valid session cookie", async () => {

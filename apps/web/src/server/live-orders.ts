@@ -19,7 +19,7 @@ export interface SubscribeLimit {
 export const DEFAULT_SUBSCRIBE_LIMIT: SubscribeLimit = { burst: 10, refillMs: 1000 };
 
 /** A token bucket per key (a socket's credential). */
-class SubscribeBuckets {
+export class SubscribeBuckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(
