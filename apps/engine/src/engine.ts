@@ -12,13 +12,16 @@ import { RandomWalkFeed } from "./marketdata/quotes";
 import { createMetrics, type Metrics } from "./metrics";
 import { parseSessionEnd } from "./orders/expiry";
 import { OrderManager } from "./orders/order-manager";
+import type { LivePositions } from "./positions/live-positions";
 import { Positions } from "./positions/positions";
+import type { PositionsProjection } from "./positions/positions-projection";
 import { loadReference } from "./reference";
 import { RiskSettings } from "./risk/risk-settings";
 import { DemoStrategy } from "./strategy/demo-strategy";
 import type { BrokerAdapter } from "./venues/adapter";
 import { SimVenue } from "./venues/sim/sim-venue";
 import { startApi } from "./wiring/api";
+import { setUpPositions } from "./wiring/positions";
 import { replayJournal } from "./wiring/replay";
 import { startTimers } from "./wiring/timers";
 import { journalVenueAlerts, setUpVenues } from "./wiring/venue-setup";
@@ -28,6 +31,10 @@ export interface RunningEngine {
   orders: OrderManager;
   risk: RiskSettings;
   positions: Positions;
+  /** Positions and P&L per account x strategy x instrument (fees, marks, both methods), live. */
+  livePositions: LivePositions;
+  /** Writes the `position` read model after commits; `idle()` waits for it. */
+  positionsProjection: PositionsProjection;
   journal: Journal;
   /** Writes the orders/fill read model after each commit; `idle()` waits for it. */
   projector: Projector;
@@ -88,12 +95,14 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     },
   });
   journalVenueAlerts(venues, journal, log, (orderId) => orders.get(orderId)?.accountId ?? null);
+  const positionsWiring = setUpPositions({ config, orders, reference, feed, pool, clock, log, sessionEndUtc: config.SESSION_END_UTC });
   countLiveOrders(metrics, orders);
 
   // 3. Replay, then settle with the venues
   const projector = new Projector(pool, log);
   const replayed = await replayJournal(pool, orders, risk, projector);
   journal.onCommit((entries) => projector.enqueue(entries));
+  await positionsWiring.afterReplay((listener) => journal.onCommit(listener));
   for (const venue of venues.values()) {
     if (venue instanceof SimVenue) venue.restore(orders.working().filter((o) => o.venueId === venue.name && o.ordStatus !== "Validated"));
     await venue.connect().catch((error: unknown) => log.error({ err: String(error), venue: venue.name }, "venue did not connect"));
@@ -125,6 +134,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     orders,
     risk,
     positions,
+    livePositions: positionsWiring.live,
     journal,
     venueSetup,
     reference,
@@ -135,6 +145,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     log,
   });
   feed.onQuote((quote) => orders.onQuote(quote));
+  positionsWiring.start();
   const stopTimers = startTimers({ orders, monitor, journal, clock, log });
   feed.start();
   const strategy = new DemoStrategy({
@@ -157,6 +168,8 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     orders,
     risk,
     positions,
+    livePositions: positionsWiring.live,
+    positionsProjection: positionsWiring.projection,
     journal,
     projector,
     feed,
@@ -171,6 +184,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
         await journal.close();
         integrity.close();
         await projector.idle();
+        await positionsWiring.stop();
         await pool.end();
       })();
       return stopping;

@@ -15,7 +15,9 @@ import { readOrderEvents } from "../journal/read";
 import type { Logger } from "../log";
 import { CommandError } from "../orders/errors";
 import type { OrderManager } from "../orders/order-manager";
+import type { LivePositions } from "../positions/live-positions";
 import type { Positions } from "../positions/positions";
+import { pnlSeries, positionFills, positionsSnapshot, positionsStream } from "../positions/positions-api";
 import type { RiskSettings } from "../risk/risk-settings";
 import { admit } from "./backpressure";
 import type { EventHub } from "./event-hub";
@@ -25,6 +27,8 @@ export interface ApiDeps {
   orders: OrderManager;
   risk: RiskSettings;
   positions: Positions;
+  /** Positions and P&L (see packages/shared/src/positions.ts for the endpoints' shapes). */
+  livePositions?: LivePositions;
   venues: () => unknown[];
   /** Outage injection for simulated venues; throws for venues that cannot be switched off. */
   setOutage: (venueId: string, down: boolean, actor: string) => void;
@@ -160,7 +164,10 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
   ],
   ["GET", /^\/v1\/snapshot$/, ({ deps, res }) => send(res, 200, { seq: deps.hub.lastSeq, orders: deps.orders.all() })],
   ["GET", /^\/v1\/reference$/, ({ deps, res }) => send(res, 200, deps.reference())],
-  ["GET", /^\/v1\/positions$/, ({ deps, res }) => send(res, 200, { positions: deps.positions.all() })],
+  ["GET", /^\/v1\/positions$/, ({ deps, res, url }) => send(res, 200, positionsSnapshot(deps.livePositions, deps.positions, url))],
+  ["GET", /^\/v1\/positions\/fills$/, ({ deps, res, url }) => send(res, 200, positionFills(livePositionsOf(deps), url))],
+  ["GET", /^\/v1\/positions\/pnl-series$/, ({ deps, res, url }) => send(res, 200, pnlSeries(livePositionsOf(deps), url))],
+  ["GET", /^\/v1\/positions\/stream$/, ({ deps, url, req, res }) => positionsStream(livePositionsOf(deps), url, req, res)],
   ["GET", /^\/v1\/venues$/, ({ deps, res }) => send(res, 200, { venues: deps.venues() })],
   [
     "POST",
@@ -192,6 +199,11 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
   ],
   ["GET", /^\/v1\/stream$/, ({ deps, url, req, res }) => stream(deps, url, req, res)],
 ];
+
+function livePositionsOf(deps: ApiDeps): LivePositions {
+  if (!deps.livePositions) throw new CommandError("NOT_FOUND", "positions are not available in this engine");
+  return deps.livePositions;
+}
 
 /** A path segment's percent-encoding, decoded; a malformed one (`%E0%A4%A`) is the caller's error: 400, not 500. */
 function decodePathSegment(segment: string): string {

@@ -1,4 +1,4 @@
-import type { Order } from "@fillmore/shared";
+import { money, type Order } from "@fillmore/shared";
 import type { JournalEntry } from "./journal";
 
 interface FillRow {
@@ -8,6 +8,42 @@ interface FillRow {
   lastQty: string;
   lastPx: string;
   ts: string;
+  accountId: string | null;
+  strategy: string | null;
+  symbol: string | null;
+  side: string | null;
+  fees: string;
+  currency: string | null;
+  feeLines: string;
+  liquidity: string | null;
+  parentCopy: boolean;
+  childOrderId: string | null;
+  seq: number;
+}
+
+const FILL_COLUMNS = [
+  ["execId", "exec_id", "text"],
+  ["orderId", "order_id", "text"],
+  ["venueId", "venue_id", "text"],
+  ["lastQty", "last_qty", "numeric"],
+  ["lastPx", "last_px", "numeric"],
+  ["ts", "ts", "timestamptz"],
+  ["accountId", "account_id", "text"],
+  ["strategy", "strategy", "text"],
+  ["symbol", "symbol", "text"],
+  ["side", "side", "text"],
+  ["fees", "fees", "numeric"],
+  ["currency", "currency", "text"],
+  ["feeLines", "fee_lines", "jsonb"],
+  ["liquidity", "liquidity", "text"],
+  ["parentCopy", "parent_copy", "boolean"],
+  ["childOrderId", "child_order_id", "text"],
+  ["seq", "seq", "bigint"],
+] as const satisfies readonly (readonly [keyof FillRow, string, string])[];
+
+export interface Statement {
+  text: string;
+  values: unknown[];
 }
 
 const ORDER_COLUMNS = [
@@ -54,27 +90,74 @@ export function journalStatement(batch: readonly JournalEntry[]): { text: string
 
 /**
  * The read model of committed entries: the latest state of every order they touched and their
- * fills, as one statement. Rebuildable from the journal, so it is written after the commit.
+ * fills, as one statement; then one statement per bust or correction (rare), in journal order, since
+ * a statement does not see rows its own sibling parts insert. Rebuildable from the journal, so it is
+ * written after the commit. All of them go in one transaction.
  */
-export function projectionStatement(entries: readonly JournalEntry[]): { text: string; values: unknown[] } | null {
+export function projectionStatements(entries: readonly JournalEntry[]): Statement[] {
   const latest = new Map<string, Order>();
   const fills: FillRow[] = [];
+  const changes: Statement[] = [];
   for (const entry of entries) {
     if (entry.orderAfter) latest.set(entry.orderAfter.orderId, entry.orderAfter);
     const e = entry.event;
     if ((e.type === "OrderFilled" || e.type === "OrderPartiallyFilled") && e.orderId) {
       const { venueId, execId, lastQty, lastPx } = e.data;
-      fills.push({ execId: `${venueId}:${execId}`, orderId: e.orderId, venueId, lastQty, lastPx, ts: e.ts });
+      const o = entry.orderAfter;
+      const lines = e.data.fees ?? [];
+      const currency = lines[0]?.currency ?? null;
+      const fees = money.sum(lines.filter((f) => f.currency === currency).map((f) => f.amount));
+      fills.push({
+        execId: `${venueId}:${execId}`,
+        orderId: e.orderId,
+        venueId,
+        lastQty,
+        lastPx,
+        ts: e.ts,
+        accountId: o?.accountId ?? e.accountId,
+        strategy: o?.strategy ?? null,
+        symbol: o?.symbol ?? null,
+        side: o?.side ?? null,
+        fees,
+        currency,
+        feeLines: JSON.stringify(lines),
+        liquidity: e.data.liquidity ?? null,
+        parentCopy: e.data.childOrderId !== undefined,
+        childOrderId: e.data.childOrderId ?? null,
+        seq: e.seq,
+      });
+    } else if (e.type === "OrderTradeBusted") {
+      changes.push({
+        text: "UPDATE fill SET busted = true, busted_seq = $2 WHERE exec_id = $1 AND NOT busted",
+        values: [`${e.data.venueId}:${e.data.refExecId}`, e.seq],
+      });
+    } else if (e.type === "OrderTradeCorrected") {
+      changes.push({
+        text: `UPDATE fill SET orig_qty = coalesce(orig_qty, last_qty), orig_px = coalesce(orig_px, last_px), corrected = true,
+          last_qty = $2, last_px = $3, corrected_seq = $4 WHERE exec_id = $1 AND coalesce(corrected_seq, 0) < $4`,
+        values: [`${e.data.venueId}:${e.data.refExecId}`, e.data.lastQty, e.data.lastPx, e.seq],
+      });
     }
   }
+  const main = ordersAndFills(latest, fills);
+  return main ? [main, ...changes] : changes;
+}
+
+/** The orders and fill rows of a batch, as one statement (kept for callers that want just that). */
+export function projectionStatement(entries: readonly JournalEntry[]): Statement | null {
+  return projectionStatements(entries)[0] ?? null;
+}
+
+function ordersAndFills(latest: Map<string, Order>, fills: FillRow[]): Statement | null {
   if (latest.size === 0 && fills.length === 0) return null;
   const orders = [...latest.values()];
   const values: unknown[] = [
     ...ORDER_COLUMNS.map(([key]) => orders.map((o) => o[key])),
-    ...(["execId", "orderId", "venueId", "lastQty", "lastPx", "ts"] as const).map((k) => fills.map((f) => f[k])),
+    ...FILL_COLUMNS.map(([key]) => fills.map((f) => f[key])),
   ];
   const orderParams = ORDER_COLUMNS.map(([, type], i) => `$${1 + i}::${type}[]`).join(", ");
   const f = 1 + ORDER_COLUMNS.length;
+  const fillParams = FILL_COLUMNS.map(([, , type], i) => `$${f + i}::${type}[]`).join(", ");
   const text = `
     WITH order_rows AS (
       INSERT INTO orders (id, cl_ord_id, account_id, symbol, side, ord_type, time_in_force, order_qty, price, stop_px,
@@ -86,8 +169,8 @@ export function projectionStatement(entries: readonly JournalEntry[]): { text: s
       WHERE orders.last_seq < excluded.last_seq
       RETURNING 1
     )
-    INSERT INTO fill (exec_id, order_id, venue_id, last_qty, last_px, ts)
-    SELECT * FROM unnest($${f}::text[], $${f + 1}::text[], $${f + 2}::text[], $${f + 3}::numeric[], $${f + 4}::numeric[], $${f + 5}::timestamptz[])
+    INSERT INTO fill (${FILL_COLUMNS.map(([, col]) => col).join(", ")})
+    SELECT * FROM unnest(${fillParams})
     ON CONFLICT (exec_id) DO NOTHING`;
   return { text, values };
 }

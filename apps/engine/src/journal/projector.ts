@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { Logger } from "../log";
 import type { JournalEntry } from "./journal";
-import { projectionStatement } from "./projection";
+import { projectionStatements } from "./projection";
 
 /**
  * Keeps the `orders` and `fill` read model up to date from committed journal entries, in batches,
@@ -30,13 +30,34 @@ export class Projector {
     while (this.running) await this.running;
   }
 
+  /** One statement as is (the usual batch); several (busts, corrections) in one transaction. */
+  private async write(statements: readonly { text: string; values: unknown[] }[]): Promise<void> {
+    if (statements.length === 0) return;
+    if (statements.length === 1) {
+      const [only] = statements;
+      if (only) await this.pool.query(only.text, only.values);
+      return;
+    }
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      for (const s of statements) await client.query(s.text, s.values);
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
   private async drain(): Promise<void> {
     let backoffMs = 10;
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, this.maxBatch);
-      const statement = projectionStatement(batch);
+      const statements = projectionStatements(batch);
       try {
-        if (statement) await this.pool.query(statement.text, statement.values);
+        await this.write(statements);
         this.queue.splice(0, batch.length);
         backoffMs = 10;
       } catch (error) {

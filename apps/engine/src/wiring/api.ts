@@ -9,6 +9,7 @@ import type { Logger } from "../log";
 import type { RandomWalkFeed } from "../marketdata/quotes";
 import { CommandError } from "../orders/errors";
 import type { OrderManager } from "../orders/order-manager";
+import type { LivePositions } from "../positions/live-positions";
 import type { Positions } from "../positions/positions";
 import type { ReferenceData } from "../reference";
 import type { RiskSettings } from "../risk/risk-settings";
@@ -20,6 +21,7 @@ export interface ApiWiring {
   orders: OrderManager;
   risk: RiskSettings;
   positions: Positions;
+  livePositions?: LivePositions;
   journal: Journal;
   venueSetup: VenueSetup;
   reference: ReferenceData;
@@ -39,6 +41,7 @@ export async function startApi(w: ApiWiring): Promise<{ url: string; close(): Pr
     orders,
     risk: w.risk,
     positions: w.positions,
+    livePositions: w.livePositions,
     venues: () =>
       monitor
         .snapshot((venueId) => orders.rateLimitUsage(venueId))
