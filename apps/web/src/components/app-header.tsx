@@ -13,6 +13,7 @@ interface AppHeaderProps {
 const LINKS: { href: string; label: string; visible: (role: Role) => boolean }[] = [
   { href: "/", label: "Blotter", visible: () => true },
   { href: "/venues", label: "Venues", visible: (role) => can(role, "orders:read") },
+  { href: "/positions", label: "Positions", visible: (role) => can(role, "risk:read") },
   { href: "/risk", label: "Risk", visible: (role) => can(role, "risk:read") },
   { href: "/admin/api-keys", label: "API keys", visible: (role) => can(role, "admin:apikeys") },
 ];
