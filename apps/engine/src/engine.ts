@@ -21,6 +21,7 @@ import { DemoStrategy } from "./strategy/demo-strategy";
 import type { BrokerAdapter } from "./venues/adapter";
 import { SimVenue } from "./venues/sim/sim-venue";
 import { startApi } from "./wiring/api";
+import { wireControls } from "./wiring/controls";
 import { setUpPositions } from "./wiring/positions";
 import { replayJournal } from "./wiring/replay";
 import { startTimers } from "./wiring/timers";
@@ -129,7 +130,20 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
       if (e.event.orderId) metrics.ordersByType.inc({ type: e.event.type });
     }
   });
+  const controls = wireControls({
+    risk,
+    orders,
+    positions,
+    journal,
+    clock,
+    log,
+    pool,
+    venues,
+    routing: venueSetup.routing,
+    quote: (s) => feed.quote(s),
+  });
   const api = await startApi({
+    controls,
     config,
     orders,
     risk,

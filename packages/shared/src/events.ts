@@ -2,7 +2,7 @@ import type { Decimal } from "./money";
 import type { RejectSource } from "./orders/enums";
 import type { Order } from "./orders/order";
 import type { OrderTransitionEvent } from "./orders/transitions";
-import type { RiskLimits, TradingState } from "./risk";
+import type { KillSwitchAction, KillSwitchOutcomeData, RiskLimits, TradingState } from "./risk";
 
 /** What every journaled event carries. `ts` is UTC with microseconds; `monoUs` is monotonic, for latency. */
 export interface EventEnvelope<T extends string, D> {
@@ -130,7 +130,26 @@ export interface SystemEventData {
    */
   IdBlockReserved: { from: number; to: number };
   RiskLimitsChanged: { scope: string; old: Partial<RiskLimits> | null; new: Partial<RiskLimits> };
-  TradingStateChanged: { scope: string; old: TradingState; new: TradingState; reason: string };
+  /** `allowReducing` (HALTED only; absent means true): orders that strictly reduce |position| still pass. */
+  TradingStateChanged: { scope: string; old: TradingState; new: TradingState; reason: string; allowReducing?: boolean };
+  /** The kill switch was tripped (controls/kill-switch.ts): the halt is already in force; the actions follow. */
+  KillSwitchTripped: { tripId: string; scope: string; actions: KillSwitchAction[]; reason: string; allowReducing: boolean };
+  /** What a trip's actions did: orders cancelled, positions flattened, and what failed. */
+  KillSwitchOutcome: KillSwitchOutcomeData;
+  /** One marketable order sent to flatten a position, per attempt, with what was left before it. */
+  KillSwitchFlattenAttempt: {
+    tripId: string;
+    accountId: string;
+    symbol: string;
+    attempt: number;
+    qty: string;
+    orderId: string | null;
+    result: string;
+  };
+  /** A reset asked for that needs a second risk user's approval (global, with REQUIRE_SECOND_APPROVAL_FOR_GLOBAL_RESET). */
+  KillSwitchResetRequested: { scope: string; reason: string };
+  /** A halted scope set ACTIVE again; `requestedBy` set when a second user approved another's request. */
+  KillSwitchReset: { scope: string; reason: string; requestedBy?: string };
 }
 
 export type EventData = OrderEventData & SystemEventData;

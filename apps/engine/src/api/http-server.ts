@@ -9,6 +9,7 @@ import {
   submitOrderInput,
 } from "@fillmore/shared";
 import type pg from "pg";
+import type { KillSwitch } from "../controls/kill-switch";
 import type { Registry } from "prom-client";
 import { z } from "zod";
 import { readOrderEvents } from "../journal/read";
@@ -38,6 +39,8 @@ export interface ApiDeps {
   log: Logger;
   reference: () => unknown;
   health: () => { status: "ok" | "degraded"; [key: string]: unknown };
+  /** The kill switch (controls/kill-switch.ts); /v1/controls/* answer 503 without it. */
+  controls?: KillSwitch;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -197,12 +200,59 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
       send(res, 200, deps.risk.snapshot());
     },
   ],
+  ...controlsRoutes(),
   ["GET", /^\/v1\/stream$/, ({ deps, url, req, res }) => stream(deps, url, req, res)],
 ];
 
 function livePositionsOf(deps: ApiDeps): LivePositions {
   if (!deps.livePositions) throw new CommandError("NOT_FOUND", "positions are not available in this engine");
   return deps.livePositions;
+}
+
+const controlsBody = z.object({ actor: actorSchema }).passthrough();
+
+/** The kill switch: trip, reset, approve a reset, state with history, impact preview (docs/API.md). */
+function controlsRoutes(): [method: string, pattern: RegExp, handler: Handler][] {
+  const controls = (deps: ApiDeps): KillSwitch => {
+    if (!deps.controls) throw new CommandError("ENGINE_UNAVAILABLE", "the kill switch is not wired in this engine");
+    return deps.controls;
+  };
+  const body = async (req: http.IncomingMessage) => {
+    const { actor, ...input } = parse(controlsBody, await readJson(req));
+    return { actor, input: input as never };
+  };
+  return [
+    [
+      "POST",
+      /^\/v1\/controls\/trip$/,
+      async ({ deps, req, res }) => {
+        const { actor, input } = await body(req);
+        send(res, 200, await controls(deps).trip(input, actor));
+      },
+    ],
+    [
+      "POST",
+      /^\/v1\/controls\/reset$/,
+      async ({ deps, req, res }) => {
+        const { actor, input } = await body(req);
+        send(res, 200, await controls(deps).reset(input, actor));
+      },
+    ],
+    [
+      "POST",
+      /^\/v1\/controls\/approve-reset$/,
+      async ({ deps, req, res }) => {
+        const { actor, input } = await body(req);
+        send(res, 200, await controls(deps).approveReset(input, actor));
+      },
+    ],
+    ["GET", /^\/v1\/controls\/state$/, async ({ deps, res }) => send(res, 200, await controls(deps).state())],
+    [
+      "GET",
+      /^\/v1\/controls\/preview$/,
+      ({ deps, url, res }) => send(res, 200, controls(deps).preview(url.searchParams.get("scope") ?? "global")),
+    ],
+  ];
 }
 
 /** A path segment's percent-encoding, decoded; a malformed one (`%E0%A4%A`) is the caller's error: 400, not 500. */

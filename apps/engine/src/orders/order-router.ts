@@ -17,6 +17,11 @@ export interface RoutingDeps {
   rateLimit: (venueId: string) => { perSecond: number; burst: number } | undefined;
   /** Quantity a venue displays at the touch, for liquidity splits. */
   depth: (venueId: string) => string;
+  /**
+   * Why a venue is closed to this order by a trading halt naming the venue (`venue:V`, or e.g.
+   * `account:A/venue:V`), or null; set by wiring/controls.ts. Such a venue is no candidate at all.
+   */
+  venueHalt?: (venueId: string, order: Order) => string | null;
 }
 
 export interface OrderRouterDeps {
@@ -171,7 +176,9 @@ export class OrderRouter {
     const quote = this.deps.quote(order.symbol);
     const { monitor, feeBps, rateLimit } = this.deps.routing;
     const now = this.deps.book.clock.nowMs();
-    return [...this.deps.venues].map(([venueId, v]) => {
+    const halted = this.deps.routing.venueHalt;
+    const open = halted ? [...this.deps.venues].filter(([venueId]) => halted(venueId, order) === null) : [...this.deps.venues];
+    return open.map(([venueId, v]) => {
       const sent = venueView(order, v.capabilities);
       const limit = rateLimit(venueId);
       const full = limit !== undefined && this.venueBuckets.available(venueId, limit.perSecond, limit.burst, now) < 1;

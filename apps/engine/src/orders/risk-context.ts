@@ -68,11 +68,14 @@ export class OrderRisk {
     const quote = this.deps.quote(order.symbol);
     const exposure = workingExposure(book.live.values(), order, book.pendingChanges, (symbol) => this.deps.quote(symbol)?.ask);
     const limits = risk.effectiveLimits(order.accountId);
+    // Every scope covering the order, a directed order's venue included (risk-settings.ts effectiveState).
+    const trading = risk.effectiveState({ ...order, venueId: order.requestedVenueId });
     return {
       instrument: this.deps.instruments.get(order.symbol),
       accountKnown: this.deps.accounts.has(order.accountId),
       limits,
-      tradingState: risk.tradingState(order.accountId, order.symbol),
+      tradingState: trading.state,
+      tradingHalt: trading.blocking,
       referencePx: quote ? (order.side === "Buy" ? quote.ask : quote.bid) : undefined,
       midPx: quote ? money.div(money.add(quote.bid, quote.ask), "2", 10) : undefined,
       position: positions.position(order.accountId, order.symbol).qty,

@@ -1,4 +1,4 @@
-import { type Decimal, money, type Order, type RiskLimits, type TradingState } from "@fillmore/shared";
+import { type Decimal, money, type Order, type RiskLimits, type TradingState, type TradingStateEntry } from "@fillmore/shared";
 
 export interface InstrumentRule {
   symbol: string;
@@ -18,6 +18,11 @@ export interface RiskContext {
   accountKnown: boolean;
   limits: RiskLimits;
   tradingState: TradingState;
+  /**
+   * The scope entry that sets `tradingState` (risk-settings.ts `effectiveState`): named in refusals
+   * with who set it, when and why. Absent in contexts built without it; then the refusal says less.
+   */
+  tradingHalt?: TradingStateEntry | null;
   /** Price to value a market or stop order: the far touch. */
   referencePx: Decimal | undefined;
   /** Reference mid for the price collar. */
@@ -55,18 +60,19 @@ type Check = (order: Order, ctx: RiskContext) => Denial | null;
 const remainingQty = (o: Order) => money.sub(o.orderQty, o.cumQty);
 const valuationPx = (o: Order, ctx: RiskContext) => o.price ?? o.stopPx ?? ctx.referencePx;
 
-const tradingHalted: Check = (o, ctx) =>
-  ctx.tradingState === "HALTED"
-    ? { code: "TRADING_HALTED", reason: `trading is HALTED for ${o.accountId}/${o.symbol}; no new orders` }
-    : null;
+/** "HALTED for global by user:risk@x at 2026-…Z: reason …" — the scope that blocks, who set it, when and why. */
+export function describeHalt(ctx: Pick<RiskContext, "tradingState" | "tradingHalt">, order: Pick<Order, "accountId" | "symbol">): string {
+  const h = ctx.tradingHalt;
+  if (!h) return `${ctx.tradingState} for ${order.accountId}/${order.symbol}`;
+  return `${h.state} for ${h.scope} by ${h.setBy} at ${h.setAt}: reason "${h.reason}"`;
+}
 
 /**
- * While REDUCING an order may only shrink the position toward zero, in the worst case: every working
- * order on its side fills too. A sell must leave position − working sells − this ≥ 0 (from a long);
- * a buy must leave position + working buys + this ≤ 0 (from a short).
+ * Whether the order can only shrink the position toward zero in the worst case: every working order
+ * on its side fills too. A sell must leave position − working sells − this ≥ 0 (from a long); a buy
+ * must leave position + working buys + this ≤ 0 (from a short).
  */
-const reducingOnly: Check = (o, ctx) => {
-  if (ctx.tradingState !== "REDUCING") return null;
+function reduction(o: Order, ctx: RiskContext): { reduces: boolean; worst: Decimal; qty: Decimal; working: Decimal } {
   const qty = remainingQty(o);
   const buy = o.side === "Buy";
   const worst = buy
@@ -74,11 +80,32 @@ const reducingOnly: Check = (o, ctx) => {
     : money.sub(money.sub(ctx.position, ctx.workingSellQty), qty);
   const opposite = !money.isZero(ctx.position) && money.isPositive(ctx.position) !== buy;
   const reduces = opposite && (buy ? money.lte(worst, "0") : money.gte(worst, "0"));
+  return { reduces, worst, qty, working: buy ? ctx.workingBuyQty : ctx.workingSellQty };
+}
+
+/**
+ * HALTED refuses new orders, except (unless the halt says `allowReducing: false`) an order that
+ * strictly reduces |position| in the worst case, so a halt never traps anyone in a position.
+ * Cancels never reach risk: they always pass.
+ */
+const tradingHalted: Check = (o, ctx) => {
+  if (ctx.tradingState !== "HALTED") return null;
+  const allowReducing = ctx.tradingHalt?.allowReducing ?? false;
+  if (allowReducing && reduction(o, ctx).reduces) return null;
+  return {
+    code: "TRADING_HALTED",
+    reason: `trading is ${describeHalt(ctx, o)}; no new orders${allowReducing ? " (only orders that reduce the position pass)" : ""}`,
+  };
+};
+
+/** While REDUCING an order may only shrink the position toward zero, in the worst case (see `reduction`). */
+const reducingOnly: Check = (o, ctx) => {
+  if (ctx.tradingState !== "REDUCING") return null;
+  const { reduces, worst, qty, working } = reduction(o, ctx);
   if (reduces) return null;
-  const working = buy ? ctx.workingBuyQty : ctx.workingSellQty;
   return {
     code: "TRADING_REDUCING",
-    reason: `trading is REDUCING: ${o.side} ${qty} does not reduce the position ${ctx.position} (working ${buy ? "buys" : "sells"} ${working}; worst case ${worst})`,
+    reason: `trading is ${describeHalt(ctx, o)}: ${o.side} ${qty} does not reduce the position ${ctx.position} (working ${o.side === "Buy" ? "buys" : "sells"} ${working}; worst case ${worst})`,
   };
 };
 

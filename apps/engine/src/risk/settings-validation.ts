@@ -1,13 +1,15 @@
-import { type SetRiskLimits, type SetTradingState, setRiskLimitsInput, setTradingStateInput } from "@fillmore/shared";
+import { parseScope, type SetRiskLimits, type SetTradingState, setRiskLimitsInput, setTradingStateInput } from "@fillmore/shared";
 import { CommandError } from "../orders/errors";
 
 /** The reference data risk settings are checked against. */
 export interface RiskReference {
   accounts: { has(accountId: string): boolean };
   instruments: { has(symbol: string): boolean };
+  /** Known venues, when given: a venue scope naming another is refused. */
+  venues?: { has(venueId: string): boolean };
 }
 
-export type RiskSettingRule = "INVALID_LIMIT" | "UNKNOWN_ACCOUNT" | "UNKNOWN_INSTRUMENT" | "NO_REFERENCE_DATA";
+export type RiskSettingRule = "INVALID_LIMIT" | "UNKNOWN_ACCOUNT" | "UNKNOWN_INSTRUMENT" | "UNKNOWN_VENUE" | "NO_REFERENCE_DATA";
 
 /**
  * A risk setting refused before anything changed: `rule` says which check failed, `field` which
@@ -71,15 +73,16 @@ export function validateRiskLimits(input: SetRiskLimits, reference: RiskReferenc
   return value;
 }
 
-/** Checks a trading state change: the schema, a known account or a known symbol. */
+/** Checks a trading state change: the schema, and that the account, symbol and venue it names are known. */
 export function validateTradingState(input: SetTradingState, reference: RiskReference | undefined): SetTradingState {
   const value = parsed(setTradingStateInput.safeParse(input));
   const ref = requireReference(reference);
-  checkAccountScope(value.scope, ref);
-  if (value.scope.startsWith("symbol:")) {
-    const symbol = value.scope.slice("symbol:".length);
-    if (!ref.instruments.has(symbol))
-      throw new RiskSettingsError("UNKNOWN_INSTRUMENT", `symbol ${symbol} is not a known instrument: no trading state for it`, "scope");
-  }
+  const parts = parseScope(value.scope) ?? {};
+  if (parts.account !== undefined && !ref.accounts.has(parts.account))
+    throw new RiskSettingsError("UNKNOWN_ACCOUNT", `account ${parts.account} does not exist: no risk setting for it`, "scope");
+  if (parts.symbol !== undefined && !ref.instruments.has(parts.symbol))
+    throw new RiskSettingsError("UNKNOWN_INSTRUMENT", `symbol ${parts.symbol} is not a known instrument: no trading state for it`, "scope");
+  if (parts.venue !== undefined && ref.venues && !ref.venues.has(parts.venue))
+    throw new RiskSettingsError("UNKNOWN_VENUE", `venue ${parts.venue} is not a known venue: no trading state for it`, "scope");
   return value;
 }

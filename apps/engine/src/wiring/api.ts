@@ -4,6 +4,7 @@ import type { Registry } from "prom-client";
 import type { EventHub } from "../api/event-hub";
 import { createApiServer } from "../api/http-server";
 import type { EngineConfig } from "../config";
+import type { KillSwitch } from "../controls/kill-switch";
 import type { Journal } from "../journal/journal";
 import type { Logger } from "../log";
 import type { RandomWalkFeed } from "../marketdata/quotes";
@@ -29,6 +30,7 @@ export interface ApiWiring {
   hub: EventHub;
   pool: pg.Pool;
   registry: Registry;
+  controls?: KillSwitch;
   log: Logger;
 }
 
@@ -68,6 +70,7 @@ export async function startApi(w: ApiWiring): Promise<{ url: string; close(): Pr
     hub: w.hub,
     pool: w.pool,
     registry: w.registry,
+    controls: w.controls,
     log,
     reference: () => ({
       instruments: [...reference.instruments.values()],
