@@ -23,6 +23,7 @@ import { SimVenue } from "./venues/sim/sim-venue";
 import { startApi } from "./wiring/api";
 import { wireControls } from "./wiring/controls";
 import { setUpPositions } from "./wiring/positions";
+import { wireReconciliation } from "./wiring/reconciliation";
 import { replayJournal } from "./wiring/replay";
 import { startTimers } from "./wiring/timers";
 import { journalVenueAlerts, setUpVenues } from "./wiring/venue-setup";
@@ -98,6 +99,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   journalVenueAlerts(venues, journal, log, (orderId) => orders.get(orderId)?.accountId ?? null);
   const positionsWiring = setUpPositions({ config, orders, reference, feed, pool, clock, log, sessionEndUtc: config.SESSION_END_UTC });
   countLiveOrders(metrics, orders);
+  const recon = wireReconciliation({ orders, risk, positions, journal, venues, clock, log });
 
   // 3. Replay, then settle with the venues
   const projector = new Projector(pool, log);
@@ -120,6 +122,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     data: { version: "0.1.0", replayedEvents: replayed },
   });
   await journal.durable();
+  await recon.start();
 
   // 4. Event stream, API, clockwork, strategy
   const hub = new EventHub(journal.stats().committedSeq);
@@ -149,6 +152,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     risk,
     positions,
     livePositions: positionsWiring.live,
+    reconciliation: recon,
     journal,
     venueSetup,
     reference,
@@ -191,6 +195,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     stop() {
       stopping ??= (async () => {
         strategy.stop();
+        recon.stop();
         feed.stop();
         stopTimers();
         for (const venue of venues.values()) await venue.disconnect();

@@ -150,6 +150,40 @@ export interface SystemEventData {
   KillSwitchResetRequested: { scope: string; reason: string };
   /** A halted scope set ACTIVE again; `requestedBy` set when a second user approved another's request. */
   KillSwitchReset: { scope: string; reason: string; requestedBy?: string };
+  /** Reconciliation: our books and a source of the broker's truth differ (both views, the difference, a suggested cause). */
+  BreakFound: BreakFoundData;
+  /** Reconciliation: a break settled (adopted, investigated, the order settled) or gone on its own (cleared, superseded). */
+  BreakResolved: { breakId: string; resolution: "adopted" | "investigated" | "settled" | "cleared" | "superseded"; note: string };
+  /** A position set to the broker's view by reconciliation: an adjusting entry with who (actor) and why, never silent. */
+  PositionAdjusted: {
+    breakId: string | null;
+    symbol: string;
+    source: string;
+    oldQty: Decimal;
+    newQty: Decimal;
+    delta: Decimal;
+    reason: string;
+  };
+}
+
+/** One reconciliation break as journaled (see apps/engine/src/positions/reconciliation). */
+export interface BreakFoundData {
+  breakId: string;
+  /** position: quantities differ; fee: a trade's fees differ; order: an order whose fate is unknown. */
+  kind: "position" | "fee" | "order";
+  /** Where the broker's view came from: "venue:SIM-A", "statement:<name>". */
+  source: string;
+  symbol: string | null;
+  orderId: string | null;
+  /** Our view and theirs (a quantity, a fee amount or an order state); null where one side has nothing. */
+  ours: string | null;
+  theirs: string | null;
+  /** theirs − ours, for quantities and fees. */
+  difference: Decimal | null;
+  cause: "MISSING_FILL" | "EXTERNAL_TRADE" | "FEE_DIFFERENCE" | "CORPORATE_ACTION" | "VENUE_LOST_ORDER" | "OUTCOME_UNKNOWN" | "UNEXPLAINED";
+  explanation: string;
+  /** Trading-state scope put in REDUCING until the break is resolved (a break found at start), if any. */
+  restricts: string | null;
 }
 
 export type EventData = OrderEventData & SystemEventData;

@@ -9,9 +9,9 @@ import {
   submitOrderInput,
 } from "@fillmore/shared";
 import type pg from "pg";
-import type { KillSwitch } from "../controls/kill-switch";
 import type { Registry } from "prom-client";
 import { z } from "zod";
+import type { KillSwitch } from "../controls/kill-switch";
 import { readOrderEvents } from "../journal/read";
 import type { Logger } from "../log";
 import { CommandError } from "../orders/errors";
@@ -19,6 +19,8 @@ import type { OrderManager } from "../orders/order-manager";
 import type { LivePositions } from "../positions/live-positions";
 import type { Positions } from "../positions/positions";
 import { pnlSeries, positionFills, positionsSnapshot, positionsStream } from "../positions/positions-api";
+import { reconciliationApi } from "../positions/reconciliation/api";
+import type { Reconciliation } from "../positions/reconciliation/reconciliation";
 import type { RiskSettings } from "../risk/risk-settings";
 import { admit } from "./backpressure";
 import type { EventHub } from "./event-hub";
@@ -30,6 +32,7 @@ export interface ApiDeps {
   positions: Positions;
   /** Positions and P&L (see packages/shared/src/positions.ts for the endpoints' shapes). */
   livePositions?: LivePositions;
+  reconciliation?: Reconciliation;
   venues: () => unknown[];
   /** Outage injection for simulated venues; throws for venues that cannot be switched off. */
   setOutage: (venueId: string, down: boolean, actor: string) => void;
@@ -180,6 +183,27 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
       deps.setOutage(params[0] ?? "", body.down, body.actor);
       send(res, 200, { venues: deps.venues() });
     },
+  ],
+  ["GET", /^\/v1\/reconciliation\/breaks$/, ({ deps, res, url }) => send(res, 200, reconciliationApi.list(deps.reconciliation, url))],
+  [
+    "POST",
+    /^\/v1\/reconciliation\/run$/,
+    async ({ deps, req, res }) => send(res, 200, await reconciliationApi.run(deps.reconciliation, req)),
+  ],
+  [
+    "POST",
+    /^\/v1\/reconciliation\/breaks\/([^/]+)\/resolve$/,
+    async ({ deps, req, res, params }) => send(res, 200, await reconciliationApi.resolve(deps.reconciliation, req, params[0] ?? "")),
+  ],
+  [
+    "POST",
+    /^\/v1\/reconciliation\/statements$/,
+    async ({ deps, req, res }) => send(res, 200, await reconciliationApi.statement(deps.reconciliation, req)),
+  ],
+  [
+    "POST",
+    /^\/v1\/orders\/([^/]+)\/settle$/,
+    async ({ deps, req, res, params }) => send(res, 200, await reconciliationApi.settle(deps.reconciliation, req, params[0] ?? "")),
   ],
   ["GET", /^\/v1\/risk$/, ({ deps, res }) => send(res, 200, deps.risk.snapshot())],
   [

@@ -14,7 +14,7 @@ import type { Quote } from "../marketdata/quotes";
 import type { Positions } from "../positions/positions";
 import type { InstrumentRule } from "../risk/checks";
 import type { RiskSettings } from "../risk/risk-settings";
-import type { BrokerAdapter } from "../venues/adapter";
+import type { BrokerAdapter, VenueOrderStatus } from "../venues/adapter";
 import { type CancelAllResult, OrderCommands, type OrderCommandsDeps, type SubmitResult } from "./commands";
 import { CommandError, type CommandErrorCode } from "./errors";
 import { HeldOrders } from "./held-orders";
@@ -23,6 +23,7 @@ import { OrderIds } from "./order-ids";
 import { OrderRouter, type RoutingDeps } from "./order-router";
 import { OrderRecovery, type ReconcileResult } from "./recovery";
 import { OrderRisk } from "./risk-context";
+import { type SettleOrder, settleOrder } from "./settle";
 import { VenueReports } from "./venue-reports";
 
 export type { CancelAllResult, SubmitResult } from "./commands";
@@ -154,6 +155,12 @@ export class OrderManager {
       const order = orderId === undefined ? undefined : this.book.get(orderId);
       throw order ? this.book.refuse(name, order, actor, refused) : refused;
     }
+  }
+
+  settle(input: SettleOrder, actor: string, status?: VenueOrderStatus): Promise<Order> {
+    return this.command("settle", input.orderId, actor, "NOT_CANCELLABLE", async () =>
+      settleOrder({ book: this.book, report: (v, r) => this.onVenueReport(v, r) }, input, actor, status),
+    );
   }
 
   rateLimitUsage(venueId: string): { perSecond: number; burst: number; usedPct: number } | null {

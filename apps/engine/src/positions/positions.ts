@@ -81,4 +81,13 @@ export class Positions {
   all(): Position[] {
     return [...this.byKey.values()];
   }
+
+  /**
+   * A reconciliation adjusting entry (a journaled PositionAdjusted, applied live and on replay by
+   * positions/reconciliation): moves the quantity by `delta`; bought/sold figures stay the fills'.
+   */
+  adjust(accountId: string, symbol: string, delta: Decimal): void {
+    const p = this.position(accountId, symbol);
+    this.byKey.set(`${accountId}|${symbol}`, { ...p, qty: money.add(p.qty, delta) });
+  }
 }

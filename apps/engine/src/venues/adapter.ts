@@ -64,8 +64,22 @@ export type VenueOrderStatus =
     };
 
 export interface VenuePosition {
+  /** The account the venue holds it for; absent where the venue keeps one book for every account (OsEngine's portfolio). */
+  accountId?: string;
   symbol: string;
   qty: Decimal;
+  /** The venue's own trades behind the quantity, where it can list them (reconciliation's evidence for a cause). */
+  trades?: VenueTrade[];
+}
+
+/** A trade as the venue (or a broker statement) records it; `orderId` null: not one of our orders. */
+export interface VenueTrade {
+  execId: string;
+  orderId: string | null;
+  side: "Buy" | "Sell";
+  qty: Decimal;
+  px: Decimal;
+  fee?: Decimal;
 }
 
 /** The customer's broker port, plus what real venues need: reports stream and capabilities. */
@@ -85,7 +99,10 @@ export interface BrokerAdapter {
    * orders before their journal commit; to one without it (OsEngine) nothing is sent until durable.
    */
   recoverOrders?(range: OrderIdRange): Promise<Order[]>;
-  getPositions(): Promise<VenuePosition[]>;
+  /** The venue's positions (one account's, if asked and the venue keeps them per account). */
+  getPositions(accountId?: string): Promise<VenuePosition[]>;
+  /** Set where the venue cannot answer for positions (why, for the reconciliation page). */
+  readonly positionsUnsupported?: string;
   isHealthy(): boolean;
   /** Milliseconds since the venue's session last delivered anything (heartbeats included), if it has one. */
   heartbeatAgeMs?(): number | null;

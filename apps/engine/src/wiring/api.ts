@@ -12,6 +12,7 @@ import { CommandError } from "../orders/errors";
 import type { OrderManager } from "../orders/order-manager";
 import type { LivePositions } from "../positions/live-positions";
 import type { Positions } from "../positions/positions";
+import type { Reconciliation } from "../positions/reconciliation/reconciliation";
 import type { ReferenceData } from "../reference";
 import type { RiskSettings } from "../risk/risk-settings";
 import { SimVenue } from "../venues/sim/sim-venue";
@@ -23,6 +24,7 @@ export interface ApiWiring {
   risk: RiskSettings;
   positions: Positions;
   livePositions?: LivePositions;
+  reconciliation?: Reconciliation;
   journal: Journal;
   venueSetup: VenueSetup;
   reference: ReferenceData;
@@ -44,6 +46,7 @@ export async function startApi(w: ApiWiring): Promise<{ url: string; close(): Pr
     risk: w.risk,
     positions: w.positions,
     livePositions: w.livePositions,
+    reconciliation: w.reconciliation,
     venues: () =>
       monitor
         .snapshot((venueId) => orders.rateLimitUsage(venueId))

@@ -121,6 +121,10 @@ export class FixVenue implements BrokerAdapter, AlertingAdapter {
     this.listeners.onAlert(listener);
   }
 
+  /** RequestForPositions (AN) / PositionReport (AP): QuickFIX's executor (our FIX peer) answers neither. */
+  readonly positionsUnsupported =
+    "RequestForPositions (AN) is not supported by QuickFIX's executor: no PositionReport to reconcile against; use a broker statement";
+
   async getPositions(): Promise<VenuePosition[]> {
     return [];
   }

@@ -53,6 +53,13 @@ async function answer(venues: ReadonlyMap<string, SimVenue>, request: ExchangeRe
       return { id: request.id, ok: true, result: await venue.getOrderStatus(request.orderId) };
     case "recover":
       return { id: request.id, ok: true, result: await venue.recoverOrders(request.range) };
+    case "positions":
+      return { id: request.id, ok: true, result: await venue.getPositions(request.accountId) };
+    case "inject": {
+      const i = request.inject;
+      const execId = i.kind === "external" ? venue.injectExternalTrade(i) : venue.injectSilentFill(i.orderId, i.qty, i.px);
+      return { id: request.id, ok: true, result: execId };
+    }
     case "stats": {
       const known = venue.knownOrderIds();
       return { id: request.id, ok: true, result: { known, resent: known.filter((id) => venue.submissionsOf(id) > 1) } };

@@ -3,7 +3,7 @@ import type { Order } from "@fillmore/shared";
 import type { OrderIdRange } from "../../orders/order-ids";
 import type { BrokerAdapter, OrderChanges, VenueCapabilities, VenueOrderStatus, VenuePosition, VenueReport } from "../adapter";
 import { SIM_CAPABILITIES } from "./sim-venue";
-import { type ExchangeMessage, type ExchangeRequest, type ExchangeStats, lineReader } from "./wire";
+import { type ExchangeInjection, type ExchangeMessage, type ExchangeRequest, type ExchangeStats, lineReader } from "./wire";
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 type RequestBody = ExchangeRequest extends infer R ? (R extends ExchangeRequest ? Omit<R, "id" | "venue"> : never) : never;
@@ -67,8 +67,14 @@ export class RemoteSimVenue implements BrokerAdapter {
     return (await this.request({ op: "stats" })) as ExchangeStats;
   }
 
-  async getPositions(): Promise<VenuePosition[]> {
-    return [];
+  /** The exchange process keeps positions per account from its own fills, across engine restarts. */
+  async getPositions(accountId?: string): Promise<VenuePosition[]> {
+    return (await this.request({ op: "positions", ...(accountId === undefined ? {} : { accountId }) })) as VenuePosition[];
+  }
+
+  /** Test injection into the exchange process (see ExchangeInjection); answers the trade's exec id. */
+  async inject(injection: ExchangeInjection): Promise<string> {
+    return (await this.request({ op: "inject", inject: injection })) as string;
   }
 
   private open(): Promise<void> {

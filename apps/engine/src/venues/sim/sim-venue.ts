@@ -2,7 +2,16 @@ import { randomBytes } from "node:crypto";
 import { type Decimal, money, type Order } from "@fillmore/shared";
 import type { Quote, RandomWalkFeed } from "../../marketdata/quotes";
 import { inRange, type OrderIdRange } from "../../orders/order-ids";
-import type { BrokerAdapter, OrderChanges, VenueCapabilities, VenueFill, VenueOrderStatus, VenuePosition, VenueReport } from "../adapter";
+import type {
+  BrokerAdapter,
+  OrderChanges,
+  VenueCapabilities,
+  VenueFill,
+  VenueOrderStatus,
+  VenuePosition,
+  VenueReport,
+  VenueTrade,
+} from "../adapter";
 
 export interface SimVenueOptions {
   name: string;
@@ -52,6 +61,8 @@ export class SimVenue implements BrokerAdapter {
   private readonly listeners: ((r: VenueReport) => void)[] = [];
   private readonly sessionId = randomBytes(3).toString("hex");
   private execCounter = 0;
+  /** Positions per account and symbol from the venue's own trades: what it answers reconciliation with. */
+  private readonly held = new Map<string, VenuePosition & { trades: VenueTrade[] }>();
   private connected = false;
   private outage = false;
   private random: () => number;
@@ -200,8 +211,51 @@ export class SimVenue implements BrokerAdapter {
     return [...this.records.keys()];
   }
 
-  async getPositions(): Promise<VenuePosition[]> {
-    return [];
+  async getPositions(accountId?: string): Promise<VenuePosition[]> {
+    return [...this.held.values()]
+      .filter((p) => accountId === undefined || p.accountId === accountId)
+      .map((p) => ({ ...p, trades: [...p.trades] }));
+  }
+
+  /**
+   * The in-process simulator lives in engine memory: after a restart it knows only what the engine
+   * hands back (positions as the engine booked them), unlike the exchange process, which keeps its own.
+   */
+  restorePositions(positions: readonly { accountId: string; symbol: string; qty: Decimal }[]): void {
+    for (const p of positions) {
+      const key = `${p.accountId}|${p.symbol}`;
+      const held = this.held.get(key);
+      this.held.set(key, { ...p, qty: money.add(held?.qty ?? "0", p.qty), trades: held?.trades ?? [] });
+    }
+  }
+
+  /** Test injection: a trade done at the venue outside Fillmore (another terminal, a give-up); no report is sent. */
+  injectExternalTrade(t: { accountId: string; symbol: string; side: "Buy" | "Sell"; qty: Decimal; px: Decimal }): string {
+    this.execCounter += 1;
+    const execId = `${this.sessionId}-X${this.execCounter}`;
+    this.hold(t.accountId, t.symbol, { execId, orderId: null, side: t.side, qty: t.qty, px: t.px });
+    return execId;
+  }
+
+  /** Test injection: the venue fills one of our orders but the report never reaches the engine (a lost message). */
+  injectSilentFill(orderId: string, qty: Decimal, px: Decimal): string {
+    const record = this.records.get(orderId);
+    if (!record) throw new Error(`${this.name} does not know ${orderId}`);
+    this.execCounter += 1;
+    const fill = { execId: `${this.sessionId}-${this.execCounter}`, lastQty: qty, lastPx: px };
+    record.fills.push(fill);
+    record.cumQty = money.add(record.cumQty, qty);
+    this.hold(record.order.accountId, record.order.symbol, { execId: fill.execId, orderId, side: record.order.side, qty, px });
+    return fill.execId;
+  }
+
+  private hold(accountId: string, symbol: string, trade: VenueTrade): void {
+    const key = `${accountId}|${symbol}`;
+    const p = this.held.get(key) ?? { accountId, symbol, qty: "0", trades: [] };
+    p.qty = trade.side === "Buy" ? money.add(p.qty, trade.qty) : money.sub(p.qty, trade.qty);
+    p.trades.push(trade);
+    if (p.trades.length > 5000) p.trades.shift(); // evidence for causes, not the books: the quantity stays exact
+    this.held.set(key, p);
   }
 
   private onQuote(quote: Quote): void {
@@ -234,6 +288,7 @@ export class SimVenue implements BrokerAdapter {
       record.cumQty = w.cumQty;
       record.fills.push(fill);
     }
+    this.hold(order.accountId, order.symbol, { execId: fill.execId, orderId: order.orderId, side: order.side, qty: lastQty, px: touch });
     if (money.gte(w.cumQty, order.orderQty)) {
       this.working.delete(order.orderId);
       this.close(order.orderId, "filled", null);

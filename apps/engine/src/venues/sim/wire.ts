@@ -1,6 +1,6 @@
 import type { Order } from "@fillmore/shared";
 import type { OrderIdRange } from "../../orders/order-ids";
-import type { OrderChanges, VenueOrderStatus, VenueReport } from "../adapter";
+import type { OrderChanges, VenueOrderStatus, VenuePosition, VenueReport } from "../adapter";
 
 /** Requests from the engine to the simulated exchange process, one JSON object per line. */
 export type ExchangeRequest =
@@ -10,7 +10,14 @@ export type ExchangeRequest =
   | { id: number; op: "modify"; venue: string; order: Order; changes: OrderChanges }
   | { id: number; op: "status"; venue: string; orderId: string }
   | { id: number; op: "stats"; venue: string }
-  | { id: number; op: "recover"; venue: string; range: OrderIdRange };
+  | { id: number; op: "recover"; venue: string; range: OrderIdRange }
+  | { id: number; op: "positions"; venue: string; accountId?: string }
+  /** Test injection (reconciliation): a trade outside Fillmore, or a fill of ours whose report is lost. */
+  | { id: number; op: "inject"; venue: string; inject: ExchangeInjection };
+
+export type ExchangeInjection =
+  | { kind: "external"; accountId: string; symbol: string; side: "Buy" | "Sell"; qty: string; px: string }
+  | { kind: "silentFill"; orderId: string; qty: string; px: string };
 
 export interface ExchangeStats {
   known: string[];
@@ -20,7 +27,7 @@ export interface ExchangeStats {
 
 /** Answers and pushed reports from the exchange. */
 export type ExchangeMessage =
-  | { id: number; ok: true; result?: VenueOrderStatus | ExchangeStats | Order[] }
+  | { id: number; ok: true; result?: VenueOrderStatus | ExchangeStats | Order[] | VenuePosition[] | string }
   | { id: number; ok: false; error: string }
   | { push: "report"; venue: string; report: VenueReport };
 
