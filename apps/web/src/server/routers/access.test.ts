@@ -91,6 +91,27 @@ function fakeEngine() {
     positionBook: track("positionBook", async (query: { accountIds?: readonly string[] }) => positionBook(query.accountIds)),
     positionFills: track("positionFills", async () => ({ fills: [] })),
     pnlSeries: track("pnlSeries", async (accountId?: string) => ({ accountId: accountId ?? null, intervalMs: 1000, points: [] })),
+    // The kill switch's door (routers/controls.ts controlsOf): a test engine brings its own.
+    controls: {
+      state: track("controls.state", async () => ({
+        asOf: "2026-01-01T00:00:00.000000Z",
+        states: ["global", `account:${ALPHA}`, `account:${BETA}/symbol:AAPL`].map((scope) => ({
+          scope,
+          state: "HALTED",
+          setBy: "user:r@x",
+          setAt: "2026-01-01T00:00:00.000000Z",
+          reason: "a long enough reason",
+          allowReducing: true,
+        })),
+        pendingResets: [],
+        requireSecondApprovalForGlobalReset: false,
+        history: [],
+      })),
+      preview: track("controls.preview", async (scope: string) => ({ scope, accounts: [], totals: {}, flattenUnsupported: null })),
+      trip: track("controls.trip", async () => ({})),
+      reset: track("controls.reset", async () => ({})),
+      approveReset: track("controls.approveReset", async () => ({})),
+    },
   };
   return { engine: engine as unknown as EngineClient, calls };
 }
@@ -460,6 +481,50 @@ const ACCESS: Record<string, Entry> = {
       },
     ],
   },
+  "controls.state": {
+    permission: "risk:read",
+    input: () => undefined,
+    probes: [
+      {
+        name: "see halted scopes",
+        input: () => undefined,
+        bound: (v) => expect((v as { states: { scope: string }[] }).states.map((s) => s.scope)).toEqual(["global", `account:${ALPHA}`]),
+        unbound: (v) => expect((v as { states: unknown[] }).states).toHaveLength(3),
+      },
+    ],
+  },
+  ...Object.fromEntries(
+    (
+      [
+        ["controls.preview", (scope: string) => ({ scope })],
+        ["controls.trip", (scope: string) => ({ scope, actions: ["haltNewOrders"], reason: "a long enough reason" })],
+        ["controls.reset", (scope: string) => ({ scope, reason: "a long enough reason" })],
+        ["controls.approveReset", (scope: string) => ({ scope })],
+      ] as const
+    ).map(([path, input]): [string, Entry] => [
+      path,
+      {
+        permission: "controls:halt",
+        input: () => input(`account:${ALPHA}`),
+        probes: [
+          { name: "another account", input: () => input(`account:${BETA}`), bound: { code: "FORBIDDEN" }, unbound: () => {} },
+          {
+            name: "everything",
+            input: () => input("global"),
+            bound: { code: "FORBIDDEN", message: /bound to accounts/ },
+            unbound: () => {},
+          },
+          { name: "a venue", input: () => input("venue:SIM-FAST"), bound: { code: "FORBIDDEN" }, unbound: () => {} },
+          {
+            name: "another account's strategy",
+            input: () => input(`account:${BETA}/strategy:S1`),
+            bound: { code: "FORBIDDEN", message: /ACC-BETA/ },
+            unbound: () => {},
+          },
+        ],
+      },
+    ]),
+  ),
   "venues.list": { permission: "orders:read", input: () => undefined },
   "venues.setOutage": { permission: "venues:manage", input: () => ({ venueId: "SIM-FAST", down: false }), boundRefused: true },
 };

@@ -1,5 +1,6 @@
 import { router } from "../trpc";
 import { adminRouter } from "./admin";
+import { controlsRouter } from "./controls";
 import { ordersRouter } from "./orders";
 import { positionsRouter } from "./positions";
 import { riskRouter } from "./risk";
@@ -14,6 +15,7 @@ export const appRouter = router({
   risk: riskRouter,
   venues: venuesRouter,
   positions: positionsRouter,
+  controls: controlsRouter,
 });
 
 export type AppRouter = typeof appRouter;
