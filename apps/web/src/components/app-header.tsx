@@ -2,6 +2,7 @@
 import { can, type Role } from "@fillmore/shared";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
+import { HaltBanner } from "./controls/halt-banner";
 
 interface AppHeaderProps {
   name: string;
@@ -15,6 +16,7 @@ const LINKS: { href: string; label: string; visible: (role: Role) => boolean }[]
   { href: "/venues", label: "Venues", visible: (role) => can(role, "orders:read") },
   { href: "/positions", label: "Positions", visible: (role) => can(role, "risk:read") },
   { href: "/risk", label: "Risk", visible: (role) => can(role, "risk:read") },
+  { href: "/controls", label: "Controls", visible: (role) => can(role, "risk:read") },
   { href: "/admin/api-keys", label: "API keys", visible: (role) => can(role, "admin:apikeys") },
 ];
 
@@ -31,23 +33,26 @@ export function AppHeader({ name, role, live }: AppHeaderProps) {
   const current = (href: string) => (href === "/" ? pathname === "/" || pathname.startsWith("/orders/") : pathname.startsWith(href));
 
   return (
-    <header className="topbar">
-      <span className="brand">Fillmore</span>
-      <nav>
-        {LINKS.filter((l) => l.visible(role)).map((l) => (
-          <Link key={l.href} href={l.href} aria-current={current(l.href) ? "page" : undefined}>
-            {l.label}
-          </Link>
-        ))}
-      </nav>
-      <span className="spacer" />
-      {live && <span className={live.stale ? "live-dot stale" : "live-dot"} title={live.reason ?? "live"} />}
-      <span className="who">
-        {name} <span className="role">{role}</span>
-      </span>
-      <button type="button" className="small" onClick={signOut}>
-        Sign out
-      </button>
-    </header>
+    <>
+      <header className="topbar">
+        <span className="brand">Fillmore</span>
+        <nav>
+          {LINKS.filter((l) => l.visible(role)).map((l) => (
+            <Link key={l.href} href={l.href} aria-current={current(l.href) ? "page" : undefined}>
+              {l.label}
+            </Link>
+          ))}
+        </nav>
+        <span className="spacer" />
+        {live && <span className={live.stale ? "live-dot stale" : "live-dot"} title={live.reason ?? "live"} />}
+        <span className="who">
+          {name} <span className="role">{role}</span>
+        </span>
+        <button type="button" className="small" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <HaltBanner role={role} />
+    </>
   );
 }
