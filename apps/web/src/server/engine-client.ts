@@ -122,6 +122,42 @@ export class EngineClient {
     return this.call<{ order: Order; events: unknown[] }>("GET", `/v1/orders/${encodeURIComponent(orderId)}`);
   }
 
+  /** Reconciliation breaks (open first), the sources' state, the last run and unknown-fate orders; `accountIds`: only those accounts' (no account-less breaks). */
+  reconciliationBreaks(query: { accountIds?: readonly string[]; status?: "open" | "all" } = {}) {
+    const params = new URLSearchParams();
+    for (const accountId of query.accountIds ?? []) params.append("accountId", accountId);
+    if (query.status === "open") params.set("status", "open");
+    const qs = params.toString();
+    return this.call<ReconciliationView>("GET", `/v1/reconciliation/breaks${qs ? `?${qs}` : ""}`);
+  }
+
+  /** Compares every source with our books now (a run already under way is waited for). */
+  runReconciliation(actor: string) {
+    return this.call<ReconciliationRun>("POST", "/v1/reconciliation/run", { actor });
+  }
+
+  /** Adopt the broker's view (a journaled adjusting entry) or mark the break investigated; the note says why. */
+  resolveBreak(breakId: string, input: { action: "adopt" | "investigated"; note: string }, actor: string) {
+    return this.call<{ break: ReconciliationBreak }>("POST", `/v1/reconciliation/breaks/${encodeURIComponent(breakId)}/resolve`, {
+      actor,
+      ...input,
+    });
+  }
+
+  /** A broker statement (positions CSV, optional trades CSV, column mapping), kept under its name and compared at once. */
+  importStatement(input: StatementImport, actor: string) {
+    return this.call<{ source: string; rows: { positions: number; trades: number }; result: ReconciliationRun }>(
+      "POST",
+      "/v1/reconciliation/statements",
+      { actor, ...input },
+    );
+  }
+
+  /** Settles an order whose fate is unknown: cancelled with the reason, or the venue's answer adopted. */
+  settleOrder(orderId: string, input: { outcome: "cancelled" | "venue"; reason: string }, actor: string) {
+    return this.call<{ order: Order }>("POST", `/v1/orders/${encodeURIComponent(orderId)}/settle`, { actor, ...input });
+  }
+
   snapshot() {
     // Not gated: the live mirror's resync must not be refused because traders are busy.
     return this.request<{ seq: number; orders: Order[] }>("GET", "/v1/snapshot");
@@ -215,4 +251,72 @@ export interface ReferenceView {
   accounts: { id: string; name: string }[];
   venues: { id: string; healthy: boolean }[];
   quotes: { symbol: string; bid: string; ask: string; last: string }[];
+}
+
+/** One reconciliation break as the engine lists it (apps/engine/src/positions/reconciliation/reconciliation.ts). */
+export interface ReconciliationBreak {
+  breakId: string;
+  kind: "position" | "fee" | "order";
+  /** "venue:SIM-A", "statement:<name>". */
+  source: string;
+  /** null: a venue that keeps one book for every account. */
+  accountId: string | null;
+  symbol: string | null;
+  orderId: string | null;
+  ours: string | null;
+  theirs: string | null;
+  difference: string | null;
+  cause: "MISSING_FILL" | "EXTERNAL_TRADE" | "FEE_DIFFERENCE" | "CORPORATE_ACTION" | "VENUE_LOST_ORDER" | "OUTCOME_UNKNOWN" | "UNEXPLAINED";
+  explanation: string;
+  restricts: string | null;
+  foundAt: string;
+  foundBy: string;
+  status: "open" | "adopted" | "investigated" | "settled" | "cleared" | "superseded";
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  note: string | null;
+}
+
+export interface ReconciliationSource {
+  source: string;
+  state: "ok" | "failed" | "unsupported";
+  detail: string | null;
+  checkedAt: string | null;
+  positions: number;
+}
+
+export interface ReconciliationRun {
+  startedAt: string;
+  found: string[];
+  cleared: string[];
+  sources: ReconciliationSource[];
+}
+
+export interface ReconciliationView {
+  breaks: ReconciliationBreak[];
+  sources: ReconciliationSource[];
+  lastRun: ReconciliationRun | null;
+  /** Live orders an alert said have an unknown fate (VENUE_LOST_ORDER, OUTCOME_UNKNOWN). */
+  unknownFate: { order: Order; code: string; message: string }[];
+}
+
+/** The engine's statement body (apps/engine/src/positions/reconciliation/statement.ts). */
+export interface StatementImport {
+  name: string;
+  positions: string;
+  trades?: string;
+  mapping?: {
+    positions?: { account?: string; symbol?: string; qty?: string; side?: string };
+    trades?: {
+      account?: string;
+      symbol?: string;
+      side?: string;
+      qty?: string;
+      price?: string;
+      execId?: string;
+      orderId?: string;
+      fee?: string;
+    };
+  };
+  delimiter?: string;
 }

@@ -60,6 +60,14 @@ function fakeEngine() {
       positions: [],
     };
   };
+  const breaks = ([ALPHA, BETA, null] as const).map((accountId, i) => ({
+    breakId: `BRK-${i + 1}`,
+    kind: "position",
+    source: "venue:SIM-FAST",
+    accountId,
+    symbol: "AAPL",
+    status: "open",
+  }));
   const find = async (orderId: string) => {
     const order = orders[orderId];
     if (!order) throw new EngineError(404, "NOT_FOUND", `no order ${orderId}`);
@@ -112,6 +120,24 @@ function fakeEngine() {
       reset: track("controls.reset", async () => ({})),
       approveReset: track("controls.approveReset", async () => ({})),
     },
+    // Reconciliation: one break per account and one a venue keeps for every account (no account).
+    // Not tracked, like `order`: it is also the confinement check before a bound key's resolve.
+    reconciliationBreaks: async (query: { accountIds?: readonly string[] } = {}) => ({
+      breaks: breaks.filter((b) => !query.accountIds || (b.accountId !== null && query.accountIds.includes(b.accountId))),
+      sources: [{ source: "venue:SIM-FAST", state: "ok", detail: null, checkedAt: null, positions: 2 }],
+      lastRun: { startedAt: "2026-01-01T00:00:00.000000Z", found: breaks.map((b) => b.breakId), cleared: [], sources: [] },
+      unknownFate: Object.values(orders)
+        .filter((o) => !query.accountIds || query.accountIds.includes(o.accountId))
+        .map((o) => ({ order: o, code: "VENUE_LOST_ORDER", message: "lost" })),
+    }),
+    runReconciliation: track("runReconciliation", async () => ({ startedAt: "", found: [], cleared: [], sources: [] })),
+    resolveBreak: track("resolveBreak", async (breakId: string) => {
+      const b = breaks.find((x) => x.breakId === breakId);
+      if (!b) throw new EngineError(404, "NOT_FOUND", `no break ${breakId}`);
+      return { break: { ...b, status: "investigated" } };
+    }),
+    importStatement: track("importStatement", async () => ({ source: "statement:eod", rows: { positions: 1, trades: 0 }, result: {} })),
+    settleOrder: track("settleOrder", (orderId: string) => find(orderId)),
   };
   return { engine: engine as unknown as EngineClient, calls };
 }
@@ -525,6 +551,83 @@ const ACCESS: Record<string, Entry> = {
       },
     ]),
   ),
+  "reconciliation.breaks": {
+    permission: "risk:read",
+    input: () => undefined,
+    probes: [
+      {
+        name: "see breaks and unknown-fate orders",
+        input: () => undefined,
+        bound: (v) => {
+          const view = v as { breaks: { breakId: string }[]; unknownFate: { order: { orderId: string } }[]; lastRun: { found: string[] } };
+          expect(view.breaks.map((b) => b.breakId)).toEqual(["BRK-1"]);
+          expect(view.unknownFate.map((u) => u.order.orderId)).toEqual(["O-ALPHA"]);
+          expect(view.lastRun.found).toEqual(["BRK-1"]);
+        },
+        unbound: (v) => expect((v as { breaks: { breakId: string }[] }).breaks.map((b) => b.breakId)).toEqual(["BRK-1", "BRK-2", "BRK-3"]),
+      },
+    ],
+  },
+  "reconciliation.run": { permission: "risk:write", input: () => undefined, boundRefused: true },
+  "reconciliation.importStatement": {
+    permission: "risk:write",
+    input: () => ({ source: "eod", csv: `account,symbol,quantity\n${ALPHA},AAPL,5\n` }),
+    boundRefused: true,
+  },
+  "reconciliation.resolve": {
+    permission: "risk:write",
+    input: () => ({ breakId: "BRK-1", action: "investigated", note: "checked" }),
+    probes: [
+      {
+        name: "resolve another account's break",
+        input: () => ({ breakId: "BRK-2", action: "investigated", note: "checked" }),
+        bound: { code: "NOT_FOUND", message: /^no break BRK-2$/ },
+        unbound: () => {},
+      },
+      {
+        name: "resolve a break of no account (a venue's one book)",
+        input: () => ({ breakId: "BRK-3", action: "investigated", note: "checked" }),
+        bound: { code: "NOT_FOUND", message: /^no break BRK-3$/ },
+        unbound: () => {},
+      },
+      {
+        name: "resolve an unknown break",
+        input: () => ({ breakId: "BRK-99", action: "adopt", note: "the broker is right" }),
+        bound: { code: "NOT_FOUND", message: /^no break BRK-99$/ },
+        unbound: { code: "NOT_FOUND", message: /^no break BRK-99$/ },
+      },
+      {
+        name: "adopt without a real reason",
+        input: () => ({ breakId: "BRK-1", action: "adopt", note: "ok" }),
+        bound: { code: "BAD_REQUEST", message: /at least 10 characters/ },
+        unbound: { code: "BAD_REQUEST", message: /at least 10 characters/ },
+      },
+      {
+        name: "investigated without a note",
+        input: () => ({ breakId: "BRK-1", action: "investigated", note: "  " }),
+        bound: { code: "BAD_REQUEST" },
+        unbound: { code: "BAD_REQUEST" },
+      },
+    ],
+  },
+  "reconciliation.settleOrder": {
+    permission: "risk:write",
+    input: () => ({ orderId: "O-ALPHA", outcome: "cancelled", reason: "the venue lost it" }),
+    probes: [
+      {
+        name: "settle another account's order",
+        input: () => ({ orderId: "O-BETA", outcome: "venue", reason: "ask the venue" }),
+        bound: NOT_FOUND_ORDER,
+        unbound: () => {},
+      },
+      {
+        name: "settle an unknown order",
+        input: () => ({ orderId: "O-NOPE", outcome: "cancelled", reason: "gone" }),
+        bound: NOT_FOUND_ORDER,
+        unbound: NOT_FOUND_ORDER,
+      },
+    ],
+  },
   "venues.list": { permission: "orders:read", input: () => undefined },
   "venues.setOutage": { permission: "venues:manage", input: () => ({ venueId: "SIM-FAST", down: false }), boundRefused: true },
 };

@@ -3,6 +3,7 @@ import { adminRouter } from "./admin";
 import { controlsRouter } from "./controls";
 import { ordersRouter } from "./orders";
 import { positionsRouter } from "./positions";
+import { reconciliationRouter } from "./reconciliation";
 import { riskRouter } from "./risk";
 import { referenceRouter, sessionRouter } from "./session";
 import { venuesRouter } from "./venues";
@@ -15,6 +16,7 @@ export const appRouter = router({
   risk: riskRouter,
   venues: venuesRouter,
   positions: positionsRouter,
+  reconciliation: reconciliationRouter,
   controls: controlsRouter,
 });
 
