@@ -51,6 +51,9 @@ async function ask(page: Page): Promise<string> {
   return reference.quotes.find((q) => q.symbol === SYMBOL)?.ask ?? "";
 }
 
+/** A shown amount ("+1,234.50", "−0.25") as a number. */
+const amount = (text: string | null) => Number((text ?? "").replace("−", "-").replaceAll(",", ""));
+
 const realizedCell = (page: Page, key: string) => page.locator(`tr[data-position="${key}"] td[data-column="realized"]`);
 
 test.describe("positions page", () => {
@@ -96,12 +99,13 @@ test.describe("positions page", () => {
       const method = page.getByRole("group", { name: "P&L method" });
       await expect(method.getByRole("button", { name: "Average cost" })).toHaveAttribute("aria-pressed", "true");
       const avgText = await realizedCell(page, key).textContent();
-      expect(Math.abs(Number((avgText ?? "").replace("−", "-")) - Number(figures?.realizedBy.avgCost))).toBeLessThanOrEqual(0.005);
+      expect(Math.abs(amount(avgText) - Number(figures?.realizedBy.avgCost))).toBeLessThanOrEqual(0.0051);
       await method.getByRole("button", { name: "FIFO" }).click();
       await expect(method.getByRole("button", { name: "FIFO" })).toHaveAttribute("aria-pressed", "true");
       await expect(realizedCell(page, key)).not.toHaveText(avgText ?? "");
       const fifoText = await realizedCell(page, key).textContent();
-      expect(Math.abs(Number((fifoText ?? "").replace("−", "-")) - Number(figures?.realizedBy.fifo))).toBeLessThanOrEqual(0.005);
+      expect(Math.abs(amount(fifoText) - Number(figures?.realizedBy.fifo))).toBeLessThanOrEqual(0.0051);
+      await row.scrollIntoViewIfNeeded();
       await page.screenshot({ path: screenshotPath("positions.png") });
 
       // The detail: the three fills, each linking to its order.

@@ -1,5 +1,5 @@
 "use client";
-import type { PositionRow } from "@fillmore/shared";
+import { money, type PositionFee, type PositionRow } from "@fillmore/shared";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { formatPx, formatQty, formatTime } from "../../lib/format";
@@ -12,6 +12,14 @@ interface PositionDetailProps {
   /** Rises with each live change: the fills are fetched again when the position moved. */
   fillCount: number;
   onClose: () => void;
+}
+
+/** A fill's fees summed per currency ("1.00 USD"); the parts (commission, exchange, …) in the cell's title. */
+function feesText(fees: readonly PositionFee[]): string {
+  if (fees.length === 0) return "—";
+  const byCurrency = new Map<string, string>();
+  for (const fee of fees) byCurrency.set(fee.currency, money.add(byCurrency.get(fee.currency) ?? "0", fee.amount));
+  return [...byCurrency].map(([currency, amount]) => `${formatMoney(amount).replace(/^\+/, "")} ${currency}`).join(", ");
 }
 
 /** One position: both P&L methods side by side, and the fills behind it with links to their orders. */
@@ -78,15 +86,17 @@ export function PositionDetail({ row, places, fillCount, onClose }: PositionDeta
           </dt>
           <dd className={signClass(row.net)}>{formatMoney(row.net)}</dd>
         </div>
-        <div>
-          <dt>
-            Net P&amp;L<span className="tag">USD</span>
-          </dt>
-          <dd className={signClass(row.netUsd)}>
-            {formatMoney(row.netUsd)}
-            {row.fxMissing.length > 0 && <span className="stale-tag">no FX: {row.fxMissing.join(", ")}</span>}
-          </dd>
-        </div>
+        {(row.currency !== "USD" || row.fxMissing.length > 0) && (
+          <div>
+            <dt>
+              Net P&amp;L<span className="tag">USD</span>
+            </dt>
+            <dd className={signClass(row.netUsd)}>
+              {formatMoney(row.netUsd)}
+              {row.fxMissing.length > 0 && <span className="stale-tag">no FX: {row.fxMissing.join(", ")}</span>}
+            </dd>
+          </div>
+        )}
       </dl>
       {fills.error && (
         <p role="alert" className="error">
@@ -137,10 +147,8 @@ export function PositionDetail({ row, places, fillCount, onClose }: PositionDeta
                   )}
                 </td>
                 <td className="num">{formatPx(f.px, places)}</td>
-                <td className="num">
-                  {f.fees.length === 0
-                    ? "—"
-                    : f.fees.map((fee) => `${formatMoney(fee.amount).replace(/^\+/, "")} ${fee.currency}`).join(", ")}
+                <td className="num" title={f.fees.map((fee) => `${fee.kind} ${fee.amount} ${fee.currency}`).join(", ")}>
+                  {feesText(f.fees)}
                 </td>
                 <td>{f.venueId}</td>
                 <td className="muted">{f.liquidity ?? "—"}</td>
