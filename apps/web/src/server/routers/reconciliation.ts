@@ -8,9 +8,6 @@ const id = z.string().min(1).max(64);
 /** A column header of the broker's CSV (matched case-insensitively by the engine). */
 const column = z.string().trim().min(1).max(64);
 
-/** The column mapping the console proposes when the caller gives none (the engine's defaults). */
-export const DEFAULT_STATEMENT_MAPPING = { account: "account", symbol: "symbol", qty: "quantity" } as const;
-
 export const resolveBreakInput = z
   .object({
     breakId: id,
