@@ -1,0 +1,145 @@
+// `npm run bench -- halt [--trials N] [--orders N]`: the kill switch against a real engine (embedded
+// Postgres journal, simulated venues at zero latency), through its internal API.
+//   halt_to_refusal_ms: trip issued → the answer (the halt is in force in the engine before it
+//     answers), then the next order in scope is checked to be refused; p99 over trials.
+//   cancel_all_10k_sent_ms: 10,000 working orders, trip global with cancelOpenOrders → every cancel
+//     journaled and sent (the trip's answer); cancel_all_10k_confirmed_ms → every order Cancelled.
+//   breaker_trip_ms: not measured, circuit breakers come later.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { createHarness } from "../apps/engine/test/harness";
+import { machineInfo } from "./lib/machine";
+import { fmt, summarize } from "./lib/stats";
+
+const root = path.resolve(import.meta.dirname, "..");
+const { values } = parseArgs({ options: { trials: { type: "string", default: "200" }, orders: { type: "string", default: "10000" } } });
+const TRIALS = Number(values.trials);
+const ORDERS = Number(values.orders);
+const ACTOR = "user:bench@fillmore.test";
+
+async function main() {
+  const machine = machineInfo();
+  const h = await createHarness();
+  const engine = await h.start();
+  await engine.risk.setLimits(
+    { scope: "default", limits: { priceCollarPct: "99.5", maxOpenOrders: 20_000, ordersPerSecond: 100_000, orderBurst: 100_000 } },
+    "user:bench",
+  );
+  const api = (p: string, body?: unknown) => h.api(p, body === undefined ? {} : { body });
+  let n = 0;
+  const order = (accountId = "ACC-ALPHA") => ({
+    clOrdId: `b-${++n}`,
+    accountId,
+    symbol: "AAPL",
+    side: "Buy",
+    ordType: "Limit",
+    orderQty: "1",
+    price: "1.00",
+    timeInForce: "GTC",
+  });
+
+  // 1. halt → refusal
+  console.log(`[bench] halt: ${TRIALS} trials of trip → refusal`);
+  const samples: number[] = [];
+  for (let i = 0; i < TRIALS; i++) {
+    const t0 = performance.now();
+    const tripped = await api("/v1/controls/trip", {
+      actor: ACTOR,
+      scope: "account:ACC-BETA",
+      actions: ["haltNewOrders"],
+      reason: "bench trial halt",
+    });
+    const t1 = performance.now();
+    if (tripped.status !== 200) throw new Error(JSON.stringify(tripped.json));
+    const refused = await api("/v1/orders", { actor: ACTOR, order: order("ACC-BETA") });
+    if (refused.json.order?.ordStatus !== "Rejected")
+      throw new Error(`order after the halt was not refused: ${JSON.stringify(refused.json)}`);
+    samples.push(t1 - t0);
+    await api("/v1/controls/reset", { actor: ACTOR, scope: "account:ACC-BETA", reason: "bench trial over" });
+  }
+  const halt = summarize(samples);
+  console.log(`[bench] halt_to_refusal p50 ${fmt(halt.p50_ms)} ms, p99 ${fmt(halt.p99_ms)} ms`);
+
+  // 2. 10k working orders, cancel all
+  console.log(`[bench] halt: placing ${ORDERS} resting orders`);
+  const accounts = ["ACC-ALPHA", "ACC-BETA", "ACC-GAMMA"];
+  const ids: string[] = [];
+  for (let i = 0; i < ORDERS; i += 500) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(500, ORDERS - i) }, (_, k) =>
+        engine.orders.submit({ ...(order(accounts[(i + k) % 3]) as never) }, ACTOR).then((r) => r.order.orderId),
+      ),
+    );
+    ids.push(...batch);
+  }
+  const settled = async (want: (s: string | undefined) => boolean, timeoutMs: number) => {
+    const deadline = performance.now() + timeoutMs;
+    while (!ids.every((id) => want(engine.orders.get(id)?.ordStatus))) {
+      if (performance.now() > deadline) throw new Error("orders did not settle in time");
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  };
+  // A simulated venue rejects a few orders (SIM-CHEAP): those are not working, so not counted.
+  await settled((s) => s === "Accepted" || s === "Rejected", 120_000);
+  const working = ids.filter((id) => engine.orders.get(id)?.ordStatus === "Accepted");
+  ids.length = 0;
+  ids.push(...working);
+  console.log("[bench] halt: trip global with cancelOpenOrders");
+  const c0 = performance.now();
+  const res = await api("/v1/controls/trip", {
+    actor: ACTOR,
+    scope: "global",
+    actions: ["haltNewOrders", "cancelOpenOrders"],
+    reason: "bench cancel all",
+  });
+  const sentMs = performance.now() - c0;
+  await settled((s) => s === "Cancelled", 120_000);
+  const confirmedMs = performance.now() - c0;
+  if (res.json.outcome?.ordersCancelled !== ids.length)
+    console.warn(`[bench] cancelled ${res.json.outcome?.ordersCancelled} of ${ids.length}`);
+  console.log(`[bench] cancel_all_${ORDERS}: sent ${fmt(sentMs, 0)} ms, confirmed ${fmt(confirmedMs, 0)} ms`);
+  await h.close();
+
+  const commit = (() => {
+    try {
+      return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
+    } catch {
+      return "unknown";
+    }
+  })();
+  const result = {
+    benchmark: "halt",
+    date: new Date().toISOString(),
+    command: "npm run bench -- halt",
+    machine,
+    source: { commit },
+    setup: "in-process engine, embedded Postgres journal, simulated venues at zero latency; trips through the internal HTTP API",
+    figures: {
+      halt_to_refusal_ms: {
+        p99: halt.p99_ms,
+        goal_ms: 10,
+        ...halt,
+        trials: TRIALS,
+        measured: "trip issued → answer (halt already in force), next order refused",
+      },
+      cancel_all_10k_sent_ms: {
+        value: Math.round(sentMs),
+        goal_ms: 1000,
+        orders_placed: ORDERS,
+        working: ids.length,
+        cancelled: res.json.outcome?.ordersCancelled,
+      },
+      cancel_all_10k_confirmed_ms: { value: Math.round(confirmedMs), goal_ms: 2000, working: ids.length },
+      breaker_trip_ms: { value: null, note: "not measured: circuit breakers are not built yet" },
+    },
+  };
+  mkdirSync(path.join(root, "bench/results"), { recursive: true });
+  writeFileSync(path.join(root, "bench/results/halt.json"), `${JSON.stringify(result, null, 2)}\n`);
+  console.log("[bench] wrote bench/results/halt.json");
+}
+
+await main();
+process.exit(0);
