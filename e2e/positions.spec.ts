@@ -121,8 +121,12 @@ test.describe("positions page", () => {
       await detail.scrollIntoViewIfNeeded();
       await page.screenshot({ path: screenshotPath("positions-detail.png") });
 
-      await detail.getByRole("link", { name: sell.orderId, exact: true }).click();
-      await expect(page).toHaveURL(new RegExp(`/orders/${sell.orderId}$`));
+      // Live: another fill moves the row and the detail without a reload.
+      const more = await fill(page, strategy, "Sell", "5");
+      await expect(row.locator('td[data-column="qty"]')).toHaveText("10");
+      await expect(fills).toHaveCount(4);
+      await detail.getByRole("link", { name: more.orderId, exact: true }).click();
+      await expect(page).toHaveURL(new RegExp(`/orders/${more.orderId}$`));
     });
   });
 

@@ -5,7 +5,12 @@ import { useTRPC } from "../../lib/trpc";
 import { formatMoney, signClass } from "./money";
 
 const AXIS = "#8591a3";
-const usd = (v: number) => (Math.abs(v) >= 10_000 ? `${(v / 1000).toFixed(0)}k` : v.toFixed(0));
+/** Axis ticks: "12k", "250", "1.5", "0.25" (small ranges keep their decimals, so ticks stay distinct). */
+const usd = (v: number) => {
+  const a = Math.abs(v);
+  if (a >= 10_000) return `${(v / 1000).toFixed(0)}k`;
+  return a >= 100 ? v.toFixed(0) : String(Number(v.toFixed(2)));
+};
 
 /** Intraday P&L of one account in USD, sampled by the engine (net, realized, unrealized). */
 export function PnlChart({ accountId, name }: { accountId: string; name?: string }) {
@@ -27,7 +32,8 @@ export function PnlChart({ accountId, name }: { accountId: string; name?: string
         <h2>{accountId}</h2>
         {name && <span className="muted">{name}</span>}
         <span className="spacer" />
-        <span className={`strong ${signClass(last?.netUsd)}`} title="net P&L, USD">
+        {last && <span className="muted mono">sampled {last.ts.slice(11, 19)}</span>}
+        <span className={`strong ${signClass(last?.netUsd)}`} title="net P&L at the last sample, USD">
           {last ? formatMoney(last.netUsd) : "—"}
         </span>
       </div>

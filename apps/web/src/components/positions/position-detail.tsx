@@ -2,6 +2,7 @@
 import { money, type PositionFee, type PositionRow } from "@fillmore/shared";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { useEffect } from "react";
 import { formatPx, formatQty, formatTime } from "../../lib/format";
 import { useTRPC } from "../../lib/trpc";
 import { formatMoney, signClass } from "./money";
@@ -28,6 +29,11 @@ export function PositionDetail({ row, places, fillCount, onClose }: PositionDeta
   const fills = useQuery(
     trpc.positions.fills.queryOptions({ accountId: row.accountId, symbol: row.symbol, strategy: row.strategy }, { refetchInterval: 5000 }),
   );
+  const { refetch } = fills;
+  // A new fill (or bust) of this position reached the page: list the fills again at once.
+  useEffect(() => {
+    if (fillCount > 0) void refetch();
+  }, [fillCount, refetch]);
   const shown = fills.data?.fills ?? [];
   const title = `${row.accountId} · ${row.strategy ?? "no strategy"} · ${row.symbol}`;
 
