@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { AppHeader } from "../../components/app-header";
-import { type Break, CAUSE_LABEL, signClassOf, signed, sourceLabel } from "../../components/reconciliation/labels";
+import { type Break, CAUSE_LABEL, signClassOf, signed } from "../../components/reconciliation/labels";
 import { ResolveDialog, SettleDialog, type SettleOutcome } from "../../components/reconciliation/resolve-dialog";
 import { StatementForm, type StatementImportInput } from "../../components/reconciliation/statement-form";
 import { formatQty, formatTime } from "../../lib/format";
@@ -228,7 +228,7 @@ export default function ReconciliationPage() {
               <h2>Sources</h2>
               <span className="muted">the broker's truth, per source</span>
             </div>
-            <table aria-label="Reconciliation sources">
+            <table className="sources" aria-label="Reconciliation sources">
               <thead>
                 <tr>
                   <th>Source</th>
@@ -239,8 +239,8 @@ export default function ReconciliationPage() {
               <tbody>
                 {(view.data?.sources ?? []).map((s) => (
                   <tr key={s.source} data-source={s.source}>
-                    <td title={s.detail ?? undefined}>
-                      <div className="strong">{sourceLabel(s.source)}</div>
+                    <td className="source" title={s.detail ?? undefined}>
+                      <SourceName source={s.source} strong />
                       {s.detail && <div className="muted detail">{s.detail}</div>}
                     </td>
                     <td>
@@ -258,7 +258,7 @@ export default function ReconciliationPage() {
             <section className="card" aria-label="Broker statement">
               <div className="toolbar">
                 <h2>Broker statement</h2>
-                <span className="muted">end-of-day positions per account</span>
+                <span className="muted">end-of-day positions</span>
               </div>
               <StatementForm onImport={onImport} />
             </section>
@@ -291,6 +291,17 @@ export default function ReconciliationPage() {
   );
 }
 
+/** "statement:eod" as its name over its kind. */
+function SourceName({ source, strong }: { source: string; strong?: boolean }) {
+  const at = source.indexOf(":");
+  return (
+    <>
+      <span className={strong ? "strong" : undefined}>{at < 0 ? source : source.slice(at + 1)}</span>{" "}
+      <span className="kind">{at < 0 ? "" : source.slice(0, at)}</span>
+    </>
+  );
+}
+
 function BreakRow({ b, mayAct, onResolve }: { b: Break; mayAct: boolean; onResolve: () => void }) {
   const quantities = b.kind !== "order";
   const resolution = b.status === "open" ? undefined : `${b.status} by ${b.resolvedBy ?? "?"} at ${when(b.resolvedAt)}: ${b.note ?? ""}`;
@@ -306,7 +317,9 @@ function BreakRow({ b, mayAct, onResolve }: { b: Break; mayAct: boolean; onResol
       <td className="mono">{b.breakId}</td>
       <td>{b.accountId ?? <span className="muted">every account</span>}</td>
       <td className="strong">{b.symbol ?? "—"}</td>
-      <td>{sourceLabel(b.source)}</td>
+      <td className="source">
+        <SourceName source={b.source} />
+      </td>
       <td className="num">{quantities ? signed(b.ours) : b.ours}</td>
       <td className="num">{quantities ? signed(b.theirs) : b.theirs}</td>
       <td className={`num strong ${signClassOf(b.difference)}`}>{signed(b.difference)}</td>
@@ -315,7 +328,9 @@ function BreakRow({ b, mayAct, onResolve }: { b: Break; mayAct: boolean; onResol
         {b.kind === "fee" && <span className="muted"> (fee)</span>}
         <div className="muted why">{b.explanation}</div>
       </td>
-      <td className="muted">{when(b.foundAt)}</td>
+      <td className="muted" title={b.foundAt}>
+        {formatTime(b.foundAt).slice(0, 8)}
+      </td>
       <td title={resolution}>
         <span className={`brk-status brk-${b.status}`}>{b.status}</span>
         {resolution && <div className="muted why">{b.note}</div>}

@@ -85,7 +85,10 @@ function ChoiceDialog<A extends string>({
                 value={c.value}
                 checked={action === c.value}
                 disabled={c.disabled !== undefined}
-                onChange={() => setAction(c.value)}
+                onChange={() => {
+                  setAction(c.value);
+                  setError(null);
+                }}
               />
               <span>
                 <span className="strong">{c.label}</span>
@@ -103,7 +106,10 @@ function ChoiceDialog<A extends string>({
             maxLength={1000}
             value={reason}
             aria-invalid={error?.startsWith("reason") ? true : undefined}
-            onChange={(e) => setReason(e.target.value)}
+            onChange={(e) => {
+              setReason(e.target.value);
+              setError(null);
+            }}
             placeholder="what you checked and with whom"
           />
         </label>

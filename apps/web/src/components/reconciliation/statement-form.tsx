@@ -98,16 +98,16 @@ export function StatementForm({ onImport }: { onImport: (input: StatementImportI
         />
       </label>
       <div className="toolbar end">
-        {message && (
-          <p role={message.kind === "ok" ? "status" : "alert"} className={message.kind === "ok" ? "ok grow" : "error grow"}>
-            {message.text}
-          </p>
-        )}
         <span className="spacer" />
         <button type="submit" className="primary" disabled={pending}>
           Import and compare
         </button>
       </div>
+      {message && (
+        <p role={message.kind === "ok" ? "status" : "alert"} className={message.kind === "ok" ? "ok" : "error"}>
+          {message.text}
+        </p>
+      )}
     </form>
   );
 }
