@@ -109,7 +109,28 @@ export interface SystemEventData {
   /** A command or venue report that the state machine refused; recorded, never applied. */
   TransitionRefused: { event: string; from: string; reason: string };
   /** A duplicate or inconsistent venue report (over-fill, unknown order), raised to operators. */
-  AlertRaised: { code: string; message: string };
+  AlertRaised: {
+    code: string;
+    message: string;
+    /** What the alert is about, for deduplication (a venue, a breaker, a scope); default the order or account. */
+    subject?: string;
+  };
+  /** An alert (apps/engine/src/alerts) acknowledged: who is the actor, when is ts, with an optional note. */
+  AlertAcknowledged: { alertId: string; note: string };
+  /** An alert resolved: by a person ("manual", with a note) or because its condition cleared ("cleared"). */
+  AlertResolved: { alertId: string; note: string; how: "manual" | "cleared" };
+  /** An alert notification delivered to a webhook (one event per successful attempt). */
+  AlertDelivered: { alertId: string; deliveryId: string; target: string; attempt: number; status: number; ms: number };
+  /** A webhook delivery attempt that failed; `final` when no more attempts follow, else `retryInMs`. */
+  AlertDeliveryFailed: {
+    alertId: string;
+    deliveryId: string;
+    target: string;
+    attempt: number;
+    error: string;
+    final: boolean;
+    retryInMs: number | null;
+  };
   /** Where the router sent an order and why: every venue considered, with its score or exclusion. */
   RouteDecided: {
     policy: string;
