@@ -171,6 +171,29 @@ export interface SystemEventData {
   KillSwitchResetRequested: { scope: string; reason: string };
   /** A halted scope set ACTIVE again; `requestedBy` set when a second user approved another's request. */
   KillSwitchReset: { scope: string; reason: string; requestedBy?: string };
+  /**
+   * A circuit breaker tripped (apps/engine/src/controls/breakers): which condition, the value and
+   * threshold that fired it, the confirming readings, and the kill-switch scope and actions it tripped.
+   */
+  BreakerTripped: {
+    breaker: string;
+    condition: string;
+    /** A per-symbol breaker's symbol, else null. */
+    symbol: string | null;
+    value: number | null;
+    threshold: number;
+    detail: string;
+    /** The consecutive breaching readings that confirmed it (N). */
+    readings: number;
+    scope: string;
+    actions: KillSwitchAction[];
+  };
+  /** A breaker's configuration set or changed (`old` null when new); replay restores configs from these. */
+  BreakerConfigChanged: { name: string; old: Record<string, unknown> | null; new: Record<string, unknown> };
+  /** A dead-man's switch configured (or removed: `new` null); replay restores them. */
+  DeadmanConfigChanged: { id: string; old: Record<string, unknown> | null; new: Record<string, unknown> | null };
+  /** A dead-man's switch fired: no heartbeat for `silentMs`; what it cancelled and halted. */
+  DeadmanFired: { id: string; silentMs: number; timeoutMs: number; scope: string; ordersCancelled: number; failures: string[] };
   /** Reconciliation: our books and a source of the broker's truth differ (both views, the difference, a suggested cause). */
   BreakFound: BreakFoundData;
   /** Reconciliation: a break settled (adopted, investigated, the order settled) or gone on its own (cleared, superseded). */
