@@ -154,24 +154,8 @@ export interface UsdFigures {
   fxStale: boolean;
 }
 
-export interface Rollup {
-  group: { accountId?: string; strategy?: string | null };
-  currency: string;
-  positions: number;
-  realized: Decimal;
-  unrealized: Decimal;
-  fees: Decimal;
-  gross: Decimal;
-  net: Decimal;
-  daily: Decimal;
-  exposure: { long: Decimal; short: Decimal; net: Decimal; gross: Decimal };
-  /** True when some figure above leaves something out; the lists say what. */
-  incomplete: boolean;
-  missingMarks: string[];
-  staleMarks: string[];
-  fxMissing: string[];
-  fxStale: boolean;
-}
+/** The shared view type: the console reads roll-ups exactly as the book makes them. */
+export type { Rollup } from "@fillmore/shared";
 
 export interface FillLeg {
   kind: "close" | "open";
