@@ -42,6 +42,22 @@ const configSchema = z.object({
     .min(1)
     .max(GTD_STATIC_MAX_YEARS * 365)
     .default(DEFAULT_GTD_MAX_HORIZON_DAYS),
+  /** Alerts (apps/engine/src/alerts, docs/OPERATIONS.md "Alerts"): a repeat of the same code and subject within this window counts on the open alert. */
+  ALERT_DEDUPE_WINDOW_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
+  /** Where alert notifications are POSTed (JSON, signed); unset: the log and the console only. */
+  ALERT_WEBHOOK_URL: z.string().url({ message: "ALERT_WEBHOOK_URL must be an http(s) URL" }).optional(),
+  /** The HMAC-SHA256 key of X-Fillmore-Signature; required with ALERT_WEBHOOK_URL. */
+  ALERT_WEBHOOK_SECRET: z.string().min(16, { message: "ALERT_WEBHOOK_SECRET must be at least 16 characters" }).optional(),
+  ALERT_WEBHOOK_MIN_SEVERITY: z.enum(["critical", "warning", "info"]).default("warning"),
+  ALERT_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  ALERT_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
+  ALERT_WEBHOOK_MAX_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(60_000),
+  ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5000),
+  ALERT_WEBHOOK_QUEUE_MAX: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** REJECT_RATE: venue rejects above this % of orders sent within the window (0: off), with at least the minimum orders. */
+  ALERT_REJECT_RATE_PCT: z.coerce.number().min(0).max(100).default(20),
+  ALERT_REJECT_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
+  ALERT_REJECT_MIN_ORDERS: z.coerce.number().int().min(1).max(1_000_000).default(20),
 });
 
 export type EngineConfig = z.output<typeof configSchema>;

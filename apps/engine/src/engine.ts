@@ -20,6 +20,7 @@ import { RiskSettings } from "./risk/risk-settings";
 import { DemoStrategy } from "./strategy/demo-strategy";
 import type { BrokerAdapter } from "./venues/adapter";
 import { SimVenue } from "./venues/sim/sim-venue";
+import { wireAlerts } from "./wiring/alerts";
 import { startApi } from "./wiring/api";
 import { wireControls } from "./wiring/controls";
 import { setUpPositions } from "./wiring/positions";
@@ -106,6 +107,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   const replayed = await replayJournal(pool, orders, risk, projector);
   journal.onCommit((entries) => projector.enqueue(entries));
   await positionsWiring.afterReplay((listener) => journal.onCommit(listener));
+  const alerts = await wireAlerts({ config, journal, pool, clock, log, orders });
   for (const venue of venues.values()) {
     if (venue instanceof SimVenue) venue.restore(orders.working().filter((o) => o.venueId === venue.name && o.ordStatus !== "Validated"));
     await venue.connect().catch((error: unknown) => log.error({ err: String(error), venue: venue.name }, "venue did not connect"));
@@ -146,6 +148,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     quote: (s) => feed.quote(s),
   });
   const api = await startApi({
+    alerts,
     controls,
     config,
     orders,
@@ -198,6 +201,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
         recon.stop();
         feed.stop();
         stopTimers();
+        alerts.stop();
         for (const venue of venues.values()) await venue.disconnect();
         await api.close();
         await journal.close();

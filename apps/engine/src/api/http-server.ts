@@ -11,6 +11,8 @@ import {
 import type pg from "pg";
 import type { Registry } from "prom-client";
 import { z } from "zod";
+import type { AlertCentre } from "../alerts/alert-centre";
+import { alertsApi } from "../alerts/api";
 import type { KillSwitch } from "../controls/kill-switch";
 import { readOrderEvents } from "../journal/read";
 import type { Logger } from "../log";
@@ -44,6 +46,8 @@ export interface ApiDeps {
   health: () => { status: "ok" | "degraded"; [key: string]: unknown };
   /** The kill switch (controls/kill-switch.ts); /v1/controls/* answer 503 without it. */
   controls?: KillSwitch;
+  /** The alert centre (alerts/alert-centre.ts); /v1/alerts* answer 503 without it. */
+  alerts?: AlertCentre;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -225,6 +229,17 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
     },
   ],
   ...controlsRoutes(),
+  ["GET", /^\/v1\/alerts$/, ({ deps, res, url }) => send(res, 200, alertsApi.list(deps.alerts, url))],
+  [
+    "POST",
+    /^\/v1\/alerts\/([^/]+)\/acknowledge$/,
+    async ({ deps, req, res, params }) => send(res, 200, await alertsApi.acknowledge(deps.alerts, req, params[0] ?? "")),
+  ],
+  [
+    "POST",
+    /^\/v1\/alerts\/([^/]+)\/resolve$/,
+    async ({ deps, req, res, params }) => send(res, 200, await alertsApi.resolve(deps.alerts, req, params[0] ?? "")),
+  ],
   ["GET", /^\/v1\/stream$/, ({ deps, url, req, res }) => stream(deps, url, req, res)],
 ];
 

@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import type pg from "pg";
 import type { Registry } from "prom-client";
+import type { AlertCentre } from "../alerts/alert-centre";
 import type { EventHub } from "../api/event-hub";
 import { createApiServer } from "../api/http-server";
 import type { EngineConfig } from "../config";
@@ -33,6 +34,7 @@ export interface ApiWiring {
   pool: pg.Pool;
   registry: Registry;
   controls?: KillSwitch;
+  alerts?: AlertCentre;
   log: Logger;
 }
 
@@ -74,6 +76,7 @@ export async function startApi(w: ApiWiring): Promise<{ url: string; close(): Pr
     pool: w.pool,
     registry: w.registry,
     controls: w.controls,
+    alerts: w.alerts,
     log,
     reference: () => ({
       instruments: [...reference.instruments.values()],
