@@ -178,18 +178,8 @@ describe("alerts from engine events", () => {
     await h.engine?.stop();
     await h.start();
     const after = (await alerts()).alerts;
-    const pick = (list: { alertId: string }[]) =>
-      list.map(({ alertId, code, state, count, acknowledgedBy, acknowledgedAt, ackNote, resolution, delivery }: never) => ({
-        alertId,
-        code,
-        state,
-        count,
-        acknowledgedBy,
-        acknowledgedAt,
-        ackNote,
-        resolution,
-        delivery,
-      }));
+    const keys = ["alertId", "code", "state", "count", "acknowledgedBy", "acknowledgedAt", "ackNote", "resolution", "delivery"];
+    const pick = (list: Record<string, unknown>[]) => list.map((a) => Object.fromEntries(keys.map((k) => [k, a[k]])));
     expect(pick(after)).toEqual(pick(before));
     expect(after.find((a: { alertId: string }) => a.alertId === overFill)).toMatchObject({
       state: "acknowledged",
