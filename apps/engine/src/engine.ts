@@ -2,6 +2,10 @@ import type { Clock } from "@fillmore/shared";
 import pg from "pg";
 import { Gauge } from "prom-client";
 import { EventHub } from "./api/event-hub";
+import type { Breakers } from "./controls/breakers/breakers";
+import { setUpEmergency } from "./controls/breakers/setup";
+import type { Deadman } from "./controls/deadman";
+import type { KillSwitch } from "./controls/kill-switch";
 import { systemClock } from "./clock";
 import type { EngineConfig } from "./config";
 import { checkJournalIntegrity } from "./journal/integrity";
@@ -43,6 +47,10 @@ export interface RunningEngine {
   projector: Projector;
   feed: RandomWalkFeed;
   venues: Map<string, BrokerAdapter>;
+  /** The kill switch, the circuit breakers and the dead-man's switches (controls/). */
+  controls: KillSwitch;
+  breakers: Breakers;
+  deadman: Deadman;
   stop(): Promise<void>;
 }
 
@@ -101,6 +109,15 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   const positionsWiring = setUpPositions({ config, orders, reference, feed, pool, clock, log, sessionEndUtc: config.SESSION_END_UTC });
   countLiveOrders(metrics, orders);
   const recon = wireReconciliation({ orders, risk, positions, journal, venues, clock, log });
+  const emergency = setUpEmergency({
+    orders,
+    journal,
+    clock,
+    log,
+    live: positionsWiring.live,
+    feed,
+    sessionEndMinutes: parseSessionEnd(config.SESSION_END_UTC),
+  });
 
   // 3. Replay, then settle with the venues
   const projector = new Projector(pool, log);
@@ -147,7 +164,10 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     routing: venueSetup.routing,
     quote: (s) => feed.quote(s),
   });
+  emergency.start(controls);
   const api = await startApi({
+    breakers: emergency.breakers,
+    deadman: emergency.deadman,
     alerts,
     controls,
     config,
@@ -195,9 +215,13 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     projector,
     feed,
     venues,
+    controls,
+    breakers: emergency.breakers,
+    deadman: emergency.deadman,
     stop() {
       stopping ??= (async () => {
         strategy.stop();
+        emergency.stop();
         recon.stop();
         feed.stop();
         stopTimers();

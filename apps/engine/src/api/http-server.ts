@@ -13,6 +13,9 @@ import type { Registry } from "prom-client";
 import { z } from "zod";
 import type { AlertCentre } from "../alerts/alert-centre";
 import { alertsApi } from "../alerts/api";
+import { breakerRoutes } from "../controls/breakers/api";
+import type { Breakers } from "../controls/breakers/breakers";
+import type { Deadman } from "../controls/deadman";
 import type { KillSwitch } from "../controls/kill-switch";
 import { readOrderEvents } from "../journal/read";
 import type { Logger } from "../log";
@@ -46,6 +49,9 @@ export interface ApiDeps {
   health: () => { status: "ok" | "degraded"; [key: string]: unknown };
   /** The kill switch (controls/kill-switch.ts); /v1/controls/* answer 503 without it. */
   controls?: KillSwitch;
+  /** Circuit breakers and dead-man's switches (controls/breakers, controls/deadman.ts); 503 without them. */
+  breakers?: Breakers;
+  deadman?: Deadman;
   /** The alert centre (alerts/alert-centre.ts); /v1/alerts* answer 503 without it. */
   alerts?: AlertCentre;
 }
@@ -229,6 +235,14 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
     },
   ],
   ...controlsRoutes(),
+  ...breakerRoutes.map(
+    ([method, pattern, handler]): [string, RegExp, Handler] => [
+      method,
+      pattern,
+      async ({ deps, req, res, params }) =>
+        send(res, 200, await handler({ body: () => readJson(req), params, breakers: deps.breakers, deadman: deps.deadman })),
+    ],
+  ),
   ["GET", /^\/v1\/alerts$/, ({ deps, res, url }) => send(res, 200, alertsApi.list(deps.alerts, url))],
   [
     "POST",

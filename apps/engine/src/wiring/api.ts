@@ -5,6 +5,8 @@ import type { AlertCentre } from "../alerts/alert-centre";
 import type { EventHub } from "../api/event-hub";
 import { createApiServer } from "../api/http-server";
 import type { EngineConfig } from "../config";
+import type { Breakers } from "../controls/breakers/breakers";
+import type { Deadman } from "../controls/deadman";
 import type { KillSwitch } from "../controls/kill-switch";
 import type { Journal } from "../journal/journal";
 import type { Logger } from "../log";
@@ -34,6 +36,8 @@ export interface ApiWiring {
   pool: pg.Pool;
   registry: Registry;
   controls?: KillSwitch;
+  breakers?: Breakers;
+  deadman?: Deadman;
   alerts?: AlertCentre;
   log: Logger;
 }
@@ -76,6 +80,8 @@ export async function startApi(w: ApiWiring): Promise<{ url: string; close(): Pr
     pool: w.pool,
     registry: w.registry,
     controls: w.controls,
+    breakers: w.breakers,
+    deadman: w.deadman,
     alerts: w.alerts,
     log,
     reference: () => ({
