@@ -158,6 +158,27 @@ export class EngineClient {
     return this.call<{ order: Order }>("POST", `/v1/orders/${encodeURIComponent(orderId)}/settle`, { actor, ...input });
   }
 
+  /** Alerts (engine alert centre): by state and severity; `accountIds`: only those accounts' alerts (none of no account). */
+  alerts(query: { state?: AlertStateFilter; severity?: AlertSeverity; accountIds?: readonly string[]; limit?: number } = {}) {
+    const params = new URLSearchParams();
+    if (query.state) params.set("state", query.state);
+    if (query.severity) params.set("severity", query.severity);
+    if (query.limit) params.set("limit", String(query.limit));
+    for (const accountId of query.accountIds ?? []) params.append("accountId", accountId);
+    const qs = params.toString();
+    return this.call<AlertListView>("GET", `/v1/alerts${qs ? `?${qs}` : ""}`);
+  }
+
+  /** Acknowledged by the actor now, with an optional note (journaled). */
+  acknowledgeAlert(alertId: string, note: string, actor: string) {
+    return this.call<{ alert: AlertView }>("POST", `/v1/alerts/${encodeURIComponent(alertId)}/acknowledge`, { actor, note });
+  }
+
+  /** Resolved by the actor now, with a note saying why (journaled). */
+  resolveAlert(alertId: string, note: string, actor: string) {
+    return this.call<{ alert: AlertView }>("POST", `/v1/alerts/${encodeURIComponent(alertId)}/resolve`, { actor, note });
+  }
+
   snapshot() {
     // Not gated: the live mirror's resync must not be refused because traders are busy.
     return this.request<{ seq: number; orders: Order[] }>("GET", "/v1/snapshot");
@@ -319,4 +340,41 @@ export interface StatementImport {
     };
   };
   delimiter?: string;
+}
+
+export type AlertSeverity = "critical" | "warning" | "info";
+export type AlertStateFilter = "open" | "acknowledged" | "resolved" | "unresolved" | "all";
+
+/** One alert as the engine's alert centre lists it (apps/engine/src/alerts/types.ts). */
+export interface AlertView {
+  alertId: string;
+  code: string;
+  severity: AlertSeverity;
+  rule: string;
+  subject: string;
+  message: string;
+  orderId: string | null;
+  accountId: string | null;
+  state: "open" | "acknowledged" | "resolved";
+  count: number;
+  firstAt: string;
+  lastAt: string;
+  firstSeq: number;
+  lastSeq: number;
+  clears: boolean;
+  acknowledgedBy: string | null;
+  acknowledgedAt: string | null;
+  ackNote: string | null;
+  resolvedBy: string | null;
+  resolvedAt: string | null;
+  resolveNote: string | null;
+  resolution: "manual" | "cleared" | null;
+  reopened: number;
+  delivery: { state: "none" | "pending" | "delivered" | "failed"; attempts: number; lastError: string | null; lastAt: string | null };
+}
+
+export interface AlertListView {
+  alerts: AlertView[];
+  counts: { open: number; acknowledged: number; resolved: number; openCritical: number; openWarning: number; openInfo: number };
+  asOf: string;
 }

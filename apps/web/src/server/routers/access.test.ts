@@ -68,6 +68,18 @@ function fakeEngine() {
     symbol: "AAPL",
     status: "open",
   }));
+  const alertList = ([ALPHA, BETA, null] as const).map((accountId, i) => ({
+    alertId: `AL-${i + 1}`,
+    code: accountId ? "OVER_FILL" : "VENUE_DOWN",
+    severity: "critical",
+    accountId,
+    state: "open",
+  }));
+  const alertChange = (alertId: string, state: string) => {
+    const a = alertList.find((x) => x.alertId === alertId);
+    if (!a) throw new EngineError(404, "NOT_FOUND", `no alert ${alertId}`);
+    return { alert: { ...a, state } };
+  };
   const find = async (orderId: string) => {
     const order = orders[orderId];
     if (!order) throw new EngineError(404, "NOT_FOUND", `no order ${orderId}`);
@@ -138,6 +150,18 @@ function fakeEngine() {
     }),
     importStatement: track("importStatement", async () => ({ source: "statement:eod", rows: { positions: 1, trades: 0 }, result: {} })),
     settleOrder: track("settleOrder", (orderId: string) => find(orderId)),
+    // Alerts: one per account and one of no account (a venue down). Listing is not tracked: it is
+    // also the confinement check before a bound key's acknowledge/resolve.
+    alerts: async (query: { accountIds?: readonly string[] } = {}) => {
+      const list = alertList.filter((a) => !query.accountIds || (a.accountId !== null && query.accountIds.includes(a.accountId)));
+      return {
+        alerts: list,
+        counts: { open: list.length, acknowledged: 0, resolved: 0, openCritical: list.length, openWarning: 0, openInfo: 0 },
+        asOf: "",
+      };
+    },
+    acknowledgeAlert: track("acknowledgeAlert", async (alertId: string) => alertChange(alertId, "acknowledged")),
+    resolveAlert: track("resolveAlert", async (alertId: string) => alertChange(alertId, "resolved")),
   };
   return { engine: engine as unknown as EngineClient, calls };
 }
@@ -628,6 +652,65 @@ const ACCESS: Record<string, Entry> = {
       },
     ],
   },
+  "alerts.list": {
+    permission: "risk:read",
+    input: () => undefined,
+    probes: [
+      {
+        name: "see alerts",
+        input: () => ({ state: "all" }),
+        bound: (v) => expect((v as { alerts: { alertId: string }[] }).alerts.map((a) => a.alertId)).toEqual(["AL-1"]),
+        unbound: (v) => expect((v as { alerts: { alertId: string }[] }).alerts.map((a) => a.alertId)).toEqual(["AL-1", "AL-2", "AL-3"]),
+      },
+    ],
+  },
+  "alerts.count": {
+    permission: "risk:read",
+    input: () => undefined,
+    probes: [
+      {
+        name: "count only its accounts' alerts",
+        input: () => undefined,
+        bound: (v) => expect(v).toMatchObject({ open: 1 }),
+        unbound: (v) => expect(v).toMatchObject({ open: 3 }),
+      },
+    ],
+  },
+  ...Object.fromEntries(
+    (["acknowledge", "resolve"] as const).map((action): [string, Entry] => [
+      `alerts.${action}`,
+      {
+        permission: "risk:write",
+        input: () => ({ alertId: "AL-1", note: "on it, calling the venue" }),
+        probes: [
+          {
+            name: `${action} another account's alert`,
+            input: () => ({ alertId: "AL-2", note: "n" }),
+            bound: { code: "NOT_FOUND", message: /^no alert AL-2$/ },
+            unbound: () => {},
+          },
+          {
+            name: `${action} an alert of no account (a venue)`,
+            input: () => ({ alertId: "AL-3", note: "n" }),
+            bound: { code: "NOT_FOUND", message: /^no alert AL-3$/ },
+            unbound: () => {},
+          },
+          {
+            name: `${action} an unknown alert`,
+            input: () => ({ alertId: "AL-99", note: "n" }),
+            bound: { code: "NOT_FOUND", message: /^no alert AL-99$/ },
+            unbound: { code: "NOT_FOUND", message: /^no alert AL-99$/ },
+          },
+          {
+            name: `${action} something that is not an alert id`,
+            input: () => ({ alertId: "../orders", note: "n" }),
+            bound: { code: "BAD_REQUEST" },
+            unbound: { code: "BAD_REQUEST" },
+          },
+        ],
+      },
+    ]),
+  ),
   "venues.list": { permission: "orders:read", input: () => undefined },
   "venues.setOutage": { permission: "venues:manage", input: () => ({ venueId: "SIM-FAST", down: false }), boundRefused: true },
 };

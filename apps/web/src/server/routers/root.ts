@@ -1,5 +1,6 @@
 import { router } from "../trpc";
 import { adminRouter } from "./admin";
+import { alertsRouter } from "./alerts";
 import { controlsRouter } from "./controls";
 import { ordersRouter } from "./orders";
 import { positionsRouter } from "./positions";
@@ -18,6 +19,7 @@ export const appRouter = router({
   positions: positionsRouter,
   reconciliation: reconciliationRouter,
   controls: controlsRouter,
+  alerts: alertsRouter,
 });
 
 export type AppRouter = typeof appRouter;
