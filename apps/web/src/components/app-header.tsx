@@ -2,6 +2,7 @@
 import { can, type Role } from "@fillmore/shared";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
+import { AlertBell } from "./alerts/alert-bell";
 import { HaltBanner } from "./controls/halt-banner";
 
 interface AppHeaderProps {
@@ -19,6 +20,7 @@ const LINKS: { href: string; label: string; visible: (role: Role) => boolean }[]
   { href: "/reconciliation", label: "Reconciliation", visible: (role) => can(role, "risk:read") && can(role, "audit:read") },
   { href: "/risk", label: "Risk", visible: (role) => can(role, "risk:read") },
   { href: "/controls", label: "Controls", visible: (role) => can(role, "risk:read") },
+  { href: "/alerts", label: "Alerts", visible: (role) => can(role, "risk:read") },
   { href: "/admin/api-keys", label: "API keys", visible: (role) => can(role, "admin:apikeys") },
 ];
 
@@ -46,6 +48,7 @@ export function AppHeader({ name, role, live }: AppHeaderProps) {
           ))}
         </nav>
         <span className="spacer" />
+        <AlertBell role={role} />
         {live && <span className={live.stale ? "live-dot stale" : "live-dot"} title={live.reason ?? "live"} />}
         <span className="who">
           {name} <span className="role">{role}</span>
