@@ -131,6 +131,21 @@ function fakeEngine() {
       trip: track("controls.trip", async () => ({})),
       reset: track("controls.reset", async () => ({})),
       approveReset: track("controls.approveReset", async () => ({})),
+      // Breakers and dead-man's switches: one global, one per account.
+      breakers: track("controls.breakers", async () => ({
+        asOf: "",
+        breakers: ["global", `account:${ALPHA}`, `account:${BETA}`].map((scope, i) => ({
+          name: `b${i}`,
+          config: { condition: "dailyLoss", scope, enabled: true, threshold: 1 },
+        })),
+      })),
+      setBreaker: track("controls.setBreaker", async () => ({})),
+      deadman: track("controls.deadman", async () => ({
+        asOf: "",
+        switches: ["strategy:S1", `account:${ALPHA}`, `account:${BETA}`].map((scope, i) => ({ id: `key:k${i}`, scope })),
+      })),
+      setDeadman: track("controls.setDeadman", async () => ({})),
+      heartbeat: track("controls.heartbeat", async (id: string) => ({ id, status: "alive" })),
     },
     // Reconciliation: one break per account and one a venue keeps for every account (no account).
     // Not tracked, like `order`: it is also the confinement check before a bound key's resolve.
@@ -575,6 +590,55 @@ const ACCESS: Record<string, Entry> = {
       },
     ]),
   ),
+  "controls.breakers.list": {
+    permission: "risk:read",
+    input: () => undefined,
+    probes: [
+      {
+        name: "see breakers",
+        input: () => undefined,
+        bound: (v) => expect((v as { breakers: { name: string }[] }).breakers.map((b) => b.name)).toEqual(["b0", "b1"]),
+        unbound: (v) => expect((v as { breakers: unknown[] }).breakers).toHaveLength(3),
+      },
+    ],
+  },
+  "controls.breakers.set": {
+    permission: "controls:halt",
+    input: () => ({
+      name: "alpha-loss",
+      config: { condition: "dailyLoss", scope: `account:${ALPHA}`, enabled: true, threshold: 1000, actions: ["haltNewOrders"] },
+    }),
+    boundRefused: true,
+  },
+  "controls.deadman.list": {
+    permission: "risk:read",
+    input: () => undefined,
+    probes: [
+      {
+        name: "see dead-man's switches",
+        input: () => undefined,
+        bound: (v) => expect((v as { switches: { id: string }[] }).switches.map((s) => s.id)).toEqual(["key:k0", "key:k1"]),
+        unbound: (v) => expect((v as { switches: unknown[] }).switches).toHaveLength(3),
+      },
+    ],
+  },
+  "controls.deadman.set": {
+    permission: "controls:halt",
+    input: () => ({ id: "strategy:S1", config: { enabled: true, timeoutMs: 5000 } }),
+    boundRefused: true,
+  },
+  "controls.deadman.heartbeat": {
+    permission: "orders:submit",
+    input: () => ({ id: "strategy:S1" }),
+    probes: [
+      {
+        name: "keep another key's switch alive",
+        input: () => ({ id: "key:someone-else" }),
+        bound: { code: "FORBIDDEN", message: /only its own/ },
+        unbound: { code: "FORBIDDEN", message: /only its own/ },
+      },
+    ],
+  },
   "reconciliation.breaks": {
     permission: "risk:read",
     input: () => undefined,

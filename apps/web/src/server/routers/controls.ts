@@ -26,6 +26,25 @@ export interface ControlsClient {
   trip(input: TripInput, actor: string): Promise<unknown>;
   reset(input: ResetInput, actor: string): Promise<unknown>;
   approveReset(input: ApproveResetInput, actor: string): Promise<unknown>;
+  /** Circuit breakers and dead-man's switches (/v1/controls/breakers, /v1/controls/deadman). */
+  breakers(): Promise<{ asOf: string; breakers: BreakerRow[] }>;
+  setBreaker(name: string, config: Record<string, unknown>, actor: string): Promise<unknown>;
+  deadman(): Promise<{ asOf: string; switches: DeadmanRow[] }>;
+  setDeadman(id: string, config: Record<string, unknown>, actor: string): Promise<unknown>;
+  heartbeat(id: string, actor: string): Promise<unknown>;
+}
+
+/** A breaker as the engine lists it (apps/engine/src/controls/breakers/breakers.ts BreakerView). */
+export interface BreakerRow {
+  name: string;
+  config: { condition: string; scope: string; enabled: boolean; threshold: number; [key: string]: unknown };
+  [key: string]: unknown;
+}
+/** A dead-man's switch as the engine lists it (apps/engine/src/controls/deadman.ts DeadmanView). */
+export interface DeadmanRow {
+  id: string;
+  scope: string;
+  [key: string]: unknown;
 }
 
 /** Over the engine client's address and service token; a test engine may bring its own `controls`. */
@@ -60,6 +79,11 @@ export function controlsOf(engine: EngineClient): ControlsClient {
     trip: (input, actor) => call("POST", "/v1/controls/trip", { actor, ...input }),
     reset: (input, actor) => call("POST", "/v1/controls/reset", { actor, ...input }),
     approveReset: (input, actor) => call("POST", "/v1/controls/approve-reset", { actor, ...input }),
+    breakers: () => call("GET", "/v1/controls/breakers"),
+    setBreaker: (name, config, actor) => call("PUT", `/v1/controls/breakers/${encodeURIComponent(name)}`, { ...config, actor }),
+    deadman: () => call("GET", "/v1/controls/deadman"),
+    setDeadman: (id, config, actor) => call("PUT", `/v1/controls/deadman/${encodeURIComponent(id)}`, { ...config, actor }),
+    heartbeat: (id, actor) => call("POST", `/v1/controls/deadman/${encodeURIComponent(id)}/heartbeat`, { actor }),
   };
 }
 
@@ -112,7 +136,65 @@ const visible = (scope: AccountScope, s: string) => {
   return account === undefined || scope.allows(account);
 };
 
+const breakerNameInput = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
+const deadmanIdInput = z.string().regex(/^(strategy|key):[A-Za-z0-9._:-]{1,64}$/, {
+  message: "a dead-man's switch id is strategy:<name> or key:<api key id>",
+});
+/** Config fields are validated by the engine (controls/breakers/config.ts); its 400 names the field. */
+const configInput = z.record(z.string(), z.unknown()).refine((c) => !("actor" in c), { message: "actor is set by the console" });
+
+/**
+ * Circuit breakers and dead-man's switches. Reading: risk:read (a bound key sees the ones whose scope is
+ * global or one of its accounts). Setting: controls:halt, never by a key bound to accounts (a breaker or
+ * switch may halt scopes beyond them). Heartbeat: orders:submit, for a strategy, or for the calling key
+ * itself (key:<its id>); nobody keeps another key's switch alive.
+ */
+const breakersRouter = {
+  list: requires("risk:read").query(async ({ ctx }) => {
+    const result = await controlsOf(ctx.engine).breakers().catch(toTrpcError);
+    if (!ctx.scope.confined) return result;
+    return { ...result, breakers: result.breakers.filter((b) => visible(ctx.scope, b.config.scope)) };
+  }),
+  set: requires("controls:halt")
+    .input(z.object({ name: breakerNameInput, config: configInput }).strict())
+    .mutation(async ({ ctx, input }) => {
+      ctx.scope.assertUnconfined("configure circuit breakers, which may halt scopes beyond its accounts");
+      return controlsOf(ctx.engine).setBreaker(input.name, input.config, actorOf(ctx.principal)).catch(toTrpcError);
+    }),
+} satisfies TRPCRouterRecord;
+
+const deadmanRouter = {
+  list: requires("risk:read").query(async ({ ctx }) => {
+    const result = await controlsOf(ctx.engine).deadman().catch(toTrpcError);
+    if (!ctx.scope.confined) return result;
+    return { ...result, switches: result.switches.filter((s) => visible(ctx.scope, s.scope)) };
+  }),
+  set: requires("controls:halt")
+    .input(z.object({ id: deadmanIdInput, config: configInput }).strict())
+    .mutation(async ({ ctx, input }) => {
+      ctx.scope.assertUnconfined("configure dead-man's switches, which may halt scopes beyond its accounts");
+      return controlsOf(ctx.engine).setDeadman(input.id, input.config, actorOf(ctx.principal)).catch(toTrpcError);
+    }),
+  /** `id` omitted: the calling key's own switch (key:<its id>). */
+  heartbeat: requires("orders:submit")
+    .input(z.object({ id: deadmanIdInput.optional() }).strict().optional())
+    .mutation(async ({ ctx, input }) => {
+      const actor = actorOf(ctx.principal);
+      const id = input?.id ?? (ctx.principal.kind === "apiKey" ? actor : undefined);
+      if (id === undefined)
+        throw new TRPCError({ code: "BAD_REQUEST", message: "give the id: strategy:<name> (only an API key has a switch of its own)" });
+      if (id.startsWith("key:") && id !== actor)
+        throw new TRPCError({
+          code: "FORBIDDEN",
+          message: `${actor} may not send heartbeats for ${id}: a key keeps only its own switch alive`,
+        });
+      return controlsOf(ctx.engine).heartbeat(id, actor).catch(toTrpcError);
+    }),
+} satisfies TRPCRouterRecord;
+
 export const controlsRouter = {
+  breakers: breakersRouter,
+  deadman: deadmanRouter,
   /** Every halted or reducing scope with who/when/why, pending resets and history; a bound key sees shared scopes and its own accounts'. */
   state: requires("risk:read").query(async ({ ctx }) => {
     const state = await controlsOf(ctx.engine).state().catch(toTrpcError);
