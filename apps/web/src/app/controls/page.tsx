@@ -3,6 +3,8 @@ import { can, KILL_SWITCH_ACTIONS, type KillSwitchAction, MIN_CONTROL_REASON } f
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { AppHeader } from "../../components/app-header";
+import { BreakersSection } from "../../components/controls/breakers";
+import { DeadmanSection } from "../../components/controls/deadman";
 import { useTRPC } from "../../lib/trpc";
 import { errorText, useSession } from "../../lib/use-session";
 
@@ -316,6 +318,9 @@ export default function ControlsPage() {
           )}
           {preview.error && <p className="error">{preview.error.message}</p>}
         </section>
+
+        <BreakersSection disabled={!confirmed} mayEdit={mayHalt} />
+        <DeadmanSection disabled={!confirmed} mayEdit={mayHalt} />
 
         <section className="card" aria-label="History">
           <h2>History of trips and resets</h2>
