@@ -235,14 +235,12 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
     },
   ],
   ...controlsRoutes(),
-  ...breakerRoutes.map(
-    ([method, pattern, handler]): [string, RegExp, Handler] => [
-      method,
-      pattern,
-      async ({ deps, req, res, params }) =>
-        send(res, 200, await handler({ body: () => readJson(req), params, breakers: deps.breakers, deadman: deps.deadman })),
-    ],
-  ),
+  ...breakerRoutes.map(([method, pattern, handler]): [string, RegExp, Handler] => [
+    method,
+    pattern,
+    async ({ deps, req, res, params }) =>
+      send(res, 200, await handler({ body: () => readJson(req), params, breakers: deps.breakers, deadman: deps.deadman })),
+  ]),
   ["GET", /^\/v1\/alerts$/, ({ deps, res, url }) => send(res, 200, alertsApi.list(deps.alerts, url))],
   [
     "POST",
