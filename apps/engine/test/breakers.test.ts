@@ -189,3 +189,26 @@ describe("dead-man's switch", () => {
     expect(status(theirs.orderId)).toBe("Accepted");
   });
 });
+
+describe("after a restart", () => {
+  it("replay restores breaker configs and last trips, and dead-man configs (waiting for their first heartbeat)", async () => {
+    await h.engine?.stop();
+    await h.start();
+    const breakers = (await h.api("/v1/controls/breakers")).json.breakers;
+    expect(breakers).toEqual([
+      expect.objectContaining({
+        name: "beta-daily-loss",
+        status: "disabled",
+        setBy: RISK,
+        config: expect.objectContaining({ condition: "dailyLoss", scope: "account:ACC-BETA", threshold: 5 }),
+        lastTrip: expect.objectContaining({ condition: "dailyLoss", threshold: 5, readings: 1, scope: "account:ACC-BETA" }),
+      }),
+    ]);
+    const switches = (await h.api("/v1/controls/deadman")).json.switches;
+    expect(switches.map((s: { id: string; status: string }) => [s.id, s.status])).toEqual([
+      ["key:k-bot", "waiting"],
+      ["strategy:DM-1", "waiting"],
+    ]);
+    expect(switches[1].lastFired).toMatchObject({ silentMs: expect.any(Number) });
+  });
+});
