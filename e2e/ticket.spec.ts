@@ -69,7 +69,10 @@ test.describe("order ticket: stops, trailing stops, GTD, tick and lot checks", (
     const { bid } = await quoteOf(page, "MSFT");
     const stopPx = onTick(bid * 0.93);
     const price = onTick(bid * 0.925);
-    const expireLocal = "2030-01-15T16:30";
+    // A month ahead, 16:30 local time: GTD orders may work at most 366 days (GTD_MAX_HORIZON_DAYS).
+    const ahead = new Date(Date.now() + 30 * 86_400_000);
+    const pad = (n: number) => String(n).padStart(2, "0");
+    const expireLocal = `${ahead.getFullYear()}-${pad(ahead.getMonth() + 1)}-${pad(ahead.getDate())}T16:30`;
     const clOrdId = uniqueId("gtd");
     await fillTicket(page, {
       symbol: "MSFT",
