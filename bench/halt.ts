@@ -139,7 +139,7 @@ async function main() {
   for (let i = 0; i < ORDERS; i += 500) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(500, ORDERS - i) }, (_, k) =>
-        engine.orders.submit({ ...(order(accounts[(i + k) % 3]) as never) }, ACTOR).then((r) => r.order.orderId),
+        engine.orders.submit(order(accounts[(i + k) % 3]) as never, ACTOR).then((r) => r.order.orderId),
       ),
     );
     ids.push(...batch);
