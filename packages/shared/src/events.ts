@@ -74,11 +74,32 @@ export interface TradeCorrectionData {
   childOrderId?: string;
 }
 
+/** A quote as journaled with an order: bid, ask, exact mid, and the quote's own time (epoch ms). */
+export interface ArrivalQuote {
+  bid: Decimal;
+  ask: Decimal;
+  mid: Decimal;
+  ts: number;
+}
+
+/** The mid sampled `horizonMs` after a fill (execId) of an order, for markouts (apps/engine/src/quality). */
+export interface MarkoutSampledData {
+  orderId: string;
+  execId: string;
+  horizonMs: number;
+  /** The mid then; null when no two-sided quote was there (no benchmark, counted apart). */
+  mid: Decimal | null;
+  /** The quote's own time (epoch ms), or null with no quote. */
+  ts: number | null;
+}
+
 export interface OrderEventData {
-  OrderReceived: { order: Order };
+  /** `arrival`: the quote the engine saw at receipt (absent when none was two-sided, or before it was journaled). */
+  OrderReceived: { order: Order; arrival?: ArrivalQuote };
   OrderValidated: Record<string, never>;
   OrderDenied: { code: string; reason: string };
-  OrderSubmitted: { venueId: string; venueOrderId: string; triggerPx?: Decimal };
+  /** `quote`: the quote at routing (for a held stop: at its trigger), the arrival benchmark M0. */
+  OrderSubmitted: { venueId: string; venueOrderId: string; triggerPx?: Decimal; quote?: ArrivalQuote };
   /** The router split the order into child orders, one per venue; the parent follows their fills. */
   OrderSplit: { children: { orderId: string; venueId: string; qty: Decimal }[] };
   OrderAccepted: { venueOrderId: string };
@@ -145,6 +166,8 @@ export interface SystemEventData {
   /** A user command the engine refused (cancel of a done order, a modify risk refused), with who asked. */
   CommandRefused: { command: string; code: string; reason: string };
   EngineStarted: { version: string; replayedEvents: number };
+  /** A markout sample (quality/markouts.ts); the envelope's orderId is the order's. */
+  MarkoutSampled: MarkoutSampledData;
   /**
    * Order numbers O<from>..O<to> may be used: committed before the first of them is handed out,
    * so a crash never lets an order id sent to a venue be given to another order after a restart.

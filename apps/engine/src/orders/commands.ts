@@ -79,7 +79,14 @@ export class OrderCommands {
     const clOrdId = input.clOrdId ?? orderId;
 
     const pending = newOrder(input, { orderId, clOrdId, actor, now: book.clock.nowIso() });
-    let order = book.record({ type: "OrderReceived", orderId, accountId: input.accountId, actor, data: { order: pending } });
+    const arrival = this.deps.router.quoteNow(input.symbol);
+    let order = book.record({
+      type: "OrderReceived",
+      orderId,
+      accountId: input.accountId,
+      actor,
+      data: { order: pending, ...(arrival ? { arrival } : {}) },
+    });
 
     const { denial, ctx } = this.deps.risk.check(order);
     if (denial) {

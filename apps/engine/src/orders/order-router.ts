@@ -1,5 +1,6 @@
 import { type AnyEvent, asReceived, isTerminal, money, type Order } from "@fillmore/shared";
 import type { Quote } from "../marketdata/quotes";
+import { quoteSnapshot } from "../quality/arrival";
 import type { InstrumentRule } from "../risk/checks";
 import { TokenBuckets } from "../risk/token-bucket";
 import { type Candidate, type RoutingPolicy, route } from "../routing/policies";
@@ -41,6 +42,11 @@ export class OrderRouter {
     deps.book.onRecorded((event, order) => {
       if (order?.parentId !== null && order !== undefined) this.followChild(order, event);
     });
+  }
+
+  /** The quote journaled with an order now (receipt, routing, a stop's trigger); undefined when not two-sided. */
+  quoteNow(symbol: string) {
+    return quoteSnapshot(this.deps.quote(symbol));
   }
 
   /** Our rate limit for a venue and how much of its burst is taken now, for the Venues page. */
@@ -85,12 +91,18 @@ export class OrderRouter {
       });
       return undefined;
     }
+    const quote = this.quoteNow(order.symbol);
     const submitted = book.record({
       type: "OrderSubmitted",
       orderId: order.orderId,
       accountId: order.accountId,
       actor: "router",
-      data: { venueId: venue.name, venueOrderId: `${venue.name}-${order.orderId}`, ...(triggerPx ? { triggerPx } : {}) },
+      data: {
+        venueId: venue.name,
+        venueOrderId: `${venue.name}-${order.orderId}`,
+        ...(triggerPx ? { triggerPx } : {}),
+        ...(quote ? { quote } : {}),
+      },
     });
     return this.sender(venue, submitted);
   }
@@ -118,6 +130,7 @@ export class OrderRouter {
     const children = legs.map((leg) => ({ orderId: this.deps.ids.take(), venueId: leg.venueId, qty: leg.qty }));
     book.record({ type: "OrderSplit", orderId: parent.orderId, accountId: parent.accountId, actor: "router", data: { children } });
     const now = book.clock.nowIso();
+    const quote = this.quoteNow(parent.symbol);
     const sends = children.map((leg, k) => {
       const base = { orderId: leg.orderId, accountId: parent.accountId, actor: "router" } as const;
       const child = asReceived(parent, {
@@ -129,13 +142,13 @@ export class OrderRouter {
         createdAt: now,
         updatedAt: now,
       });
-      book.record({ ...base, type: "OrderReceived", data: { order: child } });
+      book.record({ ...base, type: "OrderReceived", data: { order: child, ...(quote ? { arrival: quote } : {}) } });
       book.record({ ...base, type: "OrderValidated", data: {} });
       this.takeVenueToken(leg.venueId);
       const submitted = book.record({
         ...base,
         type: "OrderSubmitted",
-        data: { venueId: leg.venueId, venueOrderId: `${leg.venueId}-${leg.orderId}` },
+        data: { venueId: leg.venueId, venueOrderId: `${leg.venueId}-${leg.orderId}`, ...(quote ? { quote } : {}) },
       });
       const venue = this.deps.venues.get(leg.venueId);
       return venue ? this.sender(venue, submitted) : () => undefined;
