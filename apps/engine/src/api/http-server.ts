@@ -17,6 +17,8 @@ import { breakerRoutes } from "../controls/breakers/api";
 import type { Breakers } from "../controls/breakers/breakers";
 import type { Deadman } from "../controls/deadman";
 import type { KillSwitch } from "../controls/kill-switch";
+import { auditFiles } from "../journal/audit-files";
+import { verifyJournalIntegrity } from "../journal/integrity";
 import { readOrderEvents } from "../journal/read";
 import type { Logger } from "../log";
 import { CommandError } from "../orders/errors";
@@ -54,6 +56,32 @@ export interface ApiDeps {
   deadman?: Deadman;
   /** The alert centre (alerts/alert-centre.ts); /v1/alerts* answer 503 without it. */
   alerts?: AlertCentre;
+  /** GET /v1/audit/verify: the chain check with the engine's key; default: the key and checkpoints at JOURNAL_KEY_FILE (audit-files.ts). */
+  verifyJournal?: () => Promise<AuditVerifyView>;
+}
+
+/** The hash chain's verification, as GET /v1/audit/verify answers it. */
+export interface AuditVerifyView {
+  ok: boolean;
+  /** Events verified (up to the first bad one). */
+  checked: number;
+  firstBadSeq: number | null;
+  reason: string | null;
+  keyedFromSeq: number | null;
+  checkpoints: number;
+}
+
+async function verifyWithFiles(pool: pg.Pool): Promise<AuditVerifyView> {
+  const files = auditFiles();
+  const result = await verifyJournalIntegrity(pool, { key: files.key, checkpointFile: files.key ? files.checkpointFile : undefined });
+  return {
+    ok: result.ok,
+    checked: result.verify.events,
+    firstBadSeq: result.firstBadSeq,
+    reason: result.reason,
+    keyedFromSeq: result.verify.keyedFromSeq,
+    checkpoints: result.checkpoints.length,
+  };
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -252,6 +280,7 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
     /^\/v1\/alerts\/([^/]+)\/resolve$/,
     async ({ deps, req, res, params }) => send(res, 200, await alertsApi.resolve(deps.alerts, req, params[0] ?? "")),
   ],
+  ["GET", /^\/v1\/audit\/verify$/, async ({ deps, res }) => send(res, 200, await (deps.verifyJournal?.() ?? verifyWithFiles(deps.pool)))],
   ["GET", /^\/v1\/stream$/, ({ deps, url, req, res }) => stream(deps, url, req, res)],
 ];
 

@@ -179,6 +179,11 @@ export class EngineClient {
     return this.call<{ alert: AlertView }>("POST", `/v1/alerts/${encodeURIComponent(alertId)}/resolve`, { actor, note });
   }
 
+  /** Verifies the journal's hash chain with the engine's key and signed checkpoints (GET /v1/audit/verify). */
+  auditVerify() {
+    return this.call<AuditVerifyView>("GET", "/v1/audit/verify");
+  }
+
   snapshot() {
     // Not gated: the live mirror's resync must not be refused because traders are busy.
     return this.request<{ seq: number; orders: Order[] }>("GET", "/v1/snapshot");
@@ -377,4 +382,14 @@ export interface AlertListView {
   alerts: AlertView[];
   counts: { open: number; acknowledged: number; resolved: number; openCritical: number; openWarning: number; openInfo: number };
   asOf: string;
+}
+
+/** The engine's hash-chain verification: `firstBadSeq` and `reason` say where and why it broke. */
+export interface AuditVerifyView {
+  ok: boolean;
+  checked: number;
+  firstBadSeq: number | null;
+  reason: string | null;
+  keyedFromSeq: number | null;
+  checkpoints: number;
 }

@@ -177,6 +177,15 @@ function fakeEngine() {
     },
     acknowledgeAlert: track("acknowledgeAlert", async (alertId: string) => alertChange(alertId, "acknowledged")),
     resolveAlert: track("resolveAlert", async (alertId: string) => alertChange(alertId, "resolved")),
+    // The hash chain's verification (routers/audit.ts): the engine holds the key.
+    auditVerify: track("auditVerify", async () => ({
+      ok: true,
+      checked: 0,
+      firstBadSeq: null,
+      reason: null,
+      keyedFromSeq: null,
+      checkpoints: 0,
+    })),
   };
   return { engine: engine as unknown as EngineClient, calls };
 }
@@ -775,6 +784,29 @@ const ACCESS: Record<string, Entry> = {
       },
     ]),
   ),
+  // Audit (routers/audit.ts): this database's journal is empty; audit.test.ts searches a filled one.
+  "audit.search": {
+    permission: "audit:read",
+    input: () => ({ accountId: ALPHA }),
+    probes: [
+      {
+        name: "search another account",
+        input: () => ({ accountId: BETA }),
+        bound: { code: "FORBIDDEN", message: /ACC-BETA/ },
+        unbound: () => {},
+      },
+      { name: "search every account", input: () => ({}), bound: (v) => expect(v).toMatchObject({ events: [] }), unbound: () => {} },
+    ],
+  },
+  "audit.orderHistory": {
+    permission: "audit:read",
+    input: () => ({ orderId: "O-ALPHA" }),
+    answer: "NOT_FOUND",
+    probes: [
+      { name: "history of an unknown order", input: () => ({ orderId: "O-NOPE" }), bound: NOT_FOUND_ORDER, unbound: NOT_FOUND_ORDER },
+    ],
+  },
+  "audit.verify": { permission: "audit:read", input: () => undefined, boundRefused: true },
   "venues.list": { permission: "orders:read", input: () => undefined },
   "venues.setOutage": { permission: "venues:manage", input: () => ({ venueId: "SIM-FAST", down: false }), boundRefused: true },
 };

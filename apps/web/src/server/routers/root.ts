@@ -1,6 +1,7 @@
 import { router } from "../trpc";
 import { adminRouter } from "./admin";
 import { alertsRouter } from "./alerts";
+import { auditRouter } from "./audit";
 import { controlsRouter } from "./controls";
 import { ordersRouter } from "./orders";
 import { positionsRouter } from "./positions";
@@ -20,6 +21,7 @@ export const appRouter = router({
   reconciliation: reconciliationRouter,
   controls: controlsRouter,
   alerts: alertsRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

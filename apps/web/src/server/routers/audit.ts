@@ -1,0 +1,193 @@
+import type { PrismaClient } from "@fillmore/db";
+import type { TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
+import { type AccountScope, orderNotFound } from "../scope";
+import { requires, toTrpcError } from "../trpc";
+
+// Audit search over the journal (read only: the console's role has SELECT on it). Newest first with
+// keyset paging on seq (`seq < cursor`), never OFFSET; each filter has an index ending in seq
+// (packages/db/migrations/1764000000060_audit-indexes.sql). Payload fields are matched with jsonb
+// operators: an order's clOrdId, strategy and symbol come from its OrderReceived event, its venue
+// order id from OrderSubmitted/OrderAccepted.
+
+const id = z.string().trim().min(1).max(128);
+const instant = z.iso.datetime({ offset: true, local: false });
+
+export const auditSearchInput = z
+  .object({
+    orderId: id.optional(),
+    clOrdId: id.optional(),
+    venueOrderId: id.optional(),
+    actor: id.optional(),
+    accountId: id.optional(),
+    strategy: id.optional(),
+    symbol: id.optional(),
+    types: z
+      .array(z.string().regex(/^[A-Za-z]{1,64}$/, "an event type is a word like OrderFilled"))
+      .max(64)
+      .optional(),
+    text: z.string().trim().min(1).max(200).optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+    /** The last seq of the previous page. */
+    cursor: z.number().int().positive().optional(),
+    limit: z.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+export type AuditSearchInput = z.input<typeof auditSearchInput>;
+
+/** One journaled event as the audit views show it: the stored event (payload) and its chain links. */
+export interface AuditEvent {
+  seq: number;
+  /** UTC with microseconds, as journaled. */
+  ts: string;
+  type: string;
+  orderId: string | null;
+  accountId: string | null;
+  actor: string | null;
+  data: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+interface Row {
+  seq: string;
+  ts: string;
+  type: string;
+  order_id: string | null;
+  account_id: string | null;
+  actor: string | null;
+  payload: { ts?: string; data?: Record<string, unknown> };
+  prev_hash: string;
+  hash: string;
+}
+
+const COLUMNS =
+  "seq::text AS seq, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS ts, type, order_id, account_id, actor, payload, prev_hash, hash";
+
+function toEvent(r: Row): AuditEvent {
+  return {
+    seq: Number(r.seq),
+    ts: typeof r.payload?.ts === "string" ? r.payload.ts : r.ts,
+    type: r.type,
+    orderId: r.order_id,
+    accountId: r.account_id,
+    actor: r.actor,
+    data: r.payload?.data ?? {},
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+/** `%`, `_` and `\` match themselves in the text filter. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** The WHERE clause and its parameters; the SQL text is built from constants only, values go as parameters. */
+export function searchQuery(input: z.output<typeof auditSearchInput>, accounts: readonly string[] | null) {
+  const values: unknown[] = [];
+  const p = (value: unknown) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const where: string[] = [];
+  const ordersWhere = (condition: string) => `order_id IN (SELECT r.order_id FROM journal r WHERE ${condition})`;
+  if (input.orderId) where.push(`order_id = ${p(input.orderId)}`);
+  if (input.clOrdId)
+    where.push(ordersWhere(`r.type = 'OrderReceived' AND r.payload -> 'data' -> 'order' ->> 'clOrdId' = ${p(input.clOrdId)}`));
+  if (input.venueOrderId)
+    where.push(
+      ordersWhere(`r.type IN ('OrderSubmitted', 'OrderAccepted') AND r.payload -> 'data' ->> 'venueOrderId' = ${p(input.venueOrderId)}`),
+    );
+  if (input.strategy)
+    where.push(ordersWhere(`r.type = 'OrderReceived' AND r.payload -> 'data' -> 'order' ->> 'strategy' = ${p(input.strategy)}`));
+  if (input.symbol) {
+    const symbol = p(input.symbol);
+    where.push(
+      `(${ordersWhere(`r.type = 'OrderReceived' AND r.payload -> 'data' -> 'order' ->> 'symbol' = ${symbol}`)} OR (payload -> 'data' ? 'symbol' AND payload -> 'data' ->> 'symbol' = ${symbol}))`,
+    );
+  }
+  if (input.actor) where.push(`actor = ${p(input.actor)}`);
+  if (input.accountId) where.push(`account_id = ${p(input.accountId)}`);
+  if (input.types && input.types.length > 0) where.push(`type = ANY(${p(input.types)}::text[])`);
+  if (input.text) where.push(`payload::text ILIKE ${p(likePattern(input.text))}`);
+  if (input.from) where.push(`ts >= ${p(input.from)}::timestamptz`);
+  if (input.to) where.push(`ts < ${p(input.to)}::timestamptz`);
+  if (input.cursor !== undefined) where.push(`seq < ${p(input.cursor)}::bigint`);
+  // A key bound to accounts sees only its accounts' events (never events of no account).
+  if (accounts) where.push(`account_id = ANY(${p(accounts)}::text[])`);
+  const text = `SELECT ${COLUMNS} FROM journal${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ${p(input.limit + 1)}`;
+  return { text, values };
+}
+
+export async function searchJournal(
+  prisma: PrismaClient,
+  scope: Pick<AccountScope, "accountIds" | "assertAccount">,
+  input: z.output<typeof auditSearchInput>,
+): Promise<{ events: AuditEvent[]; nextCursor: number | null; tookMs: number }> {
+  if (input.accountId !== undefined) scope.assertAccount(input.accountId);
+  const { text, values } = searchQuery(input, scope.accountIds);
+  const started = performance.now();
+  const rows = await prisma.$queryRawUnsafe<Row[]>(text, ...values);
+  const tookMs = Math.round((performance.now() - started) * 100) / 100;
+  const page = rows.slice(0, input.limit).map(toEvent);
+  return { events: page, nextCursor: rows.length > input.limit ? (page.at(-1)?.seq ?? null) : null, tookMs };
+}
+
+const HISTORY_LIMIT = 5000;
+
+/** One order's complete history, oldest first: its own events and those of its child orders (a split). */
+export async function orderHistory(prisma: PrismaClient, scope: AccountScope, orderId: string) {
+  const owner = await prisma.$queryRawUnsafe<{ account_id: string | null }[]>(
+    "SELECT account_id FROM journal WHERE order_id = $1 ORDER BY seq LIMIT 1",
+    orderId,
+  );
+  const first = owner[0];
+  if (!first) throw orderNotFound(orderId);
+  // An order outside a bound key's accounts answers exactly like an unknown id.
+  if (scope.confined && (first.account_id === null || !scope.allows(first.account_id))) throw orderNotFound(orderId);
+  const splits = await prisma.$queryRawUnsafe<{ child: string }[]>(
+    "SELECT c ->> 'orderId' AS child FROM journal, jsonb_array_elements(payload -> 'data' -> 'children') c WHERE order_id = $1 AND type = 'OrderSplit'",
+    orderId,
+  );
+  const children = [...new Set(splits.map((s) => s.child).filter(Boolean))];
+  const rows = await prisma.$queryRawUnsafe<Row[]>(
+    `SELECT ${COLUMNS} FROM journal WHERE order_id = ANY($1::text[]) ORDER BY seq LIMIT ${HISTORY_LIMIT + 1}`,
+    [orderId, ...children],
+  );
+  const events = rows.slice(0, HISTORY_LIMIT).map(toEvent);
+  const received = events.find((e) => e.type === "OrderReceived" && e.orderId === orderId);
+  return {
+    orderId,
+    accountId: first.account_id,
+    order: (received?.data.order as Record<string, unknown> | undefined) ?? null,
+    children,
+    events,
+    truncated: rows.length > HISTORY_LIMIT,
+  };
+}
+
+export const auditRouter = {
+  /** Journal events by filters, newest first; `nextCursor` is the last seq of the page (keyset paging). */
+  search: requires("audit:read")
+    .input(auditSearchInput)
+    .query(({ ctx, input }) => searchJournal(ctx.prisma, ctx.scope, input)),
+
+  /** Everything journaled about one order and its child orders: routing, risk denials, refused commands, alerts, venue reports. */
+  orderHistory: requires("audit:read")
+    .input(z.object({ orderId: id }).strict())
+    .query(({ ctx, input }) => orderHistory(ctx.prisma, ctx.scope, input.orderId)),
+
+  /** Verifies the whole hash chain in the engine (it holds the key); if broken, the first broken event. */
+  verify: requires("audit:read").query(async ({ ctx }) => {
+    ctx.scope.assertUnconfined("verify the whole journal, which spans every account");
+    const result = await ctx.engine.auditVerify().catch(toTrpcError);
+    let firstBad: AuditEvent | null = null;
+    if (!result.ok && result.firstBadSeq !== null) {
+      const rows = await ctx.prisma.$queryRawUnsafe<Row[]>(`SELECT ${COLUMNS} FROM journal WHERE seq = $1::bigint`, result.firstBadSeq);
+      firstBad = rows[0] ? toEvent(rows[0]) : null;
+    }
+    return { ...result, firstBad, verifiedAt: new Date().toISOString() };
+  }),
+} satisfies TRPCRouterRecord;
