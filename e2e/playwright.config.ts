@@ -3,7 +3,8 @@ import { defineConfig, devices } from "@playwright/test";
 
 const desktop = { ...devices["Desktop Chrome"], viewport: { width: 1440, height: 900 } };
 const root = path.resolve(import.meta.dirname, "..");
-const exclusive = /risk-controls\.spec\.ts$/;
+// Specs that change global state: risk limits and the global trading state (risk-controls), the kill switch (controls).
+const exclusive = /\/(risk-controls|controls)\.spec\.ts$/;
 const outages = /venues\.spec\.ts$/;
 
 export default defineConfig({
@@ -37,8 +38,9 @@ export default defineConfig({
     // Signs in once per role through the form and saves the sessions the specs reuse.
     { name: "setup", testMatch: /auth\.setup\.ts$/, use: { ...desktop } },
     { name: "chromium", testMatch: /\.spec\.ts$/, testIgnore: [exclusive, outages], dependencies: ["setup"], use: { ...desktop } },
-    // Specs that change global state (risk limits, the global trading state) run alone, after the rest.
-    { name: "exclusive", testMatch: exclusive, dependencies: ["chromium"], use: { ...desktop } },
+    // Specs that change global state (risk limits, the global trading state, the kill switch) run alone,
+    // after the rest, and one file at a time (workers: 1): two of them must never halt and resume trading at once.
+    { name: "exclusive", testMatch: exclusive, dependencies: ["chromium"], workers: 1, use: { ...desktop } },
     // Venue outages change routing for everyone: alone again, after the risk controls.
     { name: "outages", testMatch: outages, dependencies: ["exclusive"], use: { ...desktop } },
   ],

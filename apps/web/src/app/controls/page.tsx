@@ -7,6 +7,7 @@ import { BreakersSection } from "../../components/controls/breakers";
 import { DeadmanSection } from "../../components/controls/deadman";
 import { useTRPC } from "../../lib/trpc";
 import { errorText, useSession } from "../../lib/use-session";
+import "./controls.css";
 
 const CONFIRM = "HALT ALL";
 const DEFAULT_ACTIONS: KillSwitchAction[] = ["haltNewOrders", "cancelOpenOrders", "notifyRiskTeam"];
@@ -22,19 +23,20 @@ function Actions({
   disabled: boolean;
 }) {
   return (
-    <div className="kill-row">
+    <fieldset className="controls-actions">
+      <legend>Actions</legend>
       {KILL_SWITCH_ACTIONS.map((a) => (
-        <label key={a}>
+        <label key={a} className="controls-check">
           <input
             type="checkbox"
             disabled={disabled}
             checked={value.includes(a)}
             onChange={(e) => onChange(e.target.checked ? [...value, a] : value.filter((x) => x !== a))}
-          />{" "}
-          {a}
+          />
+          <span>{a}</span>
         </label>
       ))}
-    </div>
+    </fieldset>
   );
 }
 
@@ -110,12 +112,16 @@ export default function ControlsPage() {
         </div>
       )}
       {msg && (
-        <div className={`banner ${msg.kind === "ok" ? "ok" : "error"}`} data-testid="controls-message">
+        <div
+          className={`banner ${msg.kind === "ok" ? "controls-ok" : "error"}`}
+          role={msg.kind === "ok" ? "status" : "alert"}
+          data-testid="controls-message"
+        >
           {msg.text}
         </div>
       )}
-      <main className="layout">
-        <section className="card" aria-label="Global kill switch">
+      <main className="layout controls">
+        <section className="card controls-card" aria-label="Global kill switch">
           <div className="toolbar">
             <h2>Global kill switch</h2>
             <span className={`state ${globalEntry ? "state-halted" : "state-active"}`} data-testid="controls-global-state">
@@ -124,6 +130,12 @@ export default function ControlsPage() {
             <span className="spacer" />
             {!mayHalt && <span className="muted">read only</span>}
           </div>
+          {globalEntry && (
+            <p className="muted" data-testid="controls-global-halted">
+              New orders are refused everywhere{globalEntry.allowReducing ? " (orders that reduce a position still pass)" : ""}; cancels
+              always pass. Reset it under State per scope below, once the cause is fixed.
+            </p>
+          )}
           {mayHalt && !globalEntry && (
             <>
               <label className="grow">
@@ -142,7 +154,7 @@ export default function ControlsPage() {
                 </button>
               </div>
               {previewScope === "global" && previewData && (
-                <div data-testid="controls-preview">
+                <div className="controls-preview" data-testid="controls-preview">
                   <p>
                     Would cancel <strong>{previewData.totals.openOrders}</strong> open orders (notional {previewData.totals.openNotional})
                     and could flatten <strong>{previewData.totals.positions}</strong> positions:
@@ -167,8 +179,10 @@ export default function ControlsPage() {
                       ))}
                     </tbody>
                   </table>
-                  <label>
-                    Type <code>{CONFIRM}</code> to confirm
+                  <label className="controls-confirm">
+                    <span>
+                      Type <code>{CONFIRM}</code> to confirm
+                    </span>
                     <input
                       value={typed}
                       onChange={(e) => setTyped(e.target.value)}
@@ -178,7 +192,7 @@ export default function ControlsPage() {
                   </label>
                   <button
                     type="button"
-                    className="danger"
+                    className="kill-switch"
                     disabled={
                       disabled || typed !== CONFIRM || globalReason.trim().length < MIN_CONTROL_REASON || globalActions.length === 0
                     }
@@ -199,7 +213,7 @@ export default function ControlsPage() {
           )}
         </section>
 
-        <section className="card" aria-label="Trading state per scope">
+        <section className="card controls-card" aria-label="Trading state per scope">
           <h2>State per scope</h2>
           {view && view.states.length === 0 && <p data-testid="controls-all-active">Every scope is ACTIVE.</p>}
           {view && view.states.length > 0 && (
@@ -270,7 +284,7 @@ export default function ControlsPage() {
           ))}
         </section>
 
-        <section className="card" aria-label="Scoped halt">
+        <section className="card controls-card" aria-label="Scoped halt">
           <h2>Scoped halt</h2>
           <p className="muted">
             Scopes: account:ACC, strategy:NAME, symbol:SYM, venue:VENUE, or parts joined by / (account:ACC/symbol:AAPL).
@@ -322,7 +336,7 @@ export default function ControlsPage() {
         <BreakersSection disabled={!confirmed} mayEdit={mayHalt} />
         <DeadmanSection disabled={!confirmed} mayEdit={mayHalt} />
 
-        <section className="card" aria-label="History">
+        <section className="card controls-card" aria-label="History">
           <h2>History of trips and resets</h2>
           <table data-testid="controls-history">
             <thead>
