@@ -1,6 +1,7 @@
 import { type APIRequestContext, type Browser, expect, type Locator, type Page, test } from "@playwright/test";
 import {
   fillAndSubmit,
+  growingSide,
   limitAround,
   loginFor,
   openBlotter,
@@ -9,6 +10,7 @@ import {
   storageStateFor,
   submitOrder,
   ticket,
+  trpcGet,
   uniqueId,
   waitLive,
 } from "./helpers";
@@ -28,13 +30,6 @@ const RESET_REASON = `e2e drill ${drill} over: cause fixed, checked by the spec`
 
 interface ControlsState {
   states: { scope: string; state: string; setBy: string; reason: string }[];
-}
-
-async function trpcGet<T>(request: APIRequestContext, procedure: string, input?: unknown): Promise<T> {
-  const query = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
-  const response = await request.get(`/api/trpc/${procedure}${query}`);
-  expect(response.status(), await response.text()).toBe(200);
-  return ((await response.json()) as { result: { data: T } }).result.data;
 }
 
 /** Resets global through the API if it is still halted (a failed run must never leave trading halted). */
@@ -191,11 +186,7 @@ test.describe("kill switch (runbook: halt from the console, verify, reset)", () 
     await expect(rowByClOrdId(trader, workingClOrdId)).toHaveAttribute("data-status", "Cancelled", { timeout: 15_000 });
 
     // An order that grows the position (a halt lets reducing orders through): buy from flat/long, sell from short.
-    const snapshot = await trpcGet<{ rows: { accountId: string; symbol: string; qty: string }[] }>(trader.request, "positions.snapshot", {
-      accountIds: [ACCOUNT],
-    });
-    const position = snapshot.rows.filter((r) => r.symbol === SYMBOL).reduce((sum, r) => sum + Number(r.qty), 0);
-    const side = position < 0 ? "Sell" : "Buy";
+    const side = await growingSide(trader.request, ACCOUNT, SYMBOL);
     const price = await limitAround(trader, SYMBOL, side, false);
     await fillAndSubmit(trader, {
       account: ACCOUNT,

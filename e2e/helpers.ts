@@ -1,5 +1,5 @@
 import path from "node:path";
-import { expect, type Locator, type Page } from "@playwright/test";
+import { type APIRequestContext, expect, type Locator, type Page } from "@playwright/test";
 
 export type Role = "trader" | "risk" | "compliance" | "admin";
 
@@ -266,4 +266,22 @@ export const screenshotDir = path.resolve(import.meta.dirname, "screenshots");
 
 export function screenshotPath(name: string): string {
   return path.join(screenshotDir, name);
+}
+
+/** A tRPC query over the page's session (GET with the input in the query string); fails the test on anything but 200. */
+export async function trpcGet<T>(request: APIRequestContext, procedure: string, input?: unknown): Promise<T> {
+  const query = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+  const response = await request.get(`/api/trpc/${procedure}${query}`);
+  expect(response.status(), await response.text()).toBe(200);
+  return ((await response.json()) as { result: { data: T } }).result.data;
+}
+
+/**
+ * The side of an order that grows an account's position in a symbol (buy from flat or long, sell from
+ * short): under a halt, orders that only reduce a position still pass, so a test of a refusal needs this.
+ */
+export async function growingSide(request: APIRequestContext, accountId: string, symbol: string): Promise<"Buy" | "Sell"> {
+  const snapshot = await trpcGet<{ rows: { symbol: string; qty: string }[] }>(request, "positions.snapshot", { accountIds: [accountId] });
+  const position = snapshot.rows.filter((r) => r.symbol === symbol).reduce((sum, r) => sum + Number(r.qty), 0);
+  return position < 0 ? "Sell" : "Buy";
 }

@@ -1,5 +1,15 @@
 import { type APIRequestContext, type Browser, expect, type Page, test } from "@playwright/test";
-import { fillAndSubmit, limitAround, openBlotter, screenshotPath, storageStateFor, ticket, uniqueId, waitLive } from "./helpers";
+import {
+  fillAndSubmit,
+  growingSide,
+  limitAround,
+  openBlotter,
+  screenshotPath,
+  storageStateFor,
+  ticket,
+  uniqueId,
+  waitLive,
+} from "./helpers";
 
 // These change global state (limits, the global trading state), so they run serially and in a project
 // of their own that starts after every other spec has finished (see playwright.config.ts).
@@ -103,8 +113,10 @@ test.describe("risk controls (risk user changes, trader feels them)", () => {
 
       await openBlotter(trader, "trader");
       await waitLive(trader);
-      const price = await limitAround(trader, "MSFT", "Buy", false);
-      await fillAndSubmit(trader, { symbol: "MSFT", side: "Buy", type: "Limit", quantity: "1", price, clOrdId: uniqueId("halted") });
+      // An order that grows the position: a halt lets orders that only reduce one through.
+      const side = await growingSide(trader.request, "ACC-ALPHA", "MSFT");
+      const price = await limitAround(trader, "MSFT", side, false);
+      await fillAndSubmit(trader, { symbol: "MSFT", side, type: "Limit", quantity: "1", price, clOrdId: uniqueId("halted") });
       await expect(ticket(trader).getByRole("alert")).toHaveText(/^Rejected: TRADING_HALTED: /, { timeout: 15_000 });
     } finally {
       await control.getByLabel(/^Reason/).fill("e2e: drill over");
