@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Admission } from "../src/api/backpressure";
+import { Admission, isNewRisk } from "../src/api/backpressure";
 
 // The engine's admission control on a real HTTP server on 127.0.0.1: two requests in flight at
 // most, each held 300 ms; the event stream and /health are never refused.
@@ -58,4 +58,14 @@ describe("engine admission (503 OVERLOADED past the in-flight limit)", () => {
     expect(health.status).toBe(200);
     await held;
   });
+});
+
+it("a lagging engine sheds only new orders and modifications: cancels, cancel-all, halts and resets always pass", () => {
+  expect(isNewRisk("/v1/orders")).toBe(true);
+  expect(isNewRisk("/v1/orders/O1/modify")).toBe(true);
+  expect(isNewRisk("/v1/orders/O1/cancel")).toBe(false);
+  expect(isNewRisk("/v1/orders/cancel-all")).toBe(false);
+  expect(isNewRisk("/v1/controls/trip")).toBe(false);
+  expect(isNewRisk("/v1/controls/reset")).toBe(false);
+  expect(isNewRisk("/v1/reconciliation/run")).toBe(false);
 });

@@ -6,12 +6,18 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
  * 503 `Retry-After: 1` and code OVERLOADED, instead of joining a queue that takes seconds.
  * - at most ENGINE_MAX_IN_FLIGHT requests (default 1024) in flight at once; the event stream,
  *   /health and /metrics are not counted and never refused;
- * - while the event loop's p99 delay over two 250 ms windows in a row is above ENGINE_MAX_LOOP_DELAY_MS (default 250; 0 turns
- *   it off), new commands (POST) are refused; reads and cancels still pass, so a stalled engine
+ * - while the event loop's p99 delay over two 250 ms windows in a row is above ENGINE_MAX_LOOP_DELAY_MS (default 500; 0 turns
+ *   it off), new orders and modifications are refused; reads, cancels, halts and every other command still pass, so a stalled engine
  *   can still be seen and risk taken off (fail closed for new risk, not for visibility).
  * The console's own gate (apps/web/src/server/backpressure.ts) normally keeps far below this limit;
  * this one protects the engine from any caller.
  */
+
+/** New orders and modifications: the only commands shed on a lagging loop (never cancels, halts or resets). */
+export function isNewRisk(url: string): boolean {
+  const path = url.split("?")[0] ?? url;
+  return path === "/v1/orders" || /^\/v1\/orders\/[^/]+\/modify$/.test(path);
+}
 
 export interface AdmissionOptions {
   maxInFlight: number;
@@ -41,7 +47,7 @@ export class Admission {
     const url = req.url ?? "/";
     if (url === "/health" || url === "/metrics" || url.startsWith("/v1/stream")) return true;
     this.startMonitor();
-    const command = req.method === "POST" && !url.endsWith("/cancel") && !url.endsWith("/cancel-all");
+    const command = req.method === "POST" && isNewRisk(url);
     let reason: string | null = null;
     if (this.inFlight >= this.options.maxInFlight) reason = `${this.inFlight} requests in flight (limit ${this.options.maxInFlight})`;
     else if (command && this.options.maxLoopDelayMs > 0 && this.lastLoopDelayP99Ms > this.options.maxLoopDelayMs)
@@ -86,7 +92,7 @@ let shared: Admission | undefined;
 export function admission(): Admission {
   shared ??= new Admission({
     maxInFlight: intFromEnv("ENGINE_MAX_IN_FLIGHT", 1024),
-    maxLoopDelayMs: intFromEnv("ENGINE_MAX_LOOP_DELAY_MS", 250),
+    maxLoopDelayMs: intFromEnv("ENGINE_MAX_LOOP_DELAY_MS", 500),
     windowMs: 250,
   });
   return shared;
