@@ -231,6 +231,57 @@ export interface SystemEventData {
     delta: Decimal;
     reason: string;
   };
+  /** A corporate action entered (risk or admin), to apply at `effectiveDate` (apps/engine/src/positions/corporate-actions.ts). */
+  CorporateActionScheduled: CorporateActionTerms;
+  /** A corporate action applied: the terms again (replay needs nothing else) and what it did. */
+  CorporateActionApplied: CorporateActionTerms & CorporateActionResults;
+  /**
+   * A compensating action: the inverse applied to the positions of now (splits: the inverse ratio; dividends: the
+   * amounts debited back; symbol changes: back to the old symbol). `applied` false: it was only scheduled, now dropped.
+   */
+  CorporateActionReversed: { id: string; reason: string; applied: boolean } & Partial<CorporateActionTerms & CorporateActionResults>;
+}
+
+export type CorporateActionKind = "split" | "reverseSplit" | "cashDividend" | "symbolChange";
+
+/** What a corporate action is: splits `ratioNew`-for-`ratioOld` (7-for-1: 7, 1); dividends `perShare`; renames `newSymbol`. */
+export interface CorporateActionTerms {
+  id: string;
+  kind: CorporateActionKind;
+  symbol: string;
+  /** YYYY-MM-DD (UTC); a dividend's pay date. */
+  effectiveDate: string;
+  ratioNew?: Decimal;
+  ratioOld?: Decimal;
+  /** Price per new share fractions are paid at. */
+  cashInLieuPx?: Decimal;
+  perShare?: Decimal;
+  newSymbol?: string;
+  reason: string;
+}
+
+/** What applying (or reversing) a corporate action did. */
+export interface CorporateActionResults {
+  /** Per book key (account × strategy × symbol). */
+  positions: {
+    accountId: string;
+    strategy: string | null;
+    symbol: string;
+    qtyBefore: Decimal;
+    qtyAfter: Decimal;
+    cashInLieu: Decimal;
+    dividend: Decimal;
+  }[];
+  /** Quantity changes of the per-account positions risk reads (applied on replay from here). */
+  accounts: { accountId: string; symbol: string; qtyBefore: Decimal; qtyAfter: Decimal; delta: Decimal }[];
+  /** Resting orders touched: cancelled, with the replacement a trader may enter (qty × ratio, price ÷ ratio on the tick). */
+  orders: {
+    orderId: string;
+    action: "cancel";
+    suggestedQty: Decimal | null;
+    suggestedPrice: Decimal | null;
+    suggestedStopPx: Decimal | null;
+  }[];
 }
 
 /** One reconciliation break as journaled (see apps/engine/src/positions/reconciliation). */

@@ -14,6 +14,7 @@ import { money } from "@fillmore/shared";
 import type { Quote } from "../marketdata/quotes";
 import { nextSessionEnd } from "../orders/expiry";
 import { type MarkSource, type PnlMethod, PositionBook, type PositionKey, type PositionView } from "./book";
+import { applyCorporateActionToBook } from "./corporate-actions";
 
 export interface LivePositionsConfig {
   /** The mark unrealized uses: the quote's mid (default), its last trade, or a manual mark. */
@@ -100,6 +101,10 @@ export class LivePositions {
   /** An order event as the order book applied it (live or replayed). */
   onApplied(event: AnyEvent, order: Order | undefined): void {
     if (event.seq > this.lastSeq) this.lastSeq = event.seq;
+    if (event.type === "CorporateActionApplied" || event.type === "CorporateActionReversed") {
+      this.onCorporateAction(event);
+      return;
+    }
     if (!order) return;
     if (
       event.type !== "OrderFilled" &&
@@ -169,6 +174,19 @@ export class LivePositions {
     this.seqOf.set(id, event.seq);
     this.projectionDirty.add(id);
     if (this.listeners.size > 0) this.publish(key, "fill", event.seq);
+  }
+
+  /** A split, dividend or symbol change (or its reversal), journaled by positions/corporate-actions, live or replayed. */
+  private onCorporateAction(event: AnyEvent): void {
+    const symbols = applyCorporateActionToBook(this.book, event, Date.parse(event.ts));
+    for (const symbol of symbols)
+      for (const k of this.book.keyList()) {
+        if (k.symbol !== symbol) continue;
+        const id = keyOf(k);
+        this.seqOf.set(id, event.seq);
+        this.projectionDirty.add(id);
+        if (this.listeners.size > 0) this.publish(k, "fill", event.seq);
+      }
   }
 
   /** A quote: the symbol's mid and last become marks; an FX instrument's mid becomes its rate. */
