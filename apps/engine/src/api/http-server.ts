@@ -1,4 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
+import fs from "node:fs";
 import http from "node:http";
 import {
   cancelAllInput,
@@ -17,18 +18,20 @@ import { breakerRoutes } from "../controls/breakers/api";
 import type { Breakers } from "../controls/breakers/breakers";
 import type { Deadman } from "../controls/deadman";
 import type { KillSwitch } from "../controls/kill-switch";
-import { auditFiles } from "../journal/audit-files";
 import { verifyJournalIntegrity } from "../journal/integrity";
+import { defaultCheckpointFile, readJournalKey } from "../journal/keys";
 import { readOrderEvents } from "../journal/read";
 import type { Logger } from "../log";
 import { CommandError } from "../orders/errors";
 import type { OrderManager } from "../orders/order-manager";
 import type { LivePositions } from "../positions/live-positions";
+import type { CorporateActions } from "../positions/corporate-actions";
 import type { Positions } from "../positions/positions";
 import { pnlSeries, positionFills, positionsSnapshot, positionsStream } from "../positions/positions-api";
 import { reconciliationApi } from "../positions/reconciliation/api";
 import type { Reconciliation } from "../positions/reconciliation/reconciliation";
 import type { RiskSettings } from "../risk/risk-settings";
+import { corporateActionsApi } from "../wiring/corporate-actions";
 import { admit } from "./backpressure";
 import type { EventHub } from "./event-hub";
 
@@ -56,7 +59,9 @@ export interface ApiDeps {
   deadman?: Deadman;
   /** The alert centre (alerts/alert-centre.ts); /v1/alerts* answer 503 without it. */
   alerts?: AlertCentre;
-  /** GET /v1/audit/verify: the chain check with the engine's key; default: the key and checkpoints at JOURNAL_KEY_FILE (audit-files.ts). */
+  /** Corporate actions (positions/corporate-actions.ts); /v1/corporate-actions* answer 503 without them. */
+  corporateActions?: CorporateActions;
+  /** GET /v1/audit/verify: the chain check with the engine's key; default: verifyWithFiles. */
   verifyJournal?: () => Promise<AuditVerifyView>;
 }
 
@@ -71,9 +76,15 @@ export interface AuditVerifyView {
   checkpoints: number;
 }
 
-async function verifyWithFiles(pool: pg.Pool): Promise<AuditVerifyView> {
-  const files = auditFiles();
-  const result = await verifyJournalIntegrity(pool, { key: files.key, checkpointFile: files.key ? files.checkpointFile : undefined });
+/**
+ * The default check: the key and checkpoints the engine itself was started with (JOURNAL_KEY_FILE and
+ * JOURNAL_CHECKPOINT_FILE from the environment, as config.ts reads them); none set: the unkeyed chain.
+ */
+async function verifyWithFiles(pool: pg.Pool, env = process.env): Promise<AuditVerifyView> {
+  const keyFile = env.JOURNAL_KEY_FILE;
+  const key = keyFile && fs.existsSync(keyFile) ? readJournalKey(keyFile) : undefined;
+  const checkpointFile = keyFile ? (env.JOURNAL_CHECKPOINT_FILE ?? defaultCheckpointFile(keyFile)) : undefined;
+  const result = await verifyJournalIntegrity(pool, { key, checkpointFile });
   return {
     ok: result.ok,
     checked: result.verify.events,
@@ -279,6 +290,13 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
     "POST",
     /^\/v1\/alerts\/([^/]+)\/resolve$/,
     async ({ deps, req, res, params }) => send(res, 200, await alertsApi.resolve(deps.alerts, req, params[0] ?? "")),
+  ],
+  ["GET", /^\/v1\/corporate-actions$/, ({ deps, res }) => send(res, 200, corporateActionsApi.list(deps.corporateActions))],
+  ["POST", /^\/v1\/corporate-actions$/, async ({ deps, req, res }) => send(res, 200, await corporateActionsApi.schedule(deps.corporateActions, req))],
+  [
+    "POST",
+    /^\/v1\/corporate-actions\/([^/]+)\/reverse$/,
+    async ({ deps, req, res, params }) => send(res, 200, await corporateActionsApi.reverse(deps.corporateActions, req, params[0] ?? "")),
   ],
   ["GET", /^\/v1\/audit\/verify$/, async ({ deps, res }) => send(res, 200, await (deps.verifyJournal?.() ?? verifyWithFiles(deps.pool)))],
   ["GET", /^\/v1\/stream$/, ({ deps, url, req, res }) => stream(deps, url, req, res)],

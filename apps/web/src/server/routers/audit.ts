@@ -117,7 +117,7 @@ export function searchQuery(input: z.output<typeof auditSearchInput>, accounts: 
   if (input.cursor !== undefined) where.push(`seq < ${p(input.cursor)}::bigint`);
   // A key bound to accounts sees only its accounts' events (never events of no account).
   if (accounts) where.push(`account_id = ANY(${p(accounts)}::text[])`);
-  const text = `SELECT ${COLUMNS} FROM journal${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ${p(input.limit + 1)}`;
+  const text = `SELECT ${COLUMNS} FROM journal${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY journal.seq DESC LIMIT ${p(input.limit + 1)}`;
   return { text, values };
 }
 
@@ -140,7 +140,7 @@ const HISTORY_LIMIT = 5000;
 /** One order's complete history, oldest first: its own events and those of its child orders (a split). */
 export async function orderHistory(prisma: PrismaClient, scope: AccountScope, orderId: string) {
   const owner = await prisma.$queryRawUnsafe<{ account_id: string | null }[]>(
-    "SELECT account_id FROM journal WHERE order_id = $1 ORDER BY seq LIMIT 1",
+    "SELECT account_id FROM journal WHERE order_id = $1 ORDER BY journal.seq LIMIT 1",
     orderId,
   );
   const first = owner[0];
@@ -153,7 +153,7 @@ export async function orderHistory(prisma: PrismaClient, scope: AccountScope, or
   );
   const children = [...new Set(splits.map((s) => s.child).filter(Boolean))];
   const rows = await prisma.$queryRawUnsafe<Row[]>(
-    `SELECT ${COLUMNS} FROM journal WHERE order_id = ANY($1::text[]) ORDER BY seq LIMIT ${HISTORY_LIMIT + 1}`,
+    `SELECT ${COLUMNS} FROM journal WHERE order_id = ANY($1::text[]) ORDER BY journal.seq LIMIT ${HISTORY_LIMIT + 1}`,
     [orderId, ...children],
   );
   const events = rows.slice(0, HISTORY_LIMIT).map(toEvent);
