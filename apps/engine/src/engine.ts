@@ -27,7 +27,9 @@ import { SimVenue } from "./venues/sim/sim-venue";
 import { wireAlerts } from "./wiring/alerts";
 import { startApi } from "./wiring/api";
 import { wireControls } from "./wiring/controls";
+import { wireCorporateActions } from "./wiring/corporate-actions";
 import { setUpPositions } from "./wiring/positions";
+import { wireQuality } from "./wiring/quality";
 import { wireReconciliation } from "./wiring/reconciliation";
 import { replayJournal } from "./wiring/replay";
 import { startTimers } from "./wiring/timers";
@@ -109,6 +111,8 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   const positionsWiring = setUpPositions({ config, orders, reference, feed, pool, clock, log, sessionEndUtc: config.SESSION_END_UTC });
   countLiveOrders(metrics, orders);
   const recon = wireReconciliation({ orders, risk, positions, journal, venues, clock, log });
+  const corporateActions = wireCorporateActions({ journal, clock, log, orders, positions, live: positionsWiring.live, reference });
+  const quality = wireQuality({ orders, journal, quote: (s) => feed.quote(s), clock, log });
   const emergency = setUpEmergency({
     orders,
     journal,
@@ -142,6 +146,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   });
   await journal.durable();
   await recon.start();
+  corporateActions.start();
 
   // 4. Event stream, API, clockwork, strategy
   const hub = new EventHub(journal.stats().committedSeq);
@@ -169,6 +174,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     breakers: emergency.breakers,
     deadman: emergency.deadman,
     alerts,
+    corporateActions,
     controls,
     config,
     orders,
@@ -223,6 +229,8 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
         strategy.stop();
         emergency.stop();
         recon.stop();
+        corporateActions.stop();
+        quality.stop();
         feed.stop();
         stopTimers();
         alerts.stop();

@@ -100,7 +100,7 @@ export class OrderBook {
   private withPxScale(draft: OrderEventDraft): OrderEventDraft {
     if (draft.type !== "OrderReceived" || draft.data.order.pxScale !== undefined) return draft;
     const pxScale = this.pxScaleOf(draft.data.order.symbol);
-    return pxScale === undefined ? draft : { ...draft, data: { order: { ...draft.data.order, pxScale } } };
+    return pxScale === undefined ? draft : { ...draft, data: { ...draft.data, order: { ...draft.data.order, pxScale } } };
   }
 
   /** A refused command is journaled with who asked and why, then returned for the caller to throw. */

@@ -133,7 +133,10 @@ function fixOrdType(t: string): string {
 }
 
 /** Metrics of one order from its events (journal order), markout samples included; null if no OrderReceived. */
-export function computeOrderMetrics(events: readonly AnyEvent[]): ExecutionMetrics | null {
+export function computeOrderMetrics(
+  events: readonly AnyEvent[],
+  options: { horizonsMs?: readonly number[] } = {},
+): ExecutionMetrics | null {
   let order: Order | undefined;
   let decisionQuote: ArrivalQuote | null = null;
   let arrivalQuote: ArrivalQuote | null = null;
@@ -273,7 +276,8 @@ export function computeOrderMetrics(events: readonly AnyEvent[]): ExecutionMetri
   }
 
   // Markouts m_i(h) = s(mid(t_i + h) − p_i), volume-weighted over the order's fills.
-  const markouts: MarkoutResult[] = MARKOUT_HORIZONS_MS.map((horizonMs) => {
+  const horizons = options.horizonsMs ?? MARKOUT_HORIZONS_MS;
+  const markouts: MarkoutResult[] = horizons.map((horizonMs) => {
     let sampled = 0;
     let amount = "0";
     for (const f of list) {
@@ -293,7 +297,7 @@ export function computeOrderMetrics(events: readonly AnyEvent[]): ExecutionMetri
   });
 
   // Measured impact: permanent s(mid(t_last + 60 s) − M0); temporary = arrival slippage − permanent.
-  const lastMid = last ? samples.get(last.execId)?.get(60_000) : undefined;
+  const lastMid = last ? samples.get(last.execId)?.get(horizons[horizons.length - 1] ?? 60_000) : undefined;
   const permanentImpact = M0 && lastMid ? signed(s, sub(lastMid, M0)) : null;
   const permanentImpactBps = permanentImpact !== null && M0 ? bps(permanentImpact, M0) : null;
   const temporaryImpactBps =

@@ -1,0 +1,151 @@
+import { type AnyEvent, isTerminal, money, type Order } from "@fillmore/shared";
+import type { Journal } from "../journal/journal";
+import type { Logger } from "../log";
+import type { Quote } from "../marketdata/quotes";
+import type { OrderBook } from "../orders/order-book";
+import { quoteSnapshot } from "./arrival";
+import { CLOSE_SAMPLE_EXEC_ID, MARKOUT_HORIZONS_MS } from "./metrics";
+
+export interface MarkoutSamplerOptions {
+  /** Horizons after each fill, ms (default 1 s, 5 s, 60 s). Tests use short ones. */
+  horizonsMs?: readonly number[];
+  /** Samples waiting at most; beyond it new ones are dropped and counted (bounded memory). */
+  maxPending?: number;
+}
+
+export interface MarkoutSamplerDeps {
+  book: Pick<OrderBook, "onRecorded">;
+  journal: Pick<Journal, "append">;
+  quote: (symbol: string) => Quote | undefined;
+  log: Logger;
+  /** Wall-clock ms now (the book's clock). */
+  nowMs: () => number;
+}
+
+interface Pending {
+  dueMs: number;
+  orderId: string;
+  accountId: string;
+  symbol: string;
+  execId: string;
+  horizonMs: number;
+}
+
+/**
+ * Samples the mid at fixed horizons after each live fill and journals it (`MarkoutSampled`), so
+ * markouts and measured impact trace back to events. Also samples the mid when an order ends with
+ * quantity unfilled (execId "@end", horizon 0: the close mid P_c of the opportunity cost).
+ *
+ * Listens to events recorded live (`onRecorded`), not replayed ones: a replayed fill's horizons
+ * passed long ago, and sampling now would journal a wrong benchmark. One FIFO per horizon (fills
+ * arrive in time order, so each queue is sorted by due time) and one unref'd timer per horizon.
+ */
+export class MarkoutSampler {
+  private readonly horizons: readonly number[];
+  private readonly maxPending: number;
+  private readonly queues = new Map<number, Pending[]>();
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private pendingCount = 0;
+  private stopped = false;
+  /** Samples not taken because the pending cap was reached. */
+  dropped = 0;
+  /** Samples journaled. */
+  sampled = 0;
+
+  constructor(
+    private readonly deps: MarkoutSamplerDeps,
+    options: MarkoutSamplerOptions = {},
+  ) {
+    this.horizons = options.horizonsMs ?? MARKOUT_HORIZONS_MS;
+    this.maxPending = options.maxPending ?? 200_000;
+    for (const h of this.horizons) this.queues.set(h, []);
+    deps.book.onRecorded((event, order) => this.onEvent(event, order));
+  }
+
+  get pending(): number {
+    return this.pendingCount;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    for (const q of this.queues.values()) q.length = 0;
+    this.pendingCount = 0;
+  }
+
+  private onEvent(event: AnyEvent, order: Order | undefined): void {
+    if (this.stopped || !order) return;
+    if (event.type === "OrderFilled" || event.type === "OrderPartiallyFilled") {
+      const now = this.deps.nowMs();
+      for (const horizonMs of this.horizons) {
+        if (this.pendingCount >= this.maxPending) {
+          this.dropped += 1;
+          continue;
+        }
+        const queue = this.queues.get(horizonMs);
+        if (!queue) continue;
+        queue.push({
+          dueMs: now + horizonMs,
+          orderId: order.orderId,
+          accountId: order.accountId,
+          symbol: order.symbol,
+          execId: event.data.execId,
+          horizonMs,
+        });
+        this.pendingCount += 1;
+        this.arm(horizonMs);
+      }
+      return;
+    }
+    const ended = event.type === "OrderCancelled" || event.type === "OrderExpired";
+    if (ended && isTerminal(order.ordStatus) && money.lt(order.cumQty, order.orderQty)) {
+      this.take({
+        dueMs: this.deps.nowMs(),
+        orderId: order.orderId,
+        accountId: order.accountId,
+        symbol: order.symbol,
+        execId: CLOSE_SAMPLE_EXEC_ID,
+        horizonMs: 0,
+      });
+    }
+  }
+
+  private arm(horizonMs: number): void {
+    if (this.stopped || this.timers.has(horizonMs)) return;
+    const head = this.queues.get(horizonMs)?.[0];
+    if (!head) return;
+    const timer = setTimeout(() => this.fire(horizonMs), Math.max(0, head.dueMs - this.deps.nowMs()));
+    timer.unref();
+    this.timers.set(horizonMs, timer);
+  }
+
+  private fire(horizonMs: number): void {
+    this.timers.delete(horizonMs);
+    if (this.stopped) return;
+    const queue = this.queues.get(horizonMs) ?? [];
+    const now = this.deps.nowMs();
+    let n = 0;
+    while (n < queue.length && (queue[n] as Pending).dueMs <= now) n += 1;
+    const due = queue.splice(0, n);
+    this.pendingCount -= due.length;
+    for (const p of due) this.take(p);
+    this.arm(horizonMs);
+  }
+
+  private take(p: Pending): void {
+    const snap = quoteSnapshot(this.deps.quote(p.symbol));
+    try {
+      this.deps.journal.append({
+        type: "MarkoutSampled",
+        orderId: p.orderId,
+        accountId: p.accountId,
+        actor: "quality",
+        data: { orderId: p.orderId, execId: p.execId, horizonMs: p.horizonMs, mid: snap?.mid ?? null, ts: snap?.ts ?? null },
+      });
+      this.sampled += 1;
+    } catch (error) {
+      this.deps.log.warn({ err: error, orderId: p.orderId, execId: p.execId }, "markout sample not journaled");
+    }
+  }
+}
