@@ -33,8 +33,8 @@ interface Pending {
 
 /**
  * Samples the mid at fixed horizons after each live fill and journals it (`MarkoutSampled`), so
- * markouts and measured impact trace back to events. Also samples the mid when an order ends with
- * quantity unfilled (execId "@end", horizon 0: the close mid P_c of the opportunity cost).
+ * markouts and measured impact trace back to events. Also samples the mid when a partly filled order
+ * ends with quantity unfilled (execId "@end", horizon 0: the close mid P_c of the opportunity cost).
  *
  * Listens to events recorded live (`onRecorded`), not replayed ones: a replayed fill's horizons
  * passed long ago, and sampling now would journal a wrong benchmark. One FIFO per horizon (fills
@@ -99,7 +99,8 @@ export class MarkoutSampler {
       return;
     }
     const ended = event.type === "OrderCancelled" || event.type === "OrderExpired";
-    if (ended && isTerminal(order.ordStatus) && money.lt(order.cumQty, order.orderQty)) {
+    // Only for a partial fill: an order that never traded journals no extra event (its IS opportunity stays open).
+    if (ended && isTerminal(order.ordStatus) && money.isPositive(order.cumQty) && money.lt(order.cumQty, order.orderQty)) {
       this.take({
         dueMs: this.deps.nowMs(),
         orderId: order.orderId,
