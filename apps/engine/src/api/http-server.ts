@@ -24,8 +24,8 @@ import { readOrderEvents } from "../journal/read";
 import type { Logger } from "../log";
 import { CommandError } from "../orders/errors";
 import type { OrderManager } from "../orders/order-manager";
-import type { LivePositions } from "../positions/live-positions";
 import type { CorporateActions } from "../positions/corporate-actions";
+import type { LivePositions } from "../positions/live-positions";
 import type { Positions } from "../positions/positions";
 import { pnlSeries, positionFills, positionsSnapshot, positionsStream } from "../positions/positions-api";
 import { reconciliationApi } from "../positions/reconciliation/api";
@@ -292,7 +292,11 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
     async ({ deps, req, res, params }) => send(res, 200, await alertsApi.resolve(deps.alerts, req, params[0] ?? "")),
   ],
   ["GET", /^\/v1\/corporate-actions$/, ({ deps, res }) => send(res, 200, corporateActionsApi.list(deps.corporateActions))],
-  ["POST", /^\/v1\/corporate-actions$/, async ({ deps, req, res }) => send(res, 200, await corporateActionsApi.schedule(deps.corporateActions, req))],
+  [
+    "POST",
+    /^\/v1\/corporate-actions$/,
+    async ({ deps, req, res }) => send(res, 200, await corporateActionsApi.schedule(deps.corporateActions, req)),
+  ],
   [
     "POST",
     /^\/v1\/corporate-actions\/([^/]+)\/reverse$/,

@@ -13,6 +13,7 @@ import type { Logger } from "../log";
 import type { RandomWalkFeed } from "../marketdata/quotes";
 import { CommandError } from "../orders/errors";
 import type { OrderManager } from "../orders/order-manager";
+import type { CorporateActions } from "../positions/corporate-actions";
 import type { LivePositions } from "../positions/live-positions";
 import type { Positions } from "../positions/positions";
 import type { Reconciliation } from "../positions/reconciliation/reconciliation";
@@ -39,6 +40,7 @@ export interface ApiWiring {
   breakers?: Breakers;
   deadman?: Deadman;
   alerts?: AlertCentre;
+  corporateActions?: CorporateActions;
   log: Logger;
 }
 
@@ -83,6 +85,7 @@ export async function startApi(w: ApiWiring): Promise<{ url: string; close(): Pr
     breakers: w.breakers,
     deadman: w.deadman,
     alerts: w.alerts,
+    corporateActions: w.corporateActions,
     log,
     reference: () => ({
       instruments: [...reference.instruments.values()],
