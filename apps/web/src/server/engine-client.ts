@@ -1,6 +1,9 @@
 import http from "node:http";
 import type {
   CancelAll,
+  CorporateActionKind,
+  CorporateActionResults,
+  CorporateActionTerms,
   ModifyOrder,
   Order,
   PnlMethod,
@@ -182,6 +185,24 @@ export class EngineClient {
   /** Verifies the journal's hash chain with the engine's key and signed checkpoints (GET /v1/audit/verify). */
   auditVerify() {
     return this.call<AuditVerifyView>("GET", "/v1/audit/verify");
+  }
+
+  /** Corporate actions, newest first (GET /v1/corporate-actions). */
+  corporateActions() {
+    return this.call<{ actions: CorporateActionView[] }>("GET", "/v1/corporate-actions");
+  }
+
+  /** Schedules a split, reverse split, cash dividend or symbol change (applied at once when due today). */
+  scheduleCorporateAction(input: CorporateActionInput, actor: string) {
+    return this.call<{ action: CorporateActionView }>("POST", "/v1/corporate-actions", { actor, ...input });
+  }
+
+  /** Reverses an applied action by a compensating one, or drops one still scheduled. */
+  reverseCorporateAction(id: string, reason: string, actor: string) {
+    return this.call<{ action: CorporateActionView }>("POST", `/v1/corporate-actions/${encodeURIComponent(id)}/reverse`, {
+      actor,
+      reason,
+    });
   }
 
   snapshot() {
@@ -392,4 +413,30 @@ export interface AuditVerifyView {
   reason: string | null;
   keyedFromSeq: number | null;
   checkpoints: number;
+}
+
+/** What schedules a corporate action (apps/engine/src/positions/corporate-actions.ts validates it). */
+export interface CorporateActionInput {
+  kind: CorporateActionKind;
+  symbol: string;
+  effectiveDate: string;
+  ratioNew?: string;
+  ratioOld?: string;
+  cashInLieuPx?: string;
+  perShare?: string;
+  newSymbol?: string;
+  reason: string;
+}
+
+/** A corporate action as the engine lists it: its terms, status, and what applying / reversing it did. */
+export interface CorporateActionView extends CorporateActionTerms {
+  status: "scheduled" | "applied" | "reversed" | "dropped";
+  scheduledBy: string;
+  scheduledAt: string;
+  appliedAt: string | null;
+  results: CorporateActionResults | null;
+  reversedAt: string | null;
+  reversedBy: string | null;
+  reverseReason: string | null;
+  reversal: CorporateActionResults | null;
 }

@@ -177,6 +177,25 @@ function fakeEngine() {
     },
     acknowledgeAlert: track("acknowledgeAlert", async (alertId: string) => alertChange(alertId, "acknowledged")),
     resolveAlert: track("resolveAlert", async (alertId: string) => alertChange(alertId, "resolved")),
+    // Corporate actions (routers/corporate-actions.ts): one applied split held in both accounts.
+    corporateActions: track("corporateActions", async () => ({
+      actions: [
+        {
+          id: "CA-1",
+          kind: "split",
+          symbol: "AAPL",
+          status: "applied",
+          results: {
+            positions: [ALPHA, BETA].map((accountId) => ({ accountId, strategy: null, symbol: "AAPL", qtyBefore: "1", qtyAfter: "7" })),
+            accounts: [ALPHA, BETA].map((accountId) => ({ accountId, symbol: "AAPL", delta: "6" })),
+            orders: [{ orderId: "O-BETA", action: "cancel" }],
+          },
+          reversal: null,
+        },
+      ],
+    })),
+    scheduleCorporateAction: track("scheduleCorporateAction", async () => ({ action: { id: "CA-2" } })),
+    reverseCorporateAction: track("reverseCorporateAction", async (id: string) => ({ action: { id, status: "reversed" } })),
     // The hash chain's verification (routers/audit.ts): the engine holds the key.
     auditVerify: track("auditVerify", async () => ({
       ok: true,
@@ -809,6 +828,31 @@ const ACCESS: Record<string, Entry> = {
   "audit.verify": { permission: "audit:read", input: () => undefined, boundRefused: true },
   "venues.list": { permission: "orders:read", input: () => undefined },
   "venues.setOutage": { permission: "venues:manage", input: () => ({ venueId: "SIM-FAST", down: false }), boundRefused: true },
+  "corporateActions.list": {
+    permission: "risk:read",
+    input: () => undefined,
+    probes: [
+      {
+        name: "see corporate actions with only its accounts' results",
+        input: () => undefined,
+        bound: (v) => {
+          const [a] = (v as { actions: { results: { positions: { accountId: string }[]; orders: unknown[] } }[] }).actions;
+          expect(a?.results.positions.map((p) => p.accountId)).toEqual([ALPHA]);
+          expect(a?.results.orders).toEqual([]);
+        },
+        unbound: (v) =>
+          expect(
+            (v as { actions: { results: { positions: { accountId: string }[] } }[] }).actions[0]?.results.positions.map((p) => p.accountId),
+          ).toEqual([ALPHA, BETA]),
+      },
+    ],
+  },
+  "corporateActions.schedule": {
+    permission: "risk:write",
+    input: () => ({ kind: "split", symbol: "AAPL", effectiveDate: "2030-01-02", ratioNew: "7", ratioOld: "1", reason: "7-for-1" }),
+    boundRefused: true,
+  },
+  "corporateActions.reverse": { permission: "risk:write", input: () => ({ id: "CA-1", reason: "entered in error" }), boundRefused: true },
 };
 
 describe("the access table", () => {

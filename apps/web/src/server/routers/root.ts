@@ -3,6 +3,7 @@ import { adminRouter } from "./admin";
 import { alertsRouter } from "./alerts";
 import { auditRouter } from "./audit";
 import { controlsRouter } from "./controls";
+import { corporateActionsRouter } from "./corporate-actions";
 import { ordersRouter } from "./orders";
 import { positionsRouter } from "./positions";
 import { reconciliationRouter } from "./reconciliation";
@@ -22,6 +23,7 @@ export const appRouter = router({
   controls: controlsRouter,
   alerts: alertsRouter,
   audit: auditRouter,
+  corporateActions: corporateActionsRouter,
 });
 
 export type AppRouter = typeof appRouter;
