@@ -264,10 +264,10 @@ describe("backpressure", () => {
       expect(a.json.error?.data.reason).toBe("OVERLOADED");
       expect(a.json.error?.data.code).toBe("SERVICE_UNAVAILABLE");
     }
-    // Refused at once: well before the 300 ms an accepted submit takes.
-    const ms = overloaded.map((a) => a.ms).sort((a, b) => a - b);
-    expect(ms[0]).toBeLessThan(100);
-    expect(ms.filter((x) => x < 100).length).toBeGreaterThanOrEqual(Math.min(10, overloaded.length));
+    // Refused without waiting for the engine: every 503 came back before the slowest accepted submit,
+    // each of which the slow proxy holds 300 ms. (How fast, in ms, is the bench's business, not a test's.)
+    const slowestAccepted = Math.max(...accepted.map((a) => a.ms));
+    expect(Math.max(...overloaded.map((a) => a.ms))).toBeLessThan(slowestAccepted);
     // Accepted: on record in the journal. Refused: never reached the engine.
     await h.engine?.journal.durable();
     const ids = accepted.map((a) => a.json.result?.data.order.orderId);
