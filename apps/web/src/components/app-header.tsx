@@ -21,6 +21,7 @@ const LINKS: { href: string; label: string; visible: (role: Role) => boolean }[]
   { href: "/risk", label: "Risk", visible: (role) => can(role, "risk:read") },
   { href: "/controls", label: "Controls", visible: (role) => can(role, "risk:read") },
   { href: "/alerts", label: "Alerts", visible: (role) => can(role, "risk:read") },
+  { href: "/audit", label: "Audit", visible: (role) => can(role, "audit:read") },
   { href: "/admin/api-keys", label: "API keys", visible: (role) => can(role, "admin:apikeys") },
 ];
 
