@@ -3,6 +3,7 @@ import { can, type PnlMethod } from "@fillmore/shared";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { AppHeader } from "../../components/app-header";
+import { CorporateActions } from "../../components/positions/corporate-actions";
 import { formatMoney, signClass } from "../../components/positions/money";
 import { PnlChart } from "../../components/positions/pnl-chart";
 import { PositionDetail } from "../../components/positions/position-detail";
@@ -134,6 +135,7 @@ export default function PositionsPage() {
             <PnlChart key={accountId} accountId={accountId} name={names.get(accountId)} />
           ))}
         </section>
+        <CorporateActions role={role} />
       </main>
     </>
   );
