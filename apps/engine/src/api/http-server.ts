@@ -30,6 +30,7 @@ import type { Positions } from "../positions/positions";
 import { pnlSeries, positionFills, positionsSnapshot, positionsStream } from "../positions/positions-api";
 import { reconciliationApi } from "../positions/reconciliation/api";
 import type { Reconciliation } from "../positions/reconciliation/reconciliation";
+import { orderMetrics, qualitySummary, summaryQuery } from "../quality/api";
 import type { RiskSettings } from "../risk/risk-settings";
 import { corporateActionsApi } from "../wiring/corporate-actions";
 import { admit } from "./backpressure";
@@ -217,6 +218,16 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
       send(res, 200, { order, events: await readOrderEvents(deps.pool, orderId) });
     },
   ],
+  [
+    "GET",
+    /^\/v1\/orders\/([^/]+)\/metrics$/,
+    async ({ deps, res, params }) => {
+      const metrics = await orderMetrics(deps.pool, params[0] ?? "");
+      if (!metrics) throw new CommandError("NOT_FOUND", `no order ${params[0] ?? ""}`);
+      send(res, 200, { metrics });
+    },
+  ],
+  ["GET", /^\/v1\/quality\/summary$/, async ({ deps, res, url }) => send(res, 200, await qualitySummary(deps.pool, summaryQuery(url)))],
   ["GET", /^\/v1\/snapshot$/, ({ deps, res }) => send(res, 200, { seq: deps.hub.lastSeq, orders: deps.orders.all() })],
   ["GET", /^\/v1\/reference$/, ({ deps, res }) => send(res, 200, deps.reference())],
   ["GET", /^\/v1\/positions$/, ({ deps, res, url }) => send(res, 200, positionsSnapshot(deps.livePositions, deps.positions, url))],
