@@ -1,7 +1,7 @@
 import type { AnyEvent, Clock } from "@fillmore/shared";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../src/log";
-import { CorporateActionError, CorporateActions } from "../src/positions/corporate-actions";
+import { adjustPrice, CorporateActionError, CorporateActions, splitQty } from "../src/positions/corporate-actions";
 import { DEFAULT_LIVE_POSITIONS_CONFIG, LivePositions } from "../src/positions/live-positions";
 import { createOrderManagerHarness, type OrderManagerHarness } from "./harness";
 
@@ -241,5 +241,27 @@ describe("corporate actions", () => {
     expect(pos(fresh, "MSFT", "ACC-2")).toMatchObject({ qty: "-50" });
     expect(pos(fresh, "MSFT", "ACC-1")).toMatchObject({ qty: "100" });
     expect(pos(fresh, "AAPL", "ACC-1")).toMatchObject({ qty: "0", dividends: "15" });
+  });
+
+  it("prices on the tick after a split: buys round down, sells up; exact prices stay; quantities cut toward zero with cash for the fraction", () => {
+    expect(adjustPrice("69", "7", "1", "0.01", "down")).toBe("9.85");
+    expect(adjustPrice("69", "7", "1", "0.01", "up")).toBe("9.86");
+    expect(adjustPrice("70", "7", "1", "0.01", "down")).toBe("10");
+    expect(adjustPrice("10.01", "1", "3", "0.05", "up")).toBe("30.05");
+    expect(splitQty("100", "7", "1", "0")).toEqual({ qty: "700", cash: "0" });
+    expect(splitQty("100", "1", "3", "31.50")).toEqual({ qty: "33", cash: "10.5" });
+    expect(splitQty("-100", "1", "3", "31.50")).toEqual({ qty: "-33", cash: "-10.5" });
+  });
+
+  it("a resting sell and a stop: the sell's limit rounds up, the suggested quantity follows the ratio", async () => {
+    await fill(r, "Buy", "100", "70");
+    const sell = await r.h.working({ symbol: "AAPL", side: "Sell", orderQty: "10", price: "69" });
+    const a = await r.ca.schedule(
+      { id: "SPLIT-3", kind: "split", symbol: "AAPL", effectiveDate: "2026-11-30", ratioNew: "7", ratioOld: "1", reason: "7-for-1" },
+      "user:risk",
+    );
+    expect(a.results?.orders).toEqual([
+      { orderId: sell.orderId, action: "cancel", suggestedQty: "70", suggestedPrice: "9.86", suggestedStopPx: null },
+    ]);
   });
 });

@@ -117,8 +117,6 @@ export interface CorporateActionsDeps {
   instruments: ReadonlyMap<string, { tickSize: Decimal }>;
 }
 
-const ZERO: CorporateActionResults = { positions: [], accounts: [], orders: [] };
-
 export class CorporateActions {
   private readonly actions = new Map<string, CorporateActionView>();
   private timer: NodeJS.Timeout | null = null;
@@ -160,7 +158,7 @@ export class CorporateActions {
       this.append({ type: "CorporateActionReversed", orderId: null, accountId: null, actor, data: { id, reason, applied: false } });
     } else {
       const inverse = inverseTerms(a);
-      const results = this.results(inverse, `${id}:reversal`);
+      const results = this.results(inverse);
       this.append({
         type: "CorporateActionReversed",
         orderId: null,
@@ -180,7 +178,7 @@ export class CorporateActions {
     let n = 0;
     for (const a of this.list().reverse()) {
       if (a.status !== "scheduled" || a.effectiveDate > today) continue;
-      const results = this.results(a, a.id);
+      const results = this.results(a);
       this.append({
         type: "CorporateActionApplied",
         orderId: null,
@@ -254,7 +252,7 @@ export class CorporateActions {
   }
 
   /** What applying `t` to the book of now would do (the book applies the same rule when the event is applied). */
-  private results(t: CorporateActionTerms, _tag: string): CorporateActionResults {
+  private results(t: CorporateActionTerms): CorporateActionResults {
     const now = this.deps.clock.nowMs();
     const views = this.deps.live.book.positions(now, { symbol: t.symbol }).filter((v) => !money.isZero(v.qty));
     const out: CorporateActionResults = { positions: [], accounts: [], orders: [] };
@@ -474,8 +472,6 @@ function applyTerms(book: PositionBook, t: CorporateActionTerms, id: string, ts:
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-
-export const NO_RESULTS = ZERO;
 
 const S = 12;
 const ONE = 10n ** BigInt(S);
