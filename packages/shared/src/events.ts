@@ -236,8 +236,9 @@ export interface SystemEventData {
   /** A corporate action applied: the terms again (replay needs nothing else) and what it did. */
   CorporateActionApplied: CorporateActionTerms & CorporateActionResults;
   /**
-   * A compensating action: the inverse applied to the positions of now (splits: the inverse ratio; dividends: the
-   * amounts debited back; symbol changes: back to the old symbol). `applied` false: it was only scheduled, now dropped.
+   * A compensating action: the inverse applied to the positions of now (splits: the inverse ratio, cash in lieu paid
+   * stays paid; dividends: perShare debited on the quantity held now; symbol changes: back to the old symbol).
+   * `reason` is the reversal's; the results are the inverse's. `applied` false: it was only scheduled, now dropped.
    */
   CorporateActionReversed: { id: string; reason: string; applied: boolean } & Partial<CorporateActionTerms & CorporateActionResults>;
 }
