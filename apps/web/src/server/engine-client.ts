@@ -205,6 +205,22 @@ export class EngineClient {
     });
   }
 
+  /** One order's execution metrics, computed by the engine from its journal (404: no such order). */
+  orderMetrics(orderId: string) {
+    return this.call<{ metrics: ExecutionMetricsView }>("GET", `/v1/orders/${encodeURIComponent(orderId)}/metrics`);
+  }
+
+  /** Execution quality aggregated by venue; `accountIds`: only those accounts' orders. */
+  qualitySummary(query: { venue?: string; symbol?: string; from?: string; to?: string; accountIds?: readonly string[] } = {}) {
+    const params = new URLSearchParams();
+    for (const k of ["venue", "symbol", "from", "to"] as const) {
+      const v = query[k];
+      if (v) params.set(k, v);
+    }
+    if (query.accountIds) params.set("accounts", query.accountIds.join(","));
+    return this.call<QualitySummaryView>("GET", `/v1/quality/summary?${params}`);
+  }
+
   snapshot() {
     // Not gated: the live mirror's resync must not be refused because traders are busy.
     return this.request<{ seq: number; orders: Order[] }>("GET", "/v1/snapshot");
@@ -439,4 +455,55 @@ export interface CorporateActionView extends CorporateActionTerms {
   reversedBy: string | null;
   reverseReason: string | null;
   reversal: CorporateActionResults | null;
+}
+
+/** An order's execution metrics as the engine computes them (apps/engine/src/quality/metrics.ts); decimals as strings. */
+export interface ExecutionMetricsView {
+  orderId: string;
+  accountId: string;
+  symbol: string;
+  side: "Buy" | "Sell";
+  orderType: string;
+  broker: string | null;
+  strategy: string | null;
+  status: string;
+  submissionTime: string | null;
+  firstFillTime: string | null;
+  completionTime: string | null;
+  latencyMs: string | null;
+  timeToFirstFillMs: string | null;
+  timeToCompletionMs: string | null;
+  hops: Record<"receivedToValidatedMs" | "validatedToSentMs" | "sentToAckMs" | "ackToFirstFillMs" | "firstFillToDoneMs", string | null>;
+  requestedPrice: string | null;
+  arrivalQuote: { bid: string; ask: string; mid: string; ts: number } | null;
+  arrivalMid: string | null;
+  orderQty: string;
+  filledQty: string;
+  averageFillPrice: string | null;
+  fillRate: string;
+  slippage: string | null;
+  slippageBps: string | null;
+  effectiveSpread: string | null;
+  effectiveSpreadBps: string | null;
+  markouts: { horizonMs: number; perShare: string | null; amount: string | null; bps: string | null; sampled: number }[];
+  marketImpactBps: string | null;
+  commissions: string;
+  commissionCurrency: string | null;
+}
+
+/** Execution quality by venue (apps/engine/src/quality/summary.ts). */
+export interface QualitySummaryView {
+  orders: number;
+  queryMs: number;
+  venues: {
+    venue: string;
+    orders: number;
+    sent: number;
+    fillRate: string | null;
+    rejectRate: string | null;
+    cancelRate: string | null;
+    latencyMs: { n: number; p50: string | null; p95: string | null; p99: string | null; p999: string | null };
+    slippageBps: string | null;
+    markoutsBps: { horizonMs: number; bps: string | null; orders: number }[];
+  }[];
 }

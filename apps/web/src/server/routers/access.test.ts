@@ -100,6 +100,14 @@ function fakeEngine() {
     modify: track("modify", (input: { orderId: string }) => find(input.orderId)),
     cancelAll: track("cancelAll", async () => ({ requested: 0, cancelled: [], skipped: [] })),
     order: find,
+    // Execution quality: an order's metrics carry its account; the summary is of the accounts asked for.
+    orderMetrics: async (orderId: string) => ({ metrics: { ...(await find(orderId)).order, slippageBps: "1" } }),
+    qualitySummary: track("qualitySummary", async (query: { accountIds?: readonly string[] } = {}) => ({
+      orders: 0,
+      queryMs: 0,
+      venues: [],
+      accountIds: query.accountIds ?? null,
+    })),
     risk: async () => risk(),
     setRiskLimits: track("setRiskLimits", async () => risk()),
     setTradingState: track("setTradingState", async () => risk()),
@@ -368,6 +376,28 @@ const ACCESS: Record<string, Entry> = {
       // The same answer for another account's order as for an id that does not exist: nothing tells which ids exist.
       { name: "get another account's order", input: () => ({ orderId: "O-BETA" }), bound: NOT_FOUND_ORDER, unbound: () => {} },
       { name: "get an unknown order", input: () => ({ orderId: "O-NOPE" }), bound: NOT_FOUND_ORDER, unbound: NOT_FOUND_ORDER },
+    ],
+  },
+  "quality.orderMetrics": {
+    permission: "orders:read",
+    input: () => ({ orderId: "O-ALPHA" }),
+    probes: [
+      // Like orders.get: another account's order and an unknown id answer the same NOT_FOUND.
+      { name: "metrics of another account's order", input: () => ({ orderId: "O-BETA" }), bound: NOT_FOUND_ORDER, unbound: () => {} },
+      { name: "metrics of an unknown order", input: () => ({ orderId: "O-NOPE" }), bound: NOT_FOUND_ORDER, unbound: NOT_FOUND_ORDER },
+    ],
+  },
+  "quality.summary": {
+    permission: "orders:read",
+    input: () => ({}),
+    probes: [
+      {
+        name: "summary over every account",
+        input: () => ({ symbol: "AAPL" }),
+        // A bound key's summary is filtered to its accounts; people and unbound keys see every account.
+        bound: (v) => expect((v as { accountIds: string[] | null }).accountIds).toEqual([ALPHA]),
+        unbound: (v) => expect((v as { accountIds: string[] | null }).accountIds).toBeNull(),
+      },
     ],
   },
   "orders.list": {

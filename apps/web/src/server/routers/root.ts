@@ -6,6 +6,7 @@ import { controlsRouter } from "./controls";
 import { corporateActionsRouter } from "./corporate-actions";
 import { ordersRouter } from "./orders";
 import { positionsRouter } from "./positions";
+import { qualityRouter } from "./quality";
 import { reconciliationRouter } from "./reconciliation";
 import { riskRouter } from "./risk";
 import { referenceRouter, sessionRouter } from "./session";
@@ -24,6 +25,7 @@ export const appRouter = router({
   alerts: alertsRouter,
   audit: auditRouter,
   corporateActions: corporateActionsRouter,
+  quality: qualityRouter,
 });
 
 export type AppRouter = typeof appRouter;
