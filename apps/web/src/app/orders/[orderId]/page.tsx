@@ -6,6 +6,7 @@ import { useParams } from "next/navigation";
 import { useEffect } from "react";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { AppHeader } from "../../../components/app-header";
+import { ExecutionQualityPanel } from "../../../components/quality/execution-quality-panel";
 import { formatPx, formatQty, placesOf, statusClass } from "../../../lib/format";
 import { formatTs, formatUs, hops, milestones, type TimelineEvent } from "../../../lib/latency";
 import { useTRPC } from "../../../lib/trpc";
@@ -257,6 +258,8 @@ export default function OrderDetailPage() {
             </div>
           </section>
         )}
+
+        {order && <ExecutionQualityPanel orderId={order.orderId} version={order.lastSeq} terminal={isTerminal(order.ordStatus)} />}
 
         {order && (
           <section className="card" aria-label="Timeline">
