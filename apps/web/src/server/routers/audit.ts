@@ -84,29 +84,63 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** The WHERE clause and its parameters; the SQL text is built from constants only, values go as parameters. */
-export function searchQuery(input: z.output<typeof auditSearchInput>, accounts: readonly string[] | null) {
+/** Filters on an order's payload: which events carry the field, and the field (jsonb operators). */
+const PAYLOAD = {
+  clOrdId: { types: "r.type = 'OrderReceived'", field: "r.payload -> 'data' -> 'order' ->> 'clOrdId'" },
+  venueOrderId: { types: "r.type IN ('OrderSubmitted', 'OrderAccepted')", field: "r.payload -> 'data' ->> 'venueOrderId'" },
+  strategy: { types: "r.type = 'OrderReceived'", field: "r.payload -> 'data' -> 'order' ->> 'strategy'" },
+  symbol: { types: "r.type = 'OrderReceived'", field: "r.payload -> 'data' -> 'order' ->> 'symbol'" },
+} as const;
+type PayloadFilter = keyof typeof PAYLOAD;
+
+/** Up to this many orders, a payload filter becomes a list of order ids (index on (order_id, seq)). */
+export const MAX_RESOLVED_ORDERS = 1000;
+
+/** The orders each payload filter matches: their ids when few, else "many" (then each event probes its order). */
+export type ResolvedOrders = Partial<Record<PayloadFilter, string[] | "many">>;
+
+type Run = (text: string, values: unknown[]) => Promise<{ order_id: string }[]>;
+
+/**
+ * Looks up the orders behind clOrdId, venueOrderId, strategy and symbol on their partial expression
+ * indexes (bounded). Few orders: the search reads just their events. Many (a busy strategy or symbol):
+ * the search walks the journal newest first and checks each event's order, stopping at a page.
+ */
+export async function resolveOrders(run: Run, input: z.output<typeof auditSearchInput>): Promise<ResolvedOrders> {
+  const resolved: ResolvedOrders = {};
+  for (const key of Object.keys(PAYLOAD) as PayloadFilter[]) {
+    const value = input[key];
+    if (!value) continue;
+    const { types, field } = PAYLOAD[key];
+    const rows = await run(
+      `SELECT DISTINCT r.order_id FROM journal r WHERE ${types} AND ${field} = $1 AND r.order_id IS NOT NULL LIMIT ${MAX_RESOLVED_ORDERS + 1}`,
+      [value],
+    );
+    resolved[key] = rows.length > MAX_RESOLVED_ORDERS ? "many" : rows.map((r) => r.order_id);
+  }
+  return resolved;
+}
+
+/** The query and its parameters; the SQL text is built from constants only, values go as parameters. */
+export function searchQuery(input: z.output<typeof auditSearchInput>, accounts: readonly string[] | null, resolved: ResolvedOrders = {}) {
   const values: unknown[] = [];
   const p = (value: unknown) => {
     values.push(value);
     return `$${values.length}`;
   };
   const where: string[] = [];
-  const ordersWhere = (condition: string) => `order_id IN (SELECT r.order_id FROM journal r WHERE ${condition})`;
   if (input.orderId) where.push(`order_id = ${p(input.orderId)}`);
-  if (input.clOrdId)
-    where.push(ordersWhere(`r.type = 'OrderReceived' AND r.payload -> 'data' -> 'order' ->> 'clOrdId' = ${p(input.clOrdId)}`));
-  if (input.venueOrderId)
-    where.push(
-      ordersWhere(`r.type IN ('OrderSubmitted', 'OrderAccepted') AND r.payload -> 'data' ->> 'venueOrderId' = ${p(input.venueOrderId)}`),
-    );
-  if (input.strategy)
-    where.push(ordersWhere(`r.type = 'OrderReceived' AND r.payload -> 'data' -> 'order' ->> 'strategy' = ${p(input.strategy)}`));
-  if (input.symbol) {
-    const symbol = p(input.symbol);
-    where.push(
-      `(${ordersWhere(`r.type = 'OrderReceived' AND r.payload -> 'data' -> 'order' ->> 'symbol' = ${symbol}`)} OR (payload -> 'data' ? 'symbol' AND payload -> 'data' ->> 'symbol' = ${symbol}))`,
-    );
+  for (const key of Object.keys(PAYLOAD) as PayloadFilter[]) {
+    const value = input[key];
+    if (!value) continue;
+    const ids = resolved[key];
+    const { types, field } = PAYLOAD[key];
+    const orders = Array.isArray(ids)
+      ? `order_id = ANY(${p(ids)}::text[])`
+      : `(SELECT ${field} FROM journal r WHERE r.order_id = journal.order_id AND ${types} ORDER BY r.seq LIMIT 1) = ${p(value)}`;
+    // Events about a symbol that belong to no order (breakers, position adjustments) carry data.symbol.
+    if (key === "symbol") where.push(`(${orders} OR (payload -> 'data' ? 'symbol' AND payload -> 'data' ->> 'symbol' = ${p(value)}))`);
+    else where.push(orders);
   }
   if (input.actor) where.push(`actor = ${p(input.actor)}`);
   if (input.accountId) where.push(`account_id = ${p(input.accountId)}`);
@@ -127,8 +161,9 @@ export async function searchJournal(
   input: z.output<typeof auditSearchInput>,
 ): Promise<{ events: AuditEvent[]; nextCursor: number | null; tookMs: number }> {
   if (input.accountId !== undefined) scope.assertAccount(input.accountId);
-  const { text, values } = searchQuery(input, scope.accountIds);
   const started = performance.now();
+  const resolved = await resolveOrders((text, values) => prisma.$queryRawUnsafe(text, ...values), input);
+  const { text, values } = searchQuery(input, scope.accountIds, resolved);
   const rows = await prisma.$queryRawUnsafe<Row[]>(text, ...values);
   const tookMs = Math.round((performance.now() - started) * 100) / 100;
   const page = rows.slice(0, input.limit).map(toEvent);
