@@ -15,6 +15,12 @@ import { useSession } from "../../../lib/use-session";
 
 const str = (v: unknown): string => (v === undefined || v === null ? "" : String(v));
 
+/** The quote journaled with an event (arrival at receipt / routing), if any. */
+function quoteText(q: unknown): string {
+  const quote = q as { bid?: string; ask?: string; mid?: string } | undefined;
+  return quote?.mid ? ` · quote ${quote.bid} / ${quote.ask} (mid ${quote.mid})` : "";
+}
+
 /** The key facts of an event, in a line. */
 function details(e: TimelineEvent): string {
   const d = e.data;
@@ -22,7 +28,7 @@ function details(e: TimelineEvent): string {
     case "OrderReceived": {
       const o = d.order as Partial<Order> | undefined;
       return o
-        ? `${o.side} ${o.orderQty} ${o.symbol} ${o.ordType}${o.price ? ` @ ${o.price}` : ""}${o.stopPx ? ` stop ${o.stopPx}` : ""}`
+        ? `${o.side} ${o.orderQty} ${o.symbol} ${o.ordType}${o.price ? ` @ ${o.price}` : ""}${o.stopPx ? ` stop ${o.stopPx}` : ""}${quoteText(d.arrival)}`
         : "";
     }
     case "OrderPartiallyFilled":
@@ -31,7 +37,9 @@ function details(e: TimelineEvent): string {
     case "OrderDenied":
       return `${str(d.code)}: ${str(d.reason)}`;
     case "OrderSubmitted":
-      return `venue ${str(d.venueId)} · venueOrderId ${str(d.venueOrderId)}${d.triggerPx ? ` · triggered at ${str(d.triggerPx)}` : ""}`;
+      return `venue ${str(d.venueId)} · venueOrderId ${str(d.venueOrderId)}${d.triggerPx ? ` · triggered at ${str(d.triggerPx)}` : ""}${quoteText(d.quote)}`;
+    case "MarkoutSampled":
+      return `mid ${d.mid === null ? "— (no two-sided quote)" : str(d.mid)} at ${d.execId === "@end" ? "the end (close mid)" : `+${str(d.horizonMs)} ms after ${str(d.execId)}`}`;
     case "OrderAccepted":
       return `venueOrderId ${str(d.venueOrderId)}`;
     case "OrderRejected":
