@@ -167,10 +167,13 @@ export function computeOrderMetrics(
         validatedUs ??= e.monoUs;
         break;
       case "OrderSubmitted":
-        sent = { ts: e.ts, monoUs: e.monoUs };
+        // The first send is the arrival (t_s, M0); the broker is the last venue it went to.
+        if (!sent) {
+          sent = { ts: e.ts, monoUs: e.monoUs };
+          arrivalQuote = e.data.quote ?? null;
+          triggerPx = e.data.triggerPx ?? null;
+        }
         broker = e.data.venueId;
-        arrivalQuote = e.data.quote ?? null;
-        triggerPx = e.data.triggerPx ?? null;
         break;
       case "OrderSplit":
         broker = "MULTI";
