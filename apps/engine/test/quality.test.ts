@@ -1,4 +1,4 @@
-import type { AnyEvent } from "@fillmore/shared";
+import { type AnyEvent, submitOrderInput } from "@fillmore/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../src/log";
 import { MarkoutSampler } from "../src/quality/markouts";
@@ -46,6 +46,34 @@ describe("execution quality: arrival quotes, markouts and metrics from the journ
     ]);
     expect(m?.effectiveSpread).toBe("0.04");
     expect(Number(m?.latencyMs)).toBeGreaterThanOrEqual(0);
+  });
+
+  it("a held stop's arrival is the quote at its trigger, not at receipt", async () => {
+    const { h, orderEvents } = await setup();
+    const { order } = await h.orders.submit(
+      submitOrderInput.parse({
+        clOrdId: "STOP-1",
+        accountId: "ACC-1",
+        symbol: "AAPL",
+        side: "Buy",
+        ordType: "Stop",
+        stopPx: "101",
+        orderQty: "10",
+        timeInForce: "GTC",
+      }),
+      "user:test",
+    );
+    expect(h.get(order.orderId).ordStatus).toBe("Validated");
+    const trigger = { symbol: "AAPL", bid: "101.10", ask: "101.20", last: "101.15", ts: 5 };
+    h.quotes.set("AAPL", trigger);
+    h.orders.onQuote(trigger);
+    const events = await orderEvents(order.orderId);
+    const received = events.find((e) => e.type === "OrderReceived");
+    const submitted = events.find((e) => e.type === "OrderSubmitted");
+    expect(received?.type === "OrderReceived" && received.data.arrival?.mid).toBe("100");
+    expect(submitted?.type === "OrderSubmitted" && submitted.data.quote).toEqual({ bid: "101.10", ask: "101.20", mid: "101.15", ts: 5 });
+    const m = computeOrderMetrics(events);
+    expect([m?.arrivalMid, m?.decisionQuote?.mid, m?.orderType, m?.requestedPrice]).toEqual(["101.15", "100", "STOP", "101"]);
   });
 
   it("a crossed quote is no benchmark: nothing journaled as arrival, slippage null", async () => {
