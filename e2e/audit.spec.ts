@@ -40,7 +40,7 @@ test.describe("audit", () => {
     await expect(page).toHaveURL(/\/audit$/);
     await expect(page.getByRole("link", { name: "Audit", exact: true })).toHaveAttribute("aria-current", "page");
 
-    await page.getByLabel("Order id").fill(orderId);
+    await page.getByLabel("Order id", { exact: true }).fill(orderId);
     await page.getByRole("button", { name: "Search" }).click();
 
     const history = page.getByTestId("order-history");

@@ -32,6 +32,8 @@ export const auditSearchInput = z
     /** The last seq of the previous page. */
     cursor: z.number().int().positive().optional(),
     limit: z.number().int().min(1).max(200).default(50),
+    /** Sent by tRPC's infinite queries (the console's "Load more"); paging is always towards older events. */
+    direction: z.enum(["forward", "backward"]).optional(),
   })
   .strict();
 export type AuditSearchInput = z.input<typeof auditSearchInput>;
