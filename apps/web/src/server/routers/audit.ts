@@ -115,10 +115,11 @@ export async function resolveOrders(run: Run, input: z.output<typeof auditSearch
     if (!value) continue;
     const { types, field } = PAYLOAD[key];
     const rows = await run(
-      `SELECT DISTINCT r.order_id FROM journal r WHERE ${types} AND ${field} = $1 AND r.order_id IS NOT NULL LIMIT ${MAX_RESOLVED_ORDERS + 1}`,
+      // No DISTINCT: it would read every match before the LIMIT (a busy strategy: all its orders).
+      `SELECT r.order_id FROM journal r WHERE ${types} AND ${field} = $1 AND r.order_id IS NOT NULL LIMIT ${MAX_RESOLVED_ORDERS + 1}`,
       [value],
     );
-    resolved[key] = rows.length > MAX_RESOLVED_ORDERS ? "many" : rows.map((r) => r.order_id);
+    resolved[key] = rows.length > MAX_RESOLVED_ORDERS ? "many" : [...new Set(rows.map((r) => r.order_id))];
   }
   return resolved;
 }
