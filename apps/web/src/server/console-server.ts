@@ -138,6 +138,10 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     }
     void options.handlePages(req, res);
   });
+  // Longer than any client's or load balancer's idle timeout: a kept-alive connection the server closes
+  // just as a client reuses it answers ECONNRESET (Node's default is 5 s, shorter than most clients').
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 
   const io = new SocketServer(server, {
     serveClient: false,
