@@ -1,4 +1,5 @@
 "use client";
+import { money } from "@fillmore/shared";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { useTRPC } from "../../lib/trpc";
@@ -12,6 +13,8 @@ const HOPS: [key: string, label: string][] = [
 ];
 
 const dash = (v: string | null | undefined, unit = ""): string => (v === null || v === undefined ? "—" : `${v}${unit}`);
+/** Prices and per-share amounts as shown: the engine's exact figure rounded to 6 places (the tooltip keeps it whole). */
+const px = (v: string | null | undefined): string => (v === null || v === undefined ? "—" : money.round(v, 6));
 /** Signed bps as the engine computed them (4 dp), with an explicit + for costs and favourable markouts. */
 const signedBps = (v: string | null | undefined): string =>
   v === null || v === undefined ? "—" : `${v.startsWith("-") ? "" : "+"}${v} bps`;
@@ -61,18 +64,20 @@ export function ExecutionQualityPanel({ orderId, version, terminal }: { orderId:
             </div>
             <div data-field="avgFill">
               <dt>Avg fill</dt>
-              <dd className="mono">{dash(m.averageFillPrice)}</dd>
+              <dd className="mono" title={m.averageFillPrice ?? undefined}>
+                {px(m.averageFillPrice)}
+              </dd>
             </div>
             <div data-field="slippage">
               <dt>Slippage</dt>
               <dd className="mono">
                 {signedBps(m.slippageBps)}
-                {m.slippage !== null && <span className="muted"> ({m.slippage} /sh)</span>}
+                {m.slippage !== null && <span className="muted"> ({px(m.slippage)} /sh)</span>}
               </dd>
             </div>
             <div data-field="effectiveSpread">
               <dt>Effective spread</dt>
-              <dd className="mono">{m.effectiveSpreadBps === null ? "—" : `${m.effectiveSpread} (${m.effectiveSpreadBps} bps)`}</dd>
+              <dd className="mono">{m.effectiveSpreadBps === null ? "—" : `${px(m.effectiveSpread)} (${m.effectiveSpreadBps} bps)`}</dd>
             </div>
             <div data-field="fillRate">
               <dt>Fill rate</dt>
