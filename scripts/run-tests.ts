@@ -12,7 +12,7 @@ const work = path.join(root, ".test-data");
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 const bin = (name: string) => path.join(root, "node_modules/.bin", name);
-const only = process.argv[2]; // optional: "unit", "fix" or "e2e"
+const only = process.argv[2]; // optional: "unit", "fix" or "e2e" (then Playwright arguments, e.g. a spec file)
 
 function run(label: string, command: string, args: string[], env: Record<string, string> = {}): boolean {
   console.log(`\n── ${label} ──`);
@@ -112,7 +112,7 @@ try {
     });
     try {
       const playwrightJson = path.join(work, "playwright.json");
-      run("browser tests (playwright, chromium)", bin("playwright"), ["test", "--config", "e2e/playwright.config.ts"], {
+      run("browser tests (playwright, chromium)", bin("playwright"), ["test", "--config", "e2e/playwright.config.ts", ...process.argv.slice(3)], {
         E2E_BASE_URL: stack.webUrl,
         E2E_LOGINS: JSON.stringify(stack.logins),
         PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson,
