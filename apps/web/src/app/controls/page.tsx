@@ -284,54 +284,57 @@ export default function ControlsPage() {
           ))}
         </section>
 
-        <section className="card controls-card" aria-label="Scoped halt">
-          <h2>Scoped halt</h2>
-          <p className="muted">
-            Scopes: account:ACC, strategy:NAME, symbol:SYM, venue:VENUE, or parts joined by / (account:ACC/symbol:AAPL).
-            {role === "trader" && " As a trader you may halt your own strategies only (strategy:NAME)."}
-          </p>
-          <label className="grow">
-            Scope
-            <input
-              value={scope}
-              onChange={(e) => setScope(e.target.value.trim())}
-              disabled={disabled}
-              aria-label="Scope"
-              placeholder="account:ACC-ALPHA"
-            />
-          </label>
-          <label className="grow">
-            Reason (at least {MIN_CONTROL_REASON} characters)
-            <input
-              value={scopeReason}
-              onChange={(e) => setScopeReason(e.target.value)}
-              disabled={disabled}
-              aria-label="Scoped halt reason"
-            />
-          </label>
-          <Actions value={scopeActions} onChange={setScopeActions} disabled={disabled} />
-          <div className="kill-row">
-            <button type="button" disabled={disabled || scope === ""} onClick={() => setPreviewScope(scope)}>
-              Preview impact
-            </button>
-            <button
-              type="button"
-              className="danger"
-              disabled={disabled || scope === "" || scope === "global" || scopeReason.trim().length < MIN_CONTROL_REASON}
-              onClick={() => run(`${scope} halted`, () => trip.mutateAsync({ scope, actions: scopeActions, reason: scopeReason.trim() }))}
-            >
-              Halt {scope || "scope"}
-            </button>
-          </div>
-          {previewScope !== null && previewScope !== "global" && previewData && (
-            <p data-testid="controls-scope-preview">
-              {previewData.scope}: {previewData.totals.openOrders} open orders (notional {previewData.totals.openNotional}),{" "}
-              {previewData.totals.positions} positions
-              {previewData.flattenUnsupported ? ` — ${previewData.flattenUnsupported}` : ""}
+        {/* Only those who may trip something see the form: risk and admin any scope, a trader their own strategies; compliance reads. */}
+        {(mayHalt || role === "trader") && (
+          <section className="card controls-card" aria-label="Scoped halt">
+            <h2>Scoped halt</h2>
+            <p className="muted">
+              Scopes: account:ACC, strategy:NAME, symbol:SYM, venue:VENUE, or parts joined by / (account:ACC/symbol:AAPL).
+              {role === "trader" && " As a trader you may halt your own strategies only (strategy:NAME)."}
             </p>
-          )}
-          {preview.error && <p className="error">{preview.error.message}</p>}
-        </section>
+            <label className="grow">
+              Scope
+              <input
+                value={scope}
+                onChange={(e) => setScope(e.target.value.trim())}
+                disabled={disabled}
+                aria-label="Scope"
+                placeholder="account:ACC-ALPHA"
+              />
+            </label>
+            <label className="grow">
+              Reason (at least {MIN_CONTROL_REASON} characters)
+              <input
+                value={scopeReason}
+                onChange={(e) => setScopeReason(e.target.value)}
+                disabled={disabled}
+                aria-label="Scoped halt reason"
+              />
+            </label>
+            <Actions value={scopeActions} onChange={setScopeActions} disabled={disabled} />
+            <div className="kill-row">
+              <button type="button" disabled={disabled || scope === ""} onClick={() => setPreviewScope(scope)}>
+                Preview impact
+              </button>
+              <button
+                type="button"
+                className="danger"
+                disabled={disabled || scope === "" || scope === "global" || scopeReason.trim().length < MIN_CONTROL_REASON}
+                onClick={() => run(`${scope} halted`, () => trip.mutateAsync({ scope, actions: scopeActions, reason: scopeReason.trim() }))}
+              >
+                Halt {scope || "scope"}
+              </button>
+            </div>
+            {previewScope !== null && previewScope !== "global" && previewData && (
+              <p data-testid="controls-scope-preview">
+                {previewData.scope}: {previewData.totals.openOrders} open orders (notional {previewData.totals.openNotional}),{" "}
+                {previewData.totals.positions} positions
+                {previewData.flattenUnsupported ? ` — ${previewData.flattenUnsupported}` : ""}
+              </p>
+            )}
+            {preview.error && <p className="error">{preview.error.message}</p>}
+          </section>
+        )}
 
         <BreakersSection disabled={!confirmed} mayEdit={mayHalt} />
         <DeadmanSection disabled={!confirmed} mayEdit={mayHalt} />
