@@ -856,6 +856,19 @@ const ACCESS: Record<string, Entry> = {
     ],
   },
   "audit.verify": { permission: "audit:read", input: () => undefined, boundRefused: true },
+  // Reports (routers/reports.ts): this database has no fills; reports/trade-report.test.ts computes figures.
+  "reports.trades": {
+    permission: "audit:read",
+    input: () => ({ reportType: "daily", asOf: "2026-01-02" }),
+    probes: [
+      {
+        name: "report another account",
+        input: () => ({ reportType: "daily", asOf: "2026-01-02", filters: { accountId: BETA } }),
+        bound: { code: "FORBIDDEN", message: /ACC-BETA/ },
+        unbound: (v) => expect(v).toMatchObject({ metrics: { totalTrades: 0 } }),
+      },
+    ],
+  },
   "venues.list": { permission: "orders:read", input: () => undefined },
   "venues.setOutage": { permission: "venues:manage", input: () => ({ venueId: "SIM-FAST", down: false }), boundRefused: true },
   "corporateActions.list": {

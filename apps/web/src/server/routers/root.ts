@@ -8,6 +8,7 @@ import { ordersRouter } from "./orders";
 import { positionsRouter } from "./positions";
 import { qualityRouter } from "./quality";
 import { reconciliationRouter } from "./reconciliation";
+import { reportsRouter } from "./reports";
 import { riskRouter } from "./risk";
 import { referenceRouter, sessionRouter } from "./session";
 import { venuesRouter } from "./venues";
@@ -26,6 +27,7 @@ export const appRouter = router({
   audit: auditRouter,
   corporateActions: corporateActionsRouter,
   quality: qualityRouter,
+  reports: reportsRouter,
 });
 
 export type AppRouter = typeof appRouter;

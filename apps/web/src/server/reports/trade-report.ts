@@ -1,0 +1,276 @@
+import type { PrismaClient } from "@fillmore/db";
+import { type Decimal, money } from "@fillmore/shared";
+import { z } from "zod";
+import { AverageCostBooks, bookKey } from "./realized";
+
+// The customer's TradeReport, from the fill projection (packages/db/migrations/1764000000030): booked
+// fills only (not a split parent's copies, not busted; a corrected fill counts at its corrected qty/px),
+// so every figure traces back to OrderFilled/OrderPartiallyFilled events by their seq.
+
+const name = z.string().trim().min(1).max(128);
+const instant = z.iso.datetime({ offset: true, local: false });
+
+export const REPORT_TYPES = ["daily", "weekly", "monthly", "regulatory"] as const;
+export type ReportType = (typeof REPORT_TYPES)[number];
+
+export const reportFilters = z
+  .object({
+    strategy: name.optional(),
+    symbol: name.optional(),
+    /** The venue (broker) the fill came from. */
+    broker: name.optional(),
+    accountId: name.optional(),
+  })
+  .strict();
+export type ReportFilters = z.output<typeof reportFilters>;
+
+/** A report's range is [from, to): given, or the UTC day, ISO week (Monday) or month holding `asOf`. */
+export const tradeReportQuery = z
+  .object({
+    reportType: z.enum(REPORT_TYPES),
+    dateRange: z.object({ from: instant, to: instant }).strict().optional(),
+    /** A day (YYYY-MM-DD, UTC) inside the period; default today. Ignored when dateRange is given. */
+    asOf: z.iso.date().optional(),
+    filters: reportFilters.default({}),
+  })
+  .strict()
+  .refine((q) => !q.dateRange || Date.parse(q.dateRange.from) < Date.parse(q.dateRange.to), {
+    message: "dateRange.from must be before dateRange.to",
+    path: ["dateRange"],
+  })
+  .refine((q) => !q.dateRange || Date.parse(q.dateRange.to) - Date.parse(q.dateRange.from) <= 400 * 86_400_000, {
+    message: "a report spans at most 400 days",
+    path: ["dateRange"],
+  });
+export type TradeReportQuery = z.output<typeof tradeReportQuery>;
+
+export const tradeReportInput = tradeReportQuery.and(
+  z
+    .object({ limit: z.number().int().min(0).max(1000).default(200) })
+    .strict()
+    .partial(),
+);
+
+const DAY = 86_400_000;
+
+/** The period of a report: its dateRange, else the day, week (Monday 00:00 UTC) or month of asOf. */
+export function reportPeriod(
+  q: Pick<TradeReportQuery, "reportType" | "dateRange" | "asOf">,
+  today = new Date(),
+): { from: string; to: string } {
+  if (q.dateRange) return { from: new Date(q.dateRange.from).toISOString(), to: new Date(q.dateRange.to).toISOString() };
+  const day = q.asOf
+    ? new Date(`${q.asOf}T00:00:00.000Z`)
+    : new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()));
+  const t = day.getTime();
+  switch (q.reportType) {
+    case "daily":
+      return { from: day.toISOString(), to: new Date(t + DAY).toISOString() };
+    case "weekly": {
+      const monday = t - ((day.getUTCDay() + 6) % 7) * DAY;
+      return { from: new Date(monday).toISOString(), to: new Date(monday + 7 * DAY).toISOString() };
+    }
+    default: {
+      // monthly, and regulatory without a range: the calendar month (Rule 605 reports by month).
+      const y = day.getUTCFullYear();
+      const m = day.getUTCMonth();
+      return { from: new Date(Date.UTC(y, m, 1)).toISOString(), to: new Date(Date.UTC(y, m + 1, 1)).toISOString() };
+    }
+  }
+}
+
+/** One booked fill of the report, with the order's details and what it realized (average cost). */
+export interface TradeRow {
+  seq: number;
+  /** UTC, microseconds. */
+  ts: string;
+  execId: string;
+  orderId: string;
+  clOrdId: string | null;
+  accountId: string;
+  strategy: string | null;
+  symbol: string;
+  side: "Buy" | "Sell";
+  qty: Decimal;
+  px: Decimal;
+  notional: Decimal;
+  venueId: string;
+  liquidity: string | null;
+  fees: Decimal;
+  currency: string | null;
+  realizedPnL: Decimal;
+  corrected: boolean;
+}
+
+export interface TradeMetrics {
+  totalTrades: number;
+  totalVolume: Decimal;
+  /** Average cost, in the instruments' quote currency. */
+  realizedPnL: Decimal;
+  /** Σ fees of the fills (commissions and venue fees), in their currency. */
+  commissions: Decimal;
+  commissionsByCurrency: Record<string, Decimal>;
+  /** Σ qty·px / Σ qty, half-even to 8 places; null without trades. */
+  averageFillPrice: Decimal | null;
+  totalNotional: Decimal;
+}
+
+export interface TradeReport {
+  reportType: ReportType;
+  period: { from: string; to: string };
+  filters: ReportFilters;
+  metrics: TradeMetrics;
+  trades: TradeRow[];
+  /** More trades than `trades` holds (the preview limit). */
+  truncated: boolean;
+  generatedAt: string;
+}
+
+interface FillDbRow {
+  seq: string;
+  ts: string;
+  exec_id: string;
+  order_id: string;
+  cl_ord_id: string | null;
+  account_id: string;
+  strategy: string | null;
+  symbol: string;
+  side: "Buy" | "Sell";
+  qty: string;
+  px: string;
+  venue_id: string;
+  liquidity: string | null;
+  fees: string;
+  currency: string | null;
+  corrected: boolean;
+}
+
+const PAGE = 5000;
+
+/**
+ * Every booked fill of the books the filters select, oldest first, up to `to`: the fills before
+ * `from` only build the books' cost basis; those in [from, to) matching the broker filter are yielded
+ * with what they realized. Keyset paging on seq, bounded memory (one page and one entry per book).
+ */
+export async function* tradeRows(
+  prisma: PrismaClient,
+  q: TradeReportQuery,
+  accounts: readonly string[] | null,
+  period = reportPeriod(q),
+): AsyncGenerator<TradeRow> {
+  const books = new AverageCostBooks();
+  const fromMs = Date.parse(period.from);
+  let after = 0;
+  for (;;) {
+    const values: unknown[] = [];
+    const p = (v: unknown) => {
+      values.push(v);
+      return `$${values.length}`;
+    };
+    const where = [
+      "NOT f.parent_copy",
+      "NOT f.busted",
+      "f.seq IS NOT NULL",
+      `f.seq > ${p(after)}::bigint`,
+      `f.ts < ${p(period.to)}::timestamptz`,
+    ];
+    if (q.filters.accountId) where.push(`f.account_id = ${p(q.filters.accountId)}`);
+    if (q.filters.strategy) where.push(`f.strategy = ${p(q.filters.strategy)}`);
+    if (q.filters.symbol) where.push(`f.symbol = ${p(q.filters.symbol)}`);
+    if (accounts) where.push(`f.account_id = ANY(${p(accounts)}::text[])`);
+    const rows = await prisma.$queryRawUnsafe<FillDbRow[]>(
+      `SELECT f.seq::text AS seq, to_char(f.ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ts, f.exec_id, f.order_id,
+         o.cl_ord_id, f.account_id, f.strategy, f.symbol, f.side, f.last_qty::text AS qty, f.last_px::text AS px, f.venue_id,
+         f.liquidity, f.fees::text AS fees, f.currency, f.corrected
+       FROM fill f LEFT JOIN orders o ON o.id = f.order_id
+       WHERE ${where.join(" AND ")} ORDER BY f.seq LIMIT ${PAGE}`,
+      ...values,
+    );
+    for (const r of rows) {
+      const realizedPnL = books.apply({ book: bookKey(r.account_id, r.strategy, r.symbol), side: r.side, qty: r.qty, px: r.px });
+      if (Date.parse(r.ts) < fromMs) continue;
+      if (q.filters.broker && r.venue_id !== q.filters.broker) continue;
+      yield {
+        seq: Number(r.seq),
+        ts: r.ts,
+        execId: r.exec_id,
+        orderId: r.order_id,
+        clOrdId: r.cl_ord_id,
+        accountId: r.account_id,
+        strategy: r.strategy,
+        symbol: r.symbol,
+        side: r.side,
+        qty: money.normalize(r.qty),
+        px: money.normalize(r.px),
+        notional: money.normalize(money.mul(r.qty, r.px)),
+        venueId: r.venue_id,
+        liquidity: r.liquidity,
+        fees: money.normalize(r.fees),
+        currency: r.currency,
+        realizedPnL,
+        corrected: r.corrected,
+      };
+    }
+    const last = rows.at(-1);
+    if (!last || rows.length < PAGE) return;
+    after = Number(last.seq);
+  }
+}
+
+/** Accumulates the report's metrics over its trades (the same rows an export writes). */
+export class MetricsAccumulator {
+  private trades = 0;
+  private volume = "0";
+  private notional = "0";
+  private realized = "0";
+  private fees = "0";
+  private readonly byCurrency = new Map<string, Decimal>();
+
+  add(t: TradeRow): void {
+    this.trades += 1;
+    this.volume = money.add(this.volume, t.qty);
+    this.notional = money.add(this.notional, t.notional);
+    this.realized = money.add(this.realized, t.realizedPnL);
+    this.fees = money.add(this.fees, t.fees);
+    const currency = t.currency ?? "USD";
+    this.byCurrency.set(currency, money.add(this.byCurrency.get(currency) ?? "0", t.fees));
+  }
+
+  result(): TradeMetrics {
+    return {
+      totalTrades: this.trades,
+      totalVolume: money.normalize(this.volume),
+      realizedPnL: money.normalize(this.realized),
+      commissions: money.normalize(this.fees),
+      commissionsByCurrency: Object.fromEntries([...this.byCurrency].map(([c, v]) => [c, money.normalize(v)])),
+      averageFillPrice: this.trades === 0 || money.isZero(this.volume) ? null : money.normalize(money.div(this.notional, this.volume, 8)),
+      totalNotional: money.normalize(this.notional),
+    };
+  }
+}
+
+/** The report with its metrics over every trade of the period and the first `limit` trades. */
+export async function tradeReport(
+  prisma: PrismaClient,
+  q: TradeReportQuery,
+  accounts: readonly string[] | null,
+  limit = 200,
+): Promise<TradeReport> {
+  const period = reportPeriod(q);
+  const metrics = new MetricsAccumulator();
+  const trades: TradeRow[] = [];
+  for await (const t of tradeRows(prisma, q, accounts, period)) {
+    metrics.add(t);
+    if (trades.length < limit) trades.push(t);
+  }
+  const m = metrics.result();
+  return {
+    reportType: q.reportType,
+    period,
+    filters: q.filters,
+    metrics: m,
+    trades,
+    truncated: m.totalTrades > trades.length,
+    generatedAt: new Date().toISOString(),
+  };
+}
