@@ -241,6 +241,17 @@ export interface SystemEventData {
    * `reason` is the reversal's; the results are the inverse's. `applied` false: it was only scheduled, now dropped.
    */
   CorporateActionReversed: { id: string; reason: string; applied: boolean } & Partial<CorporateActionTerms & CorporateActionResults>;
+  /**
+   * Reference data changed at runtime by an admin (apps/engine/src/reference): the row before (null when
+   * new) and after, and why; the actor is who. Applied without a restart and written to the row.
+   */
+  ReferenceDataChanged: {
+    entity: "venue" | "instrument" | "account";
+    id: string;
+    old: Record<string, unknown> | null;
+    new: Record<string, unknown>;
+    reason: string;
+  };
 }
 
 export type CorporateActionKind = "split" | "reverseSplit" | "cashDividend" | "symbolChange";

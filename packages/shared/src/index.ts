@@ -10,6 +10,7 @@ export * from "./orders/schemas";
 export * from "./orders/transitions";
 export * from "./permissions";
 export * from "./positions";
+export * from "./reference-data";
 export * from "./risk";
 export * from "./time";
 export * from "./venues";

@@ -13,7 +13,10 @@ import { venueView } from "./stops";
 export interface RoutingDeps {
   policy: RoutingPolicy;
   monitor: VenueMonitor;
-  feeBps: (venueId: string) => string;
+  /** The venue's cost in bps for the lowest-cost policy; null when unknown (ranked worst, routing/policies.ts). */
+  feeBps: (venueId: string) => string | null;
+  /** Why a venue takes no new orders (disabled by an admin: it drains; cancels still reach it), or null. */
+  closed?: (venueId: string) => string | null;
   /** A venue's own order-rate limit, kept below so the venue never has to throttle or ban us. */
   rateLimit: (venueId: string) => { perSecond: number; burst: number } | undefined;
   /** Quantity a venue displays at the touch, for liquidity splits. */
@@ -203,6 +206,7 @@ export class OrderRouter {
         ask: quote?.ask,
         depth: this.deps.routing.depth(venueId),
         feeBps: feeBps(venueId),
+        closed: this.deps.routing.closed?.(venueId) ?? null,
         ackEwmaMs: monitor.ackEwmaMs(venueId),
         weight: 1,
         rateLimited: full ? `at its rate limit of ${limit?.perSecond} orders/s (burst ${limit?.burst})` : null,

@@ -141,3 +141,48 @@ describe("venue rate limits", () => {
     expect(directed.reason).toContain("rate limit of 5 orders/s");
   });
 });
+
+describe("routing with administered venues (unknown cost, closed venues, capabilities)", () => {
+  it("lowest cost: a venue with no fee information is ranked last, never as free", () => {
+    const venues = [venue("NEW", { ask: "189.00", feeBps: null }), venue("KNOWN", { ask: "190.00", feeBps: "5" })];
+    const decision = route(order(), venues, "lowestCost");
+    expect(decision.legs).toEqual([{ venueId: "KNOWN", qty: "100" }]);
+    expect(decision.considered.find((c) => c.venueId === "NEW")?.score).toBe("fee unknown: ranked last");
+  });
+
+  it("lowest cost: a venue with unknown cost still takes the order when it is the only one that can", () => {
+    const venues = [venue("NEW", { feeBps: null }), venue("KNOWN", { feeBps: "1", health: "DOWN" })];
+    expect(route(order(), venues, "lowestCost").legs[0]?.venueId).toBe("NEW");
+  });
+
+  it("property: under lowestCost no fee-unknown venue is chosen while a quoted fee-known venue fits", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ ask: fc.integer({ min: 100, max: 300 }), fee: fc.option(fc.integer({ min: 0, max: 50 })) }), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        (rows) => {
+          const venues = rows.map((r, i) => venue(`V${i}`, { ask: `${r.ask}.00`, feeBps: r.fee === null ? null : String(r.fee) }));
+          const chosen = route(order(), venues, "lowestCost").legs[0]?.venueId;
+          const anyKnown = venues.some((v) => v.feeBps !== null);
+          if (anyKnown) expect(venues.find((v) => v.venueId === chosen)?.feeBps).not.toBeNull();
+        },
+      ),
+    );
+  });
+
+  it("a closed (disabled, draining) venue gets no new orders, directed or not, and the reason says so", () => {
+    const venues = [venue("OFF", { closed: "disabled by admin@x: maintenance window", ask: "1" }), venue("ON")];
+    expect(route(order(), venues, "bestPrice").legs[0]?.venueId).toBe("ON");
+    const directed = route(order(), venues, "bestPrice", "OFF");
+    expect(directed.legs).toEqual([]);
+    expect(directed.reason).toBe("directed to OFF, which is closed to new orders (disabled by admin@x: maintenance window)");
+  });
+
+  it("refuses with a clear reason when no venue can take the order type / time in force", () => {
+    const d = route(order({ timeInForce: "IOC" }), [venue("A", { accepts: false }), venue("B", { accepts: false })], "lowestCost");
+    expect(d.legs).toEqual([]);
+    expect(d.reason).toBe("no venue takes Limit IOC orders (A, B cannot)");
+  });
+});

@@ -13,7 +13,10 @@ export interface Candidate {
   ask: Decimal | undefined;
   /** Quantity available at the touch. */
   depth: Decimal;
-  feeBps: Decimal;
+  /** Cost in bps of notional; null when the venue has no fee information (ranked worst by lowestCost). */
+  feeBps: Decimal | null;
+  /** Why the venue takes no new orders at all (disabled by an admin, draining), or null. */
+  closed?: string | null;
   ackEwmaMs: number;
   weight: number;
   /** Set when sending one more order now would exceed the venue's own rate limit. */
@@ -35,6 +38,7 @@ export interface RouteDecision {
 }
 
 const exclusion = (c: Candidate): string | null => {
+  if (c.closed) return `is closed to new orders (${c.closed})`;
   if (c.health === "DOWN") return "venue is DOWN";
   if (!c.accepts) return "does not take this order type / time in force";
   return c.rateLimited ?? null;
@@ -46,7 +50,7 @@ const touch = (order: Order, c: Candidate) => (order.side === "Buy" ? c.ask : c.
 function allInPx(order: Order, c: Candidate): Decimal | undefined {
   const px = touch(order, c);
   if (px === undefined) return undefined;
-  const fee = money.div(money.mul(px, c.feeBps), "10000", 10);
+  const fee = money.div(money.mul(px, c.feeBps ?? "0"), "10000", 10);
   return order.side === "Buy" ? money.add(px, fee) : money.sub(px, fee);
 }
 
@@ -93,7 +97,11 @@ export function route(
   const eligible = candidates.filter((c) => exclusion(c) === null);
   const up = eligible.filter((c) => c.health === "UP");
   const pool = up.length > 0 ? up : eligible;
-  if (pool.length === 0) return { legs: [], policy, reason: "no venue is up and takes this order", considered };
+  if (pool.length === 0) return { legs: [], policy, reason: noVenueReason(order, candidates), considered };
+  // Unknown cost is the worst cost: with lowestCost, a venue without fee information is ranked after
+  // every venue whose cost is known, and gets the order only when none of those can take it.
+  const costKnown = policy === "lowestCost" ? pool.filter((c) => c.feeBps !== null && touch(order, c) !== undefined) : [];
+  const ranked = costKnown.length > 0 ? costKnown : pool;
 
   const scoreOf = (c: Candidate): number | undefined => {
     switch (policy) {
@@ -114,7 +122,8 @@ export function route(
   for (const entry of considered) {
     const c = pool.find((v) => v.venueId === entry.venueId);
     if (!c && entry.excluded === null) entry.excluded = "DEGRADED while others are UP";
-    if (c) entry.score = String(scoreOf(c) ?? "no quote");
+    if (c && !ranked.includes(c)) entry.score = "fee unknown: ranked last";
+    else if (c) entry.score = String(scoreOf(c) ?? "no quote");
   }
 
   if (policy === "liquiditySplit") return split(order, pool, considered, lotSize);
@@ -127,7 +136,7 @@ export function route(
       considered,
     };
   }
-  const scored = pool
+  const scored = ranked
     .map((c) => ({ c, s: scoreOf(c) }))
     .filter((x): x is { c: Candidate; s: number } => x.s !== undefined)
     .sort((a, b) => b.s - a.s || a.c.ackEwmaMs - b.c.ackEwmaMs || a.c.venueId.localeCompare(b.c.venueId));
@@ -144,6 +153,15 @@ export function route(
     reason: `${what}${ties.length > 1 ? ` (tie among ${ties.length}, balanced by weight)` : ""}`,
     considered,
   };
+}
+
+/** Why no venue fits: every venue closed, DOWN, unable to take the order, or at its rate limit, each named. */
+function noVenueReason(order: Order, candidates: readonly Candidate[]): string {
+  if (candidates.length === 0) return "no venue is configured";
+  if (candidates.every((c) => !c.closed && !c.accepts))
+    return `no venue takes ${order.ordType} ${order.timeInForce} orders (${candidates.map((c) => c.venueId).join(", ")} cannot)`;
+  const why = candidates.map((c) => `${c.venueId} ${exclusion(c) ?? "fits"}`).join("; ");
+  return `no venue is up and takes this order: ${why}`;
 }
 
 /** Splits across venues in proportion to displayed depth, in whole lots; the rest goes to the deepest. */

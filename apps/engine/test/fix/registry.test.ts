@@ -29,7 +29,7 @@ describe("an engine venue of kind fix", () => {
       ordTypes: ["Limit"],
       timeInForces: ["DAY"],
     };
-    const venues = createVenues([{ id: "QF-EXEC", name: "QuickFIX executor", kind: "fix", config, enabled: true }], {
+    const { venues } = createVenues([{ id: "QF-EXEC", name: "QuickFIX executor", kind: "fix", config, enabled: true }], {
       feed: new RandomWalkFeed([], 60_000, 1),
       lotSize: () => "1",
       defaultLatencyMs: 0,
