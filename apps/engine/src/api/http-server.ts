@@ -14,6 +14,7 @@ import type { Registry } from "prom-client";
 import { z } from "zod";
 import type { AlertCentre } from "../alerts/alert-centre";
 import { alertsApi } from "../alerts/api";
+import { journalAdminEvent } from "../audit/admin-events";
 import { breakerRoutes } from "../controls/breakers/api";
 import type { Breakers } from "../controls/breakers/breakers";
 import type { Deadman } from "../controls/deadman";
@@ -312,6 +313,11 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
     "POST",
     /^\/v1\/corporate-actions\/([^/]+)\/reverse$/,
     async ({ deps, req, res, params }) => send(res, 200, await corporateActionsApi.reverse(deps.corporateActions, req, params[0] ?? "")),
+  ],
+  [
+    "POST",
+    /^\/v1\/audit\/events$/,
+    async ({ deps, req, res }) => send(res, 201, await journalAdminEvent(deps.orders.book.journal, await readJson(req))),
   ],
   ["GET", /^\/v1\/audit\/verify$/, async ({ deps, res }) => send(res, 200, await (deps.verifyJournal?.() ?? verifyWithFiles(deps.pool)))],
   ["GET", /^\/v1\/stream$/, ({ deps, url, req, res }) => stream(deps, url, req, res)],
