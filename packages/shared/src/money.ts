@@ -22,28 +22,94 @@ function big(value: Decimal): Big {
   return new Big(value);
 }
 
+/**
+ * Fast path for short decimals: at most 15 characters means at most 15 significant digits, which a
+ * double holds exactly as a scaled integer and orders exactly as a number. Quantities and prices are
+ * almost always this short; anything longer goes through big.js. `fast.test.ts` checks both agree.
+ */
+const FAST_MAX_LENGTH = 15;
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+interface Scaled {
+  /** The value times 10^scale, an integer. */
+  units: number;
+  scale: number;
+  /** Significant digits held by `units` (bounds what may be multiplied or rescaled exactly). */
+  digits: number;
+}
+
+function scaledOf(value: Decimal): Scaled | undefined {
+  if (value.length > FAST_MAX_LENGTH || !PLAIN_DECIMAL.test(value)) return undefined;
+  const point = value.indexOf(".");
+  const negative = value.charCodeAt(0) === 45;
+  const digits = value.length - (point < 0 ? 0 : 1) - (negative ? 1 : 0);
+  if (point < 0) return { units: Number(value), scale: 0, digits };
+  return { units: Number(value.slice(0, point) + value.slice(point + 1)), scale: value.length - point - 1, digits };
+}
+
+/** `units` × 10^-scale as canonical text (no trailing zeros, no "-0"). */
+function formatScaled(units: number, scale: number): Decimal {
+  if (units === 0) return "0";
+  const negative = units < 0;
+  let text = String(negative ? -units : units);
+  if (scale > 0) {
+    if (text.length <= scale) text = "0".repeat(scale - text.length + 1) + text;
+    let end = text.length;
+    const pointAt = text.length - scale;
+    while (end > pointAt && text.charCodeAt(end - 1) === 48) end--;
+    text = end === pointAt ? text.slice(0, pointAt) : `${text.slice(0, pointAt)}.${text.slice(pointAt, end)}`;
+  }
+  return negative ? `-${text}` : text;
+}
+
+/** a ± b exactly by scaled integers, or undefined when either does not fit the fast path. */
+function fastAddSub(a: Decimal, b: Decimal, sign: 1 | -1): Decimal | undefined {
+  const x = scaledOf(a);
+  const y = scaledOf(b);
+  if (!x || !y) return undefined;
+  const scale = Math.max(x.scale, y.scale);
+  if (x.digits + scale - x.scale > FAST_MAX_LENGTH || y.digits + scale - y.scale > FAST_MAX_LENGTH) return undefined;
+  const units = x.units * (POWERS_OF_TEN[scale - x.scale] as number) + sign * y.units * (POWERS_OF_TEN[scale - y.scale] as number);
+  return formatScaled(units, scale);
+}
+
+function fastMul(a: Decimal, b: Decimal): Decimal | undefined {
+  const x = scaledOf(a);
+  const y = scaledOf(b);
+  if (!x || !y || x.digits + y.digits > FAST_MAX_LENGTH) return undefined;
+  return formatScaled(x.units * y.units, x.scale + y.scale);
+}
+
+function fastCmp(a: Decimal, b: Decimal): -1 | 0 | 1 | undefined {
+  if (a.length > FAST_MAX_LENGTH || b.length > FAST_MAX_LENGTH || !PLAIN_DECIMAL.test(a) || !PLAIN_DECIMAL.test(b)) return undefined;
+  const x = Number(a);
+  const y = Number(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /** Canonical form: no trailing zeros, no exponent ("1.50" -> "1.5", "-0" -> "0"). */
 export function normalize(value: Decimal): Decimal {
+  const scaled = scaledOf(value);
+  if (scaled) return formatScaled(scaled.units, scaled.scale);
   const text = big(value).toFixed();
   return text === "-0" ? "0" : text;
 }
 
-export const add = (a: Decimal, b: Decimal): Decimal => big(a).plus(big(b)).toFixed();
-export const sub = (a: Decimal, b: Decimal): Decimal => big(a).minus(big(b)).toFixed();
-export const mul = (a: Decimal, b: Decimal): Decimal => big(a).times(big(b)).toFixed();
-/** Division rounds half-even to `places` decimal places. */
+export const add = (a: Decimal, b: Decimal): Decimal => fastAddSub(a, b, 1) ?? big(a).plus(big(b)).toFixed();
+export const sub = (a: Decimal, b: Decimal): Decimal => fastAddSub(a, b, -1) ?? big(a).minus(big(b)).toFixed();
+export const mul = (a: Decimal, b: Decimal): Decimal => fastMul(a, b) ?? big(a).times(big(b)).toFixed();
 export const div = (a: Decimal, b: Decimal, places = 8): Decimal => {
   if (big(b).eq(0)) throw new RangeError("division by zero");
   return big(a).div(big(b)).round(places, Big.roundHalfEven).toFixed();
 };
-export const cmp = (a: Decimal, b: Decimal): -1 | 0 | 1 => big(a).cmp(big(b)) as -1 | 0 | 1;
+export const cmp = (a: Decimal, b: Decimal): -1 | 0 | 1 => fastCmp(a, b) ?? (big(a).cmp(big(b)) as -1 | 0 | 1);
 export const eq = (a: Decimal, b: Decimal): boolean => cmp(a, b) === 0;
 export const gt = (a: Decimal, b: Decimal): boolean => cmp(a, b) > 0;
 export const gte = (a: Decimal, b: Decimal): boolean => cmp(a, b) >= 0;
 export const lt = (a: Decimal, b: Decimal): boolean => cmp(a, b) < 0;
 export const lte = (a: Decimal, b: Decimal): boolean => cmp(a, b) <= 0;
-export const isZero = (a: Decimal): boolean => big(a).eq(0);
-export const isPositive = (a: Decimal): boolean => big(a).gt(0);
+export const isZero = (a: Decimal): boolean => cmp(a, "0") === 0;
+export const isPositive = (a: Decimal): boolean => cmp(a, "0") > 0;
 export const neg = (a: Decimal): Decimal => normalize(big(a).neg().toFixed());
 export const abs = (a: Decimal): Decimal => big(a).abs().toFixed();
 export const min = (a: Decimal, b: Decimal): Decimal => (lte(a, b) ? a : b);

@@ -3,14 +3,42 @@ import type { AnyEvent } from "@fillmore/shared";
 
 export const GENESIS_HASH = "0".repeat(64);
 
+const quotedKeys = new Map<string, string>();
+
+/** A key as JSON, memoised: events use a few dozen distinct keys, and this runs for every event. */
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
 /** JSON with object keys sorted at every depth, so a jsonb round trip hashes the same. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ",";
+      out += canonicalJson(value[i]) ?? "";
+    }
+    return `${out}]`;
+  }
+  const object = value as Record<string, unknown>;
+  // Default sort compares UTF-16 code units, the order jsonb and the verifier rely on.
+  const keys = Object.keys(object).sort();
+  let out = "{";
+  let first = true;
+  for (const key of keys) {
+    const v = object[key];
+    if (v === undefined) continue;
+    if (!first) out += ",";
+    first = false;
+    out += `${quotedKey(key)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
 }
 
 /**
@@ -20,6 +48,11 @@ export function canonicalJson(value: unknown): string {
  */
 export function hashEvent(prevHash: string, event: AnyEvent): string {
   return createHash("sha256").update(prevHash).update(canonicalJson(event)).digest("hex");
+}
+
+/** A link over an event already in canonical form (`canonicalJson`): the journal serialises once. */
+export function chainHashText(key: Buffer | undefined, prevHash: string, canonicalText: string): string {
+  return (key ? createHmac("sha256", key) : createHash("sha256")).update(prevHash).update(canonicalText).digest("hex");
 }
 
 /**

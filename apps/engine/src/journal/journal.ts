@@ -1,7 +1,7 @@
 import type { AnyEvent, Clock, Order } from "@fillmore/shared";
 import type pg from "pg";
 import type { Logger } from "../log";
-import { chainHash, GENESIS_HASH } from "./hash";
+import { canonicalJson, chainHashText, GENESIS_HASH } from "./hash";
 import { journalStatement } from "./projection";
 
 /** An event before the journal gives it a sequence number and timestamps. */
@@ -13,6 +13,8 @@ export interface JournalEntry {
   hash: string;
   /** The order's state after this event, for the orders projection; not part of the journal. */
   orderAfter?: Order;
+  /** The event in canonical JSON, as hashed: written as the payload so it is serialised once. */
+  json?: string;
 }
 
 type CommitListener = (entries: readonly JournalEntry[]) => void;
@@ -97,8 +99,9 @@ export class Journal {
     if (this.closed) throw new Error("journal is closed");
     const event = { ...draft, seq: this.seq + 1, ts: this.clock.nowIso(), monoUs: this.clock.monoUs() } as AnyEvent;
     const orderAfter = project?.(event);
-    const hash = chainHash(this.key, this.lastHash, event);
-    this.queue.push({ event, prevHash: this.lastHash, hash, orderAfter });
+    const json = canonicalJson(event);
+    const hash = chainHashText(this.key, this.lastHash, json);
+    this.queue.push({ event, prevHash: this.lastHash, hash, orderAfter, json });
     this.seq = event.seq;
     this.lastHash = hash;
     this.scheduleFlush();

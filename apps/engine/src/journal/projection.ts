@@ -1,4 +1,5 @@
 import { money, type Order } from "@fillmore/shared";
+import { canonicalJson } from "./hash";
 import type { JournalEntry } from "./journal";
 
 interface FillRow {
@@ -14,7 +15,7 @@ interface FillRow {
   side: string | null;
   fees: string;
   currency: string | null;
-  feeLines: string;
+  feeLines: unknown[];
   liquidity: string | null;
   parentCopy: boolean;
   childOrderId: string | null;
@@ -69,23 +70,27 @@ const ORDER_COLUMNS = [
   ["lastSeq", "bigint"],
 ] as const satisfies readonly (readonly [keyof Order, string])[];
 
-/** The journal rows of one batch, as one statement (one round trip, one transaction). */
+const JOURNAL_INSERT = `INSERT INTO journal (seq, ts, type, order_id, account_id, actor, payload, prev_hash, hash)
+  SELECT r.seq, r.ts, r.type, r.order_id, r.account_id, r.actor, r.payload, r.prev_hash, r.hash
+  FROM json_to_recordset($1::json) AS r(seq bigint, ts timestamptz, type text, order_id text, account_id text, actor text,
+    payload jsonb, prev_hash text, hash text)`;
+
+/**
+ * The journal rows of one batch, as one statement (one round trip, one transaction) with one JSON
+ * parameter: the events are already serialised for their hashes, so the batch is put together as
+ * text instead of a dozen arrays the driver would escape element by element.
+ */
 export function journalStatement(batch: readonly JournalEntry[]): { text: string; values: unknown[] } {
-  return {
-    text: `INSERT INTO journal (seq, ts, type, order_id, account_id, actor, payload, prev_hash, hash)
-      SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[])`,
-    values: [
-      batch.map((e) => e.event.seq),
-      batch.map((e) => e.event.ts),
-      batch.map((e) => e.event.type),
-      batch.map((e) => e.event.orderId),
-      batch.map((e) => e.event.accountId),
-      batch.map((e) => e.event.actor),
-      batch.map((e) => JSON.stringify(e.event)),
-      batch.map((e) => e.prevHash),
-      batch.map((e) => e.hash),
-    ],
-  };
+  const rows: string[] = new Array(batch.length);
+  for (let i = 0; i < batch.length; i++) {
+    const entry = batch[i] as JournalEntry;
+    const e = entry.event;
+    rows[i] =
+      `{"seq":${e.seq},"ts":"${e.ts}","type":${JSON.stringify(e.type)},"order_id":${JSON.stringify(e.orderId)},` +
+      `"account_id":${JSON.stringify(e.accountId)},"actor":${JSON.stringify(e.actor)},` +
+      `"payload":${entry.json ?? canonicalJson(e)},"prev_hash":"${entry.prevHash}","hash":"${entry.hash}"}`;
+  }
+  return { text: JOURNAL_INSERT, values: [`[${rows.join(",")}]`] };
 }
 
 /**
@@ -120,7 +125,7 @@ export function projectionStatements(entries: readonly JournalEntry[]): Statemen
         side: o?.side ?? null,
         fees,
         currency,
-        feeLines: JSON.stringify(lines),
+        feeLines: lines,
         liquidity: e.data.liquidity ?? null,
         parentCopy: e.data.childOrderId !== undefined,
         childOrderId: e.data.childOrderId ?? null,
@@ -148,21 +153,15 @@ export function projectionStatement(entries: readonly JournalEntry[]): Statement
   return projectionStatements(entries)[0] ?? null;
 }
 
-function ordersAndFills(latest: Map<string, Order>, fills: FillRow[]): Statement | null {
-  if (latest.size === 0 && fills.length === 0) return null;
-  const orders = [...latest.values()];
-  const values: unknown[] = [
-    ...ORDER_COLUMNS.map(([key]) => orders.map((o) => o[key])),
-    ...FILL_COLUMNS.map(([key]) => fills.map((f) => f[key])),
-  ];
-  const orderParams = ORDER_COLUMNS.map(([, type], i) => `$${1 + i}::${type}[]`).join(", ");
-  const f = 1 + ORDER_COLUMNS.length;
-  const fillParams = FILL_COLUMNS.map(([, , type], i) => `$${f + i}::${type}[]`).join(", ");
-  const text = `
+/** `json_to_recordset` column list: each key as it is in the JSON, with its SQL type. */
+const recordColumns = (columns: readonly (readonly [string, string])[]) => columns.map(([key, type]) => `"${key}" ${type}`).join(", ");
+const ORDER_RECORD = recordColumns(ORDER_COLUMNS);
+const FILL_RECORD = recordColumns(FILL_COLUMNS.map(([key, , type]) => [key, type] as const));
+const ORDERS_AND_FILLS = `
     WITH order_rows AS (
       INSERT INTO orders (id, cl_ord_id, account_id, symbol, side, ord_type, time_in_force, order_qty, price, stop_px,
         ord_status, cum_qty, leaves_qty, avg_px, venue_id, strategy, created_by, created_at, updated_at, last_seq)
-      SELECT * FROM unnest(${orderParams})
+      SELECT ${ORDER_COLUMNS.map(([key]) => `r."${key}"`).join(", ")} FROM json_to_recordset($1::json) AS r(${ORDER_RECORD})
       ON CONFLICT (id) DO UPDATE SET order_qty = excluded.order_qty, price = excluded.price, stop_px = excluded.stop_px,
         ord_status = excluded.ord_status, cum_qty = excluded.cum_qty, leaves_qty = excluded.leaves_qty,
         avg_px = excluded.avg_px, venue_id = excluded.venue_id, updated_at = excluded.updated_at, last_seq = excluded.last_seq
@@ -170,7 +169,33 @@ function ordersAndFills(latest: Map<string, Order>, fills: FillRow[]): Statement
       RETURNING 1
     )
     INSERT INTO fill (${FILL_COLUMNS.map(([, col]) => col).join(", ")})
-    SELECT * FROM unnest(${fillParams})
+    SELECT ${FILL_COLUMNS.map(([key]) => `r."${key}"`).join(", ")} FROM json_to_recordset($2::json) AS r(${FILL_RECORD})
     ON CONFLICT (exec_id) DO NOTHING`;
-  return { text, values };
+
+/** Just the projected fields of each row, as one JSON array (one parameter, serialised natively). */
+function recordsJson<T>(rows: readonly T[], keys: readonly (keyof T)[]): string {
+  return JSON.stringify(
+    rows.map((row) => {
+      const picked: Partial<T> = {};
+      for (const key of keys) picked[key] = row[key];
+      return picked;
+    }),
+  );
+}
+
+function ordersAndFills(latest: Map<string, Order>, fills: FillRow[]): Statement | null {
+  if (latest.size === 0 && fills.length === 0) return null;
+  return {
+    text: ORDERS_AND_FILLS,
+    values: [
+      recordsJson(
+        [...latest.values()],
+        ORDER_COLUMNS.map(([key]) => key),
+      ),
+      recordsJson(
+        fills,
+        FILL_COLUMNS.map(([key]) => key),
+      ),
+    ],
+  };
 }

@@ -1,0 +1,61 @@
+import Big from "big.js";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { add, cmp, isPositive, isZero, mul, normalize, sub } from "./money";
+
+/** What big.js alone says (the reference the short-decimal fast path must agree with), "-0" as "0". */
+const reference = (value: Big): string => {
+  const text = value.toFixed();
+  return text === "-0" ? "0" : text;
+};
+
+/** Decimals of every length around the fast path's 15-character limit, with signs, zeros and trailing zeros. */
+const decimal = fc
+  .tuple(fc.boolean(), fc.stringMatching(/^(0|[1-9]\d{0,11})$/), fc.option(fc.stringMatching(/^\d{1,8}$/), { nil: undefined }))
+  .map(([negative, int, frac]) => `${negative ? "-" : ""}${int}${frac === undefined ? "" : `.${frac}`}`);
+
+describe("money fast path for short decimals", () => {
+  it("adds, subtracts and multiplies exactly as big.js does", () => {
+    fc.assert(
+      fc.property(decimal, decimal, (a, b) => {
+        expect(add(a, b)).toBe(reference(new Big(a).plus(b)));
+        expect(sub(a, b)).toBe(reference(new Big(a).minus(b)));
+        expect(mul(a, b)).toBe(reference(new Big(a).times(b)));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("compares exactly as big.js does, including values equal but written differently", () => {
+    fc.assert(
+      fc.property(decimal, decimal, (a, b) => {
+        expect(cmp(a, b)).toBe(new Big(a).cmp(b));
+        expect(cmp(a, `${a}${a.includes(".") ? "0" : ".0"}`)).toBe(0);
+        expect(isZero(a)).toBe(new Big(a).eq(0));
+        expect(isPositive(a)).toBe(new Big(a).gt(0));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("normalises to the canonical form", () => {
+    expect(normalize("1.50")).toBe("1.5");
+    expect(normalize("-0.000")).toBe("0");
+    expect(normalize("007.100")).toBe("7.1");
+    expect(normalize("-0.00000001")).toBe("-0.00000001");
+    fc.assert(
+      fc.property(decimal, (a) => {
+        expect(normalize(a)).toBe(reference(new Big(a)));
+      }),
+    );
+  });
+
+  it("tells apart decimals that differ in the last of 15 digits, and keeps sums at the limit exact", () => {
+    expect(cmp("99999999999999.9", "99999999999999.8")).toBe(1);
+    expect(cmp("0.0000000000001", "0.0000000000002")).toBe(-1);
+    expect(add("999999999999999", "1")).toBe("1000000000000000");
+    expect(sub("0.1", "0.3")).toBe("-0.2");
+    expect(mul("0.1", "0.2")).toBe("0.02");
+    expect(add("123456789012.345", "0.000000001")).toBe("123456789012.345000001");
+  });
+});
