@@ -1,5 +1,5 @@
 // Starts the whole system: Postgres (embedded unless DATABASE_URL), migrations, seed, engine, console.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -21,6 +21,9 @@ import { loadOrCreateJournalKey } from "../../apps/engine/src/journal/keys";
 import { createAuth } from "../../apps/web/src/server/auth";
 import { type DemoLogin, seedDemoUsers } from "../../apps/web/src/server/seed";
 import { type FixDemoVenue, startFixDemoVenue } from "./fix-demo";
+import { type RestartPolicy, restartPolicyFromEnv } from "./restart-policy";
+import { type ProcessStatus, SupervisedProcess } from "./supervisor";
+import { type SupervisorState, writeSupervisorState } from "./supervisor-state";
 
 export const root = path.resolve(import.meta.dirname, "../..");
 /**
@@ -61,6 +64,20 @@ export interface StackOptions {
   extraEngineEnv?: Record<string, string>;
   /** Runs QuickFIX executor as venue FIX-EXEC, in a loopback-only network namespace (scripts/lib/fix-demo.ts). */
   fixDemoVenue?: boolean;
+  /** Restarts of a child that exits unexpectedly; default from FILLMORE_RESTART_* (restart-policy.ts). */
+  restartPolicy?: RestartPolicy;
+  /** A child exited past its restart limit: stop the stack and exit non-zero. */
+  onGiveUp?: (name: string, reason: string) => void;
+  /** Every state change of a supervised child (starting, running, restarting, stopping, stopped, failed). */
+  onProcessChange?: (status: ProcessStatus) => void;
+  /** Each step of stop(), as it finishes: console, engine, fix-demo, database. */
+  onStopped?: (name: string, ms: number) => void;
+  /** Aborted while starting: what was started is stopped and startStack rejects. */
+  signal?: AbortSignal;
+  /** Each line a supervised child writes, with its name (tests read the logs). */
+  onOutput?: (name: string, line: string, stream: "stdout" | "stderr") => void;
+  /** Another console entry point (tests: the console server without Next's pages, no build). */
+  consoleScript?: string;
 }
 
 export interface Stack {
@@ -72,8 +89,12 @@ export interface Stack {
   consoleDatabaseUrl: string;
   logins: DemoLogin[];
   secrets: Secrets;
-  engine: ChildProcess;
-  startEngine(): Promise<void>;
+  /** The engine's current process (a new one after each supervised restart). */
+  readonly engine: ChildProcess;
+  processes: { engine: SupervisedProcess; console: SupervisedProcess };
+  /** The supervised processes' states as JSON (read by the console's /healthz and System page). */
+  supervisorFile: string;
+  /** Console, engine (drains), FIX demo venue, Postgres: in that order (docs/OPERATIONS.md, "Stop order"). */
   stop(): Promise<void>;
 }
 
@@ -150,40 +171,36 @@ export function buildConsoleIfNeeded(log: (l: string) => void): void {
   writeFileSync(stamp, hash);
 }
 
-async function waitFor(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: process exited with code ${child.exitCode}`);
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not become ready within ${timeoutMs} ms`);
-}
-
-function stopChild(child: ChildProcess | undefined, timeoutMs = 8000): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  });
-}
-
 export async function startStack(options: StackOptions): Promise<Stack> {
   const { dataDir, log } = options;
   mkdirSync(dataDir, { recursive: true });
   const secrets = loadSecrets(dataDir);
 
-  let stopPostgres: () => Promise<void> = async () => undefined;
+  let stopPostgres: (() => Promise<void>) | undefined;
   let fixDemo: FixDemoVenue | undefined;
+  let engine: SupervisedProcess | undefined;
+  let consoleProcess: SupervisedProcess | undefined;
+  let stopping: Promise<void> | undefined;
+  /**
+   * The stop order (docs/OPERATIONS.md, "Stop order"): the console first, so nothing new comes in and
+   * it is not left watching the engine go; then the engine, which drains (commits its journal,
+   * checkpoints); then the FIX demo venue; Postgres last, once nobody is connected to it.
+   */
+  const stopInOrder = () => {
+    stopping ??= (async () => {
+      const step = async (name: string, stop: (() => Promise<void>) | undefined) => {
+        if (!stop) return;
+        const t0 = Date.now();
+        await stop();
+        options.onStopped?.(name, Date.now() - t0);
+      };
+      await step("console", consoleProcess && (() => consoleProcess?.stop() ?? Promise.resolve()));
+      await step("engine", engine && (() => engine?.stop() ?? Promise.resolve()));
+      await step("fix-demo", fixDemo && (() => fixDemo?.stop() ?? Promise.resolve()));
+      await step("database", stopPostgres);
+    })();
+    return stopping;
+  };
   let databaseUrl = options.databaseUrl;
   let engineDatabaseUrl = options.engineDatabaseUrl;
   let consoleDatabaseUrl = options.consoleDatabaseUrl;
@@ -243,45 +260,60 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
     await pool.end();
 
-    buildConsoleIfNeeded(log);
+    abortIfCancelled(options.signal);
+    if (options.consoleScript === undefined) buildConsoleIfNeeded(log);
 
-    const stdio = options.childStdio ?? "inherit";
     const engineUrl = `http://127.0.0.1:${options.enginePort}`;
-    const engineEnv = {
-      ...process.env,
-      DATABASE_URL: engineDatabaseUrl,
-      JOURNAL_KEY_FILE: journalKeyFile,
-      JOURNAL_CHECKPOINT_FILE: journalCheckpointFile,
-      ENGINE_PORT: String(options.enginePort),
-      ENGINE_SERVICE_TOKEN: secrets.engineToken,
-      DEMO_STRATEGY: options.demoStrategy ? "1" : "0",
-      ...options.extraEngineEnv,
+    const policy = options.restartPolicy ?? restartPolicyFromEnv();
+    const stateFile = path.join(dataDir, "supervisor.json");
+    const supervisorState: SupervisorState = {
+      launcher: { pid: process.pid, startedAt: new Date().toISOString() },
+      database: { kind: dbSecrets ? "embedded" : "external" },
+      processes: {},
     };
-    const stack: Stack = {
-      webUrl,
-      engineUrl,
-      databaseUrl,
-      engineDatabaseUrl,
-      consoleDatabaseUrl,
-      logins,
-      secrets,
-      engine: undefined as unknown as ChildProcess,
-      async startEngine() {
-        stack.engine = spawn(...runTs("apps/engine/src/main.ts"), { cwd: root, stdio, env: engineEnv });
-        await waitFor(`${engineUrl}/health`, stack.engine, 60_000);
-      },
-      async stop() {
-        await stopChild(web);
-        await stopChild(stack.engine);
-        await fixDemo?.stop();
-        await stopPostgres();
-      },
+    const onChange = (status: ProcessStatus) => {
+      supervisorState.processes[status.name] = status;
+      writeSupervisorState(stateFile, supervisorState);
+      options.onProcessChange?.(status);
     };
-    await stack.startEngine();
-    const web = spawn(...runTs("apps/web/server.ts"), {
-      cwd: root,
-      stdio,
-      env: {
+    const supervise = (name: string, script: string, env: NodeJS.ProcessEnv, readyUrl: string) => {
+      const [command, args] = runTs(script);
+      return new SupervisedProcess({
+        name,
+        command,
+        args,
+        cwd: root,
+        env,
+        readyUrl,
+        policy,
+        output: options.childStdio ?? "inherit",
+        onLine: options.onOutput && ((line, stream) => options.onOutput?.(name, line, stream)),
+        log,
+        onChange,
+        onGiveUp: (reason) => options.onGiveUp?.(name, reason),
+      });
+    };
+    engine = supervise(
+      "engine",
+      "apps/engine/src/main.ts",
+      {
+        ...process.env,
+        DATABASE_URL: engineDatabaseUrl,
+        JOURNAL_KEY_FILE: journalKeyFile,
+        JOURNAL_CHECKPOINT_FILE: journalCheckpointFile,
+        ENGINE_PORT: String(options.enginePort),
+        ENGINE_SERVICE_TOKEN: secrets.engineToken,
+        DEMO_STRATEGY: options.demoStrategy ? "1" : "0",
+        // The engine stops itself when the launcher is gone (an orphan would hold the port and the journal).
+        FILLMORE_LAUNCHER_PID: String(process.pid),
+        ...options.extraEngineEnv,
+      },
+      `${engineUrl}/health`,
+    );
+    consoleProcess = supervise(
+      "console",
+      options.consoleScript ?? "apps/web/server.ts",
+      {
         ...process.env,
         DATABASE_URL: consoleDatabaseUrl,
         ENGINE_URL: engineUrl,
@@ -290,20 +322,40 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         PORT: String(options.webPort),
         HOST: "127.0.0.1",
         NODE_ENV: "production",
+        FILLMORE_SUPERVISOR_FILE: stateFile,
       },
-    });
-    try {
-      await waitFor(`${webUrl}/healthz`, web, 60_000);
-    } catch (error) {
-      await stack.stop();
-      throw error;
-    }
+      `${webUrl}/healthz`,
+    );
+    const processes = { engine, console: consoleProcess };
+    const stopAll = stopInOrder;
+    const stack: Stack = {
+      webUrl,
+      engineUrl,
+      databaseUrl,
+      engineDatabaseUrl,
+      consoleDatabaseUrl,
+      logins,
+      secrets,
+      processes,
+      supervisorFile: stateFile,
+      get engine() {
+        return processes.engine.child as ChildProcess;
+      },
+      stop: stopAll,
+    };
+    await engine.start();
+    abortIfCancelled(options.signal);
+    await consoleProcess.start();
+    abortIfCancelled(options.signal);
     return stack;
   } catch (error) {
-    await fixDemo?.stop();
-    await stopPostgres();
+    await stopInOrder();
     throw error;
   }
+}
+
+function abortIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new Error("start cancelled");
 }
 
 /** Venue FIX-EXEC: enabled with the acceptor's session when it runs here, disabled (and why, logged) when not. */

@@ -5,7 +5,12 @@ import { createLogger } from "./log";
 
 const config = loadConfig();
 const log = createLogger(config.LOG_LEVEL);
-const engine = await startEngine(config, log);
+const engine = await startEngine(config, log).catch((error: unknown) => {
+  // Said on stderr and exit at once: the launcher quotes these lines and stops waiting (docs/OPERATIONS.md, "Supervision").
+  log.fatal({ err: error instanceof Error ? error.message : String(error) }, "engine failed to start");
+  console.error(`engine failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});
 // From here a fault nothing caught is journaled and halts new orders instead of killing the engine silently.
 installLastResort(process, engine, log);
 
@@ -28,3 +33,9 @@ async function shutdown(signal: string): Promise<void> {
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
+// Started by the launcher: stop, draining as on SIGTERM, if the launcher is gone (an orphan would hold the port).
+const launcher = Number(process.env.FILLMORE_LAUNCHER_PID ?? "");
+if (Number.isSafeInteger(launcher) && launcher > 0)
+  setInterval(() => {
+    if (process.ppid !== launcher) void shutdown("launcher exited");
+  }, 1000).unref();
