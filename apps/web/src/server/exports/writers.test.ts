@@ -1,0 +1,138 @@
+import { createHash } from "node:crypto";
+import { PassThrough } from "node:stream";
+import { inflateSync } from "node:zlib";
+import ExcelJS from "exceljs";
+import { describe, expect, it } from "vitest";
+import { neutralise } from "./cells";
+import type { Columns } from "./columns";
+import { type ExportFormat, writeExport } from "./writers";
+
+// Each format written and read back: CSV parsed, XLSX opened with exceljs, PDF's text extracted, JSON
+// parsed; the SHA-256 reported is the file's.
+
+interface Row {
+  id: string;
+  note: string;
+  amount: string;
+}
+const columns: Columns<Row> = [
+  { header: "id", value: (r) => r.id, kind: "text", width: 60 },
+  { header: "note", value: (r) => r.note, kind: "text", width: 200 },
+  { header: "amount", value: (r) => r.amount, kind: "decimal", width: 80 },
+];
+const rows: Row[] = [
+  { id: "T1", note: '=HYPERLINK("http://evil","x")', amount: "-12.5" },
+  { id: "T2", note: "plain, with a comma", amount: "0.123456789012" },
+  { id: "T3", note: "@SUM(A1)", amount: "100" },
+];
+const heading = { title: "Test export", producedBy: "user:c@x.test", producedAt: "2026-03-01T00:00:00.000Z", filters: { symbol: "AAPL" } };
+
+async function* iterate<T>(items: readonly T[]) {
+  yield* items;
+}
+
+async function produce(format: ExportFormat, items: readonly Row[] = rows) {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on("data", (c: Buffer) => chunks.push(c));
+  let progress = 0;
+  const result = await writeExport({ format, heading, columns, rows: iterate(items), onRow: (n) => (progress = n) }, out);
+  const file = Buffer.concat(chunks);
+  return { result, file, progress };
+}
+
+/** The text a PDF shows: its content streams inflated, the hex strings of each TJ/Tj decoded. */
+export function pdfText(pdf: Buffer): string {
+  const text: string[] = [];
+  const body = pdf.toString("latin1");
+  for (const m of body.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
+    let content: string;
+    try {
+      content = inflateSync(Buffer.from(m[1] ?? "", "latin1")).toString("latin1");
+    } catch {
+      continue;
+    }
+    for (const op of content.matchAll(/\[([^\]]*)\]\s*TJ|<([0-9a-fA-F]*)>\s*Tj/g)) {
+      const hex = op[1] !== undefined ? [...op[1].matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => h[1]).join("") : (op[2] ?? "");
+      text.push(Buffer.from(hex, "hex").toString("latin1"));
+    }
+  }
+  return text.join("\n");
+}
+
+describe("neutralise", () => {
+  it.each([
+    ["=1+1", "'=1+1"],
+    ["+CMD", "'+CMD"],
+    ["-CMD|' /C calc'!A0", "'-CMD|' /C calc'!A0"],
+    ["@SUM(A1)", "'@SUM(A1)"],
+    ["\tx", "'\tx"],
+    ["\rx", "'\rx"],
+    ["-12.5", "-12.5"],
+    ["-0", "-0"],
+    ["AAPL", "AAPL"],
+    ["", ""],
+  ])("%j becomes %j", (cell, expected) => expect(neutralise(cell)).toBe(expected));
+});
+
+describe("writeExport", () => {
+  it("CSV: header, CRLF rows, formulas neutralised, negative numbers kept; SHA-256 of the bytes", async () => {
+    const { result, file, progress } = await produce("csv");
+    const text = file.toString("utf8");
+    expect(text.split("\r\n")).toEqual([
+      "id,note,amount",
+      'T1,"\'=HYPERLINK(""http://evil"",""x"")",-12.5',
+      'T2,"plain, with a comma",0.123456789012',
+      "T3,'@SUM(A1),100",
+      "",
+    ]);
+    expect(result).toEqual({ rows: 3, bytes: file.length, sha256: createHash("sha256").update(file).digest("hex") });
+    expect(progress).toBe(3);
+  });
+
+  it("XLSX: opens again with the rows, exact decimals as numbers or text, and an About sheet", async () => {
+    const { result, file } = await produce("xlsx");
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(file as unknown as ArrayBuffer);
+    const sheet = book.getWorksheet("Test export");
+    expect(sheet?.getRow(1).values).toEqual([undefined, "id", "note", "amount"]);
+    expect(sheet?.getRow(2).values).toEqual([undefined, "T1", '=HYPERLINK("http://evil","x")', -12.5]);
+    expect(sheet?.getRow(2).getCell(2).type).toBe(ExcelJS.ValueType.String); // text, never a formula
+    expect(sheet?.getRow(3).getCell(3).value).toBe(0.123456789012);
+    expect(sheet?.rowCount).toBe(4);
+    const about = book.getWorksheet("About");
+    expect(about?.getRow(4).values).toEqual([undefined, "Filters", '{"symbol":"AAPL"}']);
+    expect(result.sha256).toBe(createHash("sha256").update(file).digest("hex"));
+  });
+
+  it("PDF: the title, who produced it, the headers and every row's text are on the page", async () => {
+    const { file } = await produce("pdf");
+    expect(file.subarray(0, 5).toString()).toBe("%PDF-");
+    const text = pdfText(file);
+    for (const expected of ["Test export", "user:c@x.test", "amount", "T1", "plain, with a comma", "-12.5", "T3"])
+      expect(text).toContain(expected);
+  });
+
+  it("PDF of many rows runs over pages; each page repeats the header", async () => {
+    const many = Array.from({ length: 200 }, (_, i) => ({ id: `R${i}`, note: "n", amount: String(i) }));
+    const text = pdfText((await produce("pdf", many)).file);
+    expect(text).toContain("R199");
+    expect(text).toContain("page 4");
+  });
+
+  it("JSON: one document with the heading, columns and rows as objects", async () => {
+    const { file, result } = await produce("json");
+    const doc = JSON.parse(file.toString("utf8"));
+    expect(doc.heading).toEqual(heading);
+    expect(doc.rows).toEqual(rows.map((r) => ({ id: r.id, note: r.note, amount: r.amount })));
+    expect(result.rows).toBe(3);
+  });
+
+  it("an empty export is still a valid file in every format", async () => {
+    for (const format of ["csv", "xlsx", "pdf", "json"] as const) {
+      const { result } = await produce(format, []);
+      expect(result.rows).toBe(0);
+      expect(result.bytes).toBeGreaterThan(0);
+    }
+  });
+});

@@ -1,0 +1,205 @@
+import { createHash } from "node:crypto";
+import { once } from "node:events";
+import { Transform, type Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { stringify } from "csv-stringify";
+import ExcelJS from "exceljs";
+import PDFDocument from "pdfkit";
+import { cellText, neutralise } from "./cells";
+import type { Columns } from "./columns";
+
+export const EXPORT_FORMATS = ["csv", "xlsx", "pdf", "json"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export const CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: "text/csv; charset=utf-8",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  pdf: "application/pdf",
+  json: "application/json",
+};
+
+/** What every export says about itself (title, who, when, filters), on top of the file or in its metadata. */
+export interface ExportHeading {
+  title: string;
+  producedBy: string;
+  producedAt: string;
+  filters: Record<string, unknown>;
+}
+
+export interface ExportInput<T> {
+  format: ExportFormat;
+  heading: ExportHeading;
+  columns: Columns<T>;
+  rows: AsyncIterable<T>;
+  /** Called after each row is written (progress). */
+  onRow?: (count: number) => void;
+}
+
+export interface ExportResult {
+  rows: number;
+  bytes: number;
+  sha256: string;
+}
+
+/** Counts and hashes the bytes on their way to the file: the SHA-256 is of exactly what was written. */
+function digester() {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  return { stream, result: () => ({ bytes, sha256: hash.digest("hex") }) };
+}
+
+/** Writes to a stream, waiting when it is full (bounded memory: the producer waits for the file). */
+async function write(out: Writable, chunk: string | Buffer): Promise<void> {
+  if (!out.write(chunk)) await once(out, "drain");
+}
+
+/**
+ * Streams rows into `out` in the format, one page of rows at a time: memory stays bounded whatever
+ * the row count (CSV and JSON write as they go; XLSX uses exceljs's streaming WorkbookWriter, which
+ * commits each row; PDF writes each page as it fills).
+ */
+export async function writeExport<T>(input: ExportInput<T>, out: Writable): Promise<ExportResult> {
+  const digest = digester();
+  const done = pipeline(digest.stream, out);
+  let rows = 0;
+  const counted = async function* () {
+    for await (const row of input.rows) {
+      yield row;
+      rows += 1;
+      input.onRow?.(rows);
+    }
+  };
+  const writers = { csv: writeCsv, xlsx: writeXlsx, pdf: writePdf, json: writeJson };
+  await writers[input.format](input, counted(), digest.stream);
+  await done;
+  return { rows, ...digest.result() };
+}
+
+async function writeCsv<T>({ columns }: ExportInput<T>, rows: AsyncIterable<T>, out: Writable): Promise<void> {
+  const csv = stringify({ header: true, columns: columns.map((c) => c.header), record_delimiter: "\r\n" });
+  const piped = pipeline(csv, out);
+  for await (const row of rows) {
+    if (!csv.write(columns.map((c) => neutralise(cellText(c.value(row)))))) await once(csv, "drain");
+  }
+  csv.end();
+  await piped;
+}
+
+async function writeJson<T>({ heading, columns }: ExportInput<T>, rows: AsyncIterable<T>, out: Writable): Promise<void> {
+  const keys = columns.map((c) => c.header);
+  await write(out, `{"heading":${JSON.stringify(heading)},"columns":${JSON.stringify(keys)},"rows":[`);
+  let first = true;
+  for await (const row of rows) {
+    const record = Object.fromEntries(columns.map((c) => [c.header, c.value(row) ?? null]));
+    await write(out, `${first ? "\n" : ",\n"}${JSON.stringify(record)}`);
+    first = false;
+  }
+  await write(out, "\n]}\n");
+  out.end();
+}
+
+/** A decimal string as an XLSX number when the number is exactly that decimal, else as text (exact). */
+function xlsxValue(kind: string, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if ((kind === "decimal" || kind === "int") && typeof value === "string") {
+    const n = Number(value);
+    if (Number.isFinite(n) && String(n) === value) return n;
+    return value;
+  }
+  return cellText(value);
+}
+
+async function writeXlsx<T>({ heading, columns }: ExportInput<T>, rows: AsyncIterable<T>, out: Writable): Promise<void> {
+  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
+  book.creator = heading.producedBy;
+  book.created = new Date(heading.producedAt);
+  const sheet = book.addWorksheet(heading.title.slice(0, 31).replace(/[\\/?*[\]:]/g, " "));
+  sheet.columns = columns.map((c) => ({ header: c.header, width: Math.max(8, Math.round(c.width / 6)) }));
+  let n = 0;
+  for await (const row of rows) {
+    sheet.addRow(columns.map((c) => xlsxValue(c.kind, c.value(row)))).commit();
+    // exceljs's writer buffers its zip output; yield now and then so the file stream drains.
+    if (++n % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  sheet.commit();
+  const about = book.addWorksheet("About");
+  about.addRow(["Title", heading.title]).commit();
+  about.addRow(["Produced by", heading.producedBy]).commit();
+  about.addRow(["Produced at", heading.producedAt]).commit();
+  about.addRow(["Filters", JSON.stringify(heading.filters)]).commit();
+  about.addRow(["Rows", n]).commit();
+  about.commit();
+  await book.commit();
+}
+
+const PDF_FONT_SIZE = 7;
+const PDF_ROW = 10;
+
+/** Fits text into a column width (Courier: every glyph 0.6 em). */
+function fit(text: string, width: number): string {
+  const max = Math.max(1, Math.floor(width / (PDF_FONT_SIZE * 0.6)) - 1);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+async function writePdf<T>({ heading, columns }: ExportInput<T>, rows: AsyncIterable<T>, out: Writable): Promise<void> {
+  const doc = new PDFDocument({
+    size: "A4",
+    layout: "landscape",
+    margin: 30,
+    bufferPages: false,
+    info: { Title: heading.title, Author: heading.producedBy },
+  });
+  const piped = pipeline(doc, out);
+  const left = 30;
+  const bottom = doc.page.height - 40;
+  const scale = Math.min(1, (doc.page.width - 60) / columns.reduce((a, c) => a + c.width, 0));
+  const widths = columns.map((c) => c.width * scale);
+  let page = 1;
+  const header = () => {
+    doc.font("Helvetica-Bold").fontSize(11).text(heading.title, left, 30);
+    doc
+      .font("Helvetica")
+      .fontSize(7)
+      .text(
+        `Produced by ${heading.producedBy} at ${heading.producedAt} · filters ${JSON.stringify(heading.filters)} · page ${page}`,
+        left,
+        45,
+      );
+    doc.font("Courier-Bold").fontSize(PDF_FONT_SIZE);
+    let x = left;
+    columns.forEach((c, i) => {
+      doc.text(fit(c.header, widths[i] ?? 0), x, 60, { lineBreak: false });
+      x += widths[i] ?? 0;
+    });
+    doc.font("Courier");
+    return 60 + PDF_ROW + 2;
+  };
+  let y = header();
+  let count = 0;
+  for await (const row of rows) {
+    if (y > bottom) {
+      doc.addPage();
+      page += 1;
+      y = header();
+      // pdfkit writes a finished page out; let the file stream take it before the next.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    let x = left;
+    columns.forEach((c, i) => {
+      doc.text(fit(cellText(c.value(row)), widths[i] ?? 0), x, y, { lineBreak: false });
+      x += widths[i] ?? 0;
+    });
+    y += PDF_ROW;
+    count += 1;
+  }
+  if (count === 0) doc.font("Helvetica").fontSize(9).text("No rows.", left, y);
+  doc.end();
+  await piped;
+}
