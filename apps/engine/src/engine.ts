@@ -112,7 +112,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   countLiveOrders(metrics, orders);
   const recon = wireReconciliation({ orders, risk, positions, journal, venues, clock, log });
   const corporateActions = wireCorporateActions({ journal, clock, log, orders, positions, live: positionsWiring.live, reference });
-  const quality = wireQuality({ orders, journal, quote: (s) => feed.quote(s), clock, log });
+  const quality = wireQuality({ orders, journal, pool, quote: (s) => feed.quote(s), clock, log });
   const emergency = setUpEmergency({
     orders,
     journal,
@@ -129,6 +129,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   journal.onCommit((entries) => projector.enqueue(entries));
   await positionsWiring.afterReplay((listener) => journal.onCommit(listener));
   const alerts = await wireAlerts({ config, journal, pool, clock, log, orders });
+  quality.start(alerts);
   for (const venue of venues.values()) {
     if (venue instanceof SimVenue) venue.restore(orders.working().filter((o) => o.venueId === venue.name && o.ordStatus !== "Validated"));
     await venue.connect().catch((error: unknown) => log.error({ err: String(error), venue: venue.name }, "venue did not connect"));

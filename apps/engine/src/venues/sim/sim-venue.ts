@@ -100,6 +100,11 @@ export class SimVenue implements BrokerAdapter {
     this.outage = down;
   }
 
+  /** Changes the venue's character while it runs (tests and demos degrade a venue, then restore it). */
+  setCharacter(character: Partial<Pick<SimVenueOptions, "latencyMs" | "jitterMs" | "rejectRate" | "partialFillRate">>): void {
+    Object.assign(this.options, character);
+  }
+
   onReport(listener: (r: VenueReport) => void): void {
     this.listeners.push(listener);
   }

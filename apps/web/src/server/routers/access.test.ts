@@ -255,6 +255,21 @@ beforeAll(async () => {
   });
   betaKeyId = (await createApiKey(prisma, { name: "beta-bot", role: "trader", accountIds: [BETA] }, "user:admin@x")).key.id;
   alphaKeyId = (await createApiKey(prisma, { name: "alpha-bot", role: "trader", accountIds: [ALPHA] }, "user:admin@x")).key.id;
+  // One execution_metrics row per account (the quality.* analytics).
+  for (const [orderId, accountId, at] of [
+    ["O-ALPHA", ALPHA, "2026-01-01T00:00:01Z"],
+    ["O-BETA", BETA, "2026-01-01T00:00:02Z"],
+  ])
+    await prisma.$executeRawUnsafe(
+      `INSERT INTO execution_metrics (order_id, account_id, symbol, side, order_type, venue, status, size_bucket, received_at, submitted_at,
+         sent, rejected, denied, cancelled_unfilled, fully_filled, order_qty, filled_qty, notional, latency_ms, slippage_cost, slippage_bench,
+         slippage_bps, fees, updated_seq)
+       VALUES ($1, $2, 'AAPL', 'Buy', 'MARKET', 'SIM-FAST', 'OrderFilled', 'lt250', $3::timestamptz, $3::timestamptz,
+         true, false, false, false, true, 1, 1, 100, 5, 0.01, 100, 1, 0, 1)`,
+      orderId,
+      accountId,
+      at,
+    );
 }, 120_000);
 
 afterAll(async () => {
@@ -400,6 +415,74 @@ const ACCESS: Record<string, Entry> = {
       },
     ],
   },
+  // Execution quality analytics read the execution_metrics projection (one row per account, seeded below).
+  "quality.aggregates": {
+    permission: "risk:read",
+    input: () => ({ groupBy: "venue" }),
+    probes: [
+      {
+        name: "aggregate every account",
+        input: () => ({ groupBy: "venue" }),
+        bound: (v) => expect((v as { rows: { orders: number }[] }).rows.map((r) => r.orders)).toEqual([1]),
+        unbound: (v) => expect((v as { rows: { orders: number }[] }).rows.map((r) => r.orders)).toEqual([2]),
+      },
+    ],
+  },
+  "quality.comparison": {
+    permission: "risk:read",
+    input: () => ({}),
+    probes: [
+      {
+        name: "compare brokers over every account",
+        input: () => ({}),
+        bound: (v) => expect((v as { rows: { orders: number }[] }).rows.map((r) => r.orders)).toEqual([1]),
+        unbound: (v) => expect((v as { rows: { orders: number }[] }).rows.map((r) => r.orders)).toEqual([2]),
+      },
+    ],
+  },
+  "quality.timeseries": {
+    permission: "risk:read",
+    input: () => ({}),
+    probes: [
+      {
+        name: "time series over every account",
+        input: () => ({}),
+        bound: (v) => expect((v as { points: { orders: number }[] }).points.reduce((a, p) => a + p.orders, 0)).toBe(1),
+        unbound: (v) => expect((v as { points: { orders: number }[] }).points.reduce((a, p) => a + p.orders, 0)).toBe(2),
+      },
+    ],
+  },
+  "quality.slippageDistribution": {
+    permission: "risk:read",
+    input: () => ({}),
+    probes: [
+      {
+        name: "slippage histogram over every account",
+        input: () => ({}),
+        bound: (v) => expect((v as { bins: { orders: number }[] }).bins.reduce((a, b) => a + b.orders, 0)).toBe(1),
+        unbound: (v) => expect((v as { bins: { orders: number }[] }).bins.reduce((a, b) => a + b.orders, 0)).toBe(2),
+      },
+    ],
+  },
+  "quality.orders": {
+    permission: "risk:read",
+    input: () => ({}),
+    probes: [
+      {
+        name: "orders of every account behind a selection",
+        input: () => ({}),
+        bound: (v) => expect((v as { orders: { orderId: string }[] }).orders.map((o) => o.orderId)).toEqual(["O-ALPHA"]),
+        unbound: (v) => expect((v as { orders: { orderId: string }[] }).orders.map((o) => o.orderId)).toEqual(["O-BETA", "O-ALPHA"]),
+      },
+    ],
+  },
+  "quality.alertRules": { permission: "risk:read", input: () => undefined },
+  "quality.setAlertRule": {
+    permission: "risk:write",
+    input: () => ({ id: "slow-acks", metric: "ackLatencyP99Ms", threshold: 50 }),
+    boundRefused: true,
+  },
+  "quality.deleteAlertRule": { permission: "risk:write", input: () => ({ id: "no-such-rule" }), answer: "NOT_FOUND", boundRefused: true },
   "orders.list": {
     permission: "orders:read",
     input: () => ({ limit: 10 }),
