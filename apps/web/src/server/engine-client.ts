@@ -187,6 +187,11 @@ export class EngineClient {
     return this.call<AuditVerifyView>("GET", "/v1/audit/verify");
   }
 
+  /** Journals an administrative action (POST /v1/audit/events): an export, an API key, a sign-in, a role change. */
+  journalAdminEvent(event: { type: string; actor: string; accountId?: string | null; data: Record<string, unknown> }) {
+    return this.call<{ seq: number; ts: string; type: string }>("POST", "/v1/audit/events", event);
+  }
+
   /** Corporate actions, newest first (GET /v1/corporate-actions). */
   corporateActions() {
     return this.call<{ actions: CorporateActionView[] }>("GET", "/v1/corporate-actions");
