@@ -175,11 +175,13 @@ export class OrderCommands {
   /**
    * Cancels every working order that matches all given filters; reports what it could not cancel.
    * Not throttled: it is the desk's way out, and it does no more than the working orders allow.
+   * `orderIds` (in process only: the kill switch's venue scope, a dead-man key) narrows it to those orders.
    */
-  async cancelAll(filter: CancelAll, actor: string): Promise<CancelAllResult> {
+  async cancelAll(filter: CancelAll & { orderIds?: ReadonlySet<string> }, actor: string): Promise<CancelAllResult> {
     const matching = this.deps.book.working().filter(
       (o) =>
         o.parentId === null && // children go with their parent
+        (filter.orderIds === undefined || filter.orderIds.has(o.orderId)) &&
         (filter.accountId === undefined || o.accountId === filter.accountId) &&
         (filter.strategy === undefined || o.strategy === filter.strategy) &&
         (filter.symbol === undefined || o.symbol === filter.symbol),

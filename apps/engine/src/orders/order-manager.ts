@@ -128,7 +128,7 @@ export class OrderManager {
     return this.command("cancel", orderId, actor, "NOT_CANCELLABLE", () => this.commands.cancel(orderId, actor, reason));
   }
 
-  cancelAll(filter: CancelAll, actor: string): Promise<CancelAllResult> {
+  cancelAll(filter: CancelAll & { orderIds?: ReadonlySet<string> }, actor: string): Promise<CancelAllResult> {
     return this.command("cancelAll", undefined, actor, "NOT_CANCELLABLE", () => this.commands.cancelAll(filter, actor));
   }
 
