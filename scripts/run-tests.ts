@@ -112,11 +112,16 @@ try {
     });
     try {
       const playwrightJson = path.join(work, "playwright.json");
-      run("browser tests (playwright, chromium)", bin("playwright"), ["test", "--config", "e2e/playwright.config.ts", ...process.argv.slice(3)], {
-        E2E_BASE_URL: stack.webUrl,
-        E2E_LOGINS: JSON.stringify(stack.logins),
-        PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson,
-      });
+      run(
+        "browser tests (playwright, chromium)",
+        bin("playwright"),
+        ["test", "--config", "e2e/playwright.config.ts", ...process.argv.slice(3)],
+        {
+          E2E_BASE_URL: stack.webUrl,
+          E2E_LOGINS: JSON.stringify(stack.logins),
+          PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson,
+        },
+      );
       add(playwrightTotals(playwrightJson));
     } finally {
       await stack.stop();
