@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import path from "node:path";
 import {
   CONSOLE_ROLE,
+  type EmbeddedPostgresHandle,
   ENGINE_ROLE,
   ensureLoginRole,
   findFreePort,
@@ -171,6 +172,24 @@ export function buildConsoleIfNeeded(log: (l: string) => void): void {
   writeFileSync(stamp, hash);
 }
 
+/**
+ * The embedded Postgres of a data directory, on the port it used before (`.data/pg-port`), with the
+ * cluster's own password: what `npm start` runs first, and all `npm run db` runs (scripts/db.ts).
+ */
+export async function startDatabase(dataDir: string): Promise<EmbeddedPostgresHandle> {
+  mkdirSync(dataDir, { recursive: true });
+  const dbSecrets = loadDatabaseSecrets(dataDir);
+  const portFile = path.join(dataDir, "pg-port");
+  const port = existsSync(portFile) ? Number(readFileSync(portFile, "utf8")) : await findFreePort();
+  writeFileSync(portFile, String(port));
+  return startEmbeddedPostgres({
+    dataDir: path.join(dataDir, "pg"),
+    port,
+    password: dbSecrets.superuserPassword,
+    legacyPasswords: [LEGACY_SUPERUSER_PASSWORD],
+  });
+}
+
 export async function startStack(options: StackOptions): Promise<Stack> {
   const { dataDir, log } = options;
   mkdirSync(dataDir, { recursive: true });
@@ -207,15 +226,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   let dbSecrets: DatabaseSecrets | undefined;
   if (!databaseUrl) {
     dbSecrets = loadDatabaseSecrets(dataDir);
-    const portFile = path.join(dataDir, "pg-port");
-    const port = existsSync(portFile) ? Number(readFileSync(portFile, "utf8")) : await findFreePort();
-    writeFileSync(portFile, String(port));
-    const pgHandle = await startEmbeddedPostgres({
-      dataDir: path.join(dataDir, "pg"),
-      port,
-      password: dbSecrets.superuserPassword,
-      legacyPasswords: [LEGACY_SUPERUSER_PASSWORD],
-    });
+    const pgHandle = await startDatabase(dataDir);
     databaseUrl = pgHandle.url;
     stopPostgres = () => pgHandle.stop();
   }

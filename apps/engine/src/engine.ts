@@ -20,6 +20,8 @@ import type { LivePositions } from "./positions/live-positions";
 import { Positions } from "./positions/positions";
 import type { PositionsProjection } from "./positions/positions-projection";
 import { loadReference } from "./reference";
+import { ReferenceService } from "./reference/service";
+import { ReferenceStore } from "./reference/store";
 import { RiskSettings } from "./risk/risk-settings";
 import { DemoStrategy } from "./strategy/demo-strategy";
 import type { BrokerAdapter } from "./venues/adapter";
@@ -88,12 +90,13 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   const { venues, monitor } = venueSetup;
   const risk = new RiskSettings(journal);
   const positions = new Positions();
+  const accountIds = new Set(reference.accounts.keys());
   const orders = new OrderManager({
     journal,
     clock,
     log,
     instruments: reference.instruments,
-    accounts: new Set(reference.accounts.keys()),
+    accounts: accountIds,
     venues,
     risk,
     positions,
@@ -110,6 +113,16 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   journalVenueAlerts(venues, journal, log, (orderId) => orders.get(orderId)?.accountId ?? null);
   const positionsWiring = setUpPositions({ config, orders, reference, feed, pool, clock, log, sessionEndUtc: config.SESSION_END_UTC });
   countLiveOrders(metrics, orders);
+  const referenceAdmin = new ReferenceService({
+    store: new ReferenceStore(pool),
+    journal,
+    log,
+    reference,
+    accountIds,
+    setup: venueSetup,
+    feed,
+    orders,
+  });
   const recon = wireReconciliation({ orders, risk, positions, journal, venues, clock, log });
   const corporateActions = wireCorporateActions({ journal, clock, log, orders, positions, live: positionsWiring.live, reference });
   const quality = wireQuality({ orders, journal, pool, quote: (s) => feed.quote(s), clock, log });
@@ -129,6 +142,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   journal.onCommit((entries) => projector.enqueue(entries));
   await positionsWiring.afterReplay((listener) => journal.onCommit(listener));
   const alerts = await wireAlerts({ config, journal, pool, clock, log, orders });
+  referenceAdmin.start(alerts);
   quality.start(alerts);
   for (const venue of venues.values()) {
     if (venue instanceof SimVenue) venue.restore(orders.working().filter((o) => o.venueId === venue.name && o.ordStatus !== "Validated"));
@@ -176,6 +190,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     deadman: emergency.deadman,
     alerts,
     corporateActions,
+    referenceAdmin,
     controls,
     config,
     orders,

@@ -14,6 +14,7 @@ import type { Registry } from "prom-client";
 import { z } from "zod";
 import type { AlertCentre } from "../alerts/alert-centre";
 import { alertsApi } from "../alerts/api";
+import type { ReferenceService } from "../reference/service";
 import { journalAdminEvent } from "../audit/admin-events";
 import { breakerRoutes } from "../controls/breakers/api";
 import type { Breakers } from "../controls/breakers/breakers";
@@ -34,6 +35,7 @@ import type { Reconciliation } from "../positions/reconciliation/reconciliation"
 import { orderMetrics, qualitySummary, summaryQuery } from "../quality/api";
 import type { RiskSettings } from "../risk/risk-settings";
 import { corporateActionsApi } from "../wiring/corporate-actions";
+import { adminRoutes } from "./admin-routes";
 import { admit } from "./backpressure";
 import type { EventHub } from "./event-hub";
 
@@ -65,6 +67,8 @@ export interface ApiDeps {
   corporateActions?: CorporateActions;
   /** GET /v1/audit/verify: the chain check with the engine's key; default: verifyWithFiles. */
   verifyJournal?: () => Promise<AuditVerifyView>;
+  /** Reference data administered at runtime (reference/service.ts); /v1/admin/* answer 503 without it. */
+  referenceAdmin?: ReferenceService;
 }
 
 /** The hash chain's verification, as GET /v1/audit/verify answers it. */
@@ -321,6 +325,11 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
   ],
   ["GET", /^\/v1\/audit\/verify$/, async ({ deps, res }) => send(res, 200, await (deps.verifyJournal?.() ?? verifyWithFiles(deps.pool)))],
   ["GET", /^\/v1\/stream$/, ({ deps, url, req, res }) => stream(deps, url, req, res)],
+  ...adminRoutes.map(([method, pattern, handler]): [string, RegExp, Handler] => [
+    method,
+    pattern,
+    async ({ deps, req, res, params }) => send(res, 200, await handler({ body: () => readJson(req), params, service: deps.referenceAdmin })),
+  ]),
 ];
 
 function livePositionsOf(deps: ApiDeps): LivePositions {

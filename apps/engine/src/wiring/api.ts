@@ -18,6 +18,7 @@ import type { LivePositions } from "../positions/live-positions";
 import type { Positions } from "../positions/positions";
 import type { Reconciliation } from "../positions/reconciliation/reconciliation";
 import type { ReferenceData } from "../reference";
+import type { ReferenceService } from "../reference/service";
 import type { RiskSettings } from "../risk/risk-settings";
 import { SimVenue } from "../venues/sim/sim-venue";
 import type { VenueSetup } from "./venue-setup";
@@ -41,6 +42,7 @@ export interface ApiWiring {
   deadman?: Deadman;
   alerts?: AlertCentre;
   corporateActions?: CorporateActions;
+  referenceAdmin?: ReferenceService;
   log: Logger;
 }
 
@@ -86,6 +88,7 @@ export async function startApi(w: ApiWiring): Promise<{ url: string; close(): Pr
     deadman: w.deadman,
     alerts: w.alerts,
     corporateActions: w.corporateActions,
+    referenceAdmin: w.referenceAdmin,
     log,
     reference: () => ({
       instruments: [...reference.instruments.values()],
