@@ -1,4 +1,5 @@
 import type { AnyEvent, Order } from "@fillmore/shared";
+import { canonicalJson } from "../journal/hash";
 import type { JournalEntry } from "../journal/journal";
 
 /** One committed event and, for order events, the order's state after it. */
@@ -6,6 +7,8 @@ export interface StreamItem {
   seq: number;
   event: AnyEvent;
   order: Order | null;
+  /** The item as the stream sends it (`{seq, event, order}` JSON), serialised once for every subscriber. */
+  wire: string;
 }
 
 type Subscriber = (item: StreamItem) => void;
@@ -26,7 +29,9 @@ export class EventHub {
 
   publish(entries: readonly JournalEntry[]): void {
     for (const entry of entries) {
-      const item: StreamItem = { seq: entry.event.seq, event: entry.event, order: entry.orderAfter ?? null };
+      const order = entry.orderAfter ?? null;
+      const wire = `{"seq":${entry.event.seq},"event":${entry.json ?? canonicalJson(entry.event)},"order":${order ? JSON.stringify(order) : "null"}}`;
+      const item: StreamItem = { seq: entry.event.seq, event: entry.event, order, wire };
       this.recent.push(item);
       this.committedSeq = item.seq;
       for (const subscriber of this.subscribers) subscriber(item);

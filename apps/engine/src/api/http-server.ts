@@ -37,7 +37,7 @@ import type { RiskSettings } from "../risk/risk-settings";
 import { corporateActionsApi } from "../wiring/corporate-actions";
 import { adminRoutes } from "./admin-routes";
 import { admit } from "./backpressure";
-import type { EventHub } from "./event-hub";
+import type { EventHub, StreamItem } from "./event-hub";
 
 export interface ApiDeps {
   token: string;
@@ -433,7 +433,7 @@ function stream(deps: ApiDeps, url: URL, req: http.IncomingMessage, res: http.Se
   }
   // Corked until the end of this tick: one commit's events leave in one write, not one syscall each.
   let corked = false;
-  const write = (item: { seq: number }) => {
+  const write = (item: StreamItem) => {
     if (!corked) {
       corked = true;
       res.cork();
@@ -442,7 +442,7 @@ function stream(deps: ApiDeps, url: URL, req: http.IncomingMessage, res: http.Se
         res.uncork();
       });
     }
-    res.write(`id: ${item.seq}\ndata: ${JSON.stringify(item)}\n\n`);
+    res.write(`id: ${item.seq}\ndata: ${item.wire}\n\n`);
   };
   for (const item of backlog) write(item);
   const unsubscribe = deps.hub.subscribe(write);

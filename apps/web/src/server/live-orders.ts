@@ -181,15 +181,18 @@ export class LiveOrders {
       const { done, value } = await reader.read();
       if (done) return;
       buffer += decoder.decode(value, { stream: true });
+      // Messages are cut out by index and the rest kept once per chunk: a chunk holds hundreds of them.
+      let start = 0;
       let end = buffer.indexOf("\n\n");
       while (end >= 0) {
-        const message = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
+        const message = buffer.slice(start, end);
+        start = end + 2;
         if (message.startsWith("event: reset")) return;
-        const data = message.split("\n").find((l) => l.startsWith("data: "));
-        if (data) this.apply(JSON.parse(data.slice(6)) as { seq: number; event?: LiveItem["event"]; order: Order | null });
-        end = buffer.indexOf("\n\n");
+        const data = message.indexOf("data: ");
+        if (data >= 0) this.apply(JSON.parse(message.slice(data + 6)) as { seq: number; event?: LiveItem["event"]; order: Order | null });
+        end = buffer.indexOf("\n\n", start);
       }
+      buffer = buffer.slice(start);
     }
   }
 
@@ -199,9 +202,17 @@ export class LiveOrders {
     if (!item.order) return;
     this.orders.set(item.order.orderId, item.order);
     this.streamSeq += 1;
-    const update: OrderUpdate = { streamSeq: this.streamSeq, order: item.order };
-    this.io.local.to(ORDERS_ROOM).emit("orders:update", update);
+    // Encoding an update for a room nobody is in costs as much as sending it: skipped.
+    if (this.subscribed()) {
+      const update: OrderUpdate = { streamSeq: this.streamSeq, order: item.order };
+      this.io.local.to(ORDERS_ROOM).emit("orders:update", update);
+    }
     for (const listener of this.listeners) listener(item as LiveItem);
+  }
+
+  /** Whether any socket of this process is in the orders room. */
+  private subscribed(): boolean {
+    return (this.io.sockets.adapter.rooms.get(ORDERS_ROOM)?.size ?? 0) > 0;
   }
 
   private setConnected(connected: boolean): void {
