@@ -16,6 +16,7 @@ const LINKS: { href: string; label: string; visible: (role: Role) => boolean }[]
   { href: "/", label: "Blotter", visible: () => true },
   { href: "/venues", label: "Venues", visible: (role) => can(role, "orders:read") },
   { href: "/positions", label: "Positions", visible: (role) => can(role, "risk:read") },
+  { href: "/quality", label: "Quality", visible: (role) => can(role, "risk:read") || can(role, "audit:read") },
   // A back-office page: the roles that read the audit trail (risk, compliance, admin), not traders.
   { href: "/reconciliation", label: "Reconciliation", visible: (role) => can(role, "risk:read") && can(role, "audit:read") },
   { href: "/risk", label: "Risk", visible: (role) => can(role, "risk:read") },
