@@ -21,6 +21,7 @@ import type { ReferenceData } from "../reference";
 import type { ReferenceService } from "../reference/service";
 import type { RiskSettings } from "../risk/risk-settings";
 import { SimVenue } from "../venues/sim/sim-venue";
+import { healthOf } from "./health";
 import type { VenueSetup } from "./venue-setup";
 
 export interface ApiWiring {
@@ -97,10 +98,12 @@ export async function startApi(w: ApiWiring): Promise<{ url: string; close(): Pr
       routingPolicy: config.ROUTING_POLICY,
       quotes: w.feed.all(),
     }),
-    health: () => {
-      const stats = journal.stats();
-      return { status: stats.healthy ? "ok" : "degraded", journal: stats, liveOrders: orders.working().length };
-    },
+    health: healthOf({
+      journal: () => journal.stats(),
+      liveOrders: () => orders.working().length,
+      venues: () => monitor.snapshot(),
+      config,
+    }),
   });
   await new Promise<void>((resolve) => server.listen(config.ENGINE_PORT, config.ENGINE_HOST, resolve));
   const address = server.address() as AddressInfo;
