@@ -12,6 +12,8 @@ export const PERMISSIONS = [
   "admin:users",
   "venues:manage",
   "admin:apikeys",
+  /** The System page and system.health: every process's health (admin only). */
+  "system:read",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
