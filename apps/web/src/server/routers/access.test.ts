@@ -952,6 +952,50 @@ const ACCESS: Record<string, Entry> = {
       },
     ],
   },
+  "reports.orderHistory": {
+    permission: "orders:read",
+    input: () => ({ filters: { accountId: ALPHA } }),
+    probes: [
+      {
+        name: "history of another account",
+        input: () => ({ filters: { accountId: BETA } }),
+        bound: { code: "FORBIDDEN", message: /ACC-BETA/ },
+        unbound: (v) => expect((v as { orders: { accountId: string }[] }).orders.map((o) => o.accountId)).toEqual(["ACC-BETA"]),
+      },
+      {
+        name: "a forged cursor",
+        input: () => ({ cursor: "bm90LWEtY3Vyc29y" }),
+        bound: { code: "BAD_REQUEST" },
+        unbound: { code: "BAD_REQUEST" },
+      },
+    ],
+  },
+  // Exports (exports/jobs.ts): started here, written in the background; exports/jobs.test.ts follows one to the file.
+  "reports.exportStart": {
+    permission: "orders:read",
+    input: () => ({ source: "orders", format: "csv", input: { filters: { accountId: ALPHA } } }),
+    probes: [
+      {
+        name: "export another account's orders",
+        input: () => ({ source: "orders", format: "csv", input: { filters: { accountId: BETA } } }),
+        bound: { code: "FORBIDDEN", message: /ACC-BETA/ },
+        unbound: (v) => expect(v).toMatchObject({ status: "running" }),
+      },
+    ],
+  },
+  "reports.exportStatus": {
+    permission: "orders:read",
+    input: () => ({ id: "00000000-0000-4000-8000-000000000000" }),
+    answer: "NOT_FOUND",
+    probes: [
+      {
+        name: "not an export id",
+        input: () => ({ id: "../../etc/passwd" }),
+        bound: { code: "BAD_REQUEST" },
+        unbound: { code: "BAD_REQUEST" },
+      },
+    ],
+  },
   "venues.list": { permission: "orders:read", input: () => undefined },
   "venues.setOutage": { permission: "venues:manage", input: () => ({ venueId: "SIM-FAST", down: false }), boundRefused: true },
   "corporateActions.list": {

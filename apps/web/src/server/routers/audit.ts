@@ -52,7 +52,7 @@ export interface AuditEvent {
   hash: string;
 }
 
-interface Row {
+export interface AuditRow {
   seq: string;
   ts: string;
   type: string;
@@ -67,7 +67,7 @@ interface Row {
 const COLUMNS =
   "seq::text AS seq, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS ts, type, order_id, account_id, actor, payload, prev_hash, hash";
 
-function toEvent(r: Row): AuditEvent {
+export function toAuditEvent(r: AuditRow): AuditEvent {
   return {
     seq: Number(r.seq),
     ts: typeof r.payload?.ts === "string" ? r.payload.ts : r.ts,
@@ -167,9 +167,9 @@ export async function searchJournal(
   const started = performance.now();
   const resolved = await resolveOrders((text, values) => prisma.$queryRawUnsafe(text, ...values), input);
   const { text, values } = searchQuery(input, scope.accountIds, resolved);
-  const rows = await prisma.$queryRawUnsafe<Row[]>(text, ...values);
+  const rows = await prisma.$queryRawUnsafe<AuditRow[]>(text, ...values);
   const tookMs = Math.round((performance.now() - started) * 100) / 100;
-  const page = rows.slice(0, input.limit).map(toEvent);
+  const page = rows.slice(0, input.limit).map(toAuditEvent);
   return { events: page, nextCursor: rows.length > input.limit ? (page.at(-1)?.seq ?? null) : null, tookMs };
 }
 
@@ -190,11 +190,11 @@ export async function orderHistory(prisma: PrismaClient, scope: AccountScope, or
     orderId,
   );
   const children = [...new Set(splits.map((s) => s.child).filter(Boolean))];
-  const rows = await prisma.$queryRawUnsafe<Row[]>(
+  const rows = await prisma.$queryRawUnsafe<AuditRow[]>(
     `SELECT ${COLUMNS} FROM journal WHERE order_id = ANY($1::text[]) ORDER BY journal.seq LIMIT ${HISTORY_LIMIT + 1}`,
     [orderId, ...children],
   );
-  const events = rows.slice(0, HISTORY_LIMIT).map(toEvent);
+  const events = rows.slice(0, HISTORY_LIMIT).map(toAuditEvent);
   const received = events.find((e) => e.type === "OrderReceived" && e.orderId === orderId);
   return {
     orderId,
@@ -223,8 +223,11 @@ export const auditRouter = {
     const result = await ctx.engine.auditVerify().catch(toTrpcError);
     let firstBad: AuditEvent | null = null;
     if (!result.ok && result.firstBadSeq !== null) {
-      const rows = await ctx.prisma.$queryRawUnsafe<Row[]>(`SELECT ${COLUMNS} FROM journal WHERE seq = $1::bigint`, result.firstBadSeq);
-      firstBad = rows[0] ? toEvent(rows[0]) : null;
+      const rows = await ctx.prisma.$queryRawUnsafe<AuditRow[]>(
+        `SELECT ${COLUMNS} FROM journal WHERE seq = $1::bigint`,
+        result.firstBadSeq,
+      );
+      firstBad = rows[0] ? toAuditEvent(rows[0]) : null;
     }
     return { ...result, firstBad, verifiedAt: new Date().toISOString() };
   }),

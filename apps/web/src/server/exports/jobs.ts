@@ -1,0 +1,188 @@
+import { randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { PrismaClient } from "@fillmore/db";
+import { can, type Permission } from "@fillmore/shared";
+import { TRPCError } from "@trpc/server";
+import type { z } from "zod";
+import type { Principal } from "../auth";
+import type { EngineClient } from "../engine-client";
+import type { AccountScope } from "../scope";
+import { actorOf } from "../trpc";
+import { EXPORT_SOURCES, type ExportSource, SOURCES } from "./sources";
+import { EXPORT_DIR, filePath, KEEP_MS, metaPath } from "./store";
+import { CONTENT_TYPES, type ExportFormat, writeExport } from "./writers";
+
+/**
+ * Export jobs: a file is written in the background (streaming, bounded memory) while the console
+ * polls its progress; when complete, the export is journaled (ExportProduced: who, source, filters,
+ * rows, bytes, SHA-256) and only then downloadable, by the principal who asked for it. An export
+ * whose event could not be journaled is deleted: no file leaves without its audit record.
+ */
+export const SOURCE_PERMISSION: Record<ExportSource, Permission> = {
+  trades: "audit:read",
+  audit: "audit:read",
+  orders: "orders:read",
+};
+
+export type ExportStatus = "running" | "done" | "failed";
+
+export interface ExportMeta {
+  id: string;
+  owner: string;
+  source: ExportSource;
+  format: ExportFormat;
+  fileName: string;
+  contentType: string;
+  filters: Record<string, unknown>;
+  status: ExportStatus;
+  rows: number;
+  bytes: number | null;
+  sha256: string | null;
+  /** The journal seq of its ExportProduced event. */
+  journalSeq: number | null;
+  error: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface ExportContext {
+  prisma: PrismaClient;
+  engine: Pick<EngineClient, "journalAdminEvent">;
+  principal: Principal;
+  scope: AccountScope;
+}
+
+/** Exports running in this process, for progress; finished ones are read from their metadata file. */
+const running = new Map<string, ExportMeta>();
+/** Exports one principal may have being written at once (per console process): a large export is CPU and disk work. */
+export const MAX_RUNNING = 3;
+
+function stamp(iso: string): string {
+  return iso.replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+}
+
+async function sweep(): Promise<void> {
+  const names = await fs.readdir(EXPORT_DIR).catch(() => [] as string[]);
+  const now = Date.now();
+  await Promise.all(
+    names.map(async (name) => {
+      const file = path.join(EXPORT_DIR, name);
+      const stat = await fs.stat(file).catch(() => null);
+      if (stat && now - stat.mtimeMs > KEEP_MS) await fs.rm(file, { force: true });
+    }),
+  );
+}
+
+/** Validates and starts an export; resolves with its id at once, the file follows in the background. */
+export async function startExport(
+  ctx: ExportContext,
+  request: { source: ExportSource; format: ExportFormat; input: unknown },
+  options: { onDone?: (meta: ExportMeta) => void } = {},
+): Promise<ExportMeta> {
+  const { source, format } = request;
+  if (!EXPORT_SOURCES.includes(source)) throw new TRPCError({ code: "BAD_REQUEST", message: `source: unknown export ${source}` });
+  const permission = SOURCE_PERMISSION[source];
+  if (!can(ctx.principal.role, permission))
+    throw new TRPCError({ code: "FORBIDDEN", message: `role ${ctx.principal.role} lacks permission ${permission}` });
+  const spec = SOURCES[source];
+  const parsed = spec.input.safeParse(request.input ?? {});
+  if (!parsed.success)
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message: parsed.error.issues.map((i) => `input.${i.path.join(".")}: ${i.message}`).join("; "),
+    });
+  const input = parsed.data as z.output<typeof spec.input>;
+  const sourceCtx = { prisma: ctx.prisma, scope: ctx.scope };
+  // Runs the source's scope checks now (a bound key naming another account is refused, not exported empty).
+  const rows = (spec.rows as (c: typeof sourceCtx, i: unknown) => AsyncIterable<unknown>)(sourceCtx, input);
+  const owner = actorOf(ctx.principal);
+  if ([...running.values()].filter((m) => m.owner === owner).length >= MAX_RUNNING)
+    throw new TRPCError({
+      code: "TOO_MANY_REQUESTS",
+      message: `${MAX_RUNNING} of your exports are being written; try again when one is done`,
+    });
+
+  await fs.mkdir(EXPORT_DIR, { recursive: true });
+  void sweep();
+  const startedAt = new Date().toISOString();
+  const id = randomUUID();
+  const meta: ExportMeta = {
+    id,
+    owner,
+    source,
+    format,
+    fileName: `${source}-${stamp(startedAt)}.${format}`,
+    contentType: CONTENT_TYPES[format],
+    filters: input as Record<string, unknown>,
+    status: "running",
+    rows: 0,
+    bytes: null,
+    sha256: null,
+    journalSeq: null,
+    error: null,
+    startedAt,
+    finishedAt: null,
+  };
+  running.set(id, meta);
+  const title = (spec.title as (i: unknown) => string)(input);
+  void run(ctx, meta, title, rows).then(() => options.onDone?.(meta));
+  return { ...meta };
+}
+
+async function run(ctx: ExportContext, meta: ExportMeta, title: string, rows: AsyncIterable<unknown>): Promise<void> {
+  const part = filePath(meta.id, "part");
+  try {
+    const result = await writeExport(
+      {
+        format: meta.format,
+        heading: { title, producedBy: meta.owner, producedAt: meta.startedAt, filters: meta.filters },
+        columns: SOURCES[meta.source].columns as never,
+        rows,
+        onRow: (n) => {
+          meta.rows = n;
+        },
+      },
+      createWriteStream(part),
+    );
+    const journaled = await ctx.engine.journalAdminEvent({
+      type: "ExportProduced",
+      actor: meta.owner,
+      accountId: null,
+      data: {
+        exportId: meta.id,
+        source: meta.source,
+        format: meta.format,
+        fileName: meta.fileName,
+        filters: meta.filters,
+        rows: result.rows,
+        bytes: result.bytes,
+        sha256: result.sha256,
+      },
+    });
+    await fs.rename(part, filePath(meta.id, meta.format));
+    Object.assign(meta, { ...result, journalSeq: journaled.seq, status: "done", finishedAt: new Date().toISOString() });
+  } catch (error) {
+    await fs.rm(part, { force: true });
+    Object.assign(meta, {
+      status: "failed",
+      error: error instanceof Error ? error.message : String(error),
+      finishedAt: new Date().toISOString(),
+    });
+  }
+  await fs.writeFile(metaPath(meta.id), JSON.stringify(meta)).catch(() => undefined);
+  running.delete(meta.id);
+}
+
+/** An export's state, for the principal who asked for it only (anyone else: NOT_FOUND, like an unknown id). */
+export async function exportStatus(principal: Principal, id: string): Promise<ExportMeta> {
+  const meta =
+    running.get(id) ??
+    (await fs
+      .readFile(metaPath(id), "utf8")
+      .then((text) => JSON.parse(text) as ExportMeta)
+      .catch(() => null));
+  if (!meta || meta.owner !== actorOf(principal)) throw new TRPCError({ code: "NOT_FOUND", message: `no export ${id}` });
+  return { ...meta };
+}

@@ -1,0 +1,125 @@
+import type { PrismaClient } from "@fillmore/db";
+import type { z } from "zod";
+import { type HistoryOrder, orderHistoryInput, orderHistoryRows } from "../reports/order-history";
+import { reportPeriod, type TradeRow, tradeReportQuery, tradeRows } from "../reports/trade-report";
+import { type AuditEvent, auditSearchInput, resolveOrders, searchQuery, toAuditEvent } from "../routers/audit";
+import type { AccountScope } from "../scope";
+import type { Columns } from "./columns";
+
+/**
+ * What can be exported: a trade report, an audit search result, the blotter / order history view.
+ * Each source has its input (the same filters as its screen), its columns and its rows, read page
+ * by page so an export never holds more than a page in memory.
+ */
+export interface SourceContext {
+  prisma: PrismaClient;
+  scope: Pick<AccountScope, "accountIds" | "assertAccount">;
+}
+
+const tradeColumns: Columns<TradeRow> = [
+  { header: "seq", value: (t) => t.seq, kind: "int", width: 40 },
+  { header: "time (UTC)", value: (t) => t.ts, kind: "time", width: 120 },
+  { header: "execId", value: (t) => t.execId, kind: "text", width: 80 },
+  { header: "orderId", value: (t) => t.orderId, kind: "text", width: 50 },
+  { header: "clOrdId", value: (t) => t.clOrdId, kind: "text", width: 70 },
+  { header: "account", value: (t) => t.accountId, kind: "text", width: 60 },
+  { header: "strategy", value: (t) => t.strategy, kind: "text", width: 60 },
+  { header: "symbol", value: (t) => t.symbol, kind: "text", width: 40 },
+  { header: "side", value: (t) => t.side, kind: "text", width: 30 },
+  { header: "qty", value: (t) => t.qty, kind: "decimal", width: 45 },
+  { header: "px", value: (t) => t.px, kind: "decimal", width: 50 },
+  { header: "notional", value: (t) => t.notional, kind: "decimal", width: 60 },
+  { header: "venue", value: (t) => t.venueId, kind: "text", width: 50 },
+  { header: "liquidity", value: (t) => t.liquidity, kind: "text", width: 35 },
+  { header: "fees", value: (t) => t.fees, kind: "decimal", width: 40 },
+  { header: "currency", value: (t) => t.currency, kind: "text", width: 30 },
+  { header: "realizedPnL", value: (t) => t.realizedPnL, kind: "decimal", width: 60 },
+];
+
+const auditColumns: Columns<AuditEvent> = [
+  { header: "seq", value: (e) => e.seq, kind: "int", width: 45 },
+  { header: "time (UTC)", value: (e) => e.ts, kind: "time", width: 120 },
+  { header: "type", value: (e) => e.type, kind: "text", width: 90 },
+  { header: "orderId", value: (e) => e.orderId, kind: "text", width: 50 },
+  { header: "account", value: (e) => e.accountId, kind: "text", width: 60 },
+  { header: "actor", value: (e) => e.actor, kind: "text", width: 90 },
+  { header: "data", value: (e) => e.data, kind: "text", width: 260 },
+  { header: "hash", value: (e) => e.hash, kind: "text", width: 80 },
+];
+
+const orderColumns: Columns<HistoryOrder> = [
+  { header: "orderId", value: (o) => o.orderId, kind: "text", width: 50 },
+  { header: "clOrdId", value: (o) => o.clOrdId, kind: "text", width: 70 },
+  { header: "account", value: (o) => o.accountId, kind: "text", width: 60 },
+  { header: "strategy", value: (o) => o.strategy, kind: "text", width: 60 },
+  { header: "symbol", value: (o) => o.symbol, kind: "text", width: 40 },
+  { header: "side", value: (o) => o.side, kind: "text", width: 30 },
+  { header: "type", value: (o) => o.ordType, kind: "text", width: 45 },
+  { header: "tif", value: (o) => o.timeInForce, kind: "text", width: 30 },
+  { header: "qty", value: (o) => o.orderQty, kind: "decimal", width: 45 },
+  { header: "price", value: (o) => o.price, kind: "decimal", width: 45 },
+  { header: "status", value: (o) => o.ordStatus, kind: "text", width: 70 },
+  { header: "cumQty", value: (o) => o.cumQty, kind: "decimal", width: 45 },
+  { header: "avgPx", value: (o) => o.avgPx, kind: "decimal", width: 50 },
+  { header: "venue", value: (o) => o.venueId, kind: "text", width: 50 },
+  { header: "createdBy", value: (o) => o.createdBy, kind: "text", width: 80 },
+  { header: "created (UTC)", value: (o) => o.createdAt, kind: "time", width: 120 },
+];
+
+const auditExportInput = auditSearchInput.omit({ cursor: true, limit: true, direction: true });
+
+function auditRows(ctx: SourceContext, input: z.output<typeof auditExportInput>): AsyncIterable<AuditEvent> {
+  if (input.accountId !== undefined) ctx.scope.assertAccount(input.accountId);
+  return auditPages(ctx, input);
+}
+
+async function* auditPages(ctx: SourceContext, input: z.output<typeof auditExportInput>): AsyncGenerator<AuditEvent> {
+  const run = (text: string, values: unknown[]) => ctx.prisma.$queryRawUnsafe<{ order_id: string }[]>(text, ...values);
+  const resolved = await resolveOrders(run, { ...input, limit: 1000 });
+  let cursor: number | undefined;
+  for (;;) {
+    const { text, values } = searchQuery({ ...input, limit: 1000, cursor }, ctx.scope.accountIds, resolved);
+    const rows = await ctx.prisma.$queryRawUnsafe<Parameters<typeof toAuditEvent>[0][]>(text, ...values);
+    const page = rows.slice(0, 1000).map(toAuditEvent);
+    yield* page;
+    if (rows.length <= 1000) return;
+    cursor = page.at(-1)?.seq;
+  }
+}
+
+/** An export source: its input, title, columns and rows. */
+function source<I extends z.ZodType, T>(s: {
+  input: I;
+  title: (input: z.output<I>) => string;
+  columns: Columns<T>;
+  rows: (ctx: SourceContext, input: z.output<I>) => AsyncIterable<T>;
+}) {
+  return s;
+}
+
+export const SOURCES = {
+  trades: source({
+    input: tradeReportQuery,
+    title: (q) => {
+      const p = reportPeriod(q);
+      return `Trade report (${q.reportType}) ${p.from.slice(0, 10)} to ${p.to.slice(0, 10)}`;
+    },
+    columns: tradeColumns,
+    rows: (ctx, q) => {
+      if (q.filters.accountId) ctx.scope.assertAccount(q.filters.accountId);
+      return tradeRows(ctx.prisma, q, ctx.scope.accountIds);
+    },
+  }),
+  audit: source({ input: auditExportInput, title: () => "Audit trail search", columns: auditColumns, rows: auditRows }),
+  orders: source({
+    input: orderHistoryInput.omit({ cursor: true, limit: true }),
+    title: () => "Order history",
+    columns: orderColumns,
+    rows: (ctx, input) => {
+      if (input.filters.accountId) ctx.scope.assertAccount(input.filters.accountId);
+      return orderHistoryRows(ctx.prisma, { ...input, limit: 500 }, ctx.scope.accountIds);
+    },
+  }),
+};
+export type ExportSource = keyof typeof SOURCES;
+export const EXPORT_SOURCES = Object.keys(SOURCES) as [ExportSource, ...ExportSource[]];

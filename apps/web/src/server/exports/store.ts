@@ -1,0 +1,17 @@
+import os from "node:os";
+import path from "node:path";
+
+/**
+ * Where finished exports and their metadata are kept until downloaded (24 hours): one directory on
+ * the console's machine, shared by its processes, so any console process can serve a download.
+ */
+export const EXPORT_DIR = path.join(os.tmpdir(), "fillmore-exports");
+
+/** Export ids are random UUIDs: nothing else may name a file in EXPORT_DIR. */
+export const EXPORT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export const metaPath = (id: string) => path.join(EXPORT_DIR, `${id}.json`);
+export const filePath = (id: string, ext: string) => path.join(EXPORT_DIR, `${id}.${ext}`);
+
+/** How long a finished export stays downloadable. */
+export const KEEP_MS = 24 * 60 * 60 * 1000;
