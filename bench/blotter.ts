@@ -9,6 +9,11 @@
 // Updates are cancels of resting orders (each a PendingCancel and a Cancelled update) and new market
 // orders (their whole lifecycle, at the top of the newest-first blotter); the mix is calibrated on the
 // engine's stream first and the updates the page received are counted on its WebSocket.
+//
+// `--profile` also records where the page's main thread spends the burst: a V8 CPU profile of the
+// whole burst (self time per function) and a Chromium trace of its last 5 s (self time per event:
+// script, style, layout, paint, GC), printed and written to bench/results/blotter-burst.*.tmp. A
+// profiled run pays for the profiling; quote the figures of a run without it.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -17,10 +22,13 @@ import { performance } from "node:perf_hooks";
 import { findFreePort } from "@fillmore/db";
 import { type Browser, type CDPSession, chromium, type Page } from "playwright-core";
 import { root, type Stack, startStack } from "../scripts/lib/stack";
+import { type CpuProfile, cpuProfileSelfTimes, type SelfTime, traceMainThreadSelfTimes } from "./lib/browser-profile";
 import { cpuMeter, machineInfo } from "./lib/machine";
 import { fmt, percentile } from "./lib/stats";
 
 const QUICK = process.argv.slice(2).includes("--quick");
+const PROFILE = process.argv.slice(2).includes("--profile");
+const TRACE_SECONDS = 5;
 const P = {
   resting_orders: QUICK ? 2_000 : 10_000,
   load_concurrency: 32,
@@ -380,6 +388,19 @@ async function main(): Promise<void> {
     const burstPageT0 = await page.evaluate(() => performance.now());
     const burstTask0 = await taskSeconds(cdp);
     const burstT0 = performance.now();
+    if (PROFILE) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
+      await cdp.send("Profiler.start");
+      // The trace covers the burst's last seconds (tracing is heavier than sampling).
+      setTimeout(
+        () =>
+          void browser
+            ?.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "v8.execute"] })
+            .catch(() => undefined),
+        (P.burst_seconds - TRACE_SECONDS - 1) * 1000,
+      );
+    }
     const burstDrive = await drive(
       engine,
       resting,
@@ -403,6 +424,7 @@ async function main(): Promise<void> {
       burstPageT1,
     ] as const);
     const burstCpu = cpuBurst.stop();
+    const profile = PROFILE ? await saveProfile(cdp, browser) : undefined;
     const burstUpdates = wsUpdates - burstWs0;
     const burstBusyPct = ((burstTask1 - burstTask0) / burstWall) * 100;
     const sortedFps = [...fps].sort((a, b) => a - b);
@@ -435,13 +457,14 @@ async function main(): Promise<void> {
       rows_in_document: rowsInDom,
       actions: { idle: idleDrive, burst: burstDrive },
       cpu: { idle: idleCpu, burst: burstCpu },
+      ...(profile ? { profiled: true, profile } : {}),
       goals: {
         fps_p5_ge_50: fpsP5 >= P.goals.fps_p5_min,
         long_tasks_le_1s: longTasksMs <= P.goals.long_tasks_ms_max,
         idle_busy_le_5pct: idleBusyPct <= P.goals.idle_busy_pct_max,
       },
     };
-    const out = path.join(root, `bench/results/blotter${QUICK ? "-quick.json.tmp" : ".json"}`);
+    const out = path.join(root, `bench/results/blotter${QUICK || PROFILE ? "-quick.json.tmp" : ".json"}`);
     writeFileSync(`${out}.partial.tmp`, `${JSON.stringify(result, null, 2)}\n`);
     renameSync(`${out}.partial.tmp`, out);
 
@@ -450,7 +473,7 @@ async function main(): Promise<void> {
       cells.map((c, i) => (i === 0 ? String(c).padEnd(w[i] ?? 10) : String(c).padStart(w[i] ?? 10))).join("  ");
     console.log("");
     console.log(
-      `blotter · ${result.date} · ${machine.nproc} × ${machine.cpu_model} · Chromium ${browser.version()}${QUICK ? " · QUICK" : ""}`,
+      `blotter · ${result.date} · ${machine.nproc} × ${machine.cpu_model} · Chromium ${browser.version()}${QUICK ? " · QUICK" : ""}${PROFILE ? " · PROFILED" : ""}`,
     );
     console.log(`orders in the browser: ${shown}; rows in the document: ${rowsInDom}`);
     console.log(row(["figure", "value", "goal"]));
@@ -472,6 +495,29 @@ async function main(): Promise<void> {
   } finally {
     await cleanup();
   }
+}
+
+const tableOf = (title: string, rows: SelfTime[]) =>
+  [title, ...rows.map((r) => `  ${String(r.ms).padStart(9)} ms ${String(r.pct).padStart(5)} %  ${r.name}`)].join("\n");
+
+/** Stops the CPU profile and the trace, writes both next to the results and prints their top entries. */
+async function saveProfile(cdp: CDPSession, browser: Browser) {
+  const { profile } = (await cdp.send("Profiler.stop")) as { profile: CpuProfile };
+  writeFileSync(path.join(root, "bench/results/blotter-burst.cpuprofile.tmp"), JSON.stringify(profile));
+  const functions = cpuProfileSelfTimes(profile, 30);
+  console.log(tableOf("burst CPU profile, self time by function:", functions));
+  let trace: ReturnType<typeof traceMainThreadSelfTimes> | undefined;
+  try {
+    const buffer = await browser.stopTracing();
+    writeFileSync(path.join(root, "bench/results/blotter-burst.trace.json.tmp"), buffer);
+    trace = traceMainThreadSelfTimes(JSON.parse(buffer.toString("utf8")), 25);
+    console.log(
+      tableOf(`burst trace (last ${TRACE_SECONDS} s), renderer main thread ${trace.busyPct} % busy, self time by event:`, trace.top),
+    );
+  } catch (error) {
+    console.log(`no trace: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { functions, trace };
 }
 
 function sourceState(): { commit: string; uncommitted_files: number } {
