@@ -1,9 +1,14 @@
+import type { TradingHours } from "@fillmore/shared";
 import type pg from "pg";
 import type { InstrumentRule } from "./risk/checks";
 
 export interface Instrument extends InstrumentRule {
   name: string;
   refPrice: string;
+  /** Quote currency; USD unless the row says otherwise. */
+  currency: string;
+  /** Recorded and shown; null = always open (see docs/OPERATIONS.md: not yet enforced by risk). */
+  tradingHours: TradingHours | null;
 }
 
 export interface VenueRow {
@@ -20,7 +25,10 @@ export interface ReferenceData {
   venues: VenueRow[];
 }
 
-/** Instruments, trading accounts and venues, read once at start. */
+/**
+ * Instruments, trading accounts and enabled venues, read at start. Changes after that go through the
+ * reference service (reference/service.ts), which updates these same maps and the rows.
+ */
 export async function loadReference(pool: pg.Pool): Promise<ReferenceData> {
   const [instruments, accounts, venues] = await Promise.all([
     pool.query<{
@@ -31,11 +39,14 @@ export async function loadReference(pool: pg.Pool): Promise<ReferenceData> {
       tradable: boolean;
       ref_price: string;
       allow_no_reference_price: boolean | null;
+      currency: string | null;
+      trading_hours: TradingHours | null;
     }>(
       // allow_no_reference_price is read through to_jsonb so that an installation may add the column
       // (boolean) when it needs it; without the column every instrument has the flag off (fail closed).
       `SELECT symbol, name, tick_size::text, lot_size::text, tradable, ref_price::text,
-              (to_jsonb(i) ->> 'allow_no_reference_price')::boolean AS allow_no_reference_price
+              (to_jsonb(i) ->> 'allow_no_reference_price')::boolean AS allow_no_reference_price,
+              to_jsonb(i) ->> 'currency' AS currency, to_jsonb(i) -> 'trading_hours' AS trading_hours
          FROM instrument i ORDER BY symbol`,
     ),
     pool.query<{ id: string; name: string }>("SELECT id, name FROM trading_account ORDER BY id"),
@@ -53,6 +64,8 @@ export async function loadReference(pool: pg.Pool): Promise<ReferenceData> {
           tradable: r.tradable,
           refPrice: r.ref_price,
           allowNoReferencePrice: r.allow_no_reference_price === true,
+          currency: r.currency ?? "USD",
+          tradingHours: r.trading_hours ?? null,
         },
       ]),
     ),

@@ -26,14 +26,31 @@ export class RandomWalkFeed {
   private readonly listeners: QuoteListener[] = [];
   private timer: NodeJS.Timeout | undefined;
   private state: number;
+  private readonly instruments: InstrumentRef[];
 
   constructor(
-    private readonly instruments: readonly InstrumentRef[],
+    instruments: readonly InstrumentRef[],
     private readonly tickMs: number,
     seed = 42,
   ) {
     this.state = seed >>> 0 || 1;
+    this.instruments = [...instruments];
     for (const i of instruments) this.quotes.set(i.symbol, this.makeQuote(i, i.refPrice));
+  }
+
+  /**
+   * An instrument added or changed at runtime (reference/service.ts): quoted at once around its
+   * reference price when it is new or its reference price changed, so risk's price collar has a price.
+   */
+  upsertInstrument(instrument: InstrumentRef): void {
+    const at = this.instruments.findIndex((i) => i.symbol === instrument.symbol);
+    const before = at >= 0 ? this.instruments[at] : undefined;
+    if (at >= 0) this.instruments[at] = instrument;
+    else this.instruments.push(instrument);
+    if (before && before.refPrice === instrument.refPrice && before.tickSize === instrument.tickSize) return;
+    const quote = this.makeQuote(instrument, instrument.refPrice);
+    this.quotes.set(instrument.symbol, quote);
+    for (const listener of this.listeners) listener(quote);
   }
 
   start(): void {

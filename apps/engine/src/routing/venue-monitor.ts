@@ -31,19 +31,23 @@ export class VenueMonitor {
     private readonly venues: ReadonlyMap<string, BrokerAdapter>,
     private readonly thresholds: HealthThresholds = DEFAULT_THRESHOLDS,
   ) {
-    for (const venueId of venues.keys()) {
-      this.stats.set(venueId, {
-        health: { state: "UP", candidate: "UP", streak: 0 },
-        ackEwmaMs: 0,
-        acks: [],
-        rejectRate: 0,
-        submissions: 0,
-        rejects: 0,
-        sendErrors: 0,
-        errorRate: 0,
-        lastChangeAt: null,
-      });
-    }
+    for (const venueId of venues.keys()) this.track(venueId);
+  }
+
+  /** Starts watching a venue (one added at runtime: reference/service.ts); a venue already watched keeps its figures. */
+  track(venueId: string): void {
+    if (this.stats.has(venueId)) return;
+    this.stats.set(venueId, {
+      health: { state: "UP", candidate: "UP", streak: 0 },
+      ackEwmaMs: 0,
+      acks: [],
+      rejectRate: 0,
+      submissions: 0,
+      rejects: 0,
+      sendErrors: 0,
+      errorRate: 0,
+      lastChangeAt: null,
+    });
   }
 
   onChange(listener: (venueId: string, state: HealthState) => void): void {
