@@ -14,12 +14,16 @@ export const PERMISSIONS = [
   "admin:apikeys",
   /** The System page and system.health: every process's health (admin only). */
   "system:read",
+  /** Reference data as administered (Admin: venues, instruments, accounts): risk reads. */
+  "reference:read",
+  /** Changing venues, instruments, accounts and fee schedules at runtime (admin only). */
+  "reference:write",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   trader: ["orders:read", "orders:submit", "orders:cancel", "risk:read"],
-  risk: ["orders:read", "orders:cancel", "risk:read", "risk:write", "controls:halt", "audit:read"],
+  risk: ["orders:read", "orders:cancel", "risk:read", "risk:write", "controls:halt", "audit:read", "reference:read"],
   compliance: ["orders:read", "risk:read", "audit:read"],
   admin: PERMISSIONS,
 };

@@ -1,5 +1,6 @@
 import { type Decimal, money, type Order, type RoutingPolicy } from "@fillmore/shared";
 import type { HealthState } from "./health";
+import { qualityScores } from "./quality-policy";
 
 export type { RoutingPolicy };
 
@@ -115,6 +116,8 @@ export function route(
       }
       case "fastest":
         return -c.ackEwmaMs;
+      case "quality":
+        return qualityScores.score(order, c);
       default:
         return 0;
     }
@@ -144,9 +147,12 @@ export function route(
   if (!best) return { legs: [], policy, reason: "no venue has a quote to compare", considered };
   const ties = scored.filter((x) => x.s === best.s).map((x) => x.c);
   const chosen = ties.length > 1 ? (weightedPick(order.orderId, ties) ?? best.c) : best.c;
-  const what = { bestPrice: "best price at the touch", lowestCost: "lowest price plus fees", fastest: "fastest acknowledgements" }[
-    policy as "bestPrice" | "lowestCost" | "fastest"
-  ];
+  const what = {
+    bestPrice: "best price at the touch",
+    lowestCost: "lowest price plus fees",
+    fastest: "fastest acknowledgements",
+    quality: "lowest measured execution cost (slippage, fees, rejects, latency)",
+  }[policy as "bestPrice" | "lowestCost" | "fastest" | "quality"];
   return {
     legs: [{ venueId: chosen.venueId, qty }],
     policy,

@@ -1,6 +1,10 @@
 import http from "node:http";
 import type {
+  AdminInstrumentView,
+  AdminReferenceView,
+  AdminVenueView,
   CancelAll,
+  ConnectionTestView,
   CorporateActionKind,
   CorporateActionResults,
   CorporateActionTerms,
@@ -237,6 +241,38 @@ export class EngineClient {
 
   streamUrl(after: number): string {
     return `${this.baseUrl}/v1/stream?after=${after}`;
+  }
+
+  /** Venues (with state), instruments and accounts as administered (GET /v1/admin/reference). */
+  adminReference() {
+    return this.call<AdminReferenceView>("GET", "/v1/admin/reference");
+  }
+
+  /** Adds or changes a venue at runtime (POST /v1/admin/venues); `reason` is journaled with the actor. */
+  upsertVenue(input: { venue: unknown; reason: string }, actor: string) {
+    return this.call<{ venue: AdminVenueView }>("POST", "/v1/admin/venues", { actor, ...input });
+  }
+
+  /** Enables a venue, or disables it: it drains (no new orders; cancels still work). */
+  setVenueEnabled(input: { id: string; enabled: boolean; reason: string }, actor: string) {
+    return this.call<{ venue: AdminVenueView }>("POST", `/v1/admin/venues/${encodeURIComponent(input.id)}/enabled`, {
+      actor,
+      enabled: input.enabled,
+      reason: input.reason,
+    });
+  }
+
+  /** A connection test of a venue as entered: FIX logon, heartbeat, logout; OsEngine's status tool. */
+  testVenue(input: { venue: unknown }, actor: string) {
+    return this.call<ConnectionTestView>("POST", "/v1/admin/venues/test", { actor, ...input });
+  }
+
+  upsertInstrument(input: { instrument: unknown; reason: string }, actor: string) {
+    return this.call<{ instrument: AdminInstrumentView }>("POST", "/v1/admin/instruments", { actor, ...input });
+  }
+
+  upsertAccount(input: { account: unknown; reason: string }, actor: string) {
+    return this.call<{ account: { id: string; name: string } }>("POST", "/v1/admin/accounts", { actor, ...input });
   }
 
   get authHeader(): string {

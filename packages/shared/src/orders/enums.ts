@@ -26,8 +26,8 @@ export const TIME_IN_FORCES = ["DAY", "GTC", "IOC", "FOK", "GTD"] as const;
 export type TimeInForce = (typeof TIME_IN_FORCES)[number];
 
 /** Who refused an order: our own risk checks, or the venue. */
-/** How the router chooses a venue; `liquiditySplit` sends child orders to several venues by displayed depth. */
-export const ROUTING_POLICIES = ["bestPrice", "lowestCost", "fastest", "liquiditySplit", "weighted"] as const;
+/** How the router chooses a venue; `liquiditySplit` sends child orders to several venues by displayed depth; `quality` by measured execution cost (apps/engine/src/routing/quality-policy.ts). */
+export const ROUTING_POLICIES = ["bestPrice", "lowestCost", "fastest", "liquiditySplit", "weighted", "quality"] as const;
 export type RoutingPolicy = (typeof ROUTING_POLICIES)[number];
 
 export const REJECT_SOURCES = ["RISK", "VENUE", "ENGINE"] as const;

@@ -3,6 +3,7 @@ import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { createApiKey, listApiKeys, revokeApiKey } from "../api-keys";
 import { actorOf, requires, router } from "../trpc";
+import { adminReferenceRouters } from "./admin-reference";
 
 const createInput = z
   .object({
@@ -55,4 +56,4 @@ const apiKeysRouter = {
     }),
 } satisfies TRPCRouterRecord;
 
-export const adminRouter = router({ apiKeys: apiKeysRouter });
+export const adminRouter = router({ apiKeys: apiKeysRouter, ...adminReferenceRouters });
