@@ -227,7 +227,7 @@ describe("Deadman component", () => {
       journal: { append: (e) => events.push(e) },
       clock,
       log: createLogger("silent"),
-      orders: { working: () => [], cancel: async () => ({}) as Order },
+      orders: { working: () => [], cancelAll: async () => ({ requested: 0, cancelled: [], skipped: [] }) },
       timerMs: 60_000,
     });
     d.start(async (input, actor) => {

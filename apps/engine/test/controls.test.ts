@@ -189,6 +189,40 @@ describe("kill switch: strategy and venue scopes", () => {
     expect((await submit({ venueId: "SIM-FAST" })).ordStatus).not.toBe("Rejected");
   });
 
+  it("a venue halt cancels every working order there, more than the per-principal cancel throttle lets through in the retry window (burst 200 + 100/s × 2 s)", async () => {
+    const engine = h.engine;
+    if (!engine) throw new Error("no engine");
+    await engine.risk.setLimits(
+      { scope: "default", limits: { priceCollarPct: "99.5", maxOpenOrders: 5000, ordersPerSecond: 100_000, orderBurst: 100_000 } },
+      "user:test",
+    );
+    const placed = await Promise.all(
+      Array.from({ length: 500 }, (_, i) =>
+        engine.orders.submit(
+          {
+            clOrdId: `burst-${i}`,
+            accountId: "ACC-BETA",
+            symbol: "AAPL",
+            side: "Buy",
+            ordType: "Limit",
+            orderQty: "1",
+            price: "1.00",
+            timeInForce: "GTC",
+            venueId: "SIM-DEEP",
+          },
+          "user:trader@fillmore.test",
+        ),
+      ),
+    );
+    for (const { order } of placed) await reaches(order.orderId, "Accepted");
+    const res = await trip({ scope: "venue:SIM-DEEP", actions: ["haltNewOrders", "cancelOpenOrders"], reason: "venue sends garbage" });
+    expect(res.status, JSON.stringify(res.json)).toBe(200);
+    expect(res.json.outcome.cancelFailures).toEqual([]);
+    expect(res.json.outcome.ordersCancelled).toBeGreaterThanOrEqual(500);
+    for (const { order } of placed) await reaches(order.orderId, "Cancelled");
+    expect((await reset("venue:SIM-DEEP")).status).toBe(200);
+  });
+
   it("the most restrictive covering scope wins: REDUCING on a symbol under an account-and-symbol HALTED", async () => {
     await h.engine?.risk.setTradingState({ scope: "symbol:AAPL", state: "REDUCING", reason: "symbol news" }, RISK);
     await h.engine?.risk.setTradingState({ scope: "account:ACC-BETA/symbol:AAPL", state: "HALTED", reason: "beta aapl halted" }, RISK);

@@ -1,9 +1,10 @@
-import { type AnyEvent, type Clock, formatScope, KILL_SWITCH_ACTIONS, type Order, parseScope, tradingStateScope } from "@fillmore/shared";
+import { type AnyEvent, type Clock, formatScope, KILL_SWITCH_ACTIONS, parseScope, tradingStateScope } from "@fillmore/shared";
 import { z } from "zod";
 import type { EventDraft } from "../journal/journal";
 import type { Logger } from "../log";
 import { CommandError } from "../orders/errors";
 import type { Tripper } from "./breakers/breakers";
+import type { ControlsOrders } from "./kill-switch";
 
 /** `strategy:<name>` or `key:<api key id>` (the actor an API key's orders carry). */
 export const deadmanId = z.string().regex(/^(strategy|key):[A-Za-z0-9._:-]{1,64}$/, {
@@ -52,7 +53,7 @@ export interface DeadmanDeps {
   journal: { append(draft: EventDraft): unknown; durable?(): Promise<unknown> };
   clock: Clock;
   log: Logger;
-  orders: { working(): Order[]; cancel(orderId: string, actor: string, reason?: string): Promise<Order> };
+  orders: Pick<ControlsOrders, "working" | "cancelAll">;
   timerMs?: number;
 }
 
@@ -199,17 +200,17 @@ export class Deadman {
         })
       : Promise.resolve(failures.push("the kill switch is not attached"));
     if (e.id.startsWith("key:")) {
+      // One cancel-all over the key's own orders: not throttled, every cancel journaled and sent in one pass.
       const mine = this.deps.orders.working().filter((o) => o.createdBy === e.id && o.parentId === null && o.ordStatus !== "PendingCancel");
-      await Promise.all(
-        mine.map(async (o) => {
-          try {
-            await this.deps.orders.cancel(o.orderId, actor, "dead-man's switch");
-            cancelled += 1;
-          } catch (error) {
-            failures.push(`${o.orderId}: ${error instanceof Error ? error.message : String(error)}`);
-          }
-        }),
-      );
+      if (mine.length > 0) {
+        try {
+          const result = await this.deps.orders.cancelAll({ orderIds: new Set(mine.map((o) => o.orderId)) }, actor);
+          cancelled += result.cancelled.length;
+          for (const s of result.skipped) failures.push(`${s.orderId}: ${s.reason}`);
+        } catch (error) {
+          failures.push(`cancel ${mine.length} order(s): ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
     }
     const result = (await tripped) as { outcome?: { ordersCancelled?: number } } | undefined;
     cancelled += result?.outcome?.ordersCancelled ?? 0;

@@ -54,7 +54,11 @@ export class KillSwitchError extends CommandError {
 export interface ControlsOrders {
   submit(input: SubmitOrder, actor: string): Promise<SubmitResult>;
   cancel(orderId: string, actor: string, reason?: string): Promise<Order>;
-  cancelAll(filter: { accountId?: string; strategy?: string; symbol?: string }, actor: string): Promise<CancelAllResult>;
+  /** Not throttled (the way out); `orderIds` narrows it to those orders. */
+  cancelAll(
+    filter: { accountId?: string; strategy?: string; symbol?: string; orderIds?: ReadonlySet<string> },
+    actor: string,
+  ): Promise<CancelAllResult>;
   working(): Order[];
   get(orderId: string): Order | undefined;
 }
@@ -173,7 +177,10 @@ export class KillSwitch {
         data: { code: "KILL_SWITCH", message },
       });
     }
-    await journal.durable();
+    // A trip with orders to cancel or positions to close commits the halt before acting; one without
+    // has nothing to wait for, so its outcome goes in the same commit (one round trip, not two).
+    const acts = actions.includes("cancelOpenOrders") || actions.includes("closeAllPositions");
+    if (acts) await journal.durable();
 
     // 2. The actions, through the same door as any caller, under the kill switch's own actor.
     const who = `controls:${actor}`;
@@ -202,8 +209,9 @@ export class KillSwitch {
   }
 
   /**
-   * Cancels every working order in scope: cancel-all by account/strategy/symbol, or one by one for
-   * a venue scope; then again, for a while, for orders that could not be cancelled yet (not yet
+   * Cancels every working order in scope through cancel-all (not throttled: one pass sends every
+   * cancel, each journaled, none awaited alone): by account/strategy/symbol, or by the orders' ids
+   * for a venue scope; then again, for a while, for orders that could not be cancelled yet (not yet
    * acknowledged). An order whose cancel is on its way (PendingCancel) counts as cancelled.
    */
   private async cancelInScope(
@@ -221,31 +229,20 @@ export class KillSwitch {
         break;
       }
       if (round > 0) await sleep(20);
-      if (parts.venue === undefined && round === 0) {
-        const filter = {
-          ...(parts.account === undefined ? {} : { accountId: parts.account }),
-          ...(parts.strategy === undefined ? {} : { strategy: parts.strategy }),
-          ...(parts.symbol === undefined ? {} : { symbol: parts.symbol }),
-        };
-        const result = await this.deps.orders.cancelAll(filter, who);
-        for (const id of result.cancelled) {
-          sent.add(id);
-          failures.delete(id);
-        }
-        for (const s of result.skipped) failures.set(s.orderId, s.reason);
-        continue;
-      }
-      await Promise.all(
-        todo.map(async (o) => {
-          try {
-            await this.deps.orders.cancel(o.orderId, who, "kill switch");
-            sent.add(o.orderId);
-            failures.delete(o.orderId);
-          } catch (error) {
-            failures.set(o.orderId, error instanceof Error ? error.message : String(error));
+      const byFilter = parts.venue === undefined && round === 0;
+      const filter = byFilter
+        ? {
+            ...(parts.account === undefined ? {} : { accountId: parts.account }),
+            ...(parts.strategy === undefined ? {} : { strategy: parts.strategy }),
+            ...(parts.symbol === undefined ? {} : { symbol: parts.symbol }),
           }
-        }),
-      );
+        : { orderIds: new Set(todo.map((o) => o.orderId)) };
+      const result = await this.deps.orders.cancelAll(filter, who);
+      for (const id of result.cancelled) {
+        sent.add(id);
+        failures.delete(id);
+      }
+      for (const s of result.skipped) failures.set(s.orderId, s.reason);
     }
     return {
       cancelled: sent.size,
