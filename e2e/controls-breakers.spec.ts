@@ -1,6 +1,17 @@
 import { expect, type Page, test } from "@playwright/test";
 import { expectHalted, historyRow, openAs, openControls, resetFromConsole, resetLeftovers, submitApi, trpcPost } from "./controls-steps";
-import { fillAndSubmit, limitAround, openBlotter, screenshotPath, storageStateFor, ticket, trpcGet, uniqueId, waitLive } from "./helpers";
+import {
+  fillAndSubmit,
+  growingSide,
+  limitAround,
+  openBlotter,
+  screenshotPath,
+  storageStateFor,
+  ticket,
+  trpcGet,
+  uniqueId,
+  waitLive,
+} from "./helpers";
 
 // Automatic trips, configured and watched on the Controls page: a circuit breaker set by risk and
 // tripped by a real fill, shown with the condition and the values that fired it; a dead-man's switch
@@ -124,7 +135,8 @@ test("risk configures a positionSize breaker; a fill beyond it halts the account
   await openBlotter(trader, "trader");
   await waitLive(trader);
   const symbol = largest.symbol === "EURUSD" ? "AAPL" : largest.symbol;
-  const grow = symbol === largest.symbol ? side : "Buy";
+  // An order that grows the position (one that reduces it still passes a halt).
+  const grow = await growingSide(trader.request, ACCOUNT, symbol);
   await fillAndSubmit(trader, {
     account: ACCOUNT,
     symbol,

@@ -91,11 +91,21 @@ const viaApiStrategy: Place = async (trader, inScope) => {
   return { refused: null };
 };
 
-const CASES: { scope: string; place: Place }[] = [
-  { scope: "account:ACC-BETA", place: viaTicket({ account: "ACC-BETA", symbol: "MSFT" }, { account: "ACC-ALPHA", symbol: "MSFT" }) },
-  { scope: "symbol:NVDA", place: viaTicket({ account: "ACC-ALPHA", symbol: "NVDA" }, { account: "ACC-ALPHA", symbol: "AAPL" }) },
-  { scope: `strategy:${STRATEGY}`, place: viaApiStrategy },
+// `label` names the test: titles must not change between runs (the strategy name is unique per run).
+const CASES: { label: string; scope: string; place: Place }[] = [
   {
+    label: "account",
+    scope: "account:ACC-BETA",
+    place: viaTicket({ account: "ACC-BETA", symbol: "MSFT" }, { account: "ACC-ALPHA", symbol: "MSFT" }),
+  },
+  {
+    label: "symbol",
+    scope: "symbol:NVDA",
+    place: viaTicket({ account: "ACC-ALPHA", symbol: "NVDA" }, { account: "ACC-ALPHA", symbol: "AAPL" }),
+  },
+  { label: "strategy", scope: `strategy:${STRATEGY}`, place: viaApiStrategy },
+  {
+    label: "venue",
     scope: "venue:SIM-CHEAP",
     place: viaTicket(
       { account: "ACC-ALPHA", symbol: "AAPL", venue: "SIM-CHEAP" },
@@ -126,8 +136,8 @@ test.afterAll(async ({ playwright }) => {
 });
 
 test.describe("scoped halts (runbook: halt from the console, verify, reset)", () => {
-  for (const { scope, place } of CASES) {
-    test(`${scope}: an order in scope is refused naming it, one outside passes; reset`, async () => {
+  for (const { label, scope, place } of CASES) {
+    test(`${label} scope: an order in scope is refused naming it, one outside passes; reset`, async () => {
       const reason = `e2e ${drill}: halt ${scope} per runbook`;
       await openControls(risk, "risk");
       await haltScopeFromConsole(risk, scope, reason);
@@ -139,14 +149,13 @@ test.describe("scoped halts (runbook: halt from the console, verify, reset)", ()
         { timeout: 15_000 },
       );
       await expect(risk.getByRole("region", { name: "Trading halted" })).toContainText(`${scope}: “${reason}” — by ${riskActor}`);
-      const name = scope.split(":")[0];
-      if (name === "account") await risk.screenshot({ path: screenshotPath("controls-scoped-account.png"), fullPage: true });
+      if (label === "account") await risk.screenshot({ path: screenshotPath("controls-scoped-account.png"), fullPage: true });
 
       // An order in scope is refused naming the scope, who halted it and why; one outside the scope passes.
       const inside = await place(trader, true);
       expect(inside.refused).toContain(`Rejected: TRADING_HALTED: trading is HALTED for ${scope} by ${riskActor} at `);
       expect(inside.refused).toContain(`reason "${reason}"`);
-      if (name === "venue") await trader.screenshot({ path: screenshotPath("controls-scoped-venue-refused.png") });
+      if (label === "venue") await trader.screenshot({ path: screenshotPath("controls-scoped-venue-refused.png") });
       const outside = await place(trader, false);
       expect(outside.refused).toBeNull();
 
