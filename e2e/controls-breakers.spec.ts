@@ -209,15 +209,16 @@ test("a dead-man's switch whose heartbeats stop cancels the strategy's orders an
   await expect(risk.getByRole("region", { name: "Trading halted" })).toContainText(`${SWITCH_SCOPE}: “dead-man's switch`);
   await risk.screenshot({ path: screenshotPath("controls-deadman-fired.png"), fullPage: true });
 
-  // An order of the strategy is refused naming the scope and the switch.
+  // An order of the strategy that grows the position is refused naming the scope and the switch.
+  const side = await growingSide(trader.request, "ACC-ALPHA", "AAPL");
   const refused = await submitApi(trader.request, {
     clOrdId: uniqueId("dm-after"),
     accountId: "ACC-ALPHA",
     symbol: "AAPL",
-    side: "Buy",
+    side,
     ordType: "Limit",
     orderQty: "1",
-    price: await limitAround(trader, "AAPL", "Buy", false),
+    price: await limitAround(trader, "AAPL", side, false),
     strategy,
   });
   expect(refused.ordStatus).toBe("Rejected");
