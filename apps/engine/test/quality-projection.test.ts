@@ -2,6 +2,8 @@ import { type Order, submitOrderInput } from "@fillmore/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/log";
 import { MetricsProjection } from "../src/quality/projection";
+import { refreshScores } from "../src/quality/venue-scores";
+import { qualityScores } from "../src/routing/quality-policy";
 import type { SimVenue } from "../src/venues/sim/sim-venue";
 import { createHarness, type Harness, until } from "./harness";
 
@@ -64,6 +66,33 @@ describe("execution_metrics projection", () => {
     const projection = new MetricsProjection(h.pool, createLogger("silent"), { batch: 7 });
     await projection.rebuild();
     expect(await quoted()).toEqual(before);
+  });
+});
+
+describe("quality routing policy", () => {
+  it("scores venues from the projection and routes an order by them", async () => {
+    for (const venue of ["SIM-FAST", "SIM-DEEP", "SIM-CHEAP"]) await buy(venue);
+    await h.engine?.journal.durable();
+    await until(async () =>
+      (await h.pool.query("SELECT count(DISTINCT venue)::int AS n FROM execution_metrics")).rows[0].n >= 3 ? true : undefined,
+    );
+    expect(await refreshScores(h.pool, qualityScores, Date.now())).toBeGreaterThanOrEqual(6); // 3 venues, 3 venue x AAPL
+    const engine = h.engine;
+    if (!engine) throw new Error("engine not started");
+    const input = submitOrderInput.parse({
+      clOrdId: "qp-routed",
+      accountId: "ACC-ALPHA",
+      symbol: "AAPL",
+      side: "Buy",
+      ordType: "Market",
+      orderQty: "10",
+      timeInForce: "IOC",
+      routing: "quality",
+    });
+    const { order } = await engine.orders.submit(input, "user:test");
+    await engine.journal.durable();
+    const { rows } = await h.pool.query("SELECT payload FROM journal WHERE order_id = $1 AND type = 'RouteDecided'", [order.orderId]);
+    expect(rows[0]?.payload.data).toMatchObject({ policy: "quality", reason: expect.stringContaining("measured execution cost") });
   });
 });
 

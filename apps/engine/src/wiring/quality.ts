@@ -10,11 +10,15 @@ import { QualityAlertMonitor } from "../quality/alert-monitor";
 import { QUALITY_ALERT_CODES } from "../quality/alert-rules";
 import { MarkoutSampler, type MarkoutSamplerOptions } from "../quality/markouts";
 import { MetricsProjection, type MetricsProjectionOptions } from "../quality/projection";
+import { refreshScores } from "../quality/venue-scores";
+import { qualityScores } from "../routing/quality-policy";
 
 export interface QualityOptions extends MarkoutSamplerOptions {
   projection?: MetricsProjectionOptions;
   /** How often the alert rules are evaluated (ms). */
   alertIntervalMs?: number;
+  /** How often the `quality` routing policy's venue figures are refreshed from the projection (ms). */
+  scoresIntervalMs?: number;
 }
 
 export interface QualityWiring {
@@ -29,7 +33,8 @@ export interface QualityWiring {
 
 /**
  * Execution quality: the markout sampler on the order book's live events; the per-order metrics
- * projection, fed by committed journal entries; the alert rules over its aggregates. The alert rule
+ * projection, fed by committed journal entries; the alert rules over its aggregates; the venue figures
+ * of the `quality` routing policy, refreshed from the projection. The alert rule
  * for QUALITY_* codes is registered here, before the alert centre replays.
  */
 export function wireQuality(
@@ -43,6 +48,7 @@ export function wireQuality(
   const projection = pool ? new MetricsProjection(pool, qlog, options.projection) : undefined;
   let monitor: QualityAlertMonitor | undefined;
   let started = false;
+  let scoresTimer: NodeJS.Timeout | undefined;
   return {
     sampler,
     projection,
@@ -54,6 +60,13 @@ export function wireQuality(
       started = true;
       journal.onCommit(() => projection.schedule());
       projection.schedule();
+      const refresh = () =>
+        void refreshScores(pool, qualityScores, clock.nowMs()).catch((error: unknown) =>
+          qlog.warn({ err: error }, "venue quality figures not refreshed"),
+        );
+      refresh();
+      scoresTimer = setInterval(refresh, options.scoresIntervalMs ?? 10_000);
+      scoresTimer.unref();
       if (alerts) {
         monitor = new QualityAlertMonitor({ pool, alerts, nowMs: () => clock.nowMs(), log: qlog }, options.alertIntervalMs);
         monitor.start();
@@ -63,6 +76,7 @@ export function wireQuality(
       sampler.stop();
       projection?.stop();
       monitor?.stop();
+      clearInterval(scoresTimer);
     },
   };
 }

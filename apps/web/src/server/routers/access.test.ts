@@ -204,6 +204,20 @@ function fakeEngine() {
     })),
     scheduleCorporateAction: track("scheduleCorporateAction", async () => ({ action: { id: "CA-2" } })),
     reverseCorporateAction: track("reverseCorporateAction", async (id: string) => ({ action: { id, status: "reversed" } })),
+    // Reference data as administered (routers/admin-reference.ts): one venue, one instrument, both accounts.
+    adminReference: track("adminReference", async () => ({
+      venues: [{ id: "SIM-FAST", name: "Sim", kind: "sim", config: {}, enabled: true, state: "running", reason: null }],
+      instruments: [{ symbol: "AAPL", name: "Apple", currency: "USD", tickSize: "0.01", lotSize: "1", refPrice: "1", tradable: true }],
+      accounts: [
+        { id: ALPHA, name: "Alpha" },
+        { id: BETA, name: "Beta" },
+      ],
+    })),
+    upsertVenue: track("upsertVenue", async (input: { venue: { id: string } }) => ({ venue: { id: input.venue.id, state: "running" } })),
+    setVenueEnabled: track("setVenueEnabled", async (input: { id: string }) => ({ venue: { id: input.id, state: "draining" } })),
+    testVenue: track("testVenue", async () => ({ ok: true, steps: [] })),
+    upsertInstrument: track("upsertInstrument", async (input: { instrument: unknown }) => ({ instrument: input.instrument })),
+    upsertAccount: track("upsertAccount", async (input: { account: unknown }) => ({ account: input.account })),
     // The hash chain's verification (routers/audit.ts): the engine holds the key.
     auditVerify: track("auditVerify", async () => ({
       ok: true,
@@ -347,6 +361,45 @@ interface Entry {
 const order = (accountId: string) => ({ accountId, symbol: "AAPL", side: "Buy", ordType: "Limit", orderQty: "1", price: "1.00" });
 const accountsOf = (v: unknown) => (v as { positions?: { accountId: string }[] }).positions?.map((p) => p.accountId).sort();
 const NOT_FOUND_ORDER = { code: "NOT_FOUND", message: /^no order O-(BETA|NOPE)$/ };
+
+const seeOwnAccounts: Probe = {
+  name: "see the accounts",
+  input: () => undefined,
+  bound: (v) => expect((v as ReferenceView).accounts.map((a) => a.id)).toEqual([ALPHA]),
+  unbound: (v) => expect((v as ReferenceView).accounts.map((a) => a.id)).toEqual([ALPHA, BETA]),
+};
+const REASON = "a reason long enough";
+/** Reference data administered (routers/admin-reference.ts): risk reads, admin writes, a bound key changes nothing. */
+const ADMIN_REFERENCE_ACCESS: Record<string, Entry> = {
+  "admin.venues.list": { permission: "reference:read", input: () => undefined, probes: [seeOwnAccounts] },
+  "admin.instruments.list": { permission: "reference:read", input: () => undefined, probes: [seeOwnAccounts] },
+  "admin.accounts.list": { permission: "reference:read", input: () => undefined, probes: [seeOwnAccounts] },
+  "admin.venues.upsert": {
+    permission: "reference:write",
+    input: () => ({ venue: { id: "SIM-NEW", name: "New", kind: "sim", config: { feeBps: 1 } }, reason: REASON }),
+    boundRefused: true,
+  },
+  "admin.venues.setEnabled": {
+    permission: "reference:write",
+    input: () => ({ id: "SIM-FAST", enabled: false, reason: REASON }),
+    boundRefused: true,
+  },
+  "admin.venues.test": {
+    permission: "reference:write",
+    input: () => ({ venue: { id: "SIM-NEW", name: "New", kind: "sim", config: {} } }),
+    boundRefused: true,
+  },
+  "admin.instruments.upsert": {
+    permission: "reference:write",
+    input: () => ({ instrument: { symbol: "ACME", name: "Acme", tickSize: "0.01", lotSize: "1", refPrice: "10" }, reason: REASON }),
+    boundRefused: true,
+  },
+  "admin.accounts.upsert": {
+    permission: "reference:write",
+    input: () => ({ account: { id: "ACC-NEW", name: "New" }, reason: REASON }),
+    boundRefused: true,
+  },
+};
 
 const ACCESS: Record<string, Entry> = {
   "orders.submit": {
@@ -998,6 +1051,7 @@ const ACCESS: Record<string, Entry> = {
   },
   "venues.list": { permission: "orders:read", input: () => undefined },
   "venues.setOutage": { permission: "venues:manage", input: () => ({ venueId: "SIM-FAST", down: false }), boundRefused: true },
+  ...ADMIN_REFERENCE_ACCESS,
   "corporateActions.list": {
     permission: "risk:read",
     input: () => undefined,
