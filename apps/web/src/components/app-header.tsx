@@ -23,6 +23,8 @@ const LINKS: { href: string; label: string; visible: (role: Role) => boolean }[]
   { href: "/controls", label: "Controls", visible: (role) => can(role, "risk:read") },
   { href: "/alerts", label: "Alerts", visible: (role) => can(role, "risk:read") },
   { href: "/audit", label: "Audit", visible: (role) => can(role, "audit:read") },
+  { href: "/reports", label: "Reports", visible: (role) => can(role, "audit:read") },
+  { href: "/orders/history", label: "History", visible: (role) => can(role, "orders:read") },
   { href: "/admin/api-keys", label: "API keys", visible: (role) => can(role, "admin:apikeys") },
 ];
 
@@ -36,7 +38,8 @@ export function AppHeader({ name, role, live }: AppHeaderProps) {
     router.replace("/login");
   }
 
-  const current = (href: string) => (href === "/" ? pathname === "/" || pathname.startsWith("/orders/") : pathname.startsWith(href));
+  const current = (href: string) =>
+    href === "/" ? pathname === "/" || (pathname.startsWith("/orders/") && pathname !== "/orders/history") : pathname.startsWith(href);
 
   return (
     <>

@@ -6,9 +6,11 @@ import { type FormEvent, useEffect, useState } from "react";
 import { AppHeader } from "../../components/app-header";
 import { EventDrawer } from "../../components/audit/event-drawer";
 import { type AuditRow, summarize, typeClass } from "../../components/audit/summary";
+import { ExportButtons } from "../../components/reports/export-buttons";
 import { useTRPC } from "../../lib/trpc";
 import { errorText, useSession } from "../../lib/use-session";
 import "./audit.css";
+import "../reports/reports.css";
 
 const TEXT_FIELDS = [
   ["orderId", "Order id", "O-123"],
@@ -241,6 +243,8 @@ export default function AuditPage() {
               {events.length.toLocaleString("en-US")} shown{search.hasNextPage ? ", more below" : ""}
               {firstMs !== undefined ? ` · first page in ${firstMs} ms` : ""}
             </span>
+            <span className="spacer" />
+            <ExportButtons source="audit" input={filters ?? {}} disabled={filters === null} />
           </div>
           {search.error && <p className="error">{search.error.message}</p>}
           <div className="table-wrap">
