@@ -194,3 +194,43 @@ export interface ConnectionTestStep {
   detail: string;
   ms: number;
 }
+
+/** Reference data as GET /v1/admin/reference answers it (the Admin pages). */
+export interface AdminVenueView {
+  id: string;
+  name: string;
+  kind: VenueKind;
+  config: Record<string, unknown>;
+  enabled: boolean;
+  /** running; draining (disabled, working orders still manageable); disabled (not running); invalid (its row failed its checks). */
+  state: "running" | "draining" | "disabled" | "invalid";
+  reason: string | null;
+  connected: boolean;
+  workingOrders: number;
+  capabilities: {
+    ordTypes: readonly string[];
+    timeInForces: readonly string[];
+    modify: boolean;
+    cancel: boolean;
+    nativeStops: boolean;
+  } | null;
+}
+export interface AdminInstrumentView {
+  symbol: string;
+  name: string;
+  currency: string;
+  tickSize: string;
+  lotSize: string;
+  refPrice: string;
+  tradable: boolean;
+  tradingHours: TradingHours | null;
+}
+export interface AdminReferenceView {
+  venues: AdminVenueView[];
+  instruments: AdminInstrumentView[];
+  accounts: { id: string; name: string }[];
+}
+export interface ConnectionTestView {
+  ok: boolean;
+  steps: ConnectionTestStep[];
+}
