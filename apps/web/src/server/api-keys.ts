@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient } from "@fillmore/db";
 import { isRole, type Role } from "@fillmore/shared";
 import type { ApiKeyPrincipal } from "./auth";
+import { journalAdminAction } from "./reports/admin-audit";
 
 /**
  * API keys for programs: `fm_<prefix>_<secret>`. The prefix (8 hex characters) is not secret and
@@ -98,7 +99,13 @@ export async function createApiKey(
         },
         select: PUBLIC_COLUMNS,
       });
-      return { key: view(row), secret };
+      const key = view(row);
+      await journalAdminAction({
+        type: "ApiKeyCreated",
+        actor: createdBy,
+        data: { keyId: key.id, name: key.name, role: key.role, accountIds: key.accountIds },
+      });
+      return { key, secret };
     } catch (error) {
       // A 32-bit prefix collides rarely; draw again.
       if (isUniqueViolation(error) && attempt < 4) continue;
@@ -115,8 +122,10 @@ export async function listApiKeys(prisma: PrismaClient): Promise<ApiKeyView[]> {
 
 /** Revokes a key (idempotent: revoking it again keeps the first revocation). Null if there is no such key. */
 export async function revokeApiKey(prisma: PrismaClient, id: string, revokedBy: string): Promise<ApiKeyView | null> {
-  await prisma.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date(), revokedBy } });
+  const { count } = await prisma.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date(), revokedBy } });
   const row = await prisma.apiKey.findUnique({ where: { id }, select: PUBLIC_COLUMNS });
+  // Journaled once, by the revocation that took effect (revoking again changes nothing).
+  if (row && count > 0) await journalAdminAction({ type: "ApiKeyRevoked", actor: revokedBy, data: { keyId: row.id, name: row.name } });
   return row ? view(row) : null;
 }
 

@@ -2,7 +2,15 @@ import { isRole, type Role } from "@fillmore/shared";
 import { betterAuth } from "better-auth";
 import { APIError, createAuthMiddleware, isAPIError } from "better-auth/api";
 import type pg from "pg";
+import { type AdminEvent, journalAdminAction } from "./reports/admin-audit";
 import type { SignInLimits } from "./sign-in-limits";
+
+/** Sign-ins are journaled, but a journal that cannot be reached must not lock people out: warn and go on. */
+function journalSignIn(event: AdminEvent): Promise<void> {
+  return journalAdminAction(event).catch((error: unknown) => {
+    process.emitWarning(`could not journal ${event.type}: ${error instanceof Error ? error.message : String(error)}`);
+  });
+}
 
 /** A sign-in that did not let the person in, as kept in sign_in_attempt and logged. */
 export interface FailedSignIn {
@@ -45,7 +53,8 @@ export function createAuth(options: { pool: pg.Pool; secret: string; baseURL: st
         const verdict = guard.limits.check(email, ip);
         if (verdict.allowed) return;
         const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
-        if (verdict.first)
+        if (verdict.first) {
+          await journalSignIn({ type: "SignInFailed", actor: `user:${email}`, data: { email, ip, outcome: "blocked" } });
           await guard.failed({
             email,
             userId: null,
@@ -54,6 +63,7 @@ export function createAuth(options: { pool: pg.Pool; secret: string; baseURL: st
             outcome: "blocked",
             retryAfterMs: verdict.retryAfterMs,
           });
+        }
         throw new APIError(
           "TOO_MANY_REQUESTS",
           {
@@ -64,10 +74,16 @@ export function createAuth(options: { pool: pg.Pool; secret: string; baseURL: st
         );
       }),
       after: createAuthMiddleware(async (ctx) => {
-        if (!guard || ctx.path !== SIGN_IN_PATH) return;
+        if (ctx.path !== SIGN_IN_PATH) return;
         const email = String((ctx.body as { email?: unknown } | undefined)?.email ?? "").slice(0, 320);
         const ip = clientAddress(ctx.headers);
-        if (ctx.context.newSession) return guard.limits.succeeded(email, ip);
+        const session = ctx.context.newSession;
+        if (session) {
+          const user = session.user;
+          await journalSignIn({ type: "UserSignedIn", actor: `user:${user.email}`, data: { userId: user.id, email: user.email, ip } });
+          return guard?.limits.succeeded(email, ip);
+        }
+        if (!guard) return;
         const returned = ctx.context.returned;
         if (!isAPIError(returned) || returned.statusCode !== 401) return;
         guard.limits.failed(email, ip);
@@ -79,6 +95,11 @@ export function createAuth(options: { pool: pg.Pool; secret: string; baseURL: st
           userAgent: ctx.headers?.get("user-agent") ?? null,
           outcome: user ? "bad-password" : "unknown-account",
           retryAfterMs: null,
+        });
+        await journalSignIn({
+          type: "SignInFailed",
+          actor: `user:${email}`,
+          data: { email, ip, outcome: user ? "bad-password" : "unknown-account" },
         });
       }),
     },

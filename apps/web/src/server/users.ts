@@ -1,5 +1,6 @@
-import type { Role } from "@fillmore/shared";
+import { isRole, type Role } from "@fillmore/shared";
 import type { Auth } from "./auth";
+import { journalAdminAction } from "./reports/admin-audit";
 
 /** Creates a user with an email/password credential, through better-auth's own adapter and hasher. */
 export async function createUser(auth: Auth, user: { email: string; name: string; role: Role; password: string }): Promise<void> {
@@ -17,4 +18,17 @@ export async function createUser(auth: Auth, user: { email: string; name: string
 export async function userExists(auth: Auth, email: string): Promise<boolean> {
   const ctx = await auth.$context;
   return (await ctx.internalAdapter.findUserByEmail(email)) !== null;
+}
+
+/** Changes a user's role (their live sessions follow within the re-check interval); journaled as UserRoleChanged. */
+export async function changeUserRole(auth: Auth, email: string, role: Role, actor: string): Promise<{ old: Role; new: Role }> {
+  const ctx = await auth.$context;
+  const found = await ctx.internalAdapter.findUserByEmail(email);
+  if (!found) throw new Error(`no user with email ${email}`);
+  const old = (found.user as { role?: unknown }).role;
+  if (!isRole(old)) throw new Error(`user ${email} has no valid role`);
+  if (old === role) return { old, new: role };
+  await ctx.internalAdapter.updateUser(found.user.id, { role });
+  await journalAdminAction({ type: "UserRoleChanged", actor, data: { userId: found.user.id, email, old, new: role } });
+  return { old, new: role };
 }
