@@ -107,6 +107,13 @@ describe("the launcher's stack", () => {
     expect(after.status).toBe(201);
     // The console followed the engine back: its event stream reconnected (its /healthz says so).
     await until("the console reconnected", consoleHealthy);
+    const health = (await (await fetch(`${stack.webUrl}/healthz`)).json()) as Record<string, Record<string, unknown>>;
+    expect(health).toMatchObject({
+      status: "ok",
+      engine: { state: "running", restarts: 1, reachable: true },
+      database: { reachable: true },
+    });
+    expect(health.engine?.pid).toBe(stack.engine.pid);
     const state = JSON.parse(readFileSync(stack.supervisorFile, "utf8")) as {
       processes: Record<string, { state: string; restarts: number }>;
     };

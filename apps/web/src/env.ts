@@ -21,6 +21,8 @@ const serverEnv = z.object({
     .pipe(z.array(z.string().url())),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   LOG_LEVEL: z.string().default("info"),
+  /** Set by the launcher (scripts/lib/stack.ts): its JSON file of the supervised processes' states. */
+  FILLMORE_SUPERVISOR_FILE: z.string().min(1).optional(),
 });
 export type ServerEnv = z.output<typeof serverEnv>;
 

@@ -111,8 +111,9 @@ export function useLiveOrders(enabled: boolean): LiveState {
     socket.on("connect", () => socket.emit("orders:subscribe"));
     socket.on("disconnect", () => markStale("connection lost"));
     socket.on("connect_error", (e) => markStale(`cannot connect: ${e.message}`));
-    socket.on("engine:status", (s: { connected: boolean }) => {
-      if (!s.connected) markStale("engine unreachable");
+    // `state`: the launcher's word on the engine (console-server.ts), when a launcher runs it.
+    socket.on("engine:status", (s: { connected: boolean; state?: string }) => {
+      if (!s.connected) markStale(s.state === "restarting" || s.state === "starting" ? "engine restarting" : "engine unreachable");
     });
     socket.on("error:forbidden", (e: { message: string }) => markStale(e.message));
     socket.on("session:ended", (e: { message: string }) => markStale(e.message));

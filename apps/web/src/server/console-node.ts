@@ -107,6 +107,7 @@ export async function startConsoleNode(options: ConsoleNodeOptions): Promise<Con
     handlePages: options.handlePages,
     shedder,
     scaleOut,
+    supervisorFile: env.FILLMORE_SUPERVISOR_FILE,
   });
   consoleServer.live.start();
   await new Promise<void>((resolve) => consoleServer.server.listen(env.PORT, env.HOST, resolve));

@@ -14,6 +14,7 @@ import { LiveOrders, ORDERS_ROOM, type SubscribeLimit } from "./live-orders";
 import { LivePositions } from "./live-positions";
 import { credentialOf, type ForgetNotice, PrincipalCache } from "./principal-cache";
 import { appRouter } from "./routers/root";
+import { checkSystemHealth, databaseProbe, type SystemHealthDeps, watchEngineState } from "./system-health";
 import { TradingDoor } from "./trading-door";
 import { isOverloaded } from "./trpc";
 
@@ -42,6 +43,8 @@ export interface ConsoleServerOptions {
    * websocket-only transport, since HTTP long-polling needs sticky sessions (docs/OPERATIONS.md, "Scaling out").
    */
   scaleOut?: { adapter: NonNullable<ConstructorParameters<typeof SocketServer>[1]>["adapter"] };
+  /** The launcher's state file (scripts/lib/supervisor-state.ts): "engine restarting", restarts, for /healthz and the System page. */
+  supervisorFile?: string;
 }
 
 export interface ConsoleServer {
@@ -80,12 +83,25 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     });
   }
 
+  // /healthz and system.health: one answer (system-health.ts); `live` is assigned below, before any request.
+  const systemDeps: SystemHealthDeps = {
+    engineUrl: engine.baseUrl,
+    queryDatabase: databaseProbe(prisma),
+    streamConnected: () => live.connected,
+    supervisorFile: options.supervisorFile,
+  };
   const handleAuth = toNodeHandler(auth);
   const handleTrpc = createHTTPHandler({
     router: appRouter,
     basePath: "/api/trpc/",
     maxBodySize: 64 * 1024,
-    createContext: async ({ req }) => ({ principal: await principalOf(req.headers), engine, prisma, principals }),
+    createContext: async ({ req }) => ({
+      principal: await principalOf(req.headers),
+      engine,
+      prisma,
+      principals,
+      systemHealth: () => checkSystemHealth(systemDeps),
+    }),
     // Backpressure (the engine gate or the engine itself refused): tell the client when to come back.
     responseMeta: ({ errors }) => (errors.some((e) => isOverloaded(e.cause)) ? { headers: { "Retry-After": String(RETRY_AFTER_S) } } : {}),
   });
@@ -132,8 +148,11 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       return void handleTrpc(req, res);
     }
     if (url === "/healthz") {
-      res.writeHead(live.connected ? 200 : 503, { "content-type": "application/json" });
-      res.end(JSON.stringify({ status: live.connected ? "ok" : "engine-disconnected" }));
+      // 200 when healthy, 503 when not; the body says what is wrong (docs/OPERATIONS.md, "Health").
+      void checkSystemHealth(systemDeps).then((health) => {
+        res.writeHead(health.status === "ok" ? 200 : 503, { "content-type": "application/json" });
+        res.end(JSON.stringify(health));
+      });
       return;
     }
     void options.handlePages(req, res);
@@ -175,6 +194,12 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
 
   const trading = new TradingDoor({ io, engine, log, principalOf, shedder: options.shedder });
   const stopPublishing = live.onOrder((item) => trading.publish(item));
+  // The launcher restarting the engine: live pages say "engine restarting" rather than "unreachable".
+  const stopWatchingEngine = options.supervisorFile
+    ? watchEngineState(options.supervisorFile, (state) => {
+        if (!live.connected) io.local.to(ORDERS_ROOM).emit("engine:status", { connected: false, state });
+      })
+    : () => {};
 
   // Scale-out: a sign-out or a revoked key on this process ends the credential on the others at once.
   let stopNotices = () => {};
@@ -244,6 +269,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       clearInterval(timer);
       stopListening();
       stopPublishing();
+      stopWatchingEngine();
       stopNotices();
       live.stop();
       positions.stop();

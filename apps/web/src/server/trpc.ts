@@ -6,6 +6,7 @@ import type { Principal } from "./auth";
 import { type EngineClient, EngineError } from "./engine-client";
 import type { PrincipalCache } from "./principal-cache";
 import { AccountScope } from "./scope";
+import type { SystemHealth } from "./system-health";
 
 export interface Context {
   principal: Principal | null;
@@ -13,6 +14,8 @@ export interface Context {
   prisma: PrismaClient;
   /** The server's cache of who holds a credential, told when a key is revoked. */
   principals?: PrincipalCache;
+  /** Every process's health, as /healthz answers it (system-health.ts); without it, system.health asks the engine and the database itself. */
+  systemHealth?: () => Promise<SystemHealth>;
 }
 
 const t = initTRPC.context<Context>().create({

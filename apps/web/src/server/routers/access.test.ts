@@ -992,6 +992,8 @@ const ACCESS: Record<string, Entry> = {
     ],
   },
   "audit.verify": { permission: "audit:read", input: () => undefined, boundRefused: true },
+  // Every process's health: system-wide, so no bound key; answers even with the engine unreachable (here: no engine URL).
+  "system.health": { permission: "system:read", input: () => undefined, boundRefused: true },
   // Reports (routers/reports.ts): this database has no fills; reports/trade-report.test.ts computes figures.
   "reports.trades": {
     permission: "audit:read",

@@ -11,6 +11,7 @@ import { reconciliationRouter } from "./reconciliation";
 import { reportsRouter } from "./reports";
 import { riskRouter } from "./risk";
 import { referenceRouter, sessionRouter } from "./session";
+import { systemRouter } from "./system";
 import { venuesRouter } from "./venues";
 
 export const appRouter = router({
@@ -28,6 +29,7 @@ export const appRouter = router({
   corporateActions: corporateActionsRouter,
   quality: qualityRouter,
   reports: reportsRouter,
+  system: systemRouter,
 });
 
 export type AppRouter = typeof appRouter;
