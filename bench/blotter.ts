@@ -498,7 +498,13 @@ async function main(): Promise<void> {
 }
 
 const tableOf = (title: string, rows: SelfTime[]) =>
-  [title, ...rows.map((r) => `  ${String(r.ms).padStart(9)} ms ${String(r.pct).padStart(5)} %  ${r.name}`)].join("\n");
+  [
+    title,
+    ...rows.map(
+      (r) =>
+        `  ${String(r.ms).padStart(9)} ms ${String(r.pct).padStart(5)} %${r.cpu_ms === undefined ? "" : ` (CPU ${String(r.cpu_ms).padStart(8)} ms)`}  ${r.name}`,
+    ),
+  ].join("\n");
 
 /** Stops the CPU profile and the trace, writes both next to the results and prints their top entries. */
 async function saveProfile(cdp: CDPSession, browser: Browser) {
@@ -512,7 +518,10 @@ async function saveProfile(cdp: CDPSession, browser: Browser) {
     writeFileSync(path.join(root, "bench/results/blotter-burst.trace.json.tmp"), buffer);
     trace = traceMainThreadSelfTimes(JSON.parse(buffer.toString("utf8")), 25);
     console.log(
-      tableOf(`burst trace (last ${TRACE_SECONDS} s), renderer main thread ${trace.busyPct} % busy, self time by event:`, trace.top),
+      tableOf(
+        `burst trace (last ${TRACE_SECONDS} s), renderer main thread ${trace.busyPct} % busy (on a core: ${trace.cpuPct} %), self time by event:`,
+        trace.top,
+      ),
     );
   } catch (error) {
     console.log(`no trace: ${error instanceof Error ? error.message : String(error)}`);

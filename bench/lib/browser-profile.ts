@@ -20,13 +20,22 @@ export interface SelfTime {
   name: string;
   ms: number;
   pct: number;
+  /** Thread CPU time (trace events' thread clock), where known: on a loaded machine `ms` includes waiting for a core. */
+  cpu_ms?: number;
 }
 
-function top(totals: Map<string, number>, whole: number, n: number): SelfTime[] {
+const ms = (us: number) => Math.round(us / 100) / 10;
+
+function top(totals: Map<string, number>, whole: number, n: number, cpu?: Map<string, number>): SelfTime[] {
   return [...totals.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, n)
-    .map(([name, us]) => ({ name, ms: Math.round(us / 100) / 10, pct: Math.round((us / whole) * 1000) / 10 }));
+    .map(([name, us]) => ({
+      name,
+      ms: ms(us),
+      pct: Math.round((us / whole) * 1000) / 10,
+      ...(cpu ? { cpu_ms: ms(cpu.get(name) ?? 0) } : {}),
+    }));
 }
 
 /** Self time per function (name and script position), from the samples' time deltas. */
@@ -57,6 +66,7 @@ interface TraceEvent {
   tid: number;
   ts: number;
   dur?: number;
+  tdur?: number;
   args?: { name?: string };
 }
 
@@ -64,7 +74,10 @@ interface TraceEvent {
  * Self time per trace event name on the busiest renderer main thread (complete events only), and
  * that thread's total busy time over the trace's span.
  */
-export function traceMainThreadSelfTimes(trace: { traceEvents: TraceEvent[] }, n = 20): { busyPct: number; top: SelfTime[] } {
+export function traceMainThreadSelfTimes(
+  trace: { traceEvents: TraceEvent[] },
+  n = 20,
+): { busyPct: number; cpuPct: number; top: SelfTime[] } {
   const events = trace.traceEvents;
   const mains = new Set(
     events.filter((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain").map((e) => `${e.pid}:${e.tid}`),
@@ -88,19 +101,25 @@ export function traceMainThreadSelfTimes(trace: { traceEvents: TraceEvent[] }, n
   }
   best.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
   const totals = new Map<string, number>();
-  const stack: { e: TraceEvent; end: number; child: number }[] = [];
+  const cpu = new Map<string, number>();
+  const stack: { e: TraceEvent; end: number; child: number; childCpu: number }[] = [];
   const close = (until: number) => {
     while (stack.length > 0 && (stack[stack.length - 1]?.end ?? 0) <= until) {
       const f = stack.pop();
       if (!f) break;
       totals.set(f.e.name, (totals.get(f.e.name) ?? 0) + Math.max(0, (f.e.dur ?? 0) - f.child));
+      cpu.set(f.e.name, (cpu.get(f.e.name) ?? 0) + Math.max(0, (f.e.tdur ?? 0) - f.childCpu));
     }
   };
+  let busyCpu = 0;
   for (const e of best) {
     close(e.ts);
     const parent = stack[stack.length - 1];
-    if (parent) parent.child += e.dur ?? 0;
-    stack.push({ e, end: e.ts + (e.dur ?? 0), child: 0 });
+    if (parent) {
+      parent.child += e.dur ?? 0;
+      parent.childCpu += e.tdur ?? 0;
+    } else busyCpu += e.tdur ?? 0;
+    stack.push({ e, end: e.ts + (e.dur ?? 0), child: 0, childCpu: 0 });
   }
   close(Number.POSITIVE_INFINITY);
   let first = Number.POSITIVE_INFINITY;
@@ -111,5 +130,6 @@ export function traceMainThreadSelfTimes(trace: { traceEvents: TraceEvent[] }, n
     last = Math.max(last, e.ts + (e.dur ?? 0));
   }
   const span = last > first ? last - first : 1;
-  return { busyPct: Math.round((bestBusy / span) * 1000) / 10, top: top(totals, Math.max(1, bestBusy), n) };
+  const pct = (us: number) => Math.round((us / span) * 1000) / 10;
+  return { busyPct: pct(bestBusy), cpuPct: pct(busyCpu), top: top(totals, Math.max(1, bestBusy), n, cpu) };
 }
