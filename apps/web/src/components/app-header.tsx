@@ -26,6 +26,7 @@ const LINKS: { href: string; label: string; visible: (role: Role) => boolean }[]
   { href: "/reports", label: "Reports", visible: (role) => can(role, "audit:read") },
   { href: "/orders/history", label: "History", visible: (role) => can(role, "orders:read") },
   { href: "/admin/api-keys", label: "API keys", visible: (role) => can(role, "admin:apikeys") },
+  { href: "/system", label: "System", visible: (role) => can(role, "system:read") },
   // Reference data (venues, instruments, accounts): risk reads, admin changes.
   { href: "/admin/venues", label: "Admin", visible: (role) => can(role, "reference:read") },
 ];
