@@ -66,6 +66,8 @@ export const simVenueConfig = z
     jitterMs: nonNeg.optional(),
     partialFillRate: z.number().min(0).max(1).optional(),
     rejectRate: z.number().min(0).max(1).optional(),
+    /** A taking fill lands up to this many bps worse than its book level (the simulator's slippage character). */
+    slippageBps: nonNeg.optional(),
     remote: z
       .string()
       .regex(/^[\w.-]+:\d{1,5}$/, "remote must be host:port")
