@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness, until } from "../harness";
 import { client, order, tempDir } from "./helpers";
@@ -11,6 +13,15 @@ import { type Acceptor, assertLoopbackOnly, startAcceptor } from "./quickfix";
 
 const ADMIN = "user:admin@test";
 
+/** The ordermatch row exactly as docs/ADAPTERS.md shows it (the JSON block after its example marker). */
+function documentedRow(): Record<string, unknown> {
+  const doc = readFileSync(path.resolve(import.meta.dirname, "../../../../docs/ADAPTERS.md"), "utf8");
+  const after = doc.slice(doc.indexOf("<!-- example:ordermatch-venue"));
+  const block = /```json\n([\s\S]*?)```/.exec(after)?.[1];
+  if (!block) throw new Error("docs/ADAPTERS.md has no ordermatch example row");
+  return JSON.parse(block);
+}
+
 describe("a FIX venue added at runtime (QuickFIX ordermatch, FIX.4.2)", () => {
   let acceptor: Acceptor;
   let h: Harness;
@@ -18,7 +29,14 @@ describe("a FIX venue added at runtime (QuickFIX ordermatch, FIX.4.2)", () => {
 
   beforeAll(async () => {
     assertLoopbackOnly();
-    acceptor = await startAcceptor("ordermatch", { beginString: "FIX.4.2", senderCompId: "ORDERMATCH", clients: ["FILLMORE", "OTHER"] });
+    const documented = documentedRow();
+    // The peer as the doc names it: ordermatch on the row's port (this namespace has only loopback, so it is free).
+    acceptor = await startAcceptor("ordermatch", {
+      beginString: "FIX.4.2",
+      senderCompId: "ORDERMATCH",
+      clients: ["FILLMORE", "OTHER"],
+      port: Number(documented.port),
+    });
     h = await createHarness({ ROUTING_POLICY: "lowestCost" });
     const engine = await h.start();
     await engine.risk.setLimits({ scope: "default", limits: { priceCollarPct: "10" } }, "user:test");
@@ -26,19 +44,8 @@ describe("a FIX venue added at runtime (QuickFIX ordermatch, FIX.4.2)", () => {
       id: "QF-OM",
       name: "QuickFIX ordermatch",
       kind: "fix",
-      config: {
-        host: "127.0.0.1",
-        port: acceptor.port,
-        beginString: "FIX.4.2",
-        senderCompId: "FILLMORE",
-        targetCompId: "ORDERMATCH",
-        heartBtInt: 30,
-        storeDir: tempDir("fix-admin-"),
-        ordTypes: ["Limit"],
-        timeInForces: ["DAY"],
-        modify: false,
-        feeBps: 4,
-      },
+      // Verbatim but for the store, which a test keeps in a temp directory.
+      config: { ...documented, storeDir: tempDir("fix-admin-") },
     };
   });
   afterAll(async () => {
@@ -93,7 +100,10 @@ describe("a FIX venue added at runtime (QuickFIX ordermatch, FIX.4.2)", () => {
 
     // Undirected flow goes to the cheaper simulators, not to the new venue.
     const undirected = await buy("OM-U1");
-    expect(undirected.order.venueId).not.toBe("QF-OM");
+    const routed = (
+      await h.pool.query("SELECT payload FROM journal WHERE type = 'RouteDecided' AND order_id = $1", [undirected.order.orderId])
+    ).rows[0];
+    expect(undirected.order.venueId, JSON.stringify(routed)).not.toBe("QF-OM");
 
     const mine = await buy("OM-1", { venueId: "QF-OM" });
     expect(mine.order.venueId).toBe("QF-OM");
