@@ -17,7 +17,8 @@ import {
 // tripped by a real fill, shown with the condition and the values that fired it; a dead-man's switch
 // whose heartbeats stop. Both halt a scope; the checks and the reset follow docs/OPERATIONS.md
 // "Emergency procedures" ("Verify the halt took", "Reset safely"). Runs in the "exclusive" project.
-test.describe.configure({ mode: "serial" });
+// Generous: each test drives three pages on a small shared machine.
+test.describe.configure({ mode: "serial", timeout: 180_000 });
 
 const drill = uniqueId("brk");
 const ACCOUNT = "ACC-GAMMA";
@@ -131,9 +132,8 @@ test("risk configures a positionSize breaker; a fill beyond it halts the account
   await expect(risk.getByRole("region", { name: "Trading halted" })).toContainText(`account:${ACCOUNT}: “positionSize breached`);
   await risk.screenshot({ path: screenshotPath("controls-breaker-tripped.png"), fullPage: true });
 
-  // A trader's order in the account that grows the position is refused, naming the breaker.
-  await openBlotter(trader, "trader");
-  await waitLive(trader);
+  // A trader's order in the account that grows the position is refused, naming the breaker (the
+  // blotter opened above; its ticket has sent nothing yet).
   const symbol = largest.symbol === "EURUSD" ? "AAPL" : largest.symbol;
   // An order that grows the position (one that reduces it still passes a halt).
   const grow = await growingSide(trader.request, ACCOUNT, symbol);
@@ -153,7 +153,8 @@ test("risk configures a positionSize breaker; a fill beyond it halts the account
   await expect(alert).toContainText('reason "positionSize breached');
 
   // Reset safely: the breaker off first (it would stay tripped, not trip again, but the drill is over), then the account.
-  await section.getByRole("checkbox", { name: `Enable ${BREAKER}` }).uncheck();
+  // A controlled checkbox: it turns off once the engine has saved the config and the list is read again.
+  await section.getByRole("checkbox", { name: `Enable ${BREAKER}` }).click();
   await expect(section.getByTestId("breakers-message")).toHaveText(`breaker ${BREAKER} saved (disabled)`, { timeout: 15_000 });
   await expect(cells.nth(6)).toHaveText("disabled", { timeout: 15_000 });
   await resetFromConsole(risk, `account:${ACCOUNT}`, `e2e ${drill}: breaker drill over, position checked`);
@@ -225,7 +226,7 @@ test("a dead-man's switch whose heartbeats stop cancels the strategy's orders an
   expect(refused.rejectReason).toContain(`TRADING_HALTED: trading is HALTED for ${SWITCH_SCOPE} by ${actor} at `);
 
   // Reset safely: the switch off, then the strategy.
-  await section.getByRole("checkbox", { name: `Enable ${SWITCH}` }).uncheck();
+  await section.getByRole("checkbox", { name: `Enable ${SWITCH}` }).click();
   await expect(section.getByTestId("deadman-message")).toHaveText(`dead-man's switch ${SWITCH} saved`, { timeout: 15_000 });
   await expect(cells.nth(3)).toHaveText("disabled", { timeout: 15_000 });
   await resetFromConsole(risk, SWITCH_SCOPE, `e2e ${drill}: dead-man drill over`);

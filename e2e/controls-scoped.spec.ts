@@ -32,7 +32,8 @@ import {
 // accepted), "Reset safely" (reason, Reset <scope>, the scope ACTIVE again). Then the role rules: a
 // trader halts their own strategy and nothing else; compliance reads state and history, with no controls.
 // It halts scopes, so it runs in the "exclusive" project (playwright.config.ts), serially.
-test.describe.configure({ mode: "serial" });
+// Generous: each test drives two or three pages on a small shared machine.
+test.describe.configure({ mode: "serial", timeout: 180_000 });
 
 const drill = uniqueId("scoped");
 const riskActor = `user:${loginFor("risk").email}`;
@@ -40,8 +41,17 @@ const traderActor = `user:${loginFor("trader").email}`;
 const STRATEGY = `${drill}-strat`.slice(0, 60);
 const OWN_STRATEGY = `${drill}-own`.slice(0, 60);
 
-/** An order a case places: through the ticket (what a trader sees) or, for a strategy, the API. */
+/**
+ * An order a case places: through the ticket (what a trader sees) or, for a strategy, the API. The
+ * order outside the scope goes first and opens a fresh blotter; the one in scope follows on it.
+ */
 type Place = (trader: Page, inScope: boolean) => Promise<{ refused: string | null }>;
+
+async function freshBlotter(trader: Page, inScope: boolean): Promise<void> {
+  if (inScope) return;
+  await openBlotter(trader, "trader");
+  await waitLive(trader);
+}
 
 /** Through the ticket: the in-scope order grows the position (a halt lets reducing orders through). */
 function viaTicket(
@@ -49,8 +59,7 @@ function viaTicket(
   outside: Omit<TicketOrder, "side" | "type" | "quantity">,
 ): Place {
   return async (trader, inScope) => {
-    await openBlotter(trader, "trader");
-    await waitLive(trader);
+    await freshBlotter(trader, inScope);
     const base = inScope ? inside : outside;
     const side = inScope ? await growingSide(trader.request, base.account ?? "ACC-ALPHA", base.symbol) : "Buy";
     const order: TicketOrder = {
@@ -74,8 +83,7 @@ function viaTicket(
 
 /** Through the API with a strategy (the ticket has no strategy field). */
 const viaApiStrategy: Place = async (trader, inScope) => {
-  await openBlotter(trader, "trader");
-  await waitLive(trader);
+  await freshBlotter(trader, inScope);
   const side = inScope ? await growingSide(trader.request, "ACC-ALPHA", "AAPL") : "Buy";
   const order = await submitApi(trader.request, {
     clOrdId: uniqueId(inScope ? "in" : "out"),
@@ -151,13 +159,13 @@ test.describe("scoped halts (runbook: halt from the console, verify, reset)", ()
       await expect(risk.getByRole("region", { name: "Trading halted" })).toContainText(`${scope}: “${reason}” — by ${riskActor}`);
       if (label === "account") await risk.screenshot({ path: screenshotPath("controls-scoped-account.png"), fullPage: true });
 
-      // An order in scope is refused naming the scope, who halted it and why; one outside the scope passes.
+      // One order outside the scope passes; one in scope is refused naming the scope, who halted it and why.
+      const outside = await place(trader, false);
+      expect(outside.refused).toBeNull();
       const inside = await place(trader, true);
       expect(inside.refused).toContain(`Rejected: TRADING_HALTED: trading is HALTED for ${scope} by ${riskActor} at `);
       expect(inside.refused).toContain(`reason "${reason}"`);
       if (label === "venue") await trader.screenshot({ path: screenshotPath("controls-scoped-venue-refused.png") });
-      const outside = await place(trader, false);
-      expect(outside.refused).toBeNull();
 
       // Reset safely: a reason, Reset <scope>; the scope is ACTIVE again and the reset is in the history.
       const resetReason = `e2e ${drill}: ${scope} checked, resetting`;
