@@ -15,6 +15,7 @@ import { performance } from "node:perf_hooks";
 import { createDatabase, findFreePort, migrate, startEmbeddedPostgres } from "@fillmore/db";
 import pg from "pg";
 import { auditSearchInput, resolveOrders, searchQuery } from "../apps/web/src/server/routers/audit";
+import { loadGeneratedJournal } from "./lib/generated-journal";
 import { machineInfo } from "./lib/machine";
 
 const argv = process.argv.slice(2);
@@ -35,33 +36,7 @@ try {
   const orders = Math.floor(EVENTS / 5);
   const t0 = performance.now();
   // Event i of order o: seq = o*5 + i + 1; every 50th seq an alert of no order instead.
-  await pool.query(
-    `INSERT INTO journal (seq, ts, type, order_id, account_id, actor, payload, prev_hash, hash)
-     SELECT seq, ts, type, CASE WHEN type = 'AlertRaised' THEN NULL ELSE oid END, CASE WHEN type = 'AlertRaised' THEN NULL ELSE acc END, actor,
-       jsonb_build_object('seq', seq, 'ts', to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'monoUs', seq, 'type', type,
-         'orderId', CASE WHEN type = 'AlertRaised' THEN NULL ELSE oid END, 'accountId', CASE WHEN type = 'AlertRaised' THEN NULL ELSE acc END, 'actor', actor,
-         'data', CASE type
-           WHEN 'OrderReceived' THEN jsonb_build_object('order', jsonb_build_object('orderId', oid, 'clOrdId', 'C-' || o, 'accountId', acc,
-             'symbol', sym, 'side', 'Buy', 'ordType', 'Market', 'orderQty', '10', 'timeInForce', 'DAY', 'strategy', strat))
-           WHEN 'RouteDecided' THEN jsonb_build_object('policy', 'lowestCost', 'reason', 'lowest cost', 'venueId', 'SIM-FAST', 'considered', '[]'::jsonb)
-           WHEN 'OrderSubmitted' THEN jsonb_build_object('venueId', 'SIM-FAST', 'venueOrderId', 'V-' || o)
-           WHEN 'OrderAccepted' THEN jsonb_build_object('venueOrderId', 'V-' || o)
-           WHEN 'OrderFilled' THEN jsonb_build_object('execId', 'E-' || o, 'venueId', 'SIM-FAST', 'lastQty', '10', 'lastPx', '189.50')
-           ELSE jsonb_build_object('code', 'VENUE_DOWN', 'message', 'SIM-SLOW is down') END),
-       repeat('0', 64), md5(seq::text) || md5(seq::text)
-     FROM (
-       SELECT s AS seq, (s - 1) / 5 AS o, 'O' || ((s - 1) / 5) AS oid,
-         (ARRAY['ACC-ALPHA','ACC-BETA','ACC-GAMMA'])[((s - 1) / 5) % 3 + 1] AS acc,
-         (ARRAY['AAPL','MSFT','NVDA','TSLA','SPY','EURUSD'])[((s - 1) / 5) % 6 + 1] AS sym,
-         (ARRAY['S-MOM','S-MR','S-PAIRS','S-VWAP'])[((s - 1) / 5) % 4 + 1] AS strat,
-         CASE WHEN s % 50 = 0 THEN 'AlertRaised' ELSE (ARRAY['OrderReceived','RouteDecided','OrderSubmitted','OrderAccepted','OrderFilled'])[(s - 1) % 5 + 1] END AS type,
-         CASE WHEN (s - 1) % 5 = 0 THEN (ARRAY['user:t1@x','user:t2@x','key:k1','key:k2','key:k3'])[((s - 1) / 5) % 5 + 1]
-              WHEN (s - 1) % 5 = 1 THEN 'router' ELSE 'venue:SIM-FAST' END AS actor,
-         timestamptz '2026-01-01T00:00:00Z' + (s * interval '1 millisecond') AS ts
-       FROM generate_series(1, $1::bigint) s
-     ) g`,
-    [EVENTS],
-  );
+  await loadGeneratedJournal(pool, EVENTS);
   await pool.query("VACUUM ANALYZE journal");
   const loadS = (performance.now() - t0) / 1000;
   console.log(

@@ -142,10 +142,13 @@ async function writeXlsx<T>({ heading, columns }: ExportInput<T>, rows: AsyncIte
 const PDF_FONT_SIZE = 7;
 const PDF_ROW = 10;
 
-/** Fits text into a column width (Courier: every glyph 0.6 em). */
-function fit(text: string, width: number): string {
-  const max = Math.max(1, Math.floor(width / (PDF_FONT_SIZE * 0.6)) - 1);
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+/** Courier: every glyph is 0.6 em, so a row is one fixed-width line (one text call per row, not per cell). */
+const CHAR_W = PDF_FONT_SIZE * 0.6;
+
+/** Fits text into `chars` characters, padded (a cut cell ends in "~"). */
+function fit(text: string, chars: number): string {
+  const flat = text.replace(/[\r\n\t]/g, " ");
+  return flat.length > chars ? `${flat.slice(0, chars - 1)}~` : flat.padEnd(chars);
 }
 
 async function writePdf<T>({ heading, columns }: ExportInput<T>, rows: AsyncIterable<T>, out: Writable): Promise<void> {
@@ -160,7 +163,8 @@ async function writePdf<T>({ heading, columns }: ExportInput<T>, rows: AsyncIter
   const left = 30;
   const bottom = doc.page.height - 40;
   const scale = Math.min(1, (doc.page.width - 60) / columns.reduce((a, c) => a + c.width, 0));
-  const widths = columns.map((c) => c.width * scale);
+  const chars = columns.map((c) => Math.max(3, Math.floor((c.width * scale) / CHAR_W) - 1));
+  const line = (cells: string[]) => cells.map((cell, i) => fit(cell, chars[i] ?? 3)).join(" ");
   let page = 1;
   const header = () => {
     doc.font("Helvetica-Bold").fontSize(11).text(heading.title, left, 30);
@@ -173,11 +177,7 @@ async function writePdf<T>({ heading, columns }: ExportInput<T>, rows: AsyncIter
         45,
       );
     doc.font("Courier-Bold").fontSize(PDF_FONT_SIZE);
-    let x = left;
-    columns.forEach((c, i) => {
-      doc.text(fit(c.header, widths[i] ?? 0), x, 60, { lineBreak: false });
-      x += widths[i] ?? 0;
-    });
+    doc.text(line(columns.map((c) => c.header)), left, 60, { lineBreak: false });
     doc.font("Courier");
     return 60 + PDF_ROW + 2;
   };
@@ -191,11 +191,7 @@ async function writePdf<T>({ heading, columns }: ExportInput<T>, rows: AsyncIter
       // pdfkit writes a finished page out; let the file stream take it before the next.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    let x = left;
-    columns.forEach((c, i) => {
-      doc.text(fit(cellText(c.value(row)), widths[i] ?? 0), x, y, { lineBreak: false });
-      x += widths[i] ?? 0;
-    });
+    doc.text(line(columns.map((c) => cellText(c.value(row)))), left, y, { lineBreak: false });
     y += PDF_ROW;
     count += 1;
   }

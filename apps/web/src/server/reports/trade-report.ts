@@ -138,6 +138,7 @@ interface FillDbRow {
   side: "Buy" | "Sell";
   qty: string;
   px: string;
+  notional: string;
   venue_id: string;
   liquidity: string | null;
   fees: string;
@@ -180,8 +181,8 @@ export async function* tradeRows(
     if (accounts) where.push(`f.account_id = ANY(${p(accounts)}::text[])`);
     const rows = await prisma.$queryRawUnsafe<FillDbRow[]>(
       `SELECT f.seq::text AS seq, to_char(f.ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ts, f.exec_id, f.order_id,
-         o.cl_ord_id, f.account_id, f.strategy, f.symbol, f.side, f.last_qty::text AS qty, f.last_px::text AS px, f.venue_id,
-         f.liquidity, f.fees::text AS fees, f.currency, f.corrected
+         o.cl_ord_id, f.account_id, f.strategy, f.symbol, f.side, trim_scale(f.last_qty)::text AS qty, trim_scale(f.last_px)::text AS px,
+         trim_scale(f.last_qty * f.last_px)::text AS notional, f.venue_id, f.liquidity, trim_scale(f.fees)::text AS fees, f.currency, f.corrected
        FROM fill f LEFT JOIN orders o ON o.id = f.order_id
        WHERE ${where.join(" AND ")} ORDER BY f.seq LIMIT ${PAGE}`,
       ...values,
@@ -200,12 +201,12 @@ export async function* tradeRows(
         strategy: r.strategy,
         symbol: r.symbol,
         side: r.side,
-        qty: money.normalize(r.qty),
-        px: money.normalize(r.px),
-        notional: money.normalize(money.mul(r.qty, r.px)),
+        qty: r.qty,
+        px: r.px,
+        notional: r.notional,
         venueId: r.venue_id,
         liquidity: r.liquidity,
-        fees: money.normalize(r.fees),
+        fees: r.fees,
         currency: r.currency,
         realizedPnL,
         corrected: r.corrected,

@@ -1,0 +1,193 @@
+// `npm run bench -- export [--fills N] [--events N] [--quick]`
+//
+// Exports as the console writes them (apps/web/src/server/exports: the trade report's rows from the
+// fill projection, through writeExport to a file): CSV and XLSX of N fills (default 1,000,000; --quick
+// 100,000), PDF of 10,000 fills; each in its own child process, which samples its RSS every 50 ms (peak
+// memory of the export, the process's own baseline included). Then the audit search's first page
+// (accountId + types filter, the audit-search benchmark's SQL) over a generated journal of --events
+// events (default 2,000,000: 10,000,000 takes ~14 min to generate and index here, past the 5-minute
+// budget; see docs/REPORTS.md). Fills are generated in SQL over 3 accounts x 4 strategies x 6 symbols,
+// one every 2.592 s through March 2026. Results: bench/results/export.json.
+import { spawnSync } from "node:child_process";
+import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { createDatabase, createPrisma, findFreePort, migrate, startEmbeddedPostgres } from "@fillmore/db";
+import pg from "pg";
+import { SOURCES } from "../apps/web/src/server/exports/sources";
+import { type ExportFormat, writeExport } from "../apps/web/src/server/exports/writers";
+import { auditSearchInput, resolveOrders, searchQuery } from "../apps/web/src/server/routers/audit";
+import { loadGeneratedJournal } from "./lib/generated-journal";
+import { machineInfo } from "./lib/machine";
+
+const argv = process.argv.slice(2);
+const root = path.resolve(import.meta.dirname, "..");
+const arg = (name: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+
+const MARCH = "2026-03-01T00:00:00.000Z";
+const STEP_MS = 2592; // 1,000,000 fills over the 30 days of March
+
+interface ChildResult {
+  format: ExportFormat;
+  rows: number;
+  bytes: number;
+  seconds: number;
+  peakMb: number;
+}
+
+/** Child mode: one export of the trade report to a file, timed, with the peak RSS. */
+async function child(format: ExportFormat, url: string, rows: number, file: string): Promise<void> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  const prisma = createPrisma(url);
+  const to = new Date(Date.parse(MARCH) + rows * STEP_MS).toISOString();
+  const q = SOURCES.trades.input.parse({ reportType: "regulatory", dateRange: { from: MARCH, to } });
+  await prisma.$queryRawUnsafe("SELECT 1"); // connect before the clock starts
+  const started = performance.now();
+  const result = await writeExport(
+    {
+      format,
+      heading: { title: "Trade report", producedBy: "bench", producedAt: new Date().toISOString(), filters: q },
+      columns: SOURCES.trades.columns,
+      rows: SOURCES.trades.rows({ prisma, scope: { accountIds: null, assertAccount: () => undefined } }, q),
+    },
+    createWriteStream(file),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  await prisma.$disconnect();
+  const out: ChildResult = { format, rows: result.rows, bytes: result.bytes, seconds, peakMb: peak / 1024 / 1024 };
+  process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
+}
+
+function runChild(format: ExportFormat, url: string, rows: number, dir: string): ChildResult {
+  const file = path.join(dir, `export.${format}`);
+  // --profile: each child writes a CPU profile into bench/results/ (export-<format>.cpuprofile.tmp).
+  const profile = argv.includes("--profile")
+    ? ["--cpu-prof", "--cpu-prof-dir", path.join(root, "bench/results"), "--cpu-prof-name", `export-${format}.cpuprofile.tmp`]
+    : [];
+  const r = spawnSync(
+    process.execPath,
+    [...profile, "--import", "tsx", path.join(root, "bench/export.ts"), "--child", format, url, String(rows), file],
+    {
+      cwd: root,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  const line = r.stdout.split("\n").find((l) => l.startsWith("RESULT "));
+  if (!line) throw new Error(`export child ${format} failed: ${r.stderr.slice(-2000)}`);
+  const result = JSON.parse(line.slice("RESULT ".length)) as ChildResult;
+  console.log(
+    `${format.toUpperCase().padEnd(5)} ${result.rows.toLocaleString("en-US").padStart(10)} rows  ${result.seconds.toFixed(2).padStart(7)} s  peak RSS ${result.peakMb.toFixed(0).padStart(4)} MB  ${(statSync(file).size / 1024 / 1024).toFixed(1)} MB file`,
+  );
+  rmSync(file, { force: true });
+  return result;
+}
+
+async function loadFills(pool: pg.Pool, fills: number): Promise<void> {
+  const orders = Math.ceil(fills / 10);
+  await pool.query(
+    `INSERT INTO orders (id, cl_ord_id, account_id, symbol, side, ord_type, time_in_force, order_qty, ord_status, cum_qty, leaves_qty,
+       strategy, created_by, created_at, updated_at, last_seq)
+     SELECT 'O' || o, 'C-' || o, (ARRAY['ACC-ALPHA','ACC-BETA','ACC-GAMMA'])[o % 3 + 1], (ARRAY['AAPL','MSFT','NVDA','TSLA','SPY','QQQ'])[o % 6 + 1],
+       CASE WHEN o % 2 = 0 THEN 'Buy' ELSE 'Sell' END, 'Market', 'DAY', 1000, 'Filled', 1000, 0,
+       (ARRAY['S-MOM','S-MR','S-PAIRS','S-VWAP'])[o % 4 + 1], 'user:t@x', $2::timestamptz, $2::timestamptz, o
+     FROM generate_series(0, $1::bigint - 1) o`,
+    [orders, MARCH],
+  );
+  await pool.query(
+    `INSERT INTO fill (exec_id, order_id, venue_id, last_qty, last_px, ts, account_id, strategy, symbol, side, fees, currency, liquidity, seq)
+     SELECT 'SIM-FAST:E' || s, 'O' || o, (ARRAY['SIM-FAST','SIM-DEEP','SIM-SLOW'])[s % 3 + 1], 100, 100 + (s % 997) / 100.0,
+       $2::timestamptz + ((s - 1) * interval '2592 microseconds') * 1000,
+       (ARRAY['ACC-ALPHA','ACC-BETA','ACC-GAMMA'])[o % 3 + 1], (ARRAY['S-MOM','S-MR','S-PAIRS','S-VWAP'])[o % 4 + 1],
+       (ARRAY['AAPL','MSFT','NVDA','TSLA','SPY','QQQ'])[o % 6 + 1], CASE WHEN o % 2 = 0 THEN 'Buy' ELSE 'Sell' END, 0.35, 'USD', 'taker', s
+     FROM (SELECT s, (s - 1) / 10 AS o FROM generate_series(1, $1::bigint) s) g`,
+    [fills, MARCH],
+  );
+  await pool.query("VACUUM ANALYZE fill");
+  await pool.query("VACUUM ANALYZE orders");
+}
+
+async function searchFirstPage(pool: pg.Pool, runs: number): Promise<{ p50: number; p99: number }> {
+  const input = auditSearchInput.parse({ accountId: "ACC-GAMMA", types: ["OrderFilled", "OrderAccepted"], limit: 50 });
+  const run = async (text: string, values: unknown[]) => (await pool.query(text, values)).rows;
+  const times: number[] = [];
+  for (let i = 0; i < 3 + runs; i++) {
+    const started = performance.now();
+    const { text, values } = searchQuery(input, null, await resolveOrders(run, input));
+    await pool.query(text, values);
+    if (i >= 3) times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const pct = (p: number) => Math.round((times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)] ?? 0) * 100) / 100;
+  return { p50: pct(50), p99: pct(99) };
+}
+
+async function main(): Promise<void> {
+  const quick = argv.includes("--quick");
+  const fills = Number(arg("--fills") ?? (quick ? 100_000 : 1_000_000));
+  const events = Number(arg("--events") ?? (quick ? 200_000 : 2_000_000));
+  const pdfRows = Math.min(10_000, fills);
+  const dir = mkdtempSync(path.join(os.tmpdir(), "fillmore-export-bench-"));
+  const server = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port: await findFreePort() });
+  try {
+    const url = await createDatabase(server.adminUrl, "export_bench");
+    await migrate(url);
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    let t0 = performance.now();
+    await loadFills(pool, fills);
+    console.log(`fills: ${fills.toLocaleString("en-US")} loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const csv = runChild("csv", url, fills, dir);
+    const xlsx = runChild("xlsx", url, fills, dir);
+    const pdf = runChild("pdf", url, pdfRows, dir);
+    t0 = performance.now();
+    await loadGeneratedJournal(pool, events);
+    await pool.query("VACUUM ANALYZE journal");
+    const loadS = (performance.now() - t0) / 1000;
+    console.log(`journal: ${events.toLocaleString("en-US")} events loaded and indexed in ${loadS.toFixed(1)} s`);
+    const search = await searchFirstPage(pool, 20);
+    console.log(
+      `audit search first page (account + types) over ${events.toLocaleString("en-US")} events: p50 ${search.p50} ms, p99 ${search.p99} ms`,
+    );
+    await pool.end();
+    const round = (n: number) => Math.round(n * 100) / 100;
+    const out = {
+      benchmark: "export",
+      fills,
+      pdf_rows: pdf.rows,
+      csv_1m_s: round(csv.seconds),
+      xlsx_1m_s: round(xlsx.seconds),
+      pdf_10k_s: round(pdf.seconds),
+      csv_peak_mb: Math.round(csv.peakMb),
+      xlsx_peak_mb: Math.round(xlsx.peakMb),
+      pdf_peak_mb: Math.round(pdf.peakMb),
+      audit_search_10m_ms: search.p50,
+      audit_search_p99_ms: search.p99,
+      audit_search_events: events,
+      audit_search_note:
+        events < 10_000_000
+          ? `measured at ${events.toLocaleString("en-US")} events: 10,000,000 take longer than 5 minutes to generate here`
+          : null,
+      journal_load_s: round(loadS),
+      goals: { csv_1m_s: 10, xlsx_1m_s: 60, pdf_10k_s: 10, peak_mb: 300, audit_search_ms: 100 },
+      machine: machineInfo(),
+      at: new Date().toISOString(),
+    };
+    if (!quick) writeFileSync(path.join(root, "bench/results/export.json"), `${JSON.stringify(out, null, 2)}\n`);
+    console.log(JSON.stringify(out, null, 2));
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (argv[0] === "--child") await child(argv[1] as ExportFormat, argv[2] ?? "", Number(argv[3]), argv[4] ?? "");
+else await main();
