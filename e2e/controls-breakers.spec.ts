@@ -25,7 +25,6 @@ const ACCOUNT = "ACC-GAMMA";
 const BREAKER = `${drill}-pos`;
 const SWITCH = `strategy:${drill}-dm`;
 const SWITCH_SCOPE = SWITCH;
-const breakerConfig = { condition: "positionSize", scope: `account:${ACCOUNT}`, threshold: 0, confirmations: 1, hysteresis: 0.1 };
 
 let risk: Page;
 let trader: Page;
@@ -39,10 +38,10 @@ test.afterAll(async ({ playwright }) => {
   // Whatever failed above: the breaker and the switch off, their halts reset.
   const request = await playwright.request.newContext({ baseURL: process.env.E2E_BASE_URL, storageState: storageStateFor("risk") });
   try {
-    await trpcPost(request, "controls.breakers.set", {
-      name: BREAKER,
-      config: { ...breakerConfig, enabled: false, actions: ["haltNewOrders", "cancelOpenOrders", "notifyRiskTeam"] },
-    });
+    // Off with its config kept (the list shows what was set and its last trip).
+    const list = await trpcGet<{ breakers: { name: string; config: Record<string, unknown> }[] }>(request, "controls.breakers.list");
+    const mine = list.breakers.find((b) => b.name === BREAKER);
+    if (mine) await trpcPost(request, "controls.breakers.set", { name: BREAKER, config: { ...mine.config, enabled: false } });
     await trpcPost(request, "controls.deadman.set", { id: SWITCH, config: { enabled: false, timeoutMs: 3000 } });
     await resetLeftovers(request, drill, [`account:${ACCOUNT}`, SWITCH_SCOPE]);
   } finally {
