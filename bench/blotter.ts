@@ -59,18 +59,28 @@ interface Engine {
   auth: { authorization: string; "content-type": string };
 }
 
-/** One engine API call; an overloaded engine (503) is retried after a pause, at most 30 times. */
-async function engineCall<T>(engine: Engine, method: string, route: string, body?: unknown): Promise<T> {
+/**
+ * One engine API call; an overloaded engine (503) is retried after a pause, at most 30 times. A
+ * connection the engine closed before answering (shedding load) is retried once the same way when
+ * `retryClosed` (the caller can tell a repeat from a first answer).
+ */
+async function engineCall<T>(engine: Engine, method: string, route: string, body?: unknown, retryClosed = false): Promise<T> {
   let response: Response;
   let text: string;
   for (let attempt = 0; ; attempt += 1) {
-    response = await fetch(`${engine.url}${route}`, {
-      method,
-      headers: engine.auth,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(15_000),
-    });
-    text = await response.text();
+    try {
+      response = await fetch(`${engine.url}${route}`, {
+        method,
+        headers: engine.auth,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(15_000),
+      });
+      text = await response.text();
+    } catch (error) {
+      if (!retryClosed || attempt >= 30) throw error;
+      await sleep(200);
+      continue;
+    }
     if (response.status !== 503 || attempt >= 30) break;
     await sleep(Math.min(2000, Math.max(100, Number(response.headers.get("retry-after") ?? "0.2") * 1000)));
   }
@@ -293,25 +303,30 @@ async function main(): Promise<void> {
     log(`loading ${P.resting_orders} resting orders…`);
     const resting: string[] = [];
     let refused = 0;
+    let failed = 0;
     let firstRefusal: string | undefined;
     const tLoad = performance.now();
     await pool(P.resting_orders, P.load_concurrency, 360_000, async (i) => {
+      // A repeat of a submit the engine did take is refused as a duplicate clOrdId: counted, not fatal.
       const r = await engineCall<{ order: { orderId: string; ordStatus: string; rejectReason: string | null } }>(
         engine,
         "POST",
         "/v1/orders",
-        {
-          actor: "bench:blotter",
-          order: restingOrder(quotes, i),
-        },
-      );
+        { actor: "bench:blotter", order: restingOrder(quotes, i) },
+        true,
+      ).catch((error: unknown) => {
+        failed += 1;
+        firstRefusal ??= error instanceof Error ? error.message : String(error);
+        return undefined;
+      });
+      if (!r) return;
       if (r.order.ordStatus === "Rejected") {
         refused += 1;
         firstRefusal ??= r.order.rejectReason ?? "rejected";
       } else resting.push(r.order.orderId);
     });
     log(
-      `  ${resting.length} resting, ${refused} refused${firstRefusal ? ` (first: ${firstRefusal})` : ""}, ${fmt((performance.now() - tLoad) / 1000, 1)} s`,
+      `  ${resting.length} resting, ${refused} refused, ${failed} failed${firstRefusal ? ` (first: ${firstRefusal})` : ""}, ${fmt((performance.now() - tLoad) / 1000, 1)} s`,
     );
     // Cancel in random order, so changed rows are spread over the book.
     for (let i = resting.length - 1; i > 0; i -= 1) {
@@ -442,6 +457,7 @@ async function main(): Promise<void> {
       source: sourceState(),
       params: { ...P, quick: QUICK, updates_per_cancel: perCancel, updates_per_market_order: perMarket },
       orders_loaded: resting.length + idleDrive.cancels + burstDrive.cancels + 20,
+      load_failed: failed,
       orders_in_browser: shown,
       fps_p5: Number(fmt(fpsP5, 1)),
       fps_p50: Number(fmt(fpsP50, 1)),
