@@ -18,7 +18,8 @@ const ACCOUNTS = [
 /**
  * `fees`: the schedule fills are charged by when the venue reports no commission of its own
  * (apps/engine/src/positions/fees.ts): per share, bps of notional, minimum per order, maker/taker rates.
- * `feeBps` is what the router scores venues by.
+ * `feeBps` is what the router scores venues by. `depth` (shares per price level) is what the router splits by and
+ * what the simulator's fills honour; `slippageBps`: how much worse than its level a taking fill may land.
  */
 const VENUES = [
   [
@@ -29,6 +30,7 @@ const VENUES = [
       jitterMs: 2,
       partialFillRate: 0.5,
       feeBps: 3,
+      slippageBps: 0.5,
       depth: 300,
       fees: { currency: "USD", perShare: "0.003", minimumPerOrder: "1.00", maker: { perShare: "0.002" }, taker: { perShare: "0.003" } },
     },
@@ -41,6 +43,7 @@ const VENUES = [
       jitterMs: 10,
       partialFillRate: 0.1,
       feeBps: 0.5,
+      slippageBps: 0.2,
       depth: 2000,
       fees: { currency: "USD", bps: "0.5", minimumPerOrder: "0.50", maker: { bps: "0.2" }, taker: { bps: "0.5" } },
     },
@@ -53,6 +56,7 @@ const VENUES = [
       jitterMs: 20,
       partialFillRate: 0.3,
       feeBps: 1,
+      slippageBps: 1.5,
       rejectRate: 0.03,
       depth: 700,
       fees: { currency: "USD", perShare: "0.001", bps: "0.5", minimumPerOrder: "0.35" },

@@ -15,6 +15,10 @@ export interface SimVenueConfig {
   rejectRate?: number;
   /** Fee charged by the venue, in basis points of notional; the router's lowest-cost policy uses it. */
   feeBps?: number;
+  /** Shares shown per price level: the router splits by it and the simulator's fills honour it (a taking order walks the book). */
+  depth?: number;
+  /** A taking fill lands up to this many bps worse than its book level (the venue's slippage character). */
+  slippageBps?: number;
   /** "host:port" of a simulated exchange process; absent means the venue runs inside the engine. */
   remote?: string;
 }
@@ -94,5 +98,7 @@ export function createSimVenue(name: string, config: SimVenueConfig, deps: Venue
     partialFillRate: config.partialFillRate ?? 0.3,
     jitterMs: config.jitterMs,
     rejectRate: config.rejectRate,
+    displayedDepth: config.depth,
+    slippageBps: config.slippageBps,
   });
 }

@@ -238,3 +238,53 @@ describe("SimVenue", () => {
     );
   });
 });
+
+describe("SimVenue character: displayed depth and slippage", () => {
+  async function characterised(character: { displayedDepth?: number; slippageBps?: number; levelBps?: number }) {
+    const s = await setup();
+    s.venue.setCharacter(character);
+    return s;
+  }
+
+  it("a taking order larger than the displayed depth walks the book, one level (1 bps, at least a cent) per depth", async () => {
+    const { venue, reports, quote } = await characterised({ displayedDepth: 200 });
+    const { ask } = quote();
+    const step = money.max("0.01", money.round(money.div(money.mul(ask, "1"), "10000", 6), 2));
+    const o = order({ orderQty: "500" });
+    await venue.submitOrder(o);
+    await settle();
+    expect(fillsOf(reports).map((f) => [f.lastQty, f.lastPx, f.liquidity])).toEqual([
+      ["200", ask, "taker"],
+      ["200", money.normalize(money.add(ask, step)), "taker"],
+      ["100", money.normalize(money.add(ask, money.mul("2", step))), "taker"],
+    ]);
+    expect(await stateOf(venue, o.orderId)).toBe("filled");
+  });
+
+  it("a marketable limit takes the levels up to its price only; the rest keeps working", async () => {
+    const { venue, reports, quote } = await characterised({ displayedDepth: 200 });
+    const { bid } = quote();
+    const o = order({ side: "Sell", ordType: "Limit", price: bid, orderQty: "500", timeInForce: "DAY" });
+    await venue.submitOrder(o);
+    await settle();
+    expect(fillsOf(reports).map((f) => [f.lastQty, f.lastPx])).toEqual([["200", bid]]);
+    expect(await stateOf(venue, o.orderId)).toBe("working");
+  });
+
+  it("slippage: taking fills land within slippageBps worse than the touch and never past a limit", async () => {
+    const { venue, reports, quote } = await characterised({ slippageBps: 3 });
+    const { bid, ask } = quote();
+    const worst = (px: string) => money.round(money.div(money.mul(px, "3"), "10000", 8), 2);
+    for (let i = 0; i < 40; i += 1) await venue.submitOrder(order({ orderQty: "100", side: i % 2 ? "Sell" : "Buy" }));
+    await venue.submitOrder(order({ orderQty: "100", ordType: "Limit", price: ask, timeInForce: "IOC" }));
+    await settle();
+    const fills = fillsOf(reports);
+    expect(fills).toHaveLength(41);
+    const buys = fills.filter((_, i) => i % 2 === 0 && i < 40).map((f) => f.lastPx);
+    const sells = fills.filter((_, i) => i % 2 === 1).map((f) => f.lastPx);
+    for (const px of buys) expect(money.gte(px, ask) && money.lte(px, money.add(ask, worst(ask)))).toBe(true);
+    for (const px of sells) expect(money.lte(px, bid) && money.gte(px, money.sub(bid, worst(bid)))).toBe(true);
+    expect(buys.some((px) => money.gt(px, ask))).toBe(true); // it does slip
+    expect(fills[40]?.lastPx).toBe(ask); // the limit caps it
+  });
+});

@@ -24,6 +24,12 @@ export interface SimVenueOptions {
   jitterMs?: number;
   /** Share of new orders the venue refuses. */
   rejectRate?: number;
+  /** Shares shown at each price level: a taking order larger than this walks the book (absent: the touch has any size). */
+  displayedDepth?: number;
+  /** Price step between book levels, bps of the touch (default 1; at least one unit of the quote's last decimal). */
+  levelBps?: number;
+  /** A taking fill lands up to this many bps worse than its level (uniform), never past a limit price. */
+  slippageBps?: number;
   seed?: number;
 }
 
@@ -101,7 +107,11 @@ export class SimVenue implements BrokerAdapter {
   }
 
   /** Changes the venue's character while it runs (tests and demos degrade a venue, then restore it). */
-  setCharacter(character: Partial<Pick<SimVenueOptions, "latencyMs" | "jitterMs" | "rejectRate" | "partialFillRate">>): void {
+  setCharacter(
+    character: Partial<
+      Pick<SimVenueOptions, "latencyMs" | "jitterMs" | "rejectRate" | "partialFillRate" | "displayedDepth" | "slippageBps">
+    >,
+  ): void {
     Object.assign(this.options, character);
   }
 
@@ -285,15 +295,54 @@ export class SimVenue implements BrokerAdapter {
     if (partial && !(onArrival && order.ordType === "Market" && order.timeInForce !== "IOC")) {
       lastQty = money.mul(String(1 + Math.floor(this.random() * (lots - 1))), lot);
     }
+    for (const slice of this.slices(order, touch, lastQty, lot, onArrival)) this.fill(w, slice.qty, slice.px, onArrival);
+  }
+
+  /**
+   * How a fill of `qty` at `touch` is done: one fill at the touch, unless the venue shows a depth
+   * (`displayedDepth` shares per price level: a taking order walks the book, each level `levelBps`
+   * worse, never past a limit price, the rest left working) or has slippage (`slippageBps`: a taking
+   * fill lands up to that much worse than the level, never past the limit).
+   */
+  private slices(order: Order, touch: Decimal, qty: Decimal, lot: Decimal, taking: boolean): { qty: Decimal; px: Decimal }[] {
+    const { displayedDepth, slippageBps } = this.options;
+    if (!displayedDepth && !slippageBps) return [{ qty, px: touch }];
+    const places = (touch.split(".")[1] ?? "").length;
+    const unit = places === 0 ? "1" : `0.${"0".repeat(places - 1)}1`;
+    const bpsOf = (bps: number) => money.round(money.div(money.mul(touch, bps.toFixed(6)), "10000", places + 4), places);
+    const step = money.max(unit, bpsOf(this.options.levelBps ?? 1));
+    const sign = order.side === "Buy" ? "1" : "-1";
+    const beyondLimit = (px: Decimal) =>
+      order.price !== null && (order.side === "Buy" ? money.gt(px, order.price) : money.lt(px, order.price));
+    const perLevel = displayedDepth ? money.max(lot, money.mul(String(Math.floor(displayedDepth / Number(lot))), lot)) : qty;
+    const out: { qty: Decimal; px: Decimal }[] = [];
+    let left = qty;
+    for (let level = 0; money.isPositive(left) && level < 50; level += 1) {
+      const base = money.add(touch, money.mul(sign, money.mul(String(level), step)));
+      if (beyondLimit(base)) break;
+      // Only a taking order walks the book; a resting one the quote came to gets the touch's size.
+      if (level > 0 && !taking) break;
+      let px = base;
+      if (taking && slippageBps) px = money.add(base, money.mul(sign, bpsOf(this.random() * slippageBps)));
+      if (beyondLimit(px) && order.price !== null) px = order.price;
+      const q = money.min(left, perLevel);
+      out.push({ qty: q, px: money.normalize(px) });
+      left = money.sub(left, q);
+    }
+    return out;
+  }
+
+  private fill(w: Working, lastQty: Decimal, lastPx: Decimal, onArrival: boolean): void {
+    const { order } = w;
     w.cumQty = money.add(w.cumQty, lastQty);
     this.execCounter += 1;
-    const fill = { execId: `${this.sessionId}-${this.execCounter}`, lastQty, lastPx: touch };
+    const fill = { execId: `${this.sessionId}-${this.execCounter}`, lastQty, lastPx };
     const record = this.records.get(order.orderId);
     if (record) {
       record.cumQty = w.cumQty;
       record.fills.push(fill);
     }
-    this.hold(order.accountId, order.symbol, { execId: fill.execId, orderId: order.orderId, side: order.side, qty: lastQty, px: touch });
+    this.hold(order.accountId, order.symbol, { execId: fill.execId, orderId: order.orderId, side: order.side, qty: lastQty, px: lastPx });
     if (money.gte(w.cumQty, order.orderQty)) {
       this.working.delete(order.orderId);
       this.close(order.orderId, "filled", null);
