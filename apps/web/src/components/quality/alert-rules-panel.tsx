@@ -50,7 +50,13 @@ export function AlertRulesPanel({ mayWrite, venues }: { mayWrite: boolean; venue
   const list = rules.data?.rules ?? [];
   return (
     <>
-      {list.length === 0 ? (
+      {rules.error ? (
+        <p className="error" role="alert">
+          {rules.error.message}
+        </p>
+      ) : rules.isPending ? (
+        <p className="empty">Loading…</p>
+      ) : list.length === 0 ? (
         <p className="empty">No alert rules.</p>
       ) : (
         <table aria-label="Alert rules">

@@ -257,16 +257,15 @@ export function bucketSeconds(fromMs: number, toMs: number, points = 60): number
 /** Per time bucket and venue: orders, latency p50/p95/p99, fill and reject rates, slippage (for the charts). */
 export async function timeseries(run: Run, f: QualityFilter, accountIds: readonly string[] | null) {
   const w = whereOf(f, accountIds);
-  let fromMs = f.from ? Date.parse(f.from) : Number.NaN;
-  let toMs = f.to ? Date.parse(f.to) : Number.NaN;
-  if (Number.isNaN(fromMs) || Number.isNaN(toMs)) {
-    const [span] = await run<{ min: Date | null; max: Date | null }>(
-      `SELECT min(received_at) AS min, max(received_at) AS max FROM execution_metrics ${w.text}`,
-      w.values,
-    );
-    if (Number.isNaN(fromMs)) fromMs = span?.min ? new Date(span.min).getTime() : Date.now() - 3600_000;
-    if (Number.isNaN(toMs)) toMs = span?.max ? new Date(span.max).getTime() + 1 : Date.now();
-  }
+  // The chart spans the orders there are (within the filter), so a relative range with recent orders
+  // still gets about 60 buckets; without orders, the filter's range (or the last hour).
+  const [span] = await run<{ min: Date | null; max: Date | null }>(
+    `SELECT min(received_at) AS min, max(received_at) AS max FROM execution_metrics ${w.text}`,
+    w.values,
+  );
+  const now = Date.now();
+  const fromMs = span?.min ? new Date(span.min).getTime() : f.from ? Date.parse(f.from) : now - 3600_000;
+  const toMs = span?.max ? new Date(span.max).getTime() + 1 : f.to ? Date.parse(f.to) : now;
   const bucket = bucketSeconds(fromMs, toMs);
   const values = [...w.values, `${bucket} seconds`];
   const p = `$${values.length}`;
