@@ -65,6 +65,10 @@ test.describe("audit", () => {
     await expect(page.getByTestId("verify-result")).toContainText("Chain intact", { timeout: 30_000 });
     await expect(page.getByTestId("verify-result")).toContainText(/\d[\d,]* events verified/);
     await page.screenshot({ path: screenshotPath("audit.png") });
+
+    // The search result exports too (JSON here), journaled before it can be downloaded.
+    await page.getByRole("button", { name: "Export JSON" }).click();
+    await expect(page.getByRole("link", { name: /^Download audit-.*\.json$/ })).toBeVisible({ timeout: 30_000 });
   });
 
   test("a trader sees no Audit link and is refused the page's data", async ({ playwright, baseURL }) => {
