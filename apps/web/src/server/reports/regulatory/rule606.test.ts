@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { type HeldOrder, rule606Xml, section606 } from "./rule606";
+
+// ../shared/reference/REGULATORY.md, Example B: one month of S&P 500 held orders O1–O8, figures by hand there.
+const A = { name: "Venue A", mic: "AAAA" };
+const B = { name: "Venue B", mic: "BBBB" };
+const C = { name: "Venue C", mic: "CCCC" };
+const o = (type: HeldOrder["type"], venue: HeldOrder["venue"], executedQty: string, netPerShare = "0", directed = false): HeldOrder => ({
+  month: "2026-08",
+  section: "SP500",
+  directed,
+  type,
+  venue,
+  executedQty,
+  netPerShare,
+});
+const exampleB = [
+  o("market", A, "1500", "0.0020"),
+  o("market", B, "300"),
+  o("marketableLimit", A, "200"),
+  o("nonMarketableLimit", C, "500", "0.0020"),
+  o("nonMarketableLimit", A, "400"),
+  o("other", C, "1000", "-0.0010"),
+  o("market", B, "100", "0", true),
+  o("nonMarketableLimit", C, "100", "0", true),
+];
+
+describe("Rule 606(a)(1), Example B", () => {
+  const s = section606(exampleB);
+
+  it("non-directed 75.00 %; by type 33.33 / 16.67 / 33.33 / 16.67", () => {
+    expect(s.ndoPct).toBe("75");
+    expect(s.typePct).toEqual({ market: "33.33", marketableLimit: "16.67", nonMarketableLimit: "33.33", other: "16.67" });
+  });
+
+  it("venues by orders: A 50.00, C 33.33, B 16.67, with each type's share", () => {
+    expect(s.venues.map((v) => [v.name, v.orderPct])).toEqual([
+      ["Venue A", "50"],
+      ["Venue C", "33.33"],
+      ["Venue B", "16.67"],
+    ]);
+    const [a, c, b] = s.venues;
+    expect(a?.typePct).toEqual({ market: "50", marketableLimit: "100", nonMarketableLimit: "50", other: "0" });
+    expect(b?.typePct.market).toBe("50");
+    expect(c?.typePct).toMatchObject({ nonMarketableLimit: "50", other: "100" });
+  });
+
+  it("net payments: A market 3.00 / 20.0000; C non-marketable 1.00 / 20.0000, other −1.00 / −10.0000", () => {
+    const [a, c] = s.venues;
+    expect([a?.netUsd.market, a?.netCph.market]).toEqual(["3", "20"]);
+    expect([c?.netUsd.nonMarketableLimit, c?.netCph.nonMarketableLimit, c?.netUsd.other, c?.netCph.other]).toEqual([
+      "1",
+      "20",
+      "-1",
+      "-10",
+    ]);
+  });
+
+  it("the XML carries the figures with their decimals", () => {
+    const xml = rule606Xml({ bd: "Fillmore & Co", year: 2026, quarter: 3, orders: exampleB, materialAspects: "PFOF from A <0.002/sh>" });
+    expect(xml).toContain("<bd>Fillmore &amp; Co</bd>");
+    expect(xml).toContain("<rSP500>\n      <ndoPct>75.00</ndoPct>");
+    expect(xml).toContain("<netPmtPaidRecvMarketOrdersUsd>3.00</netPmtPaidRecvMarketOrdersUsd>");
+    expect(xml).toContain("<netPmtPaidRecvOtherOrdersCph>-10.0000</netPmtPaidRecvOtherOrdersCph>");
+    expect(xml).toContain("<materialAspects>PFOF from A &lt;0.002/sh&gt;</materialAspects>");
+    expect(xml).not.toContain("<rOtherStocks>");
+  });
+});
