@@ -5,12 +5,14 @@
 //             reaching the engine (the order is sent while its journal entry commits); `engine_durable`
 //             runs on until the caller's answer and the journaled fill;
 //   adapter — FixVenue.submitOrder() alone (durable FIX store, no engine) → its fill report;
-//   bare    — a bare socket FIX client (codec only: no store, no fsync) → the ExecutionReport.
+//   bare    — a bare socket FIX client (codec only: no store, no fsync) → the ExecutionReport;
+//   durable bare — the same client writing each outgoing message to a file and fdatasync'ing it
+//             before sending: the physical limit of any client that keeps what it sent.
 // The executor listens on every interface, so the whole run re-executes itself inside a network
 // namespace with only loopback (unshare -n). Results: bench/results/fix-roundtrip.json.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -49,7 +51,7 @@ mkdirSync(path.join(tmp, "executor"), { recursive: true });
 const acceptor = await startAcceptor("executor", {
   beginString: "FIX.4.4",
   senderCompId: "EXECUTOR",
-  clients: ["ENGINE", "ADAPTER", "BARE"],
+  clients: ["ENGINE", "ADAPTER", "BARE", "DURABLE"],
   dir: path.join(tmp, "executor"),
 });
 const session = (senderCompId: string) => ({
@@ -79,7 +81,10 @@ async function measure(label: string, one: (i: number) => Promise<void>): Promis
   return samples;
 }
 
-async function bare(): Promise<number[]> {
+/** The bare client; `durable`: each outgoing message written and fdatasync'ed to a file first. */
+async function bare(durable: boolean): Promise<number[]> {
+  const senderCompId = durable ? "DURABLE" : "BARE";
+  const store = durable ? openSync(path.join(tmp, "durable-bare.log"), "a") : undefined;
   const socket = net.connect({ host: "127.0.0.1", port: acceptor.port });
   socket.setNoDelay(true);
   await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
@@ -89,8 +94,21 @@ async function bare(): Promise<number[]> {
     for (const m of framer.push(chunk)) waiting?.(m.msgType);
   });
   let seq = 1;
-  const send = (type: string, body: [number, string][]) =>
-    socket.write(encode("FIX.4.4", [[35, type], [49, "BARE"], [56, "EXECUTOR"], [34, String(seq++)], [52, utcTimestamp()], ...body]));
+  const send = (type: string, body: [number, string][]) => {
+    const message = encode("FIX.4.4", [
+      [35, type],
+      [49, senderCompId],
+      [56, "EXECUTOR"],
+      [34, String(seq++)],
+      [52, utcTimestamp()],
+      ...body,
+    ]);
+    if (store !== undefined) {
+      writeSync(store, message);
+      fdatasyncSync(store);
+    }
+    socket.write(message);
+  };
   const next = (type: string) =>
     new Promise<void>((resolve) => {
       waiting = (t) => {
@@ -104,10 +122,10 @@ async function bare(): Promise<number[]> {
     [141, "Y"],
   ]);
   await logon;
-  const samples = await measure("bare socket client", async (i) => {
+  const samples = await measure(durable ? "durable bare client (fdatasync per message)" : "bare socket client", async (i) => {
     const er = next("8");
     send("D", [
-      [Tag.ClOrdID, `B${i}`],
+      [Tag.ClOrdID, `${durable ? "D" : "B"}${i}`],
       [Tag.Symbol, "AAPL"],
       [Tag.Side, "1"],
       [Tag.TransactTime, utcTimestamp()],
@@ -119,6 +137,7 @@ async function bare(): Promise<number[]> {
     await er;
   });
   socket.destroy();
+  if (store !== undefined) closeSync(store);
   return samples;
 }
 
@@ -243,7 +262,8 @@ async function engineRoundTrip(): Promise<{ fills: number[]; durables: number[] 
 try {
   const machine = machineInfo();
   log(`machine: ${machine.nproc} × ${machine.cpu_model}, node ${machine.node}`);
-  const bareSamples = summarize(await bare());
+  const bareSamples = summarize(await bare(false));
+  const durableBareSamples = summarize(await bare(true));
   const adapterSamples = summarize(await adapter());
   const engineRun = await engineRoundTrip();
   const engineSamples = summarize(engineRun.fills);
@@ -266,17 +286,23 @@ try {
     adapter_overhead_ratio_p99: Number((adapterSamples.p99_ms / bareSamples.p99_ms).toFixed(2)),
     engine_durable_p50_ms: engineDurable.p50_ms,
     engine_durable_p99_ms: engineDurable.p99_ms,
+    durable_bare_p50_ms: durableBareSamples.p50_ms,
+    durable_bare_p99_ms: durableBareSamples.p99_ms,
+    /** The engine's round trip against a client that, like it, keeps what it sends: the goal is ≤ 1.5. */
+    overhead_ratio_durable_p99: Number((engineSamples.p99_ms / durableBareSamples.p99_ms).toFixed(2)),
+    adapter_overhead_ratio_durable_p99: Number((adapterSamples.p99_ms / durableBareSamples.p99_ms).toFixed(2)),
     engine: engineSamples,
     engine_durable: engineDurable,
     adapter: adapterSamples,
     bare: bareSamples,
+    durable_bare: durableBareSamples,
   };
   const name = `fix-roundtrip${DURABILITY === "os" ? "-os-durability" : ""}${QUICK ? "-quick" : ""}.json`;
   const out = path.join(root, "bench/results", name);
   writeFileSync(`${out}.tmp`, `${JSON.stringify(result, null, 2)}\n`);
   renameSync(`${out}.tmp`, out);
   log(
-    `wrote ${path.relative(root, out)}: engine p99 ${result.engine_p99_ms} ms, bare p99 ${result.bare_p99_ms} ms, ratio ${result.overhead_ratio_p99}`,
+    `wrote ${path.relative(root, out)}: engine p99 ${result.engine_p99_ms} ms, bare p99 ${result.bare_p99_ms} ms, ratio ${result.overhead_ratio_p99}; durable bare p99 ${result.durable_bare_p99_ms} ms, ratio ${result.overhead_ratio_durable_p99}`,
   );
 } finally {
   await acceptor.stop();
