@@ -4,12 +4,14 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { placesOf } from "../lib/format";
-import { compareIds, newestFirst, type OrderStore, type ViewSpec } from "../lib/order-store";
+import type { OrderStore, ViewSpec } from "../lib/order-store";
 import { useTRPC } from "../lib/trpc";
 import { errorText } from "../lib/use-session";
 import { ColumnChooser, useVisibleColumns } from "./blotter/column-chooser";
-import { type CellContext, COLUMN_BY_ID, type Column } from "./blotter/columns";
+import { COLUMN_BY_ID, type Column } from "./blotter/columns";
+import { BlotterHeader } from "./blotter/header";
 import { BlotterRow } from "./blotter/row";
+import { comparatorFor, DEFAULT_SORT, type Sort } from "./blotter/sort";
 import { ModifyDialog } from "./modify-dialog";
 
 interface BlotterProps {
@@ -27,31 +29,6 @@ export const ROW_HEIGHT = 28;
 const ACTIONS_WIDTH = 70;
 const CAPACITY_STEP = 1024;
 const rowHeight = () => ROW_HEIGHT;
-
-interface Sort {
-  column: string;
-  dir: "asc" | "desc";
-}
-const DEFAULT_SORT: Sort = { column: "time", dir: "desc" };
-
-function comparatorFor(sort: Sort, store: OrderStore): (a: Order, b: Order) => number {
-  if (sort.column === "time" && sort.dir === "desc") return newestFirst;
-  const column = COLUMN_BY_ID.get(sort.column);
-  if (!column) return newestFirst;
-  const sign = sort.dir === "asc" ? 1 : -1;
-  const ctx = (o: Order): CellContext => ({
-    places: undefined,
-    isSplitParent: store.splitParents.has(o.orderId),
-    lastFill: store.lastFills.get(o.orderId),
-  });
-  return (a, b) => {
-    const ka = column.sortKey(a, ctx(a));
-    const kb = column.sortKey(b, ctx(b));
-    if (ka < kb) return -sign;
-    if (ka > kb) return sign;
-    return newestFirst(a, b) || compareIds(a.orderId, b.orderId);
-  };
-}
 
 export function Blotter({ store, version, canCancel, canModify = false, onCancel }: BlotterProps) {
   const trpc = useTRPC();
@@ -135,14 +112,14 @@ export function Blotter({ store, version, canCancel, canModify = false, onCancel
   const onRowCancel = useCallback((orderId: string) => cancelRef.current(orderId), []);
   const onRowModify = useCallback((orderId: string) => setEditing(orderId), []);
 
-  const onSort = (column: Column) => {
+  const onSort = useCallback((column: Column) => {
     setSort((s) =>
       s.column === column.id
         ? { column: column.id, dir: s.dir === "asc" ? "desc" : "asc" }
         : { column: column.id, dir: column.firstDir ?? "asc" },
     );
     scroller.current?.scrollTo({ top: 0 });
-  };
+  }, []);
 
   // Cancel all works on exact filters: the symbol box as typed (upper case) and the account.
   const allFilter = { symbol: symbol.trim() === "" ? undefined : symbol.trim().toUpperCase(), accountId: account || undefined };
@@ -248,31 +225,7 @@ export function Blotter({ store, version, canCancel, canModify = false, onCancel
             ))}
             <col style={{ width: ACTIONS_WIDTH }} />
           </colgroup>
-          <thead>
-            <tr>
-              {columns.map((c) => {
-                const active = sort.column === c.id;
-                return (
-                  <th
-                    key={c.id}
-                    className={c.num ? "num sortable" : "sortable"}
-                    aria-sort={active ? (sort.dir === "asc" ? "ascending" : "descending") : "none"}
-                    data-column={c.id}
-                  >
-                    <button type="button" className="sort" onClick={() => onSort(c)} title={`Sort by ${c.label}`}>
-                      {c.label}
-                      <span className="sort-mark" aria-hidden="true">
-                        {active ? (sort.dir === "asc" ? "▲" : "▼") : ""}
-                      </span>
-                    </button>
-                  </th>
-                );
-              })}
-              <th className="actions">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <BlotterHeader columns={columns} sort={sort} onSort={onSort} />
           <tbody>
             {padTop > 0 && (
               <tr className="pad" style={{ height: padTop }}>
@@ -284,7 +237,7 @@ export function Blotter({ store, version, canCancel, canModify = false, onCancel
               if (!o) return null;
               return (
                 <BlotterRow
-                  key={`${o.orderId}:${o.lastSeq}`}
+                  key={o.orderId}
                   order={o}
                   columns={columns}
                   flash={store.changed.get(o.orderId) === o.lastSeq}

@@ -1,14 +1,11 @@
 import type { Order } from "@fillmore/shared";
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { formatPx, formatQty, formatTime, statusClass } from "../../lib/format";
-import type { LastFill } from "../../lib/order-store";
+import { formatTime, statusClass } from "../../lib/format";
+import { pxText, qtyText } from "./cell-format";
+import { type CellContext, isHeldStop, SORT_KEYS } from "./sort-keys";
 
-export interface CellContext {
-  places: number | undefined;
-  isSplitParent: boolean;
-  lastFill: LastFill | undefined;
-}
+export { type CellContext, isHeldStop, shownStatus } from "./sort-keys";
 
 export interface Column {
   id: string;
@@ -28,19 +25,6 @@ export interface Column {
   cell: (o: Order, ctx: CellContext) => ReactNode;
 }
 
-const STOP_TYPES = new Set(["Stop", "StopLimit", "TrailingStop"]);
-
-/** A stop the engine holds until its stop price trades: validated, not yet at any venue. */
-export function isHeldStop(o: Order): boolean {
-  return o.ordStatus === "Validated" && STOP_TYPES.has(o.ordType) && !o.venueId;
-}
-
-/** The status shown: "Held" for held stops, the FIX status otherwise. */
-export function shownStatus(o: Order): string {
-  return isHeldStop(o) ? "Held" : o.ordStatus;
-}
-
-const num = (v: string | null) => (v === null ? Number.NEGATIVE_INFINITY : Number(v));
 const dash = <span className="muted-cell">—</span>;
 
 export const COLUMNS: readonly Column[] = [
@@ -49,7 +33,7 @@ export const COLUMNS: readonly Column[] = [
     label: "Time",
     width: 88,
     defaultVisible: true,
-    sortKey: (o) => o.createdAt,
+    sortKey: SORT_KEYS.time,
     firstDir: "desc",
     className: () => "mono",
     cell: (o) => formatTime(o.createdAt),
@@ -60,7 +44,7 @@ export const COLUMNS: readonly Column[] = [
     width: 112,
     defaultVisible: true,
     required: true,
-    sortKey: (o) => o.clOrdId,
+    sortKey: SORT_KEYS.clOrdId,
     className: () => "mono clordid",
     cell: (o) => (
       <Link href={`/orders/${encodeURIComponent(o.orderId)}`} prefetch={false} title={o.clOrdId}>
@@ -68,13 +52,13 @@ export const COLUMNS: readonly Column[] = [
       </Link>
     ),
   },
-  { id: "account", label: "Account", width: 84, defaultVisible: true, sortKey: (o) => o.accountId, cell: (o) => o.accountId },
+  { id: "account", label: "Account", width: 84, defaultVisible: true, sortKey: SORT_KEYS.account, cell: (o) => o.accountId },
   {
     id: "symbol",
     label: "Symbol",
     width: 64,
     defaultVisible: true,
-    sortKey: (o) => o.symbol,
+    sortKey: SORT_KEYS.symbol,
     className: () => "strong",
     cell: (o) => o.symbol,
   },
@@ -83,19 +67,19 @@ export const COLUMNS: readonly Column[] = [
     label: "Side",
     width: 38,
     defaultVisible: true,
-    sortKey: (o) => o.side,
+    sortKey: SORT_KEYS.side,
     className: (o) => (o.side === "Buy" ? "buy" : "sell"),
     cell: (o) => o.side,
   },
-  { id: "type", label: "Type", width: 78, defaultVisible: true, sortKey: (o) => o.ordType, cell: (o) => o.ordType },
+  { id: "type", label: "Type", width: 78, defaultVisible: true, sortKey: SORT_KEYS.type, cell: (o) => o.ordType },
   {
     id: "qty",
     label: "Qty",
     width: 50,
     num: true,
     defaultVisible: true,
-    sortKey: (o) => num(o.orderQty),
-    cell: (o) => formatQty(o.orderQty),
+    sortKey: SORT_KEYS.qty,
+    cell: (o) => qtyText(o.orderQty),
   },
   {
     id: "filled",
@@ -103,8 +87,8 @@ export const COLUMNS: readonly Column[] = [
     width: 50,
     num: true,
     defaultVisible: true,
-    sortKey: (o) => num(o.cumQty),
-    cell: (o) => formatQty(o.cumQty),
+    sortKey: SORT_KEYS.filled,
+    cell: (o) => qtyText(o.cumQty),
   },
   {
     id: "leaves",
@@ -112,8 +96,8 @@ export const COLUMNS: readonly Column[] = [
     width: 50,
     num: true,
     defaultVisible: true,
-    sortKey: (o) => num(o.leavesQty),
-    cell: (o) => formatQty(o.leavesQty),
+    sortKey: SORT_KEYS.leaves,
+    cell: (o) => qtyText(o.leavesQty),
   },
   {
     id: "limitPx",
@@ -121,8 +105,8 @@ export const COLUMNS: readonly Column[] = [
     width: 66,
     num: true,
     defaultVisible: true,
-    sortKey: (o) => num(o.price),
-    cell: (o, c) => formatPx(o.price, c.places),
+    sortKey: SORT_KEYS.limitPx,
+    cell: (o, c) => pxText(o.price, c.places),
   },
   {
     id: "avgPx",
@@ -130,15 +114,15 @@ export const COLUMNS: readonly Column[] = [
     width: 80,
     num: true,
     defaultVisible: true,
-    sortKey: (o) => num(o.avgPx),
-    cell: (o, c) => formatPx(o.avgPx, (c.places ?? 2) + 2),
+    sortKey: SORT_KEYS.avgPx,
+    cell: (o, c) => pxText(o.avgPx, (c.places ?? 2) + 2),
   },
   {
     id: "status",
     label: "Status",
     width: 96,
     defaultVisible: true,
-    sortKey: (o) => shownStatus(o),
+    sortKey: SORT_KEYS.status,
     cell: (o) =>
       isHeldStop(o) ? (
         <span className="status status-held" title="Validated: held by the engine until the stop price trades, then sent to a venue">
@@ -155,7 +139,7 @@ export const COLUMNS: readonly Column[] = [
     label: "Venue",
     width: 70,
     defaultVisible: true,
-    sortKey: (o, c) => o.venueId ?? (c.isSplitParent ? "split" : isHeldStop(o) ? "engine" : ""),
+    sortKey: SORT_KEYS.venue,
     cell: (o, c) =>
       o.venueId ??
       (c.isSplitParent ? (
@@ -168,16 +152,16 @@ export const COLUMNS: readonly Column[] = [
         "—"
       )),
   },
-  { id: "tif", label: "TIF", width: 36, defaultVisible: true, sortKey: (o) => o.timeInForce, cell: (o) => o.timeInForce },
+  { id: "tif", label: "TIF", width: 36, defaultVisible: true, sortKey: SORT_KEYS.tif, cell: (o) => o.timeInForce },
   {
     id: "stopPx",
     label: "Stop Px",
     width: 64,
     num: true,
     defaultVisible: true,
-    sortKey: (o) => num(o.stopPx),
+    sortKey: SORT_KEYS.stopPx,
     className: (o) => (isHeldStop(o) ? "held-px" : undefined),
-    cell: (o, c) => (o.stopPx === null ? dash : formatPx(o.stopPx, c.places)),
+    cell: (o, c) => (o.stopPx === null ? dash : pxText(o.stopPx, c.places)),
   },
   {
     id: "lastPx",
@@ -185,8 +169,8 @@ export const COLUMNS: readonly Column[] = [
     width: 76,
     num: true,
     defaultVisible: false,
-    sortKey: (_o, c) => num(c.lastFill?.lastPx ?? null),
-    cell: (_o, c) => (c.lastFill ? formatPx(c.lastFill.lastPx, c.places) : dash),
+    sortKey: SORT_KEYS.lastPx,
+    cell: (_o, c) => (c.lastFill ? pxText(c.lastFill.lastPx, c.places) : dash),
   },
   {
     id: "lastQty",
@@ -194,15 +178,15 @@ export const COLUMNS: readonly Column[] = [
     width: 62,
     num: true,
     defaultVisible: false,
-    sortKey: (_o, c) => num(c.lastFill?.lastQty ?? null),
-    cell: (_o, c) => (c.lastFill ? formatQty(c.lastFill.lastQty) : dash),
+    sortKey: SORT_KEYS.lastQty,
+    cell: (_o, c) => (c.lastFill ? qtyText(c.lastFill.lastQty) : dash),
   },
   {
     id: "strategy",
     label: "Strategy",
     width: 96,
     defaultVisible: false,
-    sortKey: (o) => o.strategy ?? "",
+    sortKey: SORT_KEYS.strategy,
     className: () => "ellipsis",
     cell: (o) => (o.strategy ? <span title={o.strategy}>{o.strategy}</span> : dash),
   },
@@ -211,7 +195,7 @@ export const COLUMNS: readonly Column[] = [
     label: "Text",
     width: 180,
     defaultVisible: false,
-    sortKey: (o) => o.rejectReason ?? "",
+    sortKey: SORT_KEYS.text,
     className: () => "ellipsis",
     cell: (o) => (o.rejectReason ? <span title={o.rejectReason}>{o.rejectReason}</span> : dash),
   },
@@ -220,7 +204,7 @@ export const COLUMNS: readonly Column[] = [
     label: "Updated",
     width: 92,
     defaultVisible: false,
-    sortKey: (o) => o.updatedAt,
+    sortKey: SORT_KEYS.updated,
     firstDir: "desc",
     className: () => "mono",
     cell: (o) => formatTime(o.updatedAt),
@@ -230,7 +214,7 @@ export const COLUMNS: readonly Column[] = [
     label: "Order ID",
     width: 80,
     defaultVisible: false,
-    sortKey: (o) => o.orderId.padStart(16, " "),
+    sortKey: SORT_KEYS.orderId,
     className: () => "mono",
     cell: (o) => o.orderId,
   },

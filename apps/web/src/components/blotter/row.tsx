@@ -1,5 +1,5 @@
 import { isTerminal, type Order } from "@fillmore/shared";
-import { memo } from "react";
+import { memo, useLayoutEffect, useRef } from "react";
 import type { LastFill } from "../../lib/order-store";
 import { type Column, isHeldStop } from "./columns";
 
@@ -21,8 +21,8 @@ export interface RowProps {
 /**
  * One blotter row. Memoised on its props: the order object only changes when the order does (the
  * store keeps unchanged orders by reference) and the callbacks are stable, so a frame of updates
- * re-renders only the rows that changed. The parent keys it by orderId + lastSeq, so a changed row
- * mounts afresh and its flash animation plays.
+ * re-renders only the rows that changed. The parent keys it by orderId, so a changed row is patched
+ * in place (only its changed cells), not rebuilt; its flash animation is replayed instead.
  */
 export const BlotterRow = memo(function BlotterRow({
   order: o,
@@ -37,8 +37,25 @@ export const BlotterRow = memo(function BlotterRow({
   onModify,
 }: RowProps) {
   const ctx = { places, isSplitParent, lastFill };
+  const tr = useRef<HTMLTableRowElement>(null);
+  const mounted = useRef(false);
+  // A row that flashed for an earlier change keeps its class: replay its (CSS) animations from the
+  // start. (A row that mounts flashing plays them by itself.)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new lastSeq is the change to flash for
+  useLayoutEffect(() => {
+    if (!mounted.current) {
+      mounted.current = true;
+      return;
+    }
+    if (!flash || !tr.current) return;
+    for (const a of tr.current.getAnimations({ subtree: true })) {
+      a.currentTime = 0;
+      a.play();
+    }
+  }, [flash, o.lastSeq]);
   return (
     <tr
+      ref={tr}
       data-order-id={o.orderId}
       data-cl-ord-id={o.clOrdId}
       data-status={o.ordStatus}
