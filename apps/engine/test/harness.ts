@@ -214,7 +214,9 @@ export async function createOrderManagerHarness(): Promise<OrderManagerHarness> 
   // The journal's database: records every committed batch instead of writing it.
   const recorder = {
     async query(text: string, values?: unknown[]) {
-      if (text.includes("INSERT INTO journal") && values) for (const payload of values[6] as string[]) committed.push(JSON.parse(payload));
+      // One JSON parameter: the batch's rows, each with its event as `payload` (journal/projection.ts).
+      if (text.includes("INSERT INTO journal") && values)
+        for (const row of JSON.parse(values[0] as string) as { payload: AnyEvent }[]) committed.push(row.payload);
       return { rows: [] };
     },
   } as unknown as pg.Pool;

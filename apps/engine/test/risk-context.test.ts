@@ -21,6 +21,10 @@ function orderRisk(live: Order[], quotes: Record<string, Quote | undefined> = QU
   const book = {
     live: new Map(live.map((o) => [o.orderId, o])),
     pendingChanges: new Map(),
+    // The book tells its listeners of every order it holds (here: the live ones, at once).
+    onApplied: (listener: (event: AnyEvent, order: Order) => void) => {
+      for (const o of live) listener({ type: "OrderAccepted" } as AnyEvent, o);
+    },
     clock: { nowMs: () => 0, nowIso: () => "", monoUs: () => 0 },
   } as unknown as OrderBook;
   return new OrderRisk({

@@ -2,7 +2,7 @@ import { type Decimal, money, type Order } from "@fillmore/shared";
 import type { Quote } from "../marketdata/quotes";
 import type { Positions } from "../positions/positions";
 import { checkOrder, type Denial, type InstrumentRule, type RiskContext } from "../risk/checks";
-import { workingExposure } from "../risk/exposure";
+import { ExposureLedger } from "../risk/exposure-ledger";
 import type { RiskSettings } from "../risk/risk-settings";
 import { TokenBuckets } from "../risk/token-bucket";
 import type { OrderBook } from "./order-book";
@@ -31,8 +31,13 @@ export interface ModifyChanges {
 export class OrderRisk {
   /** Per-account order-rate buckets. */
   readonly buckets = new TokenBuckets();
+  /** Working exposure per account, kept as orders change (replayed ones too). */
+  private readonly ledger = new ExposureLedger();
 
   constructor(private readonly deps: RiskContextDeps) {
+    deps.book.onApplied((_event, order) => {
+      if (order) this.ledger.update(order, deps.book.pendingChanges.get(order.orderId));
+    });
     // Risk settings are validated against the same reference data the checks use (accounts, instruments).
     deps.risk.useReference({ accounts: deps.accounts, instruments: deps.instruments });
   }
@@ -66,7 +71,7 @@ export class OrderRisk {
   private context(order: Order): RiskContext {
     const { risk, positions, book } = this.deps;
     const quote = this.deps.quote(order.symbol);
-    const exposure = workingExposure(book.live.values(), order, book.pendingChanges, (symbol) => this.deps.quote(symbol)?.ask);
+    const exposure = this.ledger.exposure(order, (symbol) => this.deps.quote(symbol)?.ask);
     const limits = risk.effectiveLimits(order.accountId);
     // Every scope covering the order, a directed order's venue included (risk-settings.ts effectiveState).
     const trading = risk.effectiveState({ ...order, venueId: order.requestedVenueId });

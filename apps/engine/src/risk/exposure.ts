@@ -36,12 +36,61 @@ export function orderValuationPx(
   return order.price ?? order.stopPx ?? farTouch(order.symbol);
 }
 
+/** One working order's part of its account's exposure; `px` undefined: valued at the far touch when asked. */
+export interface Contribution {
+  accountId: string;
+  symbol: string;
+  side: Order["side"];
+  worstLeaves: Decimal;
+  /** Its buy notional when it does not depend on a quote (a limit or stop on both sides of a pending replace). */
+  fixedNotional: Decimal | undefined;
+}
+
+/** Whether an order counts at all: working, and not a split child (counted through its parent). */
+export const countsAsWorking = (o: Order): boolean => o.parentId === null;
+
+/** An order's worst-case leaves: the larger of its current and its requested (pending replace) leaves. */
+function requestedLeavesOf(o: Order, requested: RequestedChanges | undefined): Decimal {
+  return requested ? money.max("0", money.sub(requested.orderQty, o.cumQty)) : "0";
+}
+
+/**
+ * A buy's notional at its worst case (the larger of now and after its pending replace), or
+ * undefined when it has nothing to be valued at (no limit, no stop, no quote).
+ */
+function buyNotional(
+  o: Order,
+  requested: RequestedChanges | undefined,
+  farTouch: (symbol: string) => Decimal | undefined,
+): Decimal | undefined {
+  const px = orderValuationPx(o, farTouch);
+  const requestedPx = requested ? orderValuationPx({ ...o, price: requested.price, stopPx: requested.stopPx }, farTouch) : px;
+  if (px === undefined || requestedPx === undefined) return undefined;
+  return money.max(money.mul(o.leavesQty, px), money.mul(requestedLeavesOf(o, requested), requestedPx));
+}
+
+/** Whether a buy's valuation needs the quote of the moment (no limit or stop before or after a replace). */
+const needsQuote = (o: Order, requested: RequestedChanges | undefined): boolean =>
+  (o.price ?? o.stopPx) === null || (requested !== undefined && (requested.price ?? requested.stopPx) === null);
+
+const NO_QUOTE = () => undefined;
+
+export function contributionOf(o: Order, requested: RequestedChanges | undefined): Contribution {
+  return {
+    accountId: o.accountId,
+    symbol: o.symbol,
+    side: o.side,
+    worstLeaves: money.max(o.leavesQty, requestedLeavesOf(o, requested)),
+    fixedNotional: o.side === "Buy" && !needsQuote(o, requested) ? buyNotional(o, requested, NO_QUOTE) : undefined,
+  };
+}
+
 /**
  * Sums the account's other working orders at their worst case. Every live order counts (held stops
  * and orders waiting for a venue's answer too): it may still fill in full. An order whose
  * cancel/replace is pending counts at the larger of its current and its requested leaves, and at the
  * larger of the two notionals: the venue may fill the old order before it sees the replace, or
- * accept the replace. Pure.
+ * accept the replace. Pure; the reference `ExposureLedger` is checked against.
  *
  * `farTouch(symbol)` is the price a market buy in that symbol would pay (the ask), used for orders
  * with neither a limit nor a stop price.
@@ -54,25 +103,18 @@ export function workingExposure(
 ): Exposure {
   const exposure: Exposure = { workingBuyQty: "0", workingSellQty: "0", openBuyNotional: "0", unpricedOpenBuys: [], openOrders: 0 };
   for (const o of live) {
-    if (o.accountId !== subject.accountId || o.orderId === subject.orderId) continue;
-    if (o.parentId !== null) continue; // counted through its parent
+    if (o.accountId !== subject.accountId || o.orderId === subject.orderId || !countsAsWorking(o)) continue;
     exposure.openOrders += 1;
     const requested = pendingChanges.get(o.orderId);
-    const requestedLeaves = requested ? money.max("0", money.sub(requested.orderQty, o.cumQty)) : "0";
-    const worstLeaves = money.max(o.leavesQty, requestedLeaves);
+    const worstLeaves = money.max(o.leavesQty, requestedLeavesOf(o, requested));
     if (o.symbol === subject.symbol) {
       if (o.side === "Buy") exposure.workingBuyQty = money.add(exposure.workingBuyQty, worstLeaves);
       else exposure.workingSellQty = money.add(exposure.workingSellQty, worstLeaves);
     }
     if (o.side !== "Buy") continue;
-    const px = orderValuationPx(o, farTouch);
-    const requestedPx = requested ? orderValuationPx({ ...o, price: requested.price, stopPx: requested.stopPx }, farTouch) : px;
-    if (px === undefined || requestedPx === undefined) {
-      exposure.unpricedOpenBuys.push(`${o.orderId} (${o.symbol})`);
-      continue;
-    }
-    const notional = money.max(money.mul(o.leavesQty, px), money.mul(requestedLeaves, requestedPx));
-    exposure.openBuyNotional = money.add(exposure.openBuyNotional, notional);
+    const notional = buyNotional(o, requested, farTouch);
+    if (notional === undefined) exposure.unpricedOpenBuys.push(`${o.orderId} (${o.symbol})`);
+    else exposure.openBuyNotional = money.add(exposure.openBuyNotional, notional);
   }
   return exposure;
 }
