@@ -196,9 +196,11 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
   const stopPublishing = live.onOrder((item) => trading.publish(item));
   // The launcher restarting the engine: live pages say "engine restarting" rather than "unreachable".
   const stopWatchingEngine = options.supervisorFile
-    ? watchEngineState(options.supervisorFile, (state) => {
-        if (!live.connected) io.local.to(ORDERS_ROOM).emit("engine:status", { connected: false, state });
-      })
+    ? watchEngineState(
+        options.supervisorFile,
+        () => !live.connected,
+        (state) => io.local.to(ORDERS_ROOM).emit("engine:status", { connected: false, state }),
+      )
     : () => {};
 
   // Scale-out: a sign-out or a revoked key on this process ends the credential on the others at once.

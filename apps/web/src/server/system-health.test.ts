@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkSystemHealth, readSupervisor } from "./system-health";
+import { checkSystemHealth, readSupervisor, watchEngineState } from "./system-health";
 
 const dir = mkdtempSync(path.join(tmpdir(), "fillmore-system-health-"));
 const supervisorFile = path.join(dir, "supervisor.json");
@@ -115,5 +115,33 @@ describe("system health", () => {
     writeFileSync(supervisorFile, JSON.stringify({ processes: "engine" }));
     expect(readSupervisor(supervisorFile)).toBeNull();
     expect(readSupervisor(path.join(dir, "missing.json"))).toBeNull();
+  });
+});
+
+describe("watching the engine's state", () => {
+  it("tells the launcher's state while the stream is lost, each change once, and again after the stream returns", async () => {
+    const told: string[] = [];
+    let stale = false;
+    supervisor("running", 0);
+    const stop = watchEngineState(
+      supervisorFile,
+      () => stale,
+      (s) => told.push(s),
+      10,
+    );
+    const tick = () => new Promise((r) => setTimeout(r, 40));
+    await tick();
+    expect(told).toEqual([]);
+    stale = true;
+    supervisor("restarting", 1);
+    await tick();
+    supervisor("running", 1);
+    await tick();
+    stale = false;
+    await tick();
+    stale = true;
+    await tick();
+    stop();
+    expect(told).toEqual(["restarting", "running", "running"]);
   });
 });

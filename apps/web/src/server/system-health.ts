@@ -168,14 +168,21 @@ export async function checkSystemHealth(deps: SystemHealthDeps): Promise<SystemH
   };
 }
 
-/** The engine's state from the launcher's file, checked every `intervalMs`; `onChange` on each change. */
-export function watchEngineState(file: string, onChange: (state: string) => void, intervalMs = 500): () => void {
-  let last: string | undefined;
+/**
+ * Tells `onState` the launcher's word on the engine each time it differs from what was last told,
+ * while `stale()` (this console has lost the engine's stream); told again after the stream returns.
+ */
+export function watchEngineState(file: string, stale: () => boolean, onState: (state: string) => void, intervalMs = 500): () => void {
+  let told: string | undefined;
   const timer = setInterval(() => {
+    if (!stale()) {
+      told = undefined;
+      return;
+    }
     const state = readSupervisor(file)?.processes.engine?.state;
-    if (state === undefined || state === last) return;
-    last = state;
-    onChange(state);
+    if (state === undefined || state === told) return;
+    told = state;
+    onState(state);
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
