@@ -16,6 +16,7 @@ import type { AlertCentre } from "../alerts/alert-centre";
 import { alertsApi } from "../alerts/api";
 import type { ReferenceService } from "../reference/service";
 import { journalAdminEvent } from "../audit/admin-events";
+import { bookAsOf } from "../audit/as-of";
 import { breakerRoutes } from "../controls/breakers/api";
 import type { Breakers } from "../controls/breakers/breakers";
 import type { Deadman } from "../controls/deadman";
@@ -323,6 +324,7 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
     /^\/v1\/audit\/events$/,
     async ({ deps, req, res }) => send(res, 201, await journalAdminEvent(deps.orders.book.journal, await readJson(req))),
   ],
+  ["GET", /^\/v1\/audit\/as-of$/, async ({ deps, res, url }) => send(res, 200, await bookAsOf(deps.pool, url))],
   ["GET", /^\/v1\/audit\/verify$/, async ({ deps, res }) => send(res, 200, await (deps.verifyJournal?.() ?? verifyWithFiles(deps.pool)))],
   ["GET", /^\/v1\/stream$/, ({ deps, url, req, res }) => stream(deps, url, req, res)],
   ...adminRoutes.map(([method, pattern, handler]): [string, RegExp, Handler] => [
