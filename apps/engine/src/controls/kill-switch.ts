@@ -177,10 +177,10 @@ export class KillSwitch {
         data: { code: "KILL_SWITCH", message },
       });
     }
-    // A trip with orders to cancel or positions to close commits the halt before acting; one without
-    // has nothing to wait for, so its outcome goes in the same commit (one round trip, not two).
-    const acts = actions.includes("cancelOpenOrders") || actions.includes("closeAllPositions");
-    if (acts) await journal.durable();
+    // No wait for the commit here: the halt is in force in memory, and the journal is one ordered
+    // stream, so every cancel below is on record only after the halt and the trip are. As on the
+    // order path (docs/PERFORMANCE.md, "Durability overlaps the venue round trip"), the cancels go out
+    // while the batch commits, and the answer waits for all of it (the last durable below).
 
     // 2. The actions, through the same door as any caller, under the kill switch's own actor.
     const who = `controls:${actor}`;
