@@ -1,5 +1,5 @@
 "use client";
-import { cancelAllInput, isTerminal, ORD_STATUSES, type Order } from "@fillmore/shared";
+import { cancelAllInput, isTerminal, ORD_STATUSES } from "@fillmore/shared";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
@@ -74,7 +74,12 @@ export function Blotter({ store, version, canCancel, canModify = false, onCancel
 
   // Scroll anchoring: once the trader has scrolled down, new orders arriving on top must not push
   // the rows they are reading down the screen. At the very top the view stays live (new rows show).
+  // The anchor is taken on scroll events only: reading scrollTop after each frame's DOM changes
+  // would force a synchronous style and layout pass per frame (the profile's largest item).
   const anchor = useRef<{ orderId: string; offset: number } | null>(null);
+  const anchoredAt = useRef(-1);
+  const rowsRef = useRef(rows);
+  rowsRef.current = rows;
   const setAnchor = useCallback(() => {
     const el = scroller.current;
     if (!el || el.scrollTop <= 0) {
@@ -84,18 +89,20 @@ export function Blotter({ store, version, canCancel, canModify = false, onCancel
     const at = Math.floor(el.scrollTop / ROW_HEIGHT);
     const o = rowsRef.current[at];
     anchor.current = o ? { orderId: o.orderId, offset: el.scrollTop - at * ROW_HEIGHT } : null;
+    anchoredAt.current = at;
   }, []);
-  const rowsRef = useRef(rows);
-  rowsRef.current = rows;
   useLayoutEffect(() => {
     const el = scroller.current;
     const a = anchor.current;
-    if (el && a && el.scrollTop > 0) {
-      const at = rows.findIndex((o) => o.orderId === a.orderId);
-      const top = at * ROW_HEIGHT + a.offset;
-      if (at >= 0 && Math.abs(top - el.scrollTop) >= 1) el.scrollTop = top;
+    if (!el || !a) return;
+    const at = rows.findIndex((o) => o.orderId === a.orderId);
+    if (at < 0) {
+      anchor.current = null;
+      return;
     }
-    setAnchor();
+    // Only when the anchored row moved: the scroll position is written, never read, here.
+    if (at !== anchoredAt.current) el.scrollTop = at * ROW_HEIGHT + a.offset;
+    anchoredAt.current = at;
   });
   useEffect(() => {
     const el = scroller.current;
