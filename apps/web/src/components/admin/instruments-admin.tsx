@@ -43,13 +43,14 @@ export function InstrumentsAdmin({ canWrite }: { canWrite: boolean }) {
   }
 
   const field = (key: keyof typeof EMPTY, label: string, placeholder?: string) => (
-    <label>
+    <label style={{ flex: 1, minWidth: 0 }}>
       {label}
       <input
         name={key}
         value={String(draft[key])}
         placeholder={placeholder}
         onChange={(e) => setDraft({ ...draft, [key]: e.target.value })}
+        style={{ width: "100%", boxSizing: "border-box" }}
       />
     </label>
   );
