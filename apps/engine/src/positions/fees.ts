@@ -1,5 +1,4 @@
-import { type Decimal, type FillFee, money } from "@fillmore/shared";
-import { z } from "zod";
+import { type Decimal, type FillFee, feeScheduleInput, money } from "@fillmore/shared";
 
 /**
  * A venue's fee schedule (the `fees` object of its `venue.config` row). Every rate is a decimal string.
@@ -19,26 +18,8 @@ export interface FeeSchedule {
   scale?: number;
 }
 
-const rate = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const s = String(v);
-  if (!money.isDecimal(s) || s.startsWith("-")) {
-    ctx.addIssue({ code: "custom", message: `not a non-negative decimal: ${s}` });
-    return z.NEVER;
-  }
-  return s;
-});
-const rates = z.object({ perShare: rate.optional(), bps: rate.optional() }).strict();
-export const feeScheduleSchema = z
-  .object({
-    currency: z.string().regex(/^[A-Z]{3}$/),
-    perShare: rate.optional(),
-    bps: rate.optional(),
-    minimumPerOrder: rate.optional(),
-    maker: rates.optional(),
-    taker: rates.optional(),
-    scale: z.number().int().min(0).max(12).optional(),
-  })
-  .strict();
+/** The schedule's schema is the one venue rows are checked with everywhere (packages/shared reference-data.ts). */
+export const feeScheduleSchema = feeScheduleInput;
 
 /** The schedule in a venue's config, or undefined when it has none (its fills then carry no scheduled fees). Throws on a malformed one. */
 export function feeScheduleOf(venueConfig: Record<string, unknown> | undefined): FeeSchedule | undefined {
