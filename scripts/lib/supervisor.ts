@@ -160,8 +160,10 @@ export class SupervisedProcess {
   /** Spawns the process and waits until it serves. */
   private async launch(): Promise<void> {
     const { command, args, cwd, env, output } = this.options;
-    // Its own process group: a Ctrl-C in the terminal reaches the launcher only, which stops the children in order.
-    const child = spawn(command, [...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    // The launcher's process group: `npm start` runs the launcher in a group of its own (hand-over.mjs), so a
+    // terminal's Ctrl-C reaches the launcher only, which stops the children in order. Not a group per child:
+    // a caller without that (scripts/run-tests.ts) still has its children stopped by a Ctrl-C.
+    const child = spawn(command, [...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     const tail = new OutputTail(this.options.onLine);
     tail.follow(child.stdout, output === "inherit" ? process.stdout : undefined, false);
