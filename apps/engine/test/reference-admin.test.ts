@@ -214,3 +214,15 @@ describe("instruments and accounts administered at runtime", () => {
     expect(last).toMatchObject({ actor: ADMIN, payload: { data: { entity: "account", id: "ACC-NEW", reason: "open the new fund" } } });
   });
 });
+
+describe("after a restart", () => {
+  it("the changes are in the rows: the engine starts with them, and replays the journal with their events", async () => {
+    await engine().stop();
+    const again = await h.start();
+    expect(again.venues.has("SIM-NEW")).toBe(true);
+    expect(again.venues.has("BAD-FIX")).toBe(true);
+    expect(again.feed.quote("ACME")).toBeDefined();
+    expect((await submit({ accountId: "ACC-NEW", symbol: "ACME", price: "10.00" }, 50)).order.ordStatus).not.toBe("Rejected");
+    expect((await changes()).length).toBeGreaterThanOrEqual(5);
+  });
+});
