@@ -23,6 +23,15 @@ import type {
 } from "@fillmore/shared";
 import { type ConcurrencyGate, OverloadedError } from "./backpressure";
 
+/** GET /v1/audit/as-of (apps/engine/src/audit/as-of.ts). */
+export interface BookAsOfView {
+  asOf: { seq: number; ts: string | null; requested: { ts: string | null; seq: number | null } };
+  orders: Order[];
+  ordersTotal: number;
+  working: number;
+  positions: PositionView[];
+}
+
 export class EngineError extends Error {
   constructor(
     readonly status: number,
@@ -189,6 +198,15 @@ export class EngineClient {
   /** Verifies the journal's hash chain with the engine's key and signed checkpoints (GET /v1/audit/verify). */
   auditVerify() {
     return this.call<AuditVerifyView>("GET", "/v1/audit/verify");
+  }
+
+  /** Every order and position as of a past moment, rebuilt from the journal (GET /v1/audit/as-of). */
+  bookAsOf(at: { ts?: string; seq?: number; limit?: number }) {
+    const params = new URLSearchParams();
+    if (at.ts !== undefined) params.set("ts", at.ts);
+    if (at.seq !== undefined) params.set("seq", String(at.seq));
+    if (at.limit !== undefined) params.set("limit", String(at.limit));
+    return this.call<BookAsOfView>("GET", `/v1/audit/as-of?${params}`);
   }
 
   /** Journals an administrative action (POST /v1/audit/events): an export, an API key, a sign-in, a role change. */

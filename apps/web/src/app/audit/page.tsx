@@ -4,6 +4,7 @@ import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useEffect, useState } from "react";
 import { AppHeader } from "../../components/app-header";
+import { BookAsOf } from "../../components/audit/book-as-of";
 import { EventDrawer } from "../../components/audit/event-drawer";
 import { type AuditRow, summarize, typeClass } from "../../components/audit/summary";
 import { ExportButtons } from "../../components/reports/export-buttons";
@@ -320,6 +321,7 @@ export default function AuditPage() {
             </div>
           )}
         </section>
+        <BookAsOf />
       </main>
       {open && <EventDrawer event={open} onClose={() => setOpen(null)} />}
     </>

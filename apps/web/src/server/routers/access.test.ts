@@ -218,6 +218,14 @@ function fakeEngine() {
     testVenue: track("testVenue", async () => ({ ok: true, steps: [] })),
     upsertInstrument: track("upsertInstrument", async (input: { instrument: unknown }) => ({ instrument: input.instrument })),
     upsertAccount: track("upsertAccount", async (input: { account: unknown }) => ({ account: input.account })),
+    // The book as of a past moment (routers/audit.ts asOf): one order and one position per account.
+    bookAsOf: track("bookAsOf", async () => ({
+      asOf: { seq: 10, ts: "2026-01-01T00:00:00.000000Z", requested: { ts: null, seq: 10 } },
+      orders: Object.values(orders),
+      ordersTotal: 2,
+      working: 2,
+      positions,
+    })),
     // The hash chain's verification (routers/audit.ts): the engine holds the key.
     auditVerify: track("auditVerify", async () => ({
       ok: true,
@@ -992,6 +1000,23 @@ const ACCESS: Record<string, Entry> = {
     ],
   },
   "audit.verify": { permission: "audit:read", input: () => undefined, boundRefused: true },
+  "audit.asOf": {
+    permission: "audit:read",
+    input: () => ({ seq: 10 }),
+    probes: [
+      {
+        name: "the book of the past: only its accounts' orders and positions",
+        input: () => ({ ts: "2026-01-01T00:00:00Z" }),
+        bound: (v) => {
+          const book = v as { orders: { accountId: string }[]; positions: { accountId: string }[]; historical: boolean };
+          expect(book.historical).toBe(true);
+          expect([...book.orders, ...book.positions].map((x) => x.accountId)).toEqual([ALPHA, ALPHA]);
+        },
+        unbound: (v) => expect((v as { orders: unknown[] }).orders).toHaveLength(2),
+      },
+      { name: "neither ts nor seq", input: () => ({}), bound: { code: "BAD_REQUEST" }, unbound: { code: "BAD_REQUEST" } },
+    ],
+  },
   // Every process's health: system-wide, so no bound key; answers even with the engine unreachable (here: no engine URL).
   "system.health": { permission: "system:read", input: () => undefined, boundRefused: true },
   // Reports (routers/reports.ts): this database has no fills; reports/trade-report.test.ts computes figures.

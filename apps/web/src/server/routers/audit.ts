@@ -217,6 +217,35 @@ export const auditRouter = {
     .input(z.object({ orderId: id }).strict())
     .query(({ ctx, input }) => orderHistory(ctx.prisma, ctx.scope, input.orderId)),
 
+  /**
+   * The book as of a past moment: every order's state and every position rebuilt from the journal up to
+   * a time or a seq (the engine replays with its own code, read only). Historical: nothing here is live.
+   * A bound key sees its accounts' orders and positions only.
+   */
+  asOf: requires("audit:read")
+    .input(
+      z
+        .object({
+          ts: instant.optional(),
+          seq: z.number().int().positive().optional(),
+          limit: z.number().int().min(1).max(10_000).default(2000),
+        })
+        .strict()
+        .refine((q) => (q.ts === undefined) !== (q.seq === undefined), { message: "give either ts or seq" }),
+    )
+    .query(async ({ ctx, input }) => {
+      const book = await ctx.engine.bookAsOf(input).catch(toTrpcError);
+      if (!ctx.scope.confined) return { ...book, historical: true as const };
+      const orders = book.orders.filter((o) => ctx.scope.allows(o.accountId));
+      return {
+        ...book,
+        orders,
+        ordersTotal: orders.length,
+        positions: ctx.scope.filterPositions(book).positions,
+        historical: true as const,
+      };
+    }),
+
   /** Verifies the whole hash chain in the engine (it holds the key); if broken, the first broken event. */
   verify: requires("audit:read").query(async ({ ctx }) => {
     ctx.scope.assertUnconfined("verify the whole journal, which spans every account");

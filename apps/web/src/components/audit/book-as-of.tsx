@@ -1,0 +1,112 @@
+"use client";
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { type FormEvent, useState } from "react";
+import { useTRPC } from "../../lib/trpc";
+
+/** The book as of a past moment (audit.asOf): orders and positions rebuilt from the journal, marked historical. */
+export function BookAsOf() {
+  const trpc = useTRPC();
+  const [at, setAt] = useState<{ ts?: string; seq?: number } | null>(null);
+  const book = useQuery(trpc.audit.asOf.queryOptions({ ...(at ?? { seq: 1 }), limit: 500 }, { enabled: at !== null, retry: false }));
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const seq = Number(String(form.get("seq") ?? "").trim());
+    const when = String(form.get("when") ?? "");
+    if (Number.isInteger(seq) && seq > 0) setAt({ seq });
+    else if (when) setAt({ ts: `${when.length === 16 ? `${when}:00` : when}Z` });
+  }
+
+  const b = book.data;
+  return (
+    <section className="card" aria-label="Book as of">
+      <div className="toolbar">
+        <h2>Book as of</h2>
+        <span className="muted">every order and position at a past moment, rebuilt from the journal</span>
+      </div>
+      <form className="audit-filters" aria-label="As of" onSubmit={onSubmit}>
+        <label>
+          Time (UTC)
+          <input name="when" type="datetime-local" step="1" />
+        </label>
+        <label>
+          or journal seq
+          <input name="seq" inputMode="numeric" placeholder="12345" />
+        </label>
+        <div className="audit-buttons">
+          <button type="submit" className="primary">
+            Show book
+          </button>
+        </div>
+      </form>
+      {book.error && <p className="error">{book.error.message}</p>}
+      {b && (
+        <div data-testid="book-as-of">
+          <p className="historical" role="status">
+            HISTORICAL · as of event #{b.asOf.seq}
+            {b.asOf.ts ? ` (${b.asOf.ts.replace("T", " ").slice(0, 26)} UTC)` : ""} · {b.working} working of {b.ordersTotal} orders · not
+            live
+          </p>
+          <div className="table-wrap">
+            <table aria-label="Positions as of">
+              <thead>
+                <tr>
+                  <th>Account</th>
+                  <th>Symbol</th>
+                  <th className="num">Qty</th>
+                  <th className="num">Bought</th>
+                  <th className="num">Sold</th>
+                </tr>
+              </thead>
+              <tbody>
+                {b.positions.map((p) => (
+                  <tr key={`${p.accountId}|${p.symbol}`}>
+                    <td>{p.accountId}</td>
+                    <td>{p.symbol}</td>
+                    <td className="num mono">{p.qty}</td>
+                    <td className="num mono">{p.boughtQty}</td>
+                    <td className="num mono">{p.soldQty}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div className="table-wrap">
+            <table aria-label="Orders as of">
+              <thead>
+                <tr>
+                  <th>Order</th>
+                  <th>Account</th>
+                  <th>Symbol</th>
+                  <th>Side</th>
+                  <th className="num">Qty</th>
+                  <th>Status then</th>
+                  <th className="num">Filled then</th>
+                </tr>
+              </thead>
+              <tbody>
+                {b.orders.map((o) => (
+                  <tr key={o.orderId}>
+                    <td className="mono">
+                      <Link className="order-link" href={`/orders/${encodeURIComponent(o.orderId)}`}>
+                        {o.orderId}
+                      </Link>
+                    </td>
+                    <td>{o.accountId}</td>
+                    <td>{o.symbol}</td>
+                    <td>{o.side}</td>
+                    <td className="num mono">{o.orderQty}</td>
+                    <td>{o.ordStatus}</td>
+                    <td className="num mono">{o.cumQty}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
