@@ -1,4 +1,4 @@
-// `npm run bench -- quality [--quick] [--orders N]`
+// `npm run bench -- quality [--quick] [--orders N] [--overhead-only]` (--overhead-only keeps the last comparison figures)
 //
 // Execution quality, two figures (goals: issue 13):
 //   comparison_1m_orders_s: the console's broker comparison (apps/web/src/server/routers/quality-aggregates.ts
@@ -14,7 +14,7 @@
 //     Goal ≤ 5 %.
 // Results: bench/results/quality.json (not written with --quick).
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -39,6 +39,8 @@ import { summarize } from "./lib/stats";
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes("--quick");
+/** Re-measure only the order-path overhead; the comparison figures are kept from the last results file. */
+const OVERHEAD_ONLY = argv.includes("--overhead-only");
 const ordersArg = argv.indexOf("--orders");
 const ORDERS = ordersArg >= 0 ? Number(argv[ordersArg + 1]) : QUICK ? 100_000 : 1_000_000;
 const RUNS = QUICK ? 3 : 5;
@@ -53,14 +55,23 @@ const pools: pg.Pool[] = [];
 try {
   // ---------------------------------------------------------------------------------------------
   // 1. Broker comparison over N orders in the projection
+  const previous = OVERHEAD_ONLY
+    ? (JSON.parse(readFileSync(path.join(root, "bench/results/quality.json"), "utf8")) as {
+        at: string;
+        comparison_1m_orders_s: number;
+        comparison_cells: number;
+        queries: Record<string, { median_s: number; max_s: number; runs: number }>;
+      })
+    : undefined;
   const url = await createDatabase(server.adminUrl, "quality_bench");
   await migrate(url);
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   pools.push(pool);
   const t0 = performance.now();
   await pool.query("SELECT setseed(0.42)");
-  await pool.query(
-    `INSERT INTO execution_metrics (order_id, account_id, symbol, side, order_type, venue, strategy, status, size_bucket,
+  if (!previous)
+    await pool.query(
+      `INSERT INTO execution_metrics (order_id, account_id, symbol, side, order_type, venue, strategy, status, size_bucket,
        received_at, submitted_at, first_fill_at, completed_at, sent, rejected, denied, cancelled_unfilled, fully_filled,
        order_qty, filled_qty, notional, order_notional, arrival_mid, avg_px, latency_ms, first_fill_ms,
        slippage_cost, slippage_bench, slippage_bps, effective_spread_bps, markout_1s, markout_5s, markout_60s, fees, updated_seq)
@@ -101,12 +112,13 @@ try {
                FROM generate_series(0, $1::int - 1) i) r
        ) g
      ) h`,
-    [ORDERS],
-  );
-  await pool.query("VACUUM ANALYZE execution_metrics");
-  log(
-    `execution_metrics: ${ORDERS.toLocaleString("en-US")} orders generated and indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-  );
+      [ORDERS],
+    );
+  if (!previous) await pool.query("VACUUM ANALYZE execution_metrics");
+  if (!previous)
+    log(
+      `execution_metrics: ${ORDERS.toLocaleString("en-US")} orders generated and indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
 
   const run: Run = async <T>(text: string, values: unknown[]) => (await pool.query(text, values)).rows as T[];
   const day = { from: "2026-01-15T00:00:00Z", to: "2026-01-16T00:00:00Z" };
@@ -120,9 +132,9 @@ try {
     ["slippage_histogram_all", () => slippageDistribution(run, {}, null)],
     ["comparison_one_account_all", () => comparison(run, {}, ["ACC-BETA"])],
   ];
-  const queries: Record<string, { median_s: number; max_s: number; runs: number }> = {};
-  let comparisonRows = 0;
-  for (const [name, fn] of cases) {
+  const queries: Record<string, { median_s: number; max_s: number; runs: number }> = previous?.queries ?? {};
+  let comparisonRows = previous?.comparison_cells ?? 0;
+  for (const [name, fn] of previous ? [] : cases) {
     const result = await fn(); // warm-up
     if (name === "comparison_all") comparisonRows = (result as { rows: unknown[] }).rows.length;
     const times: number[] = [];
@@ -259,6 +271,7 @@ try {
     at: new Date().toISOString(),
     machine: machineInfo(),
     orders: ORDERS,
+    ...(previous ? { comparison_measured_at: previous.at } : {}),
     comparison_1m_orders_s: comparisonS,
     comparison_cells: comparisonRows,
     metrics_overhead_pct: overheadPct,

@@ -4,10 +4,13 @@ import type { Logger } from "../log";
 import { computeOrderMetrics } from "./metrics";
 import { metricsRow, upsertStatement } from "./projection-row";
 
+/** Orders computed between yields to the event loop. */
+const YIELD_EVERY = 25;
+
 export interface MetricsProjectionOptions {
   /** Journal rows read per step (their orders are recomputed whole). */
   batch?: number;
-  /** Wait this long after a commit before reading, so bursts are read together. */
+  /** Wait this long after a commit before reading, so bursts (and an order's own events) are read together. */
   debounceMs?: number;
 }
 
@@ -34,8 +37,8 @@ export class MetricsProjection {
     private readonly log: Logger,
     options: MetricsProjectionOptions = {},
   ) {
-    this.batch = options.batch ?? 5000;
-    this.debounceMs = options.debounceMs ?? 200;
+    this.batch = options.batch ?? 1000;
+    this.debounceMs = options.debounceMs ?? 500;
   }
 
   /** After a commit: catch up soon (debounced). */
@@ -112,7 +115,15 @@ export class MetricsProjection {
         );
         const out: unknown[][] = [];
         let i = 0;
+        let sinceYield = 0;
         while (i < rows.length) {
+          // Metrics are computed on the engine's event loop: give it back every few orders so the
+          // order path is not held up by a long batch.
+          sinceYield += 1;
+          if (sinceYield >= YIELD_EVERY) {
+            sinceYield = 0;
+            await new Promise((resolve) => setImmediate(resolve));
+          }
           const id = rows[i]?.order_id;
           const events: AnyEvent[] = [];
           let seq = 0;
