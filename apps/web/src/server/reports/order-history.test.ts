@@ -32,7 +32,7 @@ beforeAll(async () => {
       "UPDATE orders SET created_at = $2::timestamptz, order_qty = $3 WHERE id = $1",
       `O${String(i).padStart(2, "0")}`,
       new Date(Date.UTC(2026, 2, 2, 14, 0, i)).toISOString(),
-      (i % 5) * 100,
+      [9, 10, 100, 1000, 5][i % 5],
     );
   }
 });
@@ -62,9 +62,9 @@ describe("reports.orderHistory", () => {
     expect(ids).toEqual(Array.from({ length: 25 }, (_, i) => `O${String(24 - i).padStart(2, "0")}`));
   });
 
-  it("sorts by quantity with ties broken by id, ascending, across pages", async () => {
+  it("sorts by quantity as a number (9 before 10 before 100), ties broken by id, across pages", async () => {
     const { ids } = await all({ sort: "orderQty", dir: "asc" });
-    const expected = Array.from({ length: 25 }, (_, i) => ({ id: `O${String(i).padStart(2, "0")}`, q: (i % 5) * 100 }))
+    const expected = Array.from({ length: 25 }, (_, i) => ({ id: `O${String(i).padStart(2, "0")}`, q: [9, 10, 100, 1000, 5][i % 5] ?? 0 }))
       .sort((a, b) => a.q - b.q || a.id.localeCompare(b.id))
       .map((o) => o.id);
     expect(ids).toEqual(expected);

@@ -171,14 +171,15 @@ export async function orderHistoryPage(
     where.push(`(${column}, id) ${input.dir === "asc" ? ">" : "<"} (${p(c.v)}${cast}, ${p(c.id)})`);
   }
   const dir = input.dir === "asc" ? "ASC" : "DESC";
-  const sortValue = timestamp ? `to_char(${column} AT TIME ZONE 'UTC', ${US})` : `${column}::text`;
+  // The table's columns, qualified: the SELECT list has text aliases of the same names, which ORDER BY would take.
+  const sortValue = timestamp ? `to_char(orders.${column} AT TIME ZONE 'UTC', ${US})` : `orders.${column}::text`;
   const rows = await prisma.$queryRawUnsafe<Row[]>(
     `SELECT id, cl_ord_id, account_id, strategy, symbol, side, ord_type, time_in_force, order_qty::text AS order_qty,
        price::text AS price, stop_px::text AS stop_px, ord_status, cum_qty::text AS cum_qty, leaves_qty::text AS leaves_qty,
        avg_px::text AS avg_px, venue_id, created_by, to_char(created_at AT TIME ZONE 'UTC', ${US}) AS created_at,
        to_char(updated_at AT TIME ZONE 'UTC', ${US}) AS updated_at, last_seq::text AS last_seq, ${sortValue} AS sort_value
      FROM orders${where.length ? ` WHERE ${where.join(" AND ")}` : ""}
-     ORDER BY ${column} ${dir}, id ${dir} LIMIT ${p(input.limit + 1)}`,
+     ORDER BY orders.${column} ${dir}, orders.id ${dir} LIMIT ${p(input.limit + 1)}`,
     ...values,
   );
   const page = rows.slice(0, input.limit);

@@ -120,7 +120,7 @@ export default function OrderHistoryPage() {
             </div>
           </form>
           {page.error && <p className="error">{page.error.message}</p>}
-          <div className="table-wrap">
+          <div className="table-wrap tall">
             <table aria-label="Orders">
               <thead>
                 <tr>
