@@ -69,6 +69,16 @@ test.describe("audit", () => {
     // The search result exports too (JSON here), journaled before it can be downloaded.
     await page.getByRole("button", { name: "Export JSON" }).click();
     await expect(page.getByRole("link", { name: /^Download audit-.*\.json$/ })).toBeVisible({ timeout: 30_000 });
+
+    // The book as of the order's first event: that order, as it stood then, marked historical.
+    const firstSeq = await table.locator("tbody tr", { hasText: "OrderReceived" }).getAttribute("data-seq");
+    await page.getByLabel("or journal seq").fill(firstSeq ?? "1");
+    await page.getByRole("button", { name: "Show book" }).click();
+    const book = page.getByTestId("book-as-of");
+    await expect(book).toContainText(`HISTORICAL · as of event #${firstSeq}`, { timeout: 15_000 });
+    await expect(book.getByRole("table", { name: "Orders as of" })).toContainText(orderId);
+    await book.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: screenshotPath("audit-as-of.png"), fullPage: true });
   });
 
   test("a trader sees no Audit link and is refused the page's data", async ({ playwright, baseURL }) => {
