@@ -14,7 +14,6 @@ import type { Registry } from "prom-client";
 import { z } from "zod";
 import type { AlertCentre } from "../alerts/alert-centre";
 import { alertsApi } from "../alerts/api";
-import type { ReferenceService } from "../reference/service";
 import { journalAdminEvent } from "../audit/admin-events";
 import { bookAsOf } from "../audit/as-of";
 import { breakerRoutes } from "../controls/breakers/api";
@@ -34,6 +33,7 @@ import { pnlSeries, positionFills, positionsSnapshot, positionsStream } from "..
 import { reconciliationApi } from "../positions/reconciliation/api";
 import type { Reconciliation } from "../positions/reconciliation/reconciliation";
 import { orderMetrics, qualitySummary, summaryQuery } from "../quality/api";
+import type { ReferenceService } from "../reference/service";
 import type { RiskSettings } from "../risk/risk-settings";
 import { corporateActionsApi } from "../wiring/corporate-actions";
 import { adminRoutes } from "./admin-routes";
@@ -330,7 +330,8 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
   ...adminRoutes.map(([method, pattern, handler]): [string, RegExp, Handler] => [
     method,
     pattern,
-    async ({ deps, req, res, params }) => send(res, 200, await handler({ body: () => readJson(req), params, service: deps.referenceAdmin })),
+    async ({ deps, req, res, params }) =>
+      send(res, 200, await handler({ body: () => readJson(req), params, service: deps.referenceAdmin })),
   ]),
 ];
 
