@@ -84,6 +84,10 @@ test.describe("reports", () => {
     await page.getByRole("button", { name: /^Qty/ }).click();
     await expect(page.getByRole("columnheader", { name: /Qty/ })).toHaveAttribute("aria-sort", "descending");
     await expect(page.getByTestId("history-page")).toContainText("Page 1");
+    // The sorted page has arrived (the previous one is shown, busy, while it loads): quantities descend.
+    await expect(table).toHaveAttribute("aria-busy", "false");
+    const qty = (await table.locator("tbody tr td:nth-child(7)").allTextContents()).map(Number);
+    expect(qty).toEqual([...qty].sort((a, b) => b - a));
     await page.screenshot({ path: screenshotPath("order-history.png") });
   });
 

@@ -121,7 +121,7 @@ export default function OrderHistoryPage() {
           </form>
           {page.error && <p className="error">{page.error.message}</p>}
           <div className="table-wrap tall">
-            <table aria-label="Orders">
+            <table aria-label="Orders" aria-busy={page.isPlaceholderData}>
               <thead>
                 <tr>
                   {COLUMNS.map((c) => (
