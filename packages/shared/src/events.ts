@@ -252,6 +252,26 @@ export interface SystemEventData {
     new: Record<string, unknown>;
     reason: string;
   };
+  /**
+   * Administrative actions journaled through the engine's audit door (apps/engine/src/audit/admin-events.ts,
+   * which validates each shape): the actor is who acted. No engine state depends on them; replay passes them by.
+   */
+  /** A file exported from the console: what, which filters, how many rows, and the SHA-256 a regulator can check. */
+  ExportProduced: {
+    exportId: string;
+    source: string;
+    format: "csv" | "xlsx" | "pdf" | "json" | "psv" | "xml" | "ndjson";
+    fileName: string;
+    filters: Record<string, unknown>;
+    rows: number;
+    bytes: number;
+    sha256: string;
+  };
+  ApiKeyCreated: { keyId: string; name: string; role: string; accountIds: string[] };
+  ApiKeyRevoked: { keyId: string; name: string };
+  UserSignedIn: { userId: string; email: string; ip: string };
+  SignInFailed: { email: string; ip: string; outcome: "bad-password" | "unknown-account" | "blocked" };
+  UserRoleChanged: { userId: string; email: string; old: string; new: string };
 }
 
 export type CorporateActionKind = "split" | "reverseSplit" | "cashDividend" | "symbolChange";
