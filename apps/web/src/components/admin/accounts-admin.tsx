@@ -4,6 +4,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTRPC } from "../../lib/trpc";
 import { issuesText, messageOf } from "./admin-shell";
+import { ReadOnlyNotice, SaveWithReason } from "./form-parts";
 
 /** Trading accounts: open one (usable by orders at once) or rename it. */
 export function AccountsAdmin({ canWrite }: { canWrite: boolean }) {
@@ -47,29 +48,10 @@ export function AccountsAdmin({ canWrite }: { canWrite: boolean }) {
             Name
             <input name="name" value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
           </label>
-          <label>
-            Reason (journaled)
-            <input name="reason" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="why, at least 10 characters" />
-          </label>
-          {error && (
-            <p className="error" role="alert">
-              {error}
-            </p>
-          )}
-          {saved && (
-            <p className="ok" role="status">
-              {saved}
-            </p>
-          )}
-          <button type="submit" className="primary" disabled={upsert.isPending}>
-            {upsert.isPending ? "Saving…" : "Save"}
-          </button>
+          <SaveWithReason reason={reason} onReason={setReason} error={error} saved={saved} pending={upsert.isPending} />
         </form>
       ) : (
-        <section className="card ticket" aria-label="Account">
-          <h2>Accounts</h2>
-          <p className="muted">Read only: opening accounts needs the admin role.</p>
-        </section>
+        <ReadOnlyNotice label="Account" title="Accounts" what="opening accounts" />
       )}
       <section className="card blotter" aria-label="Accounts">
         <div className="toolbar">

@@ -4,6 +4,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTRPC } from "../../lib/trpc";
 import { issuesText, messageOf } from "./admin-shell";
+import { ReadOnlyNotice, SaveWithReason } from "./form-parts";
 
 const EMPTY = { symbol: "", name: "", currency: "USD", tickSize: "0.01", lotSize: "1", refPrice: "", tradable: true, open: "", close: "" };
 
@@ -79,24 +80,7 @@ export function InstrumentsAdmin({ canWrite }: { canWrite: boolean }) {
             {field("open", "Opens (UTC)", "HH:MM")}
             {field("close", "Closes (UTC)", "HH:MM")}
           </div>
-          <label>
-            Reason (journaled)
-            <input name="reason" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="why, at least 10 characters" />
-          </label>
-          {error && (
-            <p className="error" role="alert">
-              {error}
-            </p>
-          )}
-          {saved && (
-            <p className="ok" role="status">
-              {saved}
-            </p>
-          )}
-          <div style={{ display: "flex", gap: 8 }}>
-            <button type="submit" className="primary" disabled={upsert.isPending}>
-              {upsert.isPending ? "Saving…" : "Save"}
-            </button>
+          <SaveWithReason reason={reason} onReason={setReason} error={error} saved={saved} pending={upsert.isPending}>
             <button
               type="button"
               onClick={() => {
@@ -106,13 +90,10 @@ export function InstrumentsAdmin({ canWrite }: { canWrite: boolean }) {
             >
               New
             </button>
-          </div>
+          </SaveWithReason>
         </form>
       ) : (
-        <section className="card ticket" aria-label="Instrument">
-          <h2>Instruments</h2>
-          <p className="muted">Read only: changing instruments needs the admin role.</p>
-        </section>
+        <ReadOnlyNotice label="Instrument" title="Instruments" what="changing instruments" />
       )}
       <section className="card blotter" aria-label="Instruments">
         <div className="toolbar">

@@ -4,6 +4,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTRPC } from "../../lib/trpc";
 import { issuesText, messageOf } from "./admin-shell";
+import { ReadOnlyNotice, SaveWithReason } from "./form-parts";
 
 /** A starting config per kind: the FIX one is QuickFIX's ordermatch example as docs/ADAPTERS.md names it. */
 const EXAMPLES: Record<VenueKind, Record<string, unknown>> = {
@@ -185,24 +186,7 @@ export function VenuesAdmin({ canWrite }: { canWrite: boolean }) {
             />{" "}
             Enabled
           </label>
-          <label>
-            Reason (journaled)
-            <input name="reason" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="why, at least 10 characters" />
-          </label>
-          {error && (
-            <p className="error" role="alert">
-              {error}
-            </p>
-          )}
-          {saved && (
-            <p className="ok" role="status">
-              {saved}
-            </p>
-          )}
-          <div style={{ display: "flex", gap: 8 }}>
-            <button type="submit" className="primary" disabled={upsert.isPending}>
-              {upsert.isPending ? "Saving…" : "Save"}
-            </button>
+          <SaveWithReason reason={reason} onReason={setReason} error={error} saved={saved} pending={upsert.isPending}>
             {draft.kind !== "sim" && (
               <button type="button" onClick={onTest} disabled={test.isPending}>
                 {test.isPending ? "Testing…" : "Test connection"}
@@ -218,7 +202,7 @@ export function VenuesAdmin({ canWrite }: { canWrite: boolean }) {
             >
               New
             </button>
-          </div>
+          </SaveWithReason>
           {testResult && (
             <section aria-label="Connection test" data-ok={testResult.ok}>
               <h3 className={testResult.ok ? "ok" : "error"}>{testResult.ok ? "Connection test passed" : "Connection test failed"}</h3>
@@ -234,10 +218,7 @@ export function VenuesAdmin({ canWrite }: { canWrite: boolean }) {
           )}
         </form>
       ) : (
-        <section className="card ticket" aria-label="Venue">
-          <h2>Venues</h2>
-          <p className="muted">Read only: changing venues needs the admin role.</p>
-        </section>
+        <ReadOnlyNotice label="Venue" title="Venues" what="changing venues" />
       )}
       <section className="card blotter" aria-label="Venues">
         <div className="toolbar">
