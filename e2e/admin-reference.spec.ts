@@ -24,9 +24,9 @@ test.describe("Admin: reference data", () => {
 
       const form = page.getByRole("form", { name: "Venue" });
       const bad = `E2E-BAD-${tag}`;
-      await form.getByLabel("Id").fill(bad);
-      await form.getByLabel("Name").fill("Typed by hand");
-      await form.getByLabel("Kind").selectOption("fix");
+      await form.getByLabel("Id", { exact: true }).fill(bad);
+      await form.getByLabel("Name", { exact: true }).fill("Typed by hand");
+      await form.getByLabel("Kind", { exact: true }).selectOption("fix");
       await form
         .getByLabel("Config (JSON)")
         .fill(
@@ -39,9 +39,9 @@ test.describe("Admin: reference data", () => {
       await expect(table.locator(`tr[data-venue-id="${bad}"]`)).toHaveCount(0);
 
       const id = `E2E-SIM-${tag}`;
-      await form.getByLabel("Id").fill(id);
-      await form.getByLabel("Name").fill("An e2e simulator");
-      await form.getByLabel("Kind").selectOption("sim");
+      await form.getByLabel("Id", { exact: true }).fill(id);
+      await form.getByLabel("Name", { exact: true }).fill("An e2e simulator");
+      await form.getByLabel("Kind", { exact: true }).selectOption("sim");
       await form.getByLabel("Config (JSON)").fill(JSON.stringify({ latencyMs: 1, feeBps: 6 }));
       await form.getByRole("button", { name: "Save" }).click();
       await expect(form.getByRole("status")).toContainText(`${id} saved: running`);
@@ -68,7 +68,7 @@ test.describe("Admin: reference data", () => {
       const form = page.getByRole("form", { name: "Instrument" });
       const symbol = `E2E${tag}`.slice(0, 24);
       await form.getByLabel("Symbol").fill(symbol);
-      await form.getByLabel("Name").fill("E2E test stock");
+      await form.getByLabel("Name", { exact: true }).fill("E2E test stock");
       await form.getByLabel("Tick size").fill("-0.01");
       await form.getByLabel("Reference price").fill("10.00");
       await form.getByLabel("Reason (journaled)").fill(REASON);
@@ -83,8 +83,8 @@ test.describe("Admin: reference data", () => {
       await page.getByRole("link", { name: "Accounts" }).click();
       const accountForm = page.getByRole("form", { name: "Account" });
       const account = `ACC-E2E-${tag}`;
-      await accountForm.getByLabel("Id").fill(account);
-      await accountForm.getByLabel("Name").fill("E2E fund");
+      await accountForm.getByLabel("Id", { exact: true }).fill(account);
+      await accountForm.getByLabel("Name", { exact: true }).fill("E2E fund");
       await accountForm.getByLabel("Reason (journaled)").fill("short");
       await accountForm.getByRole("button", { name: "Save" }).click();
       await expect(accountForm.getByRole("alert")).toContainText("at least 10 characters");
