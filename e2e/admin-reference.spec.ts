@@ -26,7 +26,7 @@ test.describe("Admin: reference data", () => {
       const bad = `E2E-BAD-${tag}`;
       await form.getByLabel("Id", { exact: true }).fill(bad);
       await form.getByLabel("Name", { exact: true }).fill("Typed by hand");
-      await form.getByLabel("Kind", { exact: true }).selectOption("fix");
+      await form.getByRole("combobox", { name: "Kind" }).selectOption("fix");
       await form
         .getByLabel("Config (JSON)")
         .fill(
@@ -41,7 +41,7 @@ test.describe("Admin: reference data", () => {
       const id = `E2E-SIM-${tag}`;
       await form.getByLabel("Id", { exact: true }).fill(id);
       await form.getByLabel("Name", { exact: true }).fill("An e2e simulator");
-      await form.getByLabel("Kind", { exact: true }).selectOption("sim");
+      await form.getByRole("combobox", { name: "Kind" }).selectOption("sim");
       await form.getByLabel("Config (JSON)").fill(JSON.stringify({ latencyMs: 1, feeBps: 6 }));
       await form.getByRole("button", { name: "Save" }).click();
       await expect(form.getByRole("status")).toContainText(`${id} saved: running`);
