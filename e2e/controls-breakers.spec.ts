@@ -195,9 +195,13 @@ test("a dead-man's switch whose heartbeats stop cancels the strategy's orders an
   await expect(cells.nth(3)).toHaveText("fired", { timeout: 20_000 });
   await expect(cells.nth(5)).toHaveText(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ: silent \d+ ms, [1-9]\d* orders cancelled$/);
   await expect
-    .poll(async () => (await trpcGet<{ ordStatus: string }>(trader.request, "orders.get", { orderId: working.orderId })).ordStatus, {
-      timeout: 15_000,
-    })
+    .poll(
+      async () =>
+        (await trpcGet<{ order: { ordStatus: string } }>(trader.request, "orders.get", { orderId: working.orderId })).order.ordStatus,
+      {
+        timeout: 15_000,
+      },
+    )
     .toBe("Cancelled");
   const actor = `deadman:${SWITCH}`;
   await expectHalted(
