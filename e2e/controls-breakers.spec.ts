@@ -78,6 +78,10 @@ test("risk configures a positionSize breaker; a fill beyond it halts the account
   await editor.getByLabel("Breaker scope").fill(`account:${ACCOUNT}`);
   await editor.getByLabel(/^Threshold/).fill(String(threshold));
   await editor.getByLabel("N readings").fill("1");
+  // The demo strategy trades this account too, and reducing orders pass a halt: with the default
+  // hysteresis (0.1) one of its fills could re-arm the breaker before the page is read. 0.99 keeps
+  // it tripped until the position is nearly flat.
+  await editor.getByLabel("Hysteresis (0–0.99)").fill("0.99");
   await editor.getByRole("checkbox", { name: "enabled", exact: true }).check();
   await editor.getByRole("button", { name: "Save breaker" }).click();
   await expect(section.getByTestId("breakers-message")).toHaveText(`breaker ${BREAKER} saved and armed`, { timeout: 15_000 });
