@@ -24,7 +24,11 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.stop()));
 });
 
-async function supervised(env: Record<string, string> = {}, onGiveUp?: (reason: string) => void) {
+async function supervised(
+  env: Record<string, string> = {},
+  onGiveUp?: (reason: string) => void,
+  onChange?: (status: ReturnType<SupervisedProcess["status"]>) => void,
+) {
   const port = await findFreePort();
   const logs: string[] = [];
   const proc = new SupervisedProcess({
@@ -39,6 +43,7 @@ async function supervised(env: Record<string, string> = {}, onGiveUp?: (reason: 
     output: "ignore",
     log: (l) => logs.push(l),
     onGiveUp,
+    onChange,
   });
   running.push(proc);
   return { proc, logs };
@@ -96,6 +101,21 @@ describe("a supervised process", () => {
     await until(() => proc.status().state === "running" && proc.child?.pid !== first);
     expect(proc.status()).toMatchObject({ restarts: 1, lastExit: { signal: "SIGKILL" } });
     expect(logs.join("\n")).toMatch(/engine exited unexpectedly \(signal SIGKILL\)[\s\S]*restart 1 of at most 2[\s\S]*engine restarted/);
+  });
+
+  it("counts a restart as soon as it is decided: the change to restarting already carries it (what the System page shows)", async () => {
+    const told: { state: string; restarts: number }[] = [];
+    const { proc } = await supervised({}, undefined, (s) => told.push({ state: s.state, restarts: s.restarts }));
+    await proc.start();
+    const first = proc.child?.pid;
+    proc.child?.kill("SIGKILL");
+    await until(() => proc.status().state === "running" && proc.child?.pid !== first);
+    expect(told).toEqual([
+      { state: "starting", restarts: 0 },
+      { state: "running", restarts: 0 },
+      { state: "restarting", restarts: 1 },
+      { state: "running", restarts: 1 },
+    ]);
   });
 
   it("is given up on past the limit: state failed and the launcher told", async () => {

@@ -10,7 +10,7 @@ export interface ProcessStatus {
   name: string;
   state: ProcessState;
   pid: number | null;
-  /** Restarts since the launcher started. */
+  /** Restarts since the launcher started, counted when each is decided (the exit), before the new process serves. */
   restarts: number;
   /** When the current process started serving (ISO), null when none is. */
   runningSince: string | null;
@@ -224,6 +224,9 @@ export class SupervisedProcess {
         this.options.onGiveUp?.(this.reason);
         return;
       }
+      // Counted as soon as the restart is decided, and written with the "restarting" state: the System page and
+      // /healthz show the new count while the engine is still down, not only once it serves again.
+      this.restarts += 1;
       this.set("restarting");
       log(`${name}: restart ${slot.n} of at most ${policy.maxRestarts} in ${policy.windowMs / 1000} s, in ${slot.delayMs} ms`);
       await new Promise<void>((resolve) => {
@@ -235,7 +238,6 @@ export class SupervisedProcess {
       });
       this.wake = undefined;
       if (this.stopping) return;
-      this.restarts += 1;
       try {
         await this.launch();
         log(`${name} restarted (pid ${this.child?.pid}), serving again`);

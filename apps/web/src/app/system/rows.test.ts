@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SystemHealth } from "../../server/system-health";
-import { duration, processRows } from "./rows";
+import { duration, engineSteady, processRows } from "./rows";
 
 const health: SystemHealth = {
   status: "degraded",
@@ -42,5 +42,12 @@ describe("System page rows", () => {
   it("shows a running engine whose journal is unhealthy as degraded, in red", () => {
     const rows = processRows({ ...health, engine: { ...health.engine, state: "running", reachable: true, status: "degraded" } });
     expect(rows.find((r) => r.name === "Engine")).toMatchObject({ state: "degraded", tone: "bad" });
+  });
+
+  it("refreshes fast while the engine is not serving (restarting, unreachable), slowly once it runs", () => {
+    expect(engineSteady(health)).toBe(false);
+    expect(engineSteady({ engine: { ...health.engine, state: "running", reachable: false } })).toBe(false);
+    expect(engineSteady({ engine: { ...health.engine, state: "running", reachable: true } })).toBe(true);
+    expect(engineSteady({ engine: { ...health.engine, state: "unknown", reachable: true } })).toBe(true);
   });
 });

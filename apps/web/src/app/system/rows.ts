@@ -39,6 +39,11 @@ function exitText(exit: SystemHealth["engine"]["lastExit"]): string {
   return `last exit ${exit.signal ?? `code ${exit.code}`} at ${exit.at.slice(11, 19)}`;
 }
 
+/** Whether the engine serves as it should (then the page refreshes every 2 s; otherwise faster, to show a restart at once). */
+export function engineSteady(h: Pick<SystemHealth, "engine">): boolean {
+  return h.engine.reachable && (h.engine.state === "running" || h.engine.state === "unknown");
+}
+
 /** One row per process: launcher, console, engine, database. */
 export function processRows(h: SystemHealth): ProcessRow[] {
   const engineState = h.engine.state === "running" && h.engine.status === "degraded" ? "degraded" : h.engine.state;
