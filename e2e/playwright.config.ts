@@ -4,8 +4,8 @@ import { defineConfig, devices } from "@playwright/test";
 const desktop = { ...devices["Desktop Chrome"], viewport: { width: 1440, height: 900 } };
 const root = path.resolve(import.meta.dirname, "..");
 // Specs that change global state: risk limits and the global trading state (risk-controls), the kill switch (controls).
-const exclusive = /\/(risk-controls|controls|controls-scoped|controls-breakers)\.spec\.ts$/;
-const outages = /venues\.spec\.ts$/;
+const exclusive = /\/(risk-controls|controls|controls-scoped|controls-breakers|controls-close|controls-unconfirmed)\.spec\.ts$/;
+const outages = /\/(venues|engine-restart)\.spec\.ts$/;
 
 export default defineConfig({
   testDir: ".",
@@ -41,7 +41,8 @@ export default defineConfig({
     // Specs that change global state (risk limits, the global trading state, the kill switch) run alone,
     // after the rest, and one file at a time (workers: 1): two of them must never halt and resume trading at once.
     { name: "exclusive", testMatch: exclusive, dependencies: ["chromium"], workers: 1, use: { ...desktop } },
-    // Venue outages change routing for everyone: alone again, after the risk controls.
-    { name: "outages", testMatch: outages, dependencies: ["exclusive"], use: { ...desktop } },
+    // Venue outages change routing for everyone, and engine-restart kills the engine: alone again, after the
+    // risk controls, one file at a time.
+    { name: "outages", testMatch: outages, dependencies: ["exclusive"], workers: 1, use: { ...desktop } },
   ],
 });
