@@ -4,7 +4,7 @@ import { defineConfig, devices } from "@playwright/test";
 const desktop = { ...devices["Desktop Chrome"], viewport: { width: 1440, height: 900 } };
 const root = path.resolve(import.meta.dirname, "..");
 // Specs that change global state: risk limits and the global trading state (risk-controls), the kill switch (controls).
-const exclusive = /\/(risk-controls|controls|controls-scoped|controls-breakers)\.spec\.ts$/;
+const exclusive = /\/(risk-controls|controls|controls-scoped|controls-breakers|controls-close|controls-unconfirmed)\.spec\.ts$/;
 const outages = /\/(venues|engine-restart)\.spec\.ts$/;
 
 export default defineConfig({
