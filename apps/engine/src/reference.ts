@@ -7,7 +7,7 @@ export interface Instrument extends InstrumentRule {
   refPrice: string;
   /** Quote currency; USD unless the row says otherwise. */
   currency: string;
-  /** Recorded and shown; null = always open (see docs/OPERATIONS.md: not yet enforced by risk). */
+  /** When new orders are taken (risk/trading-hours.ts); null = always open. */
   tradingHours: TradingHours | null;
 }
 

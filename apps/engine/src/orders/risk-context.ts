@@ -90,6 +90,7 @@ export class OrderRisk {
       openBuyNotional: exposure.openBuyNotional,
       unpricedOpenBuys: exposure.unpricedOpenBuys,
       tokensAvailable: this.buckets.available(order.accountId, limits.ordersPerSecond, limits.orderBurst, book.clock.nowMs()),
+      nowMs: book.clock.nowMs(),
     };
   }
 }

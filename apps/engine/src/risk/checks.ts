@@ -1,4 +1,13 @@
-import { type Decimal, money, type Order, type RiskLimits, type TradingState, type TradingStateEntry } from "@fillmore/shared";
+import {
+  type Decimal,
+  money,
+  type Order,
+  type RiskLimits,
+  type TradingHours,
+  type TradingState,
+  type TradingStateEntry,
+} from "@fillmore/shared";
+import { tradingHoursDenial } from "./trading-hours";
 
 export interface InstrumentRule {
   symbol: string;
@@ -10,6 +19,8 @@ export interface InstrumentRule {
    * the instrument says so: without a quote, a limit order is refused (fail closed).
    */
   allowNoReferencePrice?: boolean;
+  /** When new orders are taken (UTC; risk/trading-hours.ts); null or absent: always. */
+  tradingHours?: TradingHours | null;
 }
 
 /** Everything a pre-trade decision needs, gathered by the caller; the checks themselves are pure. */
@@ -43,6 +54,8 @@ export interface RiskContext {
   unpricedOpenBuys: readonly string[];
   /** Orders the account's token bucket allows right now. */
   tokensAvailable: number;
+  /** Wall-clock time of the check (epoch ms), for the instrument's trading hours. */
+  nowMs?: number;
 }
 
 /** A refusal names the rule, the limit and the value. */
@@ -117,6 +130,9 @@ const instrumentTradable: Check = (o, ctx) => {
   if (!ctx.instrument.tradable) return { code: "INSTRUMENT_NOT_TRADABLE", reason: `${o.symbol} is not tradable` };
   return null;
 };
+
+/** Outside the instrument's trading hours a new order (or a modify) is refused, naming the hours; cancels never reach risk. */
+const withinTradingHours: Check = (o, ctx) => tradingHoursDenial(o.symbol, ctx.instrument?.tradingHours, ctx.nowMs);
 
 const restrictedSymbol: Check = (o, ctx) =>
   ctx.limits.restrictedSymbols.includes(o.symbol) ? { code: "RESTRICTED_SYMBOL", reason: `${o.symbol} is on the restricted list` } : null;
@@ -227,6 +243,7 @@ const CHECKS: readonly Check[] = [
   tradingHalted,
   accountKnown,
   instrumentTradable,
+  withinTradingHours,
   restrictedSymbol,
   lotSize,
   tickSize,
