@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { stringify } from "csv-stringify";
 import ExcelJS from "exceljs";
 import PDFDocument from "pdfkit";
 import { cellText, neutralise } from "./cells";
@@ -82,14 +81,29 @@ export async function writeExport<T>(input: ExportInput<T>, out: Writable): Prom
   return { rows, ...digest.result() };
 }
 
+/** RFC 4180: a field holding a quote, comma, CR or LF is quoted, its quotes doubled; others as they are. */
+const NEEDS_QUOTES = /[",\r\n]/;
+function csvField(text: string): string {
+  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+const csvRecord = (cells: readonly string[]) => `${cells.map(csvField).join(",")}\r\n`;
+
+/** CSV records joined and written as one chunk (one write per 1,000 rows, not per row). */
+const CSV_BATCH = 1000;
+
 async function writeCsv<T>({ columns }: ExportInput<T>, rows: AsyncIterable<T>, out: Writable): Promise<void> {
-  const csv = stringify({ header: true, columns: columns.map((c) => c.header), record_delimiter: "\r\n" });
-  const piped = pipeline(csv, out);
+  await write(out, csvRecord(columns.map((c) => c.header)));
+  let batch = "";
+  let n = 0;
   for await (const row of rows) {
-    if (!csv.write(columns.map((c) => neutralise(cellText(c.value(row)))))) await once(csv, "drain");
+    batch += csvRecord(columns.map((c) => neutralise(cellText(c.value(row)))));
+    if (++n % CSV_BATCH === 0) {
+      await write(out, batch);
+      batch = "";
+    }
   }
-  csv.end();
-  await piped;
+  if (batch !== "") await write(out, batch);
+  out.end();
 }
 
 async function writeJson<T>({ heading, columns }: ExportInput<T>, rows: AsyncIterable<T>, out: Writable): Promise<void> {
@@ -116,6 +130,23 @@ function xlsxValue(kind: string, value: unknown): unknown {
   return cellText(value);
 }
 
+/**
+ * Back-pressure for exceljs's streaming writer: a committed row goes into the sheet's buffer, which
+ * hands 64 KB blocks to the zip's deflate stream without waiting for it (StreamBuf ignores write()'s
+ * answer), so a fast producer grows memory with the file. Wait while the deflate stream is full (it
+ * drains as the file takes the zip's output), or, before the zip has started on the sheet, while
+ * the sheet's own buffer holds more than a megabyte.
+ */
+async function xlsxDrained(sheet: ExcelJS.Worksheet): Promise<void> {
+  const stream = (sheet as unknown as { stream: { pipes?: Writable[]; buffers?: unknown[] } }).stream;
+  for (;;) {
+    const deflate = stream.pipes?.[0];
+    if (deflate?.writableNeedDrain) await once(deflate, "drain");
+    else if (!deflate && (stream.buffers?.length ?? 0) > 16) await new Promise((resolve) => setImmediate(resolve));
+    else return;
+  }
+}
+
 async function writeXlsx<T>({ heading, columns }: ExportInput<T>, rows: AsyncIterable<T>, out: Writable): Promise<void> {
   const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
   book.creator = heading.producedBy;
@@ -125,8 +156,7 @@ async function writeXlsx<T>({ heading, columns }: ExportInput<T>, rows: AsyncIte
   let n = 0;
   for await (const row of rows) {
     sheet.addRow(columns.map((c) => xlsxValue(c.kind, c.value(row)))).commit();
-    // exceljs's writer buffers its zip output; yield now and then so the file stream drains.
-    if (++n % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (++n % 200 === 0) await xlsxDrained(sheet);
   }
   sheet.commit();
   const about = book.addWorksheet("About");

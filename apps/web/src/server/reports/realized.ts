@@ -1,6 +1,16 @@
 import { type Decimal, money } from "@fillmore/shared";
 
-const { abs, add, div, isPositive, isZero, lt, mul, neg, normalize, sub } = money;
+const { add, div, lt, mul, normalize, sub } = money;
+
+// Sign tests and sign flips on canonical decimal text (what the projection and this book hold: no
+// "+", no "-0", no leading zeros): string work, where money.neg/abs go through big.js (a report walks
+// every fill of its books, 1,000,000 in the export benchmark). Sums and products stay money's, whose
+// scaled-integer fast path is exact for short decimals and falls back to big.js otherwise.
+const isNegative = (a: Decimal): boolean => a.charCodeAt(0) === 45;
+const isZero = (a: Decimal): boolean => /^-?0(\.0*)?$/.test(a);
+const isPositive = (a: Decimal): boolean => !isNegative(a) && !isZero(a);
+const neg = (a: Decimal): Decimal => (isZero(a) ? "0" : isNegative(a) ? a.slice(1) : `-${a}`);
+const abs = (a: Decimal): Decimal => (isNegative(a) ? a.slice(1) : a);
 
 /**
  * Realized P&L of each fill under average cost, as the engine's position book books it
@@ -57,7 +67,7 @@ export class AverageCostBooks {
   }
 }
 
-/** The book key of a fill: account, strategy (null is its own book) and symbol. */
+/** The book key of a fill: account, strategy (null is its own book, apart from "") and symbol. */
 export function bookKey(accountId: string, strategy: string | null, symbol: string): string {
-  return JSON.stringify([accountId, strategy, symbol]);
+  return `${accountId}\u0001${strategy === null ? "\u0000" : `=${strategy}`}\u0001${symbol}`;
 }

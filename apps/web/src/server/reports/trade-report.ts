@@ -161,8 +161,7 @@ export async function* tradeRows(
 ): AsyncGenerator<TradeRow> {
   const books = new AverageCostBooks();
   const fromMs = Date.parse(period.from);
-  let after = 0;
-  for (;;) {
+  const page = (after: number) => {
     const values: unknown[] = [];
     const p = (v: unknown) => {
       values.push(v);
@@ -179,7 +178,7 @@ export async function* tradeRows(
     if (q.filters.strategy) where.push(`f.strategy = ${p(q.filters.strategy)}`);
     if (q.filters.symbol) where.push(`f.symbol = ${p(q.filters.symbol)}`);
     if (accounts) where.push(`f.account_id = ANY(${p(accounts)}::text[])`);
-    const rows = await prisma.$queryRawUnsafe<FillDbRow[]>(
+    return prisma.$queryRawUnsafe<FillDbRow[]>(
       `SELECT f.seq::text AS seq, to_char(f.ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ts, f.exec_id, f.order_id,
          o.cl_ord_id, f.account_id, f.strategy, f.symbol, f.side, trim_scale(f.last_qty)::text AS qty, trim_scale(f.last_px)::text AS px,
          trim_scale(f.last_qty * f.last_px)::text AS notional, f.venue_id, f.liquidity, trim_scale(f.fees)::text AS fees, f.currency, f.corrected
@@ -187,35 +186,49 @@ export async function* tradeRows(
        WHERE ${where.join(" AND ")} ORDER BY f.seq LIMIT ${PAGE}`,
       ...values,
     );
-    for (const r of rows) {
-      const realizedPnL = books.apply({ book: bookKey(r.account_id, r.strategy, r.symbol), side: r.side, qty: r.qty, px: r.px });
-      if (Date.parse(r.ts) < fromMs) continue;
-      if (q.filters.broker && r.venue_id !== q.filters.broker) continue;
-      yield {
-        seq: Number(r.seq),
-        ts: r.ts,
-        execId: r.exec_id,
-        orderId: r.order_id,
-        clOrdId: r.cl_ord_id,
-        accountId: r.account_id,
-        strategy: r.strategy,
-        symbol: r.symbol,
-        side: r.side,
-        qty: r.qty,
-        px: r.px,
-        notional: r.notional,
-        venueId: r.venue_id,
-        liquidity: r.liquidity,
-        fees: r.fees,
-        currency: r.currency,
-        realizedPnL,
-        corrected: r.corrected,
-      };
+  };
+  // The next page is asked for before this one is processed: Postgres reads it while this process
+  // realizes and writes the current one (two pages in memory at most).
+  let pending: Promise<FillDbRow[]> | null = page(0);
+  try {
+    while (pending) {
+      const rows: FillDbRow[] = await pending;
+      const last = rows.at(-1);
+      pending = last && rows.length === PAGE ? page(Number(last.seq)) : null;
+      for (const r of rows) {
+        const realizedPnL = books.apply({ book: bookKey(r.account_id, r.strategy, r.symbol), side: r.side, qty: r.qty, px: r.px });
+        if (Date.parse(r.ts) < fromMs) continue;
+        if (q.filters.broker && r.venue_id !== q.filters.broker) continue;
+        yield tradeRow(r, realizedPnL);
+      }
     }
-    const last = rows.at(-1);
-    if (!last || rows.length < PAGE) return;
-    after = Number(last.seq);
+  } finally {
+    // A consumer that stops early (a failed export) leaves the prefetched page unread: never an unhandled rejection.
+    pending?.catch(() => undefined);
   }
+}
+
+function tradeRow(r: FillDbRow, realizedPnL: Decimal): TradeRow {
+  return {
+    seq: Number(r.seq),
+    ts: r.ts,
+    execId: r.exec_id,
+    orderId: r.order_id,
+    clOrdId: r.cl_ord_id,
+    accountId: r.account_id,
+    strategy: r.strategy,
+    symbol: r.symbol,
+    side: r.side,
+    qty: r.qty,
+    px: r.px,
+    notional: r.notional,
+    venueId: r.venue_id,
+    liquidity: r.liquidity,
+    fees: r.fees,
+    currency: r.currency,
+    realizedPnL,
+    corrected: r.corrected,
+  };
 }
 
 /** Accumulates the report's metrics over its trades (the same rows an export writes). */
