@@ -225,7 +225,10 @@ try {
   };
   async function measureRound(withMetrics: boolean): Promise<number> {
     const quality = withMetrics
-      ? wireQuality({ orders, journal, pool: epool, quote: (s) => feed.quote(s), clock: systemClock, log: elog })
+      ? wireQuality(
+          { orders, journal, pool: epool, quote: (s) => feed.quote(s), clock: systemClock, log: elog },
+          { projectionThread: { databaseUrl: engineUrl, logLevel: "warn" } },
+        )
       : undefined;
     quality?.start();
     acks.length = 0;

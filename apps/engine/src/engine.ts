@@ -125,7 +125,10 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   });
   const recon = wireReconciliation({ orders, risk, positions, journal, venues, clock, log });
   const corporateActions = wireCorporateActions({ journal, clock, log, orders, positions, live: positionsWiring.live, reference });
-  const quality = wireQuality({ orders, journal, pool, quote: (s) => feed.quote(s), clock, log });
+  const quality = wireQuality(
+    { orders, journal, pool, quote: (s) => feed.quote(s), clock, log },
+    { projectionThread: { databaseUrl: config.DATABASE_URL, logLevel: config.LOG_LEVEL } },
+  );
   const emergency = setUpEmergency({
     orders,
     journal,

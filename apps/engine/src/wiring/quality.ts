@@ -10,11 +10,14 @@ import { QualityAlertMonitor } from "../quality/alert-monitor";
 import { QUALITY_ALERT_CODES } from "../quality/alert-rules";
 import { MarkoutSampler, type MarkoutSamplerOptions } from "../quality/markouts";
 import { MetricsProjection, type MetricsProjectionOptions } from "../quality/projection";
+import { ProjectionThread } from "../quality/projection-thread";
 import { refreshScores } from "../quality/venue-scores";
 import { qualityScores } from "../routing/quality-policy";
 
 export interface QualityOptions extends MarkoutSamplerOptions {
   projection?: MetricsProjectionOptions;
+  /** Run the projection on a worker thread with its own connection to this database (the engine does). */
+  projectionThread?: { databaseUrl: string; logLevel: string };
   /** How often the alert rules are evaluated (ms). */
   alertIntervalMs?: number;
   /** How often the `quality` routing policy's venue figures are refreshed from the projection (ms). */
@@ -24,7 +27,7 @@ export interface QualityOptions extends MarkoutSamplerOptions {
 export interface QualityWiring {
   sampler: MarkoutSampler;
   /** The execution_metrics read model (absent without a pool). */
-  projection: MetricsProjection | undefined;
+  projection: MetricsProjection | ProjectionThread | undefined;
   monitor: QualityAlertMonitor | undefined;
   /** Phase 3, after replay and the alert centre: the projection catches up and follows commits; alert rules are evaluated. */
   start(alerts?: AlertCentre): void;
@@ -45,7 +48,12 @@ export function wireQuality(
   const qlog = log.child({ component: "quality" });
   registerAlertRule({ id: "quality", on: "AlertRaised", codes: Object.values(QUALITY_ALERT_CODES), clear: "external" });
   const sampler = new MarkoutSampler({ book: orders.book, journal, quote, log, nowMs: () => clock.nowMs() }, options);
-  const projection = pool ? new MetricsProjection(pool, qlog, options.projection) : undefined;
+  const thread = options.projectionThread;
+  const projection = !pool
+    ? undefined
+    : thread
+      ? new ProjectionThread({ ...thread, options: options.projection ?? {} }, qlog)
+      : new MetricsProjection(pool, qlog, options.projection);
   let monitor: QualityAlertMonitor | undefined;
   let started = false;
   let scoresTimer: NodeJS.Timeout | undefined;

@@ -1,0 +1,113 @@
+import { Worker } from "node:worker_threads";
+import type { Logger } from "../log";
+import type { MetricsProjectionOptions } from "./projection";
+
+export interface ProjectionWorkerData {
+  databaseUrl: string;
+  logLevel: string;
+  options: MetricsProjectionOptions;
+}
+
+export type ProjectionRequest = { op: "schedule" } | { op: "catchUp" | "rebuild" | "idle" | "stop"; id: number };
+export type ProjectionReply = { id: number; ok: true; written: number; lastSeq: number } | { id: number; ok: false; error: string };
+
+/** A crashed worker is started again after this long (the projection continues from its checkpoint). */
+const RESTART_AFTER_MS = 1000;
+
+/**
+ * The execution_metrics projection (projection.ts) run on a worker thread with its own connection.
+ * Same interface as MetricsProjection: after a commit `schedule()` posts one message; everything else
+ * (reading the journal, computing metrics, the upsert) happens off the engine's event loop, so the
+ * order path does not pay for execution-quality figures. A worker that dies is started again and
+ * continues from the projection's checkpoint; pending calls are rejected with the reason.
+ */
+export class ProjectionThread {
+  private worker: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  private stopped = false;
+  private exited: Promise<void> = Promise.resolve();
+  written = 0;
+  lastSeq = 0;
+
+  constructor(
+    private readonly init: ProjectionWorkerData,
+    private readonly log: Logger,
+  ) {
+    this.worker = this.spawn();
+  }
+
+  schedule(): void {
+    if (!this.stopped) this.worker.postMessage({ op: "schedule" } satisfies ProjectionRequest);
+  }
+
+  catchUp(): Promise<void> {
+    return this.call("catchUp");
+  }
+
+  rebuild(): Promise<void> {
+    return this.call("rebuild");
+  }
+
+  /** Resolves when the worker has nothing in hand (after stop(): when it has exited). */
+  idle(): Promise<void> {
+    return this.stopped ? this.exited : this.call("idle");
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    const last = this.call("stop").finally(() => this.worker.terminate());
+    this.stopped = true;
+    this.exited = last.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  private call(op: "catchUp" | "rebuild" | "idle" | "stop"): Promise<void> {
+    if (this.stopped) return Promise.reject(new Error("the execution metrics projection is stopped"));
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ op, id } satisfies ProjectionRequest);
+    });
+  }
+
+  private spawn(): Worker {
+    const [entry, how] = workerEntry(new URL("./projection-worker.ts", import.meta.url));
+    const worker = new Worker(entry, { ...how, workerData: this.init });
+    worker.unref();
+    worker.on("message", (reply: ProjectionReply) => {
+      const waiter = this.pending.get(reply.id);
+      if (!waiter) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) {
+        this.written = reply.written;
+        this.lastSeq = reply.lastSeq;
+        waiter.resolve();
+      } else waiter.reject(new Error(reply.error));
+    });
+    worker.on("error", (error) => this.log.error({ err: error }, "execution metrics projection worker failed"));
+    worker.on("exit", (code) => {
+      for (const waiter of this.pending.values()) waiter.reject(new Error(`the projection worker exited (code ${code})`));
+      this.pending.clear();
+      if (this.stopped) return;
+      this.log.warn({ code }, `execution metrics projection worker exited; starting it again in ${RESTART_AFTER_MS} ms`);
+      setTimeout(() => {
+        if (this.stopped) return;
+        this.worker = this.spawn();
+        this.worker.postMessage({ op: "schedule" } satisfies ProjectionRequest);
+      }, RESTART_AFTER_MS).unref();
+    });
+    return worker;
+  }
+}
+
+/**
+ * A TypeScript worker: Node 20's workers do not inherit tsx's loader (neither from `node --import tsx`,
+ * how the launcher runs the engine, nor under vitest), so a small bootstrap registers it first.
+ */
+function workerEntry(url: URL): [string, { eval: true }] {
+  const api = import.meta.resolve("tsx/esm/api");
+  return [`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true }];
+}

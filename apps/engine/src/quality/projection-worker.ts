@@ -1,0 +1,39 @@
+import { parentPort, workerData } from "node:worker_threads";
+import pg from "pg";
+import { createLogger } from "../log";
+import { MetricsProjection } from "./projection";
+import type { ProjectionReply, ProjectionRequest, ProjectionWorkerData } from "./projection-thread";
+
+// The worker side of ProjectionThread: the execution_metrics projection with its own pool, so reading
+// the journal's payloads and computing each order's metrics never runs on the engine's event loop.
+
+const port = parentPort;
+if (!port) throw new Error("projection-worker.ts runs as a worker thread (see projection-thread.ts)");
+const init = workerData as ProjectionWorkerData;
+const pool = new pg.Pool({ connectionString: init.databaseUrl, max: 1 });
+const log = createLogger(init.logLevel).child({ component: "quality-projection", thread: "worker" });
+const projection = new MetricsProjection(pool, log, init.options);
+
+port.on("message", (request: ProjectionRequest) => {
+  if (request.op === "schedule") {
+    projection.schedule();
+    return;
+  }
+  void answer(request).then((reply) => port.postMessage(reply));
+});
+
+async function answer(request: Exclude<ProjectionRequest, { op: "schedule" }>): Promise<ProjectionReply> {
+  try {
+    if (request.op === "catchUp") await projection.catchUp();
+    else if (request.op === "rebuild") await projection.rebuild();
+    else if (request.op === "idle") await projection.idle();
+    else {
+      projection.stop();
+      await projection.idle();
+      await pool.end();
+    }
+    return { id: request.id, ok: true, written: projection.written, lastSeq: projection.lastSeq };
+  } catch (error) {
+    return { id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
