@@ -193,7 +193,7 @@ export type Run = <T>(text: string, values: unknown[]) => Promise<T[]>;
 export async function aggregates(run: Run, f: QualityFilter, accountIds: readonly string[] | null, groupBy: GroupBy) {
   const w = whereOf(f, accountIds);
   const rows = await run<MeasureRow & { key: string }>(
-    `SELECT ${COLUMN[groupBy]} AS key, ${MEASURES} FROM execution_metrics ${w.text} GROUP BY 1 ORDER BY 1`,
+    `SELECT (${COLUMN[groupBy]}) COLLATE "C" AS key, ${MEASURES} FROM execution_metrics ${w.text} GROUP BY 1 ORDER BY 1`,
     w.values,
   );
   return { groupBy, rows: rows.map((r) => ({ key: r.key, ...measures(r) })) };
@@ -216,8 +216,11 @@ export interface ComparisonRow extends Measures {
 export async function comparison(run: Run, f: QualityFilter, accountIds: readonly string[] | null) {
   const w = whereOf(f, accountIds);
   const rows = await run<MeasureRow & { venue: string; order_type: string; size_bucket: string }>(
-    `SELECT venue, order_type, size_bucket, ${MEASURES} FROM execution_metrics ${w.text}
-     GROUP BY venue, order_type, size_bucket ORDER BY order_type, size_bucket, venue`,
+    // Grouped in the "C" collation (byte order): the keys are ASCII names, and the sort of every row by
+    // them is the query's largest cost; libc's collation (the database default) compares far slower.
+    `SELECT venue COLLATE "C" AS venue, order_type COLLATE "C" AS order_type, size_bucket COLLATE "C" AS size_bucket, ${MEASURES}
+     FROM execution_metrics ${w.text}
+     GROUP BY 1, 2, 3 ORDER BY 2, 3, 1`,
     w.values,
   );
   const out: ComparisonRow[] = rows.map((r) => {
