@@ -115,6 +115,8 @@ function fakeEngine() {
     reference: async () => reference,
     venues: async () => ({ venues: [] }),
     setOutage: track("setOutage", async () => ({ venues: [] })),
+    // Exports journal themselves (ExportProduced) through the engine.
+    journalAdminEvent: track("journalAdminEvent", async () => ({ seq: 1, ts: "2026-01-01T00:00:00.000000Z", type: "ExportProduced" })),
     // Reads are tracked too: a refused read must never reach the engine.
     positionBook: track("positionBook", async (query: { accountIds?: readonly string[] }) => positionBook(query.accountIds)),
     positionFills: track("positionFills", async () => ({ fills: [] })),
@@ -1073,6 +1075,44 @@ const ACCESS: Record<string, Entry> = {
         input: () => ({ id: "../../etc/passwd" }),
         bound: { code: "BAD_REQUEST" },
         unbound: { code: "BAD_REQUEST" },
+      },
+    ],
+  },
+  // Regulatory outputs (routers/regulatory.ts): 605/606/CAT span every account, so a bound key gets only its own
+  // account's 606(b)(3); this database's journal is empty; reports/regulatory/journal.test.ts computes figures.
+  "reports.regulatory.preview": {
+    permission: "audit:read",
+    input: () => ({ kind: "customer606", accountId: ALPHA, month: "2026-08" }),
+    probes: [
+      {
+        name: "a firm-wide Rule 605 report",
+        input: () => ({ kind: "rule605", month: "2026-08" }),
+        bound: { code: "FORBIDDEN", message: /bound to accounts/ },
+        unbound: (v) => expect(v).toMatchObject({ fileName: "FLMR202608.txt", rows: 0 }),
+      },
+      {
+        name: "another account's 606(b)(3) report",
+        input: () => ({ kind: "customer606", accountId: BETA, month: "2026-08" }),
+        bound: { code: "FORBIDDEN", message: /ACC-BETA/ },
+        unbound: (v) => expect(v).toMatchObject({ rows: 0 }),
+      },
+      {
+        name: "a quarter that does not exist",
+        input: () => ({ kind: "rule606", quarter: "2026-Q5" }),
+        bound: { code: "BAD_REQUEST" },
+        unbound: { code: "BAD_REQUEST" },
+      },
+    ],
+  },
+  "reports.regulatory.export": {
+    permission: "audit:read",
+    input: () => ({ kind: "customer606", accountId: ALPHA, month: "2026-08" }),
+    probes: [
+      {
+        name: "a firm-wide CAT file",
+        input: () => ({ kind: "cat", day: "2026-08-03" }),
+        bound: { code: "FORBIDDEN", message: /bound to accounts/ },
+        unbound: (v) => expect(v).toMatchObject({ fileName: "12345_FLMR_20260803_G1_OrderEvents_000001.json", rows: 0 }),
       },
     ],
   },

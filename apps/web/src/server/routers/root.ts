@@ -8,6 +8,7 @@ import { ordersRouter } from "./orders";
 import { positionsRouter } from "./positions";
 import { qualityRouter } from "./quality";
 import { reconciliationRouter } from "./reconciliation";
+import { regulatoryRouter } from "./regulatory";
 import { reportsRouter } from "./reports";
 import { riskRouter } from "./risk";
 import { referenceRouter, sessionRouter } from "./session";
@@ -28,7 +29,7 @@ export const appRouter = router({
   audit: auditRouter,
   corporateActions: corporateActionsRouter,
   quality: qualityRouter,
-  reports: reportsRouter,
+  reports: { ...reportsRouter, regulatory: regulatoryRouter },
   system: systemRouter,
 });
 

@@ -1,3 +1,5 @@
+import { money } from "@fillmore/shared";
+
 // CAT order-lifecycle events an executing broker reports for agency orders it routes to venues
 // (../shared/reference/REGULATORY.md §3): MENO when the order is received, MEOR for each route, MEOM
 // for a modify, MEOC for a cancel. JSON, one record per line; timestamps in US Eastern time as
@@ -60,7 +62,7 @@ function tif(order: Record<string, unknown>, keyDate: string): Record<string, st
 
 /** Records for one trading day's events, in journal order; firmROEID `YYYYMMDD_<seq>`, unique per day. */
 export function catRecords(firm: CatFirm, events: readonly CatEventInput[]): CatRecord[] {
-  const keys = new Map<string, { orderKeyDate: string; symbol: string; order: Record<string, unknown> }>();
+  const keys = new Map<string, { orderKeyDate: string; symbol: string; order: Record<string, unknown>; filled: string }>();
   const records: CatRecord[] = [];
   for (const e of events) {
     if (!e.orderId) continue;
@@ -77,7 +79,7 @@ export function catRecords(firm: CatFirm, events: readonly CatEventInput[]): Cat
     });
     if (e.type === "OrderReceived") {
       const order = (e.data.order ?? {}) as Record<string, unknown>;
-      const key = { orderKeyDate: eventTimestamp, symbol: String(order.symbol ?? ""), order };
+      const key = { orderKeyDate: eventTimestamp, symbol: String(order.symbol ?? ""), order, filled: "0" };
       keys.set(e.orderId, key);
       const handling: string[] = [];
       if (order.stopPx) handling.push(`STOP=${order.stopPx}`);
@@ -100,6 +102,11 @@ export function catRecords(firm: CatFirm, events: readonly CatEventInput[]): Cat
     }
     const key = keys.get(e.orderId);
     if (!key) continue; // received before this file's events: its MENO is in an earlier file
+    if (e.type === "OrderFilled" || e.type === "OrderPartiallyFilled") {
+      key.filled = money.add(key.filled, String(e.data.lastQty ?? "0"));
+    } else if (e.type === "OrderReplaced") {
+      key.order = { ...key.order, orderQty: e.data.orderQty, price: e.data.price };
+    }
     if (e.type === "OrderSubmitted") {
       const venueId = String(e.data.venueId ?? "");
       const dest = firm.destinations[venueId] ?? { destination: venueId, destinationType: "F" as const };
@@ -124,6 +131,7 @@ export function catRecords(firm: CatFirm, events: readonly CatEventInput[]): Cat
         manualFlag: false,
         initiator: "C",
         quantity: Number(e.data.orderQty),
+        leavesQty: Number(money.max("0", money.sub(String(e.data.orderQty), key.filled))),
         ...(e.data.price ? { price: String(e.data.price) } : {}),
         side: SIDE[String(key.order.side)] ?? String(key.order.side),
       });
@@ -132,7 +140,7 @@ export function catRecords(firm: CatFirm, events: readonly CatEventInput[]): Cat
         ...header("MEOC", key),
         manualFlag: false,
         initiator: "C",
-        cancelQty: Number(e.data.leavesQty ?? key.order.orderQty),
+        cancelQty: Number(money.max("0", money.sub(String(key.order.orderQty), key.filled))),
         leavesQty: 0,
       });
     }

@@ -22,6 +22,8 @@ export interface HeldOrder {
   executedQty: Decimal;
   /** Net payment per share on this order: PFOF and rebates received positive, fees paid negative. */
   netPerShare: Decimal;
+  /** The order's net payment in USD when known exactly (wins over executedQty × netPerShare). */
+  netUsd?: Decimal;
 }
 
 export interface VenueRow {
@@ -55,7 +57,7 @@ export function section606(orders: readonly HeldOrder[]): SectionReport {
     typePct: byType((t) => pct(ofType(t, ndo).length, ndo.length)),
     venues: shown.map((list) => {
       const first = list[0] as HeldOrder;
-      const usd = (t: OrderType606) => money.sum(ofType(t, list).map((o) => money.mul(o.executedQty, o.netPerShare)));
+      const usd = (t: OrderType606) => money.sum(ofType(t, list).map((o) => o.netUsd ?? money.mul(o.executedQty, o.netPerShare)));
       const shares = (t: OrderType606) => money.sum(ofType(t, list).map((o) => o.executedQty));
       return {
         name: first.venue.name,
