@@ -22,11 +22,14 @@ export interface VenueRow {
 export interface ReferenceData {
   instruments: Map<string, Instrument>;
   accounts: Map<string, string>;
+  /** Enabled venue rows: built and connected at start. */
   venues: VenueRow[];
+  /** Disabled rows: not built, unless working orders are still at the venue (reference/service.ts drains them). */
+  disabledVenues?: VenueRow[];
 }
 
 /**
- * Instruments, trading accounts and enabled venues, read at start. Changes after that go through the
+ * Instruments, trading accounts and venue rows (enabled, and disabled apart), read at start. Changes after that go through the
  * reference service (reference/service.ts), which updates these same maps and the rows.
  */
 export async function loadReference(pool: pg.Pool): Promise<ReferenceData> {
@@ -50,7 +53,7 @@ export async function loadReference(pool: pg.Pool): Promise<ReferenceData> {
          FROM instrument i ORDER BY symbol`,
     ),
     pool.query<{ id: string; name: string }>("SELECT id, name FROM trading_account ORDER BY id"),
-    pool.query<VenueRow>("SELECT id, name, kind, config, enabled FROM venue WHERE enabled ORDER BY id"),
+    pool.query<VenueRow>("SELECT id, name, kind, config, enabled FROM venue ORDER BY id"),
   ]);
   return {
     instruments: new Map(
@@ -70,6 +73,7 @@ export async function loadReference(pool: pg.Pool): Promise<ReferenceData> {
       ]),
     ),
     accounts: new Map(accounts.rows.map((r) => [r.id, r.name])),
-    venues: venues.rows,
+    venues: venues.rows.filter((v) => v.enabled),
+    disabledVenues: venues.rows.filter((v) => !v.enabled),
   };
 }

@@ -24,6 +24,7 @@ import { SimVenue } from "../venues/sim/sim-venue";
 import { journalAlertsOf, type VenueSetup } from "../wiring/venue-setup";
 import { type ConnectionTestResult, testFixVenue, testOsEngineVenue } from "./connection-test";
 import type { ReferenceStore, StoredAccount, StoredInstrument, StoredVenue } from "./store";
+import { UnavailableVenue } from "./unavailable-venue";
 
 export const VENUE_CONFIG_INVALID = "VENUE_CONFIG_INVALID";
 
@@ -88,9 +89,17 @@ export class ReferenceService {
     useFeeSchedules(deps.orders.book, (venueId) => this.fees.get(venueId));
   }
 
-  /** Once the alert centre runs: every venue row refused at start is raised with its reason. */
+  /**
+   * After replay, before the venues connect and the working orders are reconciled (engine.ts). Every
+   * venue that still has working orders but was left out at start (its row disabled, or invalid) is put
+   * back in the venue map so its orders stay manageable: a disabled row is built and drains (closed to
+   * new orders; cancels, reports and reconciliation flow as for a venue disabled at runtime); an invalid
+   * row cannot be built, so an UnavailableVenue stands in (DOWN; cancels on record until the row is
+   * corrected). Then every venue row refused at start is raised with its reason, once the alert centre runs.
+   */
   start(alerts: AlertCentre | undefined): void {
     this.alerts = alerts;
+    this.keepVenuesWithWorkingOrders();
     for (const [venueId, reason] of this.invalid) {
       this.deps.log.error({ venueId, reason }, "venue row is invalid; the venue is disabled, the engine runs without it");
       const message = `venue ${venueId} is disabled: its row is invalid (${reason}). Fix it in Admin → Venues.`;
@@ -103,6 +112,38 @@ export class ReferenceService {
           actor: "engine",
           data: { code: VENUE_CONFIG_INVALID, message, subject: `venue:${venueId}` },
         });
+    }
+  }
+
+  private keepVenuesWithWorkingOrders(): void {
+    const { setup, orders, reference, log } = this.deps;
+    const working = new Map<string, number>();
+    for (const o of orders.working())
+      if (o.venueId !== null && !setup.venues.has(o.venueId)) working.set(o.venueId, (working.get(o.venueId) ?? 0) + 1);
+    for (const [venueId, count] of working) {
+      const row = reference.disabledVenues?.find((v) => v.id === venueId);
+      let adapter: BrokerAdapter | undefined;
+      if (row && !this.invalid.has(venueId)) {
+        try {
+          adapter = createVenue(row, setup.venueDeps);
+          setup.setConfig(venueId, row.config);
+          this.setFees(venueId, row.config);
+          setup.setClosed(venueId, `disabled (its row is disabled); draining ${count} working orders`);
+        } catch (error) {
+          this.invalid.set(venueId, error instanceof Error ? error.message : String(error));
+        }
+      }
+      if (!adapter) {
+        const reason = this.invalid.get(venueId) ?? `no venue row ${venueId}`;
+        if (!this.invalid.has(venueId)) this.invalid.set(venueId, reason);
+        adapter = new UnavailableVenue(venueId, reason);
+        setup.setClosed(venueId, `its row is invalid (${reason})`);
+      }
+      log.warn(
+        { venueId, workingOrders: count, state: adapter instanceof UnavailableVenue ? "unavailable" : "draining" },
+        "venue left out at start still has working orders; kept for them",
+      );
+      this.wire(venueId, adapter);
     }
   }
 
@@ -164,7 +205,9 @@ export class ReferenceService {
     const reconnect =
       !existing || !before || before.kind !== row.kind || withoutRoutingKeys(before.config) !== withoutRoutingKeys(row.config);
     let built: BrokerAdapter | undefined;
-    if (row.enabled && reconnect) {
+    // A disabled row is built too when orders are still working there (a corrected row whose venue was
+    // unavailable), so that they drain.
+    if ((row.enabled || working > 0) && reconnect) {
       try {
         built = createVenue(row, setup.venueDeps);
       } catch (error) {
@@ -188,19 +231,25 @@ export class ReferenceService {
     if (row.enabled) setup.setClosed(row.id, null);
     // Disabled: closed to new orders; the session stays up until the next start (which leaves the row
     // out), so cancels, modifies and reports of its working orders still flow and its health stays true.
-    else if (existing) setup.setClosed(row.id, `disabled by ${actor}: ${reason}`);
+    else if (existing || built) setup.setClosed(row.id, `disabled by ${actor}: ${reason}`);
     await this.deps.journal.durable();
     this.deps.log.info({ venueId: row.id, enabled: row.enabled, reconnect, actor, reason }, "venue changed");
     return { venue: this.view(row) };
   }
 
-  /** A venue built at runtime: in the venue map (router, cancels, reconciliation), watched, reporting, connecting. */
-  private attach(venueId: string, adapter: BrokerAdapter): void {
+  /** In the venue map (router, cancels, reconciliation), watched, its reports and alerts going to the engine. */
+  private wire(venueId: string, adapter: BrokerAdapter): void {
     const { setup, orders, journal, log } = this.deps;
     setup.venues.set(venueId, adapter);
     setup.monitor.track(venueId);
     adapter.onReport((r) => orders.onVenueReport(venueId, r));
     journalAlertsOf(adapter, journal, log, (orderId) => orders.get(orderId)?.accountId ?? null);
+  }
+
+  /** A venue built at runtime: wired, given back its working orders (a simulator), connecting. */
+  private attach(venueId: string, adapter: BrokerAdapter): void {
+    const { orders, log } = this.deps;
+    this.wire(venueId, adapter);
     if (adapter instanceof SimVenue) adapter.restore(orders.working().filter((o) => o.venueId === venueId && o.ordStatus !== "Validated"));
     void adapter
       .connect()
