@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
+import type { Writable } from "node:stream";
 import type { PrismaClient } from "@fillmore/db";
 import { can, type Permission } from "@fillmore/shared";
 import { TRPCError } from "@trpc/server";
@@ -12,7 +13,7 @@ import type { AccountScope } from "../scope";
 import { actorOf } from "../trpc";
 import { EXPORT_SOURCES, type ExportSource, SOURCES } from "./sources";
 import { EXPORT_DIR, filePath, KEEP_MS, metaPath } from "./store";
-import { CONTENT_TYPES, type ExportFormat, writeExport } from "./writers";
+import { CONTENT_TYPES, type ExportFormat, type ExportResult, writeExport } from "./writers";
 
 /**
  * Export jobs: a file is written in the background (streaming, bounded memory) while the console
@@ -70,7 +71,8 @@ async function sweep(): Promise<void> {
     names.map(async (name) => {
       const file = path.join(EXPORT_DIR, name);
       const stat = await fs.stat(file).catch(() => null);
-      if (stat && now - stat.mtimeMs > KEEP_MS) await fs.rm(file, { force: true });
+      // Files only: scheduled reports are kept in their own directory (scheduled/), not swept.
+      if (stat?.isFile() && now - stat.mtimeMs > KEEP_MS) await fs.rm(file, { force: true });
     }),
   );
 }
@@ -132,39 +134,33 @@ export async function startExport(
 }
 
 async function run(ctx: ExportContext, meta: ExportMeta, title: string, rows: AsyncIterable<unknown>): Promise<void> {
-  const part = filePath(meta.id, "part");
   try {
-    const result = await writeExport(
-      {
-        format: meta.format,
-        heading: { title, producedBy: meta.owner, producedAt: meta.startedAt, filters: meta.filters },
-        columns: SOURCES[meta.source].columns as never,
-        rows,
-        onRow: (n) => {
-          meta.rows = n;
-        },
-      },
-      createWriteStream(part),
-    );
-    const journaled = await ctx.engine.journalAdminEvent({
-      type: "ExportProduced",
+    const result = await produceJournaledFile({
+      engine: ctx.engine,
       actor: meta.owner,
-      accountId: null,
-      data: {
-        exportId: meta.id,
-        source: meta.source,
-        format: meta.format,
-        fileName: meta.fileName,
-        filters: meta.filters,
-        rows: result.rows,
-        bytes: result.bytes,
-        sha256: result.sha256,
-      },
+      exportId: meta.id,
+      source: meta.source,
+      format: meta.format,
+      fileName: meta.fileName,
+      filters: meta.filters,
+      part: filePath(meta.id, "part"),
+      final: filePath(meta.id, meta.format),
+      write: (out) =>
+        writeExport(
+          {
+            format: meta.format,
+            heading: { title, producedBy: meta.owner, producedAt: meta.startedAt, filters: meta.filters },
+            columns: SOURCES[meta.source].columns as never,
+            rows,
+            onRow: (n) => {
+              meta.rows = n;
+            },
+          },
+          out,
+        ),
     });
-    await fs.rename(part, filePath(meta.id, meta.format));
-    Object.assign(meta, { ...result, journalSeq: journaled.seq, status: "done", finishedAt: new Date().toISOString() });
+    Object.assign(meta, { ...result, status: "done", finishedAt: new Date().toISOString() });
   } catch (error) {
-    await fs.rm(part, { force: true });
     Object.assign(meta, {
       status: "failed",
       error: error instanceof Error ? error.message : String(error),
@@ -173,6 +169,53 @@ async function run(ctx: ExportContext, meta: ExportMeta, title: string, rows: As
   }
   await fs.writeFile(metaPath(meta.id), JSON.stringify(meta)).catch(() => undefined);
   running.delete(meta.id);
+}
+
+export interface JournaledFile {
+  engine: Pick<EngineClient, "journalAdminEvent">;
+  /** Who the ExportProduced event names (a principal, or "scheduler"). */
+  actor: string;
+  exportId: string;
+  source: string;
+  format: ExportFormat | "json";
+  fileName: string;
+  filters: Record<string, unknown>;
+  /** Written first, renamed to `final` only once the event is journaled. */
+  part: string;
+  final: string;
+  write: (out: Writable) => Promise<ExportResult>;
+}
+
+/**
+ * Writes a file, journals its ExportProduced event (who, what, filters, rows, bytes, SHA-256 of exactly
+ * the bytes written) and only then puts it in place. If anything fails, the partial file is deleted
+ * and the error thrown: no file is kept without its audit record. Used by on-demand exports and the
+ * scheduler's daily reports and digests.
+ */
+export async function produceJournaledFile(f: JournaledFile): Promise<ExportResult & { journalSeq: number }> {
+  try {
+    const result = await f.write(createWriteStream(f.part));
+    const journaled = await f.engine.journalAdminEvent({
+      type: "ExportProduced",
+      actor: f.actor,
+      accountId: null,
+      data: {
+        exportId: f.exportId,
+        source: f.source,
+        format: f.format,
+        fileName: f.fileName,
+        filters: f.filters,
+        rows: result.rows,
+        bytes: result.bytes,
+        sha256: result.sha256,
+      },
+    });
+    await fs.rename(f.part, f.final);
+    return { ...result, journalSeq: journaled.seq };
+  } catch (error) {
+    await fs.rm(f.part, { force: true });
+    throw error;
+  }
 }
 
 /** An export's state, for the principal who asked for it only (anyone else: NOT_FOUND, like an unknown id). */
