@@ -128,7 +128,7 @@ export class ReferenceService {
           adapter = createVenue(row, setup.venueDeps);
           setup.setConfig(venueId, row.config);
           this.setFees(venueId, row.config);
-          setup.setClosed(venueId, `disabled (its row is disabled); draining ${count} working orders`);
+          setup.setClosed(venueId, `its row is disabled: draining ${count} working orders`);
         } catch (error) {
           this.invalid.set(venueId, error instanceof Error ? error.message : String(error));
         }
