@@ -7,6 +7,7 @@ import { AppHeader } from "../../components/app-header";
 import { ExportButtons } from "../../components/reports/export-buttons";
 import { useTRPC } from "../../lib/trpc";
 import { useSession } from "../../lib/use-session";
+import { RegulatorySection } from "./regulatory-section";
 import "./reports.css";
 
 type ReportType = "daily" | "weekly" | "monthly" | "regulatory";
@@ -223,6 +224,7 @@ export default function ReportsPage() {
             )}
           </section>
         )}
+        <RegulatorySection />
       </main>
     </>
   );
