@@ -1116,6 +1116,9 @@ const ACCESS: Record<string, Entry> = {
       },
     ],
   },
+  // Scheduled daily reports and digests (scheduler/router.ts): they cover every account, so a bound key is refused;
+  // scheduler/scheduler.test.ts writes and lists them.
+  "reports.scheduled.list": { permission: "audit:read", input: () => undefined, boundRefused: true },
   "venues.list": { permission: "orders:read", input: () => undefined },
   "venues.setOutage": { permission: "venues:manage", input: () => ({ venueId: "SIM-FAST", down: false }), boundRefused: true },
   ...ADMIN_REFERENCE_ACCESS,

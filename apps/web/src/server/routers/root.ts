@@ -1,3 +1,4 @@
+import { scheduledRouter } from "../scheduler/router";
 import { router } from "../trpc";
 import { adminRouter } from "./admin";
 import { alertsRouter } from "./alerts";
@@ -29,7 +30,7 @@ export const appRouter = router({
   audit: auditRouter,
   corporateActions: corporateActionsRouter,
   quality: qualityRouter,
-  reports: { ...reportsRouter, regulatory: regulatoryRouter },
+  reports: { ...reportsRouter, regulatory: regulatoryRouter, scheduled: scheduledRouter },
   system: systemRouter,
 });
 
