@@ -31,9 +31,10 @@ const PERIOD: Record<Kind, "month" | "quarter" | "day"> = {
   customer606: "month",
 };
 
-const now = new Date();
-const thisMonth = now.toISOString().slice(0, 7);
-const thisQuarter = `${now.getUTCFullYear()}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
+/** Today in US Eastern time (the reports' periods are Eastern), YYYY-MM-DD. */
+const today = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York" }).format(new Date());
+const thisMonth = today.slice(0, 7);
+const thisQuarter = `${today.slice(0, 4)}-Q${Math.floor((Number(today.slice(5, 7)) - 1) / 3) + 1}`;
 
 function requestFrom(form: FormData): Request {
   const kind = String(form.get("kind")) as Kind;
@@ -97,7 +98,7 @@ export function RegulatorySection() {
         {period === "day" && (
           <label>
             Day
-            <input name="day" type="date" defaultValue={now.toISOString().slice(0, 10)} required />
+            <input name="day" type="date" defaultValue={today} required />
           </label>
         )}
         {kind === "customer606" && (

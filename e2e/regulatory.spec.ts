@@ -1,0 +1,86 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { expect, test } from "@playwright/test";
+import { screenshotPath, storageStateFor, uniqueId } from "./helpers";
+
+// Regulatory outputs in the console: a trader's order is journaled; compliance previews today's CAT
+// file on the Reports page (Eastern day), finds the order's MENO and MEOR, downloads the file (its
+// SHA-256 as journaled), then previews the quarter's 606 report and downloads its PDF. A trader is
+// refused the reports.
+
+test.describe("regulatory", () => {
+  test.use({ storageState: storageStateFor("compliance") });
+
+  test("compliance previews and downloads the CAT file and the 606 report", async ({ page, playwright, baseURL }) => {
+    const trader = await playwright.request.newContext({ baseURL, storageState: storageStateFor("trader") });
+    let orderId: string;
+    try {
+      const submitted = await trader.post("/api/trpc/orders.submit", {
+        data: {
+          clOrdId: uniqueId("reg"),
+          accountId: "ACC-ALPHA",
+          symbol: "MSFT",
+          side: "Buy",
+          ordType: "Market",
+          orderQty: "5",
+          timeInForce: "DAY",
+          strategy: "E2E-REGULATORY",
+        },
+      });
+      expect(submitted.status(), await submitted.text()).toBe(200);
+      orderId = ((await submitted.json()) as { result: { data: { order: { orderId: string } } } }).result.data.order.orderId;
+    } finally {
+      await trader.dispose();
+    }
+
+    await page.goto("/reports");
+    await expect(page.locator("header .role")).toHaveText("compliance", { timeout: 15_000 });
+    const section = page.getByRole("region", { name: "Regulatory" });
+    await section.getByLabel("Report").selectOption("cat");
+    const table = section.getByRole("table", { name: "Regulatory preview" });
+    await expect(async () => {
+      await section.getByRole("button", { name: "Preview file" }).click();
+      await expect(table).toContainText(orderId, { timeout: 2_000 });
+    }).toPass({ timeout: 20_000 });
+    const rows = table.locator("tbody tr", { hasText: orderId });
+    await expect(rows.filter({ hasText: "MENO" })).toHaveCount(1);
+    await expect(rows.filter({ hasText: "MEOR" })).toHaveCount(1);
+    await expect(section.getByTestId("regulatory-file")).toHaveText(/^12345_FLMR_\d{8}_G1_OrderEvents_000001\.json$/);
+
+    await section.getByRole("button", { name: "Download NDJSON" }).click();
+    const link = section.getByRole("link", { name: /^Save 12345_FLMR_.*\.json$/ });
+    await expect(link).toBeVisible({ timeout: 15_000 });
+    await page.screenshot({ path: screenshotPath("regulatory-cat.png"), fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+    const file = await readFile((await download.path()) ?? "");
+    const records = file
+      .toString("utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; orderID: string });
+    expect(records.filter((r) => r.orderID === orderId).map((r) => r.type)).toEqual(["MENO", "MEOR"]);
+    const sha = createHash("sha256").update(file).digest("hex");
+    await expect(section.getByTestId("regulatory-export")).toContainText(sha.slice(0, 16));
+
+    // The quarter's 606(a)(1): the order was routed, so its venue has a row; the readable PDF downloads.
+    await section.getByLabel("Report").selectOption("rule606Pdf");
+    await section.getByRole("button", { name: "Preview file" }).click();
+    await expect(table.locator("tbody tr").first()).toBeVisible({ timeout: 15_000 });
+    await expect(table).toContainText("SP500");
+    await section.getByRole("button", { name: "Download PDF" }).click();
+    await expect(section.getByRole("link", { name: /^Save FLMR_606a_\d{4}-Q\d\.pdf$/ })).toBeVisible({ timeout: 15_000 });
+    await page.screenshot({ path: screenshotPath("regulatory-606.png"), fullPage: true });
+  });
+
+  test("a trader is refused the regulatory reports", async ({ playwright, baseURL }) => {
+    const trader = await playwright.request.newContext({ baseURL, storageState: storageStateFor("trader") });
+    try {
+      const input = encodeURIComponent(JSON.stringify({ kind: "rule605", month: "2026-08" }));
+      const response = await trader.get(`/api/trpc/reports.regulatory.preview?input=${input}`);
+      expect(response.status()).toBe(403);
+      expect(await response.text()).toContain("audit:read");
+    } finally {
+      await trader.dispose();
+    }
+  });
+});
