@@ -8,6 +8,7 @@ import { ExportButtons } from "../../components/reports/export-buttons";
 import { useTRPC } from "../../lib/trpc";
 import { useSession } from "../../lib/use-session";
 import { RegulatorySection } from "./regulatory-section";
+import { ScheduledSection } from "./scheduled-section";
 import "./reports.css";
 
 type ReportType = "daily" | "weekly" | "monthly" | "regulatory";
@@ -225,6 +226,7 @@ export default function ReportsPage() {
           </section>
         )}
         <RegulatorySection />
+        <ScheduledSection />
       </main>
     </>
   );
