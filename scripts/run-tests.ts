@@ -1,6 +1,6 @@
 // Runs lint, typecheck, Vitest (unit + integration against a real Postgres) and Playwright
 // (real Chromium against the running system), then prints one closing line adding them up.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -18,6 +18,20 @@ function run(label: string, command: string, args: string[], env: Record<string,
   console.log(`\n── ${label} ──`);
   const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
   return result.status === 0;
+}
+
+/**
+ * Like `run`, but this process's event loop goes on meanwhile: it is the launcher of the browser tests'
+ * stack (startStack), whose supervisor must see an engine exit and restart it while Playwright runs
+ * (e2e/engine-restart.spec.ts). Under spawnSync nothing of the supervisor ran until Playwright ended.
+ */
+function runAsync(label: string, command: string, args: string[], env: Record<string, string> = {}): Promise<boolean> {
+  console.log(`\n── ${label} ──`);
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+    child.once("error", () => resolve(false));
+    child.once("exit", (code) => resolve(code === 0));
+  });
 }
 
 interface Totals {
@@ -112,7 +126,7 @@ try {
     });
     try {
       const playwrightJson = path.join(work, "playwright.json");
-      run(
+      await runAsync(
         "browser tests (playwright, chromium)",
         bin("playwright"),
         ["test", "--config", "e2e/playwright.config.ts", ...process.argv.slice(3)],
