@@ -43,7 +43,13 @@ if (processes > 1 && cluster.isPrimary) {
 } else {
   const nextApp = next({ dev: false, dir, hostname: env.HOST, port: env.PORT });
   await nextApp.prepare();
-  const node = await startConsoleNode({ env, log, handlePages: nextApp.getRequestHandler(), scaleOut: scaleOutEnabled() });
+  const node = await startConsoleNode({
+    env,
+    log,
+    handlePages: nextApp.getRequestHandler(),
+    scaleOut: scaleOutEnabled(),
+    scheduledReports: true,
+  });
 
   const shutdown = async () => {
     await node.close();

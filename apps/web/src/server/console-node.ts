@@ -9,6 +9,8 @@ import { backpressureFromEnv, ConcurrencyGate, LoopDelayShedder } from "./backpr
 import { type ConsoleServer, createConsoleServer } from "./console-server";
 import { EngineClient } from "./engine-client";
 import { allowedOrigins } from "./http-security";
+import { schedulerConfig } from "./scheduler/config";
+import { DailyScheduler } from "./scheduler/scheduler";
 import { SignInLimits } from "./sign-in-limits";
 
 /**
@@ -24,6 +26,8 @@ export interface ConsoleNodeOptions {
   /** Link this process to the other console processes through Postgres (LISTEN/NOTIFY). */
   scaleOut: boolean;
   rawEnv?: NodeJS.ProcessEnv;
+  /** Run the scheduled daily reports and chain digest (scheduler/scheduler.ts): the real console only, not test consoles. */
+  scheduledReports?: boolean;
 }
 
 export interface ConsoleNode {
@@ -111,6 +115,9 @@ export async function startConsoleNode(options: ConsoleNodeOptions): Promise<Con
   });
   consoleServer.live.start();
   await new Promise<void>((resolve) => consoleServer.server.listen(env.PORT, env.HOST, resolve));
+  const schedule = schedulerConfig(options.rawEnv ?? process.env);
+  const scheduler =
+    options.scheduledReports && schedule.enabled ? new DailyScheduler({ prisma, engine, config: schedule, log }).start() : null;
   log.info(
     { url: baseURL, allowedOrigins: origins, scaleOut: options.scaleOut, engineGate: limits.gate, maxLoopDelayMs: limits.maxLoopDelayMs },
     "console ready",
@@ -121,6 +128,7 @@ export async function startConsoleNode(options: ConsoleNodeOptions): Promise<Con
     url: baseURL,
     async close() {
       shedder.stop();
+      scheduler?.stop();
       await consoleServer.close();
       await Promise.allSettled([pool.end(), prisma.$disconnect(), adapterPool?.end()]);
     },

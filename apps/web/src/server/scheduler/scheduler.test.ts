@@ -88,12 +88,19 @@ afterAll(async () => {
 const csvRows = (file: string) => fs.readFileSync(file, "utf8").trim().split("\r\n").slice(1);
 
 describe("scheduled daily reports", () => {
-  it("a journaling failure at the boundary leaves no day and no file", async () => {
+  it("a journaling failure at the boundary leaves no day and no file, and is tried again in 5 minutes", async () => {
     refuse = true;
+    const clock = new FakeClock(at("2026-03-02T21:00:01Z"));
+    const s = scheduler(clock);
     try {
-      expect(await scheduler(new FakeClock(at("2026-03-02T21:00:01Z"))).runDue()).toEqual([]);
+      s.start();
+      await s.runDue();
+      await new Promise((r) => setTimeout(r, 10));
+      // Tried again in 5 minutes, not at the next boundary.
+      expect(clock.timers.map((t) => new Date(t.at).toISOString())).toEqual(["2026-03-02T21:05:01.000Z"]);
     } finally {
       refuse = false;
+      s.stop();
     }
     expect(await listScheduled(config.dir)).toEqual([]);
     expect(fs.readdirSync(path.join(config.dir, "2026-03-02"))).toEqual([]);

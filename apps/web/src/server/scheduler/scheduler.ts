@@ -25,6 +25,9 @@ export const realClock: SchedulerClock = {
   },
 };
 
+/** How soon a failed run is tried again. */
+const RETRY_MS = 5 * 60_000;
+
 /** A lock older than this is a console that died mid-run: taken over. */
 const STALE_LOCK_MS = 30 * 60_000;
 
@@ -40,13 +43,15 @@ export interface SchedulerDeps {
  * Runs the day's scheduled work at every session boundary, in the console: at start the boundaries
  * missed while it was down (since the newest finished day, at most catchUpDays), then a timer for the
  * next boundary. Console processes on one machine share the directory; a per-day lock file lets one
- * of them do each day. A failed day is logged and retried at the next start or boundary.
+ * of them do each day. A failed day is logged and tried again five minutes later.
  */
 export class DailyScheduler {
   private readonly clock: SchedulerClock;
   private cancel: (() => void) | null = null;
   private running: Promise<ScheduledDay[]> | null = null;
   private stopped = false;
+  /** The last run failed (engine or database unreachable): try again soon rather than at the next boundary. */
+  private failed = false;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.clock = deps.clock ?? realClock;
@@ -75,12 +80,14 @@ export class DailyScheduler {
     const now = this.clock.nowMs();
     const next = nextBoundaryAfter(now, this.deps.config.sessionEndMinutes);
     // A second after the boundary: events stamped at the boundary's millisecond are in the journal.
-    this.cancel = this.clock.after(next - now + 1000, () => void this.runDue().finally(() => this.arm()));
+    const wait = Math.min(next - now + 1000, this.failed ? RETRY_MS : Number.POSITIVE_INFINITY);
+    this.cancel = this.clock.after(wait, () => void this.runDue().finally(() => this.arm()));
   }
 
   private async runAll(): Promise<ScheduledDay[]> {
     const { config, log } = this.deps;
     const done: ScheduledDay[] = [];
+    this.failed = false;
     try {
       await fs.mkdir(config.dir, { recursive: true });
       const key = loadOrCreateDigestKey(config.keyFile);
@@ -102,9 +109,10 @@ export class DailyScheduler {
         }
       }
     } catch (error) {
+      this.failed = true;
       log.error(
         { err: error instanceof Error ? error.message : String(error) },
-        "scheduled daily reports failed; retried at the next boundary or start",
+        "scheduled daily reports failed; trying again in 5 minutes",
       );
     }
     return done;
