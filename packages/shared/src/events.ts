@@ -192,6 +192,8 @@ export interface SystemEventData {
   };
   /** A reset asked for that needs a second risk user's approval (global, with REQUIRE_SECOND_APPROVAL_FOR_GLOBAL_RESET). */
   KillSwitchResetRequested: { scope: string; reason: string };
+  /** A second risk user (the actor) approved another's pending reset, named by who asked and when; the KillSwitchReset follows. */
+  KillSwitchResetApproved: { scope: string; requestedBy: string; requestedAt: string; reason: string };
   /** A halted scope set ACTIVE again; `requestedBy` set when a second user approved another's request. */
   KillSwitchReset: { scope: string; reason: string; requestedBy?: string };
   /**
