@@ -1,6 +1,5 @@
 import { type Decimal, money } from "@fillmore/shared";
 import { halfUp, ratio } from "./decimal";
-import { netUsd } from "./inputs";
 import { epochUs, type OrderRecord } from "./order-record";
 import { easternMonth } from "./periods";
 

@@ -27,6 +27,20 @@ export async function eventsOf(prisma: PrismaClient, orderIds: readonly string[]
   return byOrder;
 }
 
+/**
+ * The journal seqs of the period's first and last events, each one row off `journal_ts_idx`, so the
+ * page queries walk `(type, seq)` over the period only (the engine stamps ts in seq order).
+ */
+async function seqBounds(prisma: PrismaClient, period: Period): Promise<{ first: number; last: number } | null> {
+  const [row] = await prisma.$queryRawUnsafe<{ first: number | null; last: number | null }[]>(
+    `SELECT (SELECT seq::float8 FROM journal WHERE ts >= $1::timestamptz ORDER BY ts LIMIT 1) AS first,
+            (SELECT seq::float8 FROM journal WHERE ts < $2::timestamptz ORDER BY ts DESC LIMIT 1) AS last`,
+    period.from,
+    period.to,
+  );
+  return row?.first != null && row.last != null && row.first <= row.last ? { first: row.first, last: row.last } : null;
+}
+
 /** Orders received in the period (optionally of one account), page by page (keyset on seq), each with its whole history. */
 export async function* ordersReceived(
   prisma: PrismaClient,
@@ -34,14 +48,16 @@ export async function* ordersReceived(
   options: { accountId?: string; page?: number } = {},
 ): AsyncGenerator<OrderRecord> {
   const page = options.page ?? PAGE;
-  let after = 0;
+  const bounds = await seqBounds(prisma, period);
+  if (!bounds) return;
+  let after = bounds.first - 1;
   for (;;) {
-    const values: unknown[] = [period.from, period.to, after, page];
-    const account = options.accountId === undefined ? "" : " AND account_id = $5";
+    const values: unknown[] = [period.from, period.to, after, page, bounds.last];
+    const account = options.accountId === undefined ? "" : " AND account_id = $6";
     if (options.accountId !== undefined) values.push(options.accountId);
     const ids = await prisma.$queryRawUnsafe<{ order_id: string; seq: number }[]>(
       `SELECT order_id, seq::float8 AS seq FROM journal
-        WHERE type = 'OrderReceived' AND ts >= $1::timestamptz AND ts < $2::timestamptz AND seq > $3${account}
+        WHERE type = 'OrderReceived' AND seq > $3 AND seq <= $5 AND ts >= $1::timestamptz AND ts < $2::timestamptz${account}
         ORDER BY seq LIMIT $4`,
       ...values,
     );

@@ -59,6 +59,12 @@ beforeAll(async () => {
   const ev = (ts: string, type: string, orderId: string, accountId: string, data: Record<string, unknown>) =>
     j.at(ts, { type, orderId, accountId, actor: "user:t@x.test", data });
   const A = "ACC-ALPHA";
+  // O3, before the open (the journal is in time order, as the engine writes it)
+  ev("2026-08-03T12:00:00.000000Z", "OrderReceived", "O3", "ACC-BETA", {
+    order: receivedOrder({ orderId: "O3", accountId: "ACC-BETA", symbol: "XYZ", side: "Buy", ordType: "Market", orderQty: "50" }),
+    arrival: NBBO,
+  });
+  ev("2026-08-03T12:00:00.000100Z", "OrderSubmitted", "O3", "ACC-BETA", { venueId: "SIM-FAST", venueOrderId: "V-3" });
   // O1
   ev("2026-08-03T14:00:00.000000Z", "OrderReceived", "O1", A, {
     order: receivedOrder({ orderId: "O1", accountId: A, symbol: "XYZ", side: "Buy", ordType: "Market", orderQty: "300" }),
@@ -67,11 +73,12 @@ beforeAll(async () => {
   ev("2026-08-03T14:00:00.000210Z", "OrderSubmitted", "O1", A, { venueId: "SIM-FAST", venueOrderId: "V-1", quote: NBBO });
   ev("2026-08-03T14:00:00.001200Z", "OrderPartiallyFilled", "O1", A, fill("E1", "SIM-FAST", "200", "20.03", "0.60"));
   ev("2026-08-03T14:00:00.003500Z", "OrderFilled", "O1", A, fill("E2", "SIM-FAST", "100", "20.04", "0.30"));
-  for (const execId of ["E1", "E2"]) {
-    ev("2026-08-03T14:00:15.100000Z", "MarkoutSampled", "O1", A, { orderId: "O1", execId, horizonMs: 15000, mid: "20.03", ts: 0 });
-    ev("2026-08-03T14:01:00.100000Z", "MarkoutSampled", "O1", A, { orderId: "O1", execId, horizonMs: 60000, mid: "20.05", ts: 0 });
-    ev("2026-08-03T14:01:00.200000Z", "MarkoutSampled", "O1", A, { orderId: "O1", execId, horizonMs: 1000, mid: null, ts: null });
-  }
+  for (const [horizonMs, ts, mid] of [
+    [15000, "2026-08-03T14:00:15.100000Z", "20.03"],
+    [60000, "2026-08-03T14:01:00.100000Z", "20.05"],
+    [1000, "2026-08-03T14:01:00.200000Z", null],
+  ] as const)
+    for (const execId of ["E1", "E2"]) ev(ts, "MarkoutSampled", "O1", A, { orderId: "O1", execId, horizonMs, mid, ts: mid ? 0 : null });
   // O2
   ev("2026-08-03T14:05:00.000000Z", "OrderReceived", "O2", A, {
     order: receivedOrder({ orderId: "O2", accountId: A, symbol: "XYZ", side: "Sell", ordType: "Limit", orderQty: "100", price: "20.10" }),
@@ -79,12 +86,7 @@ beforeAll(async () => {
   });
   ev("2026-08-03T14:05:00.000300Z", "OrderSubmitted", "O2", A, { venueId: "SIM-DEEP", venueOrderId: "V-2" });
   ev("2026-08-03T14:06:00.000000Z", "OrderReplaced", "O2", A, { orderQty: "80", price: "20.12", stopPx: null });
-  // O3 (before the open) and O4 (directed)
-  ev("2026-08-03T12:00:00.000000Z", "OrderReceived", "O3", "ACC-BETA", {
-    order: receivedOrder({ orderId: "O3", accountId: "ACC-BETA", symbol: "XYZ", side: "Buy", ordType: "Market", orderQty: "50" }),
-    arrival: NBBO,
-  });
-  ev("2026-08-03T12:00:00.000100Z", "OrderSubmitted", "O3", "ACC-BETA", { venueId: "SIM-FAST", venueOrderId: "V-3" });
+  // O4 (directed)
   ev("2026-08-03T14:10:00.000000Z", "OrderReceived", "O4", A, {
     order: receivedOrder({
       orderId: "O4",
@@ -120,6 +122,14 @@ const byColumn = (p: Preview, match: (r: Record<string, string>) => boolean) =>
   p.preview.map((r) => Object.fromEntries(p.columns.map((c, i) => [c, r[i] ?? ""]))).filter(match);
 
 describe("Rule 605 from the journal, August 2026", () => {
+  it("the months around it have no covered orders", async () => {
+    for (const month of ["2026-07", "2026-09"])
+      expect(await regulatory().preview({ kind: "rule605", month })).toMatchObject({
+        rows: 0,
+        notes: expect.arrayContaining(["0 covered orders."]),
+      });
+  });
+
   it("detailed: O1 is Example A's row; O4 an odd lot in the 0 bucket; O2 a non-marketable limit with 80 cancelled; O3, O5 not covered", async () => {
     const p = await regulatory().preview({ kind: "rule605", month: "2026-08" });
     expect(p.fileName).toBe("FLMR202608.txt");
@@ -212,25 +222,25 @@ describe("Rule 606(a)(1) from the journal, 2026-Q3", () => {
 });
 
 describe("CAT from the journal", () => {
-  it("3 Aug: MENO and MEOR per order, O2's modify; O3's exchange route with a session; in journal order", async () => {
+  it("3 Aug: MENO and MEOR per order, O2's modify, in journal order; O1 routed to the exchange XFST", async () => {
     const p = await regulatory().preview({ kind: "cat", day: "2026-08-03" });
     expect(p.fileName).toBe("12345_FLMR_20260803_G1_OrderEvents_000001.json");
     const rows = byColumn(p, () => true);
     expect(rows.map((r) => `${r.type} ${r.orderID}`)).toEqual([
+      "MENO O3",
+      "MEOR O3",
       "MENO O1",
       "MEOR O1",
       "MENO O2",
       "MEOR O2",
       "MEOM O2",
-      "MENO O3",
-      "MEOR O3",
       "MENO O4",
       "MEOR O4",
       "MENO O5",
     ]);
-    expect(rows[0]).toMatchObject({ eventTimestamp: "20260803 100000.000000000", quantity: "300", side: "B", orderType: "MKT" });
-    expect(rows[1]).toMatchObject({ destination: "XFST", routedOrderID: "V-1", eventTimestamp: "20260803 100000.000210000" });
-    expect(rows[5]).toMatchObject({ eventTimestamp: "20260803 080000.000000000" });
+    expect(rows[0]).toMatchObject({ eventTimestamp: "20260803 080000.000000000" });
+    expect(rows[2]).toMatchObject({ eventTimestamp: "20260803 100000.000000000", quantity: "300", side: "B", orderType: "MKT" });
+    expect(rows[3]).toMatchObject({ destination: "XFST", routedOrderID: "V-1", eventTimestamp: "20260803 100000.000210000" });
   });
 
   it("4 Aug: O2's cancel on its Order Key of 3 Aug, 80 cancelled", async () => {
