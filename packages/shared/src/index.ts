@@ -12,5 +12,6 @@ export * from "./permissions";
 export * from "./positions";
 export * from "./reference-data";
 export * from "./risk";
+export * as stats from "./stats";
 export * from "./time";
 export * from "./venues";

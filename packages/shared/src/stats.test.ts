@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sampleStats, tQuantile, weightedMean, welch } from "./stats";
+import { sampleStats, summaryStats, tQuantile, weightedMean, welch } from "./stats";
 
 const f = (x: number, dp = 4) => x.toFixed(dp);
 
@@ -46,6 +46,11 @@ describe("E3: venue A vs B, arrival slippage bps per order", () => {
       "0.00016",
     ]);
     expect([a.lowSample, b.lowSample, w.rankable]).toEqual([true, true, false]);
+  });
+  it("from an SQL summary (n, mean, sd: what the comparison query returns) B − A is the same", () => {
+    const w = welch(summaryStats(8, 3, 1.3093), summaryStats(10, 6, 1.1547));
+    expect([f(w.diff), f(w.se), f(w.df, 2), f(w.ci[0], 3), f(w.ci[1], 3)]).toEqual(["3.0000", "0.5896", "14.16", "1.737", "4.263"]);
+    expect(summaryStats(8, 3, 1.3093).ci.map((x) => f(x))).toEqual(["1.9054", "4.0946"]);
   });
   it("t quantiles match the tables", () => {
     expect([f(tQuantile(0.975, 1), 3), f(tQuantile(0.975, 30), 3), f(tQuantile(0.025, 9))]).toEqual(["12.706", "2.042", "-2.2622"]);

@@ -1,7 +1,7 @@
 /**
  * Venue comparison statistics over per-order figures (bps): mean, sample standard deviation,
  * standard error, Student-t 95 % confidence intervals and Welch's difference of means
- * (docs/EXECUTION-QUALITY.md, "Comparing venues"). These are statistics, not money: binary
+ * (docs/EXECUTION-QUALITY.md, "Comparing venues"; the engine and the console). These are statistics, not money: binary
  * floating point is fine here, and results are rounded for display (4 dp).
  */
 
@@ -110,6 +110,11 @@ export function sampleStats(values: readonly number[]): SampleStats {
   const n = values.length;
   const mean = values.reduce((a, v) => a + v, 0) / n;
   const sd = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : Number.NaN;
+  return summaryStats(n, mean, sd);
+}
+
+/** The same figures from a sample's summary (n, mean, sample sd), e.g. what an SQL aggregate returns. */
+export function summaryStats(n: number, mean: number, sd: number): SampleStats {
   const se = sd / Math.sqrt(n);
   const t = n > 1 ? tQuantile(0.975, n - 1) : Number.NaN;
   return { n, mean, sd, se, t, ci: [mean - t * se, mean + t * se], lowSample: n < MIN_RANK_SAMPLE };

@@ -4,7 +4,8 @@ import { type ComparisonData, fmt, pct, SIZE_LABEL } from "./types";
 /**
  * The broker comparison, shaped like a Rule 605 table: one row per venue × order type × size bucket,
  * with sample counts; within each order type and size bucket, venues with enough orders are ranked
- * by all-in cost (slippage + fees, bps), 1 = cheapest. Low-sample rows are shown and not ranked.
+ * by all-in cost (slippage + fees, bps), 1 = cheapest, and each ranked venue's difference from the
+ * best is shown with its Welch 95 % interval. Low-sample rows are shown and not ranked.
  */
 export function ComparisonTable({ data }: { data: ComparisonData }) {
   if (data.rows.length === 0) return <p className="empty">No orders in this selection.</p>;
@@ -37,6 +38,9 @@ export function ComparisonTable({ data }: { data: ComparisonData }) {
             </th>
             <th className="num">Fees bps</th>
             <th className="num">All-in bps</th>
+            <th className="num" title="order-weighted mean slippage minus the rank-1 venue's, bps, Welch 95 % CI; ≈ when the CI includes 0">
+              vs best (95 % CI)
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -67,6 +71,25 @@ export function ComparisonTable({ data }: { data: ComparisonData }) {
               <td className="num">{fmt(r.markoutBps["5s"], 3)}</td>
               <td className="num">{fmt(r.feesBps, 3)}</td>
               <td className="num strong">{fmt(r.allInBps, 3)}</td>
+              <td className="num" data-testid="vs-best">
+                {r.rank === 1 ? (
+                  <span className="muted">best</span>
+                ) : r.vsBest ? (
+                  <span
+                    className={r.vsBest.distinct ? undefined : "muted"}
+                    title={
+                      r.vsBest.distinct ? "the difference is significant at 95 %" : "not told apart by these samples (the CI includes 0)"
+                    }
+                  >
+                    {r.vsBest.distinct ? "" : "≈ "}
+                    {r.vsBest.diffBps >= 0 ? "+" : ""}
+                    {r.vsBest.diffBps.toFixed(2)}
+                    <span className="sub"> [{r.vsBest.ci95.map((x) => x.toFixed(2)).join(", ")}]</span>
+                  </span>
+                ) : (
+                  "—"
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

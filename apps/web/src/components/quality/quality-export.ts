@@ -39,6 +39,10 @@ export function qualitySections(d: ShownData): CsvSection[] {
         "markout_5s_bps",
         "fees_bps",
         "all_in_bps",
+        "vs_best_bps",
+        "vs_best_ci95_low",
+        "vs_best_ci95_high",
+        "vs_best_distinct",
       ],
       rows: d.comparison.rows.map((r) => [
         r.orderType,
@@ -59,6 +63,10 @@ export function qualitySections(d: ShownData): CsvSection[] {
         r.markoutBps["5s"],
         r.feesBps,
         r.allInBps,
+        r.vsBest?.diffBps ?? null,
+        r.vsBest?.ci95[0] ?? null,
+        r.vsBest?.ci95[1] ?? null,
+        r.vsBest ? r.vsBest.distinct : null,
       ]),
     });
   for (const agg of [d.byVenue, d.grouped]) {

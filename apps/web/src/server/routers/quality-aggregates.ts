@@ -1,3 +1,4 @@
+import { stats } from "@fillmore/shared";
 import { z } from "zod";
 
 /**
@@ -135,11 +136,13 @@ export interface Measures {
   rejectRate: number | null;
   cancelRate: number | null;
   latencyMs: { n: number; p50: number | null; p95: number | null; p99: number | null; p999: number | null };
-  /** Notional-weighted arrival slippage, bps, + cost; with the order-weighted mean, its 95 % CI (normal, n ≥ 30), median and p90. */
+  /** Notional-weighted arrival slippage, bps, + cost; with the order-weighted mean, its 95 % Student-t CI (n ≥ 30), median and p90. */
   slippage: {
     n: number;
     bps: number | null;
     meanBps: number | null;
+    /** Sample standard deviation of the per-order figures. */
+    sdBps: number | null;
     ci95: [number, number] | null;
     medianBps: number | null;
     p90Bps: number | null;
@@ -156,7 +159,7 @@ function measures(r: MeasureRow): Measures {
   const sd = r.slippage_sd_bps;
   const ci: [number, number] | null =
     r.slippage_mean_bps !== null && sd !== null && r.slippage_n >= MIN_RANKED
-      ? [r.slippage_mean_bps - (1.96 * sd) / Math.sqrt(r.slippage_n), r.slippage_mean_bps + (1.96 * sd) / Math.sqrt(r.slippage_n)]
+      ? stats.summaryStats(r.slippage_n, r.slippage_mean_bps, sd).ci
       : null;
   return {
     orders: r.orders,
@@ -177,6 +180,7 @@ function measures(r: MeasureRow): Measures {
       n: r.slippage_n,
       bps: r.slippage_bps,
       meanBps: r.slippage_mean_bps,
+      sdBps: sd,
       ci95: ci,
       medianBps: r.slippage_median_bps,
       p90Bps: r.slippage_p90_bps,
@@ -206,6 +210,12 @@ export interface ComparisonRow extends Measures {
   /** 1 = lowest all-in cost among the ranked venues of the same order type and size bucket; null: not ranked. */
   rank: number | null;
   lowSample: boolean;
+  /**
+   * Against the cell's rank-1 venue: the difference of order-weighted mean slippage (this − best, bps)
+   * with its Welch 95 % CI; `distinct` when the CI excludes 0 (otherwise the two are not told apart
+   * by these samples). Null for the best venue itself and for unranked rows.
+   */
+  vsBest: { diffBps: number; ci95: [number, number]; df: number; distinct: boolean } | null;
 }
 
 /**
@@ -225,9 +235,17 @@ export async function comparison(run: Run, f: QualityFilter, accountIds: readonl
   );
   const out: ComparisonRow[] = rows.map((r) => {
     const m = measures(r);
-    return { venue: r.venue, orderType: r.order_type, sizeBucket: r.size_bucket, ...m, rank: null, lowSample: m.slippage.n < MIN_RANKED };
+    return {
+      venue: r.venue,
+      orderType: r.order_type,
+      sizeBucket: r.size_bucket,
+      ...m,
+      rank: null,
+      lowSample: m.slippage.n < MIN_RANKED,
+      vsBest: null,
+    };
   });
-  return { rows: rankCells(out), minRanked: MIN_RANKED };
+  return { rows: compareWithBest(rankCells(out)), minRanked: MIN_RANKED };
 }
 
 /** Ranks venues within each order type × size bucket by all-in cost, lowest first; low-sample rows stay unranked. */
@@ -245,6 +263,25 @@ export function rankCells<
     cell.forEach((r, i) => {
       r.rank = i + 1;
     });
+  }
+  return rows;
+}
+
+/** Each ranked row's Welch difference from its cell's rank-1 venue (order-weighted slippage means). */
+export function compareWithBest(rows: ComparisonRow[]): ComparisonRow[] {
+  const summary = ({ slippage: s }: ComparisonRow) =>
+    s.meanBps === null || s.sdBps === null ? null : stats.summaryStats(s.n, s.meanBps, s.sdBps);
+  const best = new Map<string, ComparisonRow>();
+  for (const r of rows) if (r.rank === 1) best.set(`${r.orderType}|${r.sizeBucket}`, r);
+  for (const r of rows) {
+    const top = best.get(`${r.orderType}|${r.sizeBucket}`);
+    if (r.rank === null || !top || top === r) continue;
+    const a = summary(top);
+    const b = summary(r);
+    if (!a || !b) continue;
+    const w = stats.welch(a, b);
+    if (Number.isFinite(w.diff) && Number.isFinite(w.df))
+      r.vsBest = { diffBps: w.diff, ci95: w.ci, df: w.df, distinct: w.ci[0] > 0 || w.ci[1] < 0 };
   }
   return rows;
 }
