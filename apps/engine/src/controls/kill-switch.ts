@@ -117,12 +117,16 @@ function parsed<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
  * until flat or the attempt limit, each attempt journaled), raise a KILL_SWITCH alert. The outcome
  * (orders cancelled, positions flattened, failures) is journaled as KillSwitchOutcome.
  *
- * Pending resets (second approval) live in memory only: after a restart the halt stays and the
- * reset has to be asked for again. That fails closed.
+ * Pending resets (second approval) are journaled (KillSwitchResetRequested, KillSwitchResetApproved)
+ * and restored from the journal's controls history before the first reset, approval or state read
+ * after a start, so a restart keeps a request waiting for its second user. A request the history no
+ * longer reaches (older than its last 200 entries), or for a scope no longer halted, is dropped: the
+ * halt stays and the reset is asked for again. That fails closed.
  */
 export class KillSwitch {
   readonly config: KillSwitchConfig;
   private readonly pending = new Map<string, PendingReset>();
+  private restoring: Promise<void> | undefined;
   private trips = 0;
 
   constructor(private readonly deps: KillSwitchDeps) {
@@ -346,6 +350,7 @@ export class KillSwitch {
   async reset(unchecked: ResetInput, actor: string): Promise<ResetResult> {
     const input = parsed(resetInput, unchecked);
     const { scope } = this.scopeOf(input.scope);
+    await this.restorePending();
     if (!this.deps.risk.stateOf(scope)) throw new KillSwitchError("NOT_HALTED", `${scope} is not halted: nothing to reset`, "NOT_FOUND");
     if (scope === "global" && this.config.requireSecondApprovalForGlobalReset) {
       const request: PendingReset = { scope, requestedBy: actor, requestedAt: this.deps.clock.nowIso(), reason: input.reason };
@@ -367,6 +372,7 @@ export class KillSwitch {
   async approveReset(unchecked: ApproveResetInput, actor: string): Promise<ResetResult> {
     const input = parsed(approveResetInput, unchecked);
     const { scope } = this.scopeOf(input.scope);
+    await this.restorePending();
     const request = this.pending.get(scope);
     if (!request) throw new KillSwitchError("NO_PENDING_RESET", `no reset of ${scope} is waiting for approval`, "NOT_FOUND");
     if (request.requestedBy === actor)
@@ -376,7 +382,31 @@ export class KillSwitch {
         "NOT_SUPPORTED",
       );
     this.pending.delete(scope);
-    return { scope, pending: false, event: await this.resetNow(scope, input.reason ?? request.reason, actor, request.requestedBy) };
+    const reason = input.reason ?? request.reason;
+    this.deps.journal.append({
+      type: "KillSwitchResetApproved",
+      orderId: null,
+      accountId: null,
+      actor,
+      data: { scope, requestedBy: request.requestedBy, requestedAt: request.requestedAt, reason },
+    });
+    return { scope, pending: false, event: await this.resetNow(scope, reason, actor, request.requestedBy) };
+  }
+
+  /**
+   * Once per process (again after a failed read), before anything reads or changes the pending
+   * requests: the ones the journal's controls history still has open, for scopes still halted.
+   */
+  private restorePending(): Promise<void> {
+    this.restoring ??= (async () => {
+      const history = (await this.deps.history?.()) ?? [];
+      for (const request of openResetRequests(history))
+        if (!this.pending.has(request.scope) && this.deps.risk.stateOf(request.scope)) this.pending.set(request.scope, request);
+    })().catch((error: unknown) => {
+      this.restoring = undefined;
+      throw error;
+    });
+    return this.restoring;
   }
 
   private async resetNow(scope: string, reason: string, actor: string, requestedBy?: string): Promise<AnyEvent> {
@@ -435,6 +465,7 @@ export class KillSwitch {
 
   /** Every halted or reducing scope with who/when/why, pending resets, and the journal's history. */
   async state(): Promise<ControlsState> {
+    await this.restorePending();
     return {
       asOf: this.deps.clock.nowIso(),
       states: this.deps.risk.tradingStates(),
@@ -443,4 +474,19 @@ export class KillSwitch {
       history: (await this.deps.history?.()) ?? [],
     };
   }
+}
+
+/**
+ * The reset requests still waiting for approval in a controls history (any order): a
+ * KillSwitchResetRequested not followed, for its scope, by a KillSwitchReset or a change to ACTIVE.
+ */
+export function openResetRequests(history: readonly ControlsHistoryEntry[]): PendingReset[] {
+  const open = new Map<string, PendingReset>();
+  for (const e of [...history].sort((a, b) => a.seq - b.seq)) {
+    if (e.type === "KillSwitchResetRequested")
+      open.set(e.scope, { scope: e.scope, requestedBy: e.actor, requestedAt: e.ts, reason: e.reason ?? "" });
+    else if (e.type === "KillSwitchReset" || (e.type === "TradingStateChanged" && (e.data as { new?: unknown }).new === "ACTIVE"))
+      open.delete(e.scope);
+  }
+  return [...open.values()];
 }
