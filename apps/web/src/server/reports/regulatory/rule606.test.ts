@@ -1,5 +1,7 @@
+import { money } from "@fillmore/shared";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type HeldOrder, rule606Xml, section606 } from "./rule606";
+import { type HeldOrder, ORDER_TYPES, rule606Xml, section606 } from "./rule606";
 
 // ../shared/reference/REGULATORY.md, Example B: one month of S&P 500 held orders O1–O8, figures by hand there.
 const A = { name: "Venue A", mic: "AAAA" };
@@ -64,5 +66,44 @@ describe("Rule 606(a)(1), Example B", () => {
     expect(xml).toContain("<netPmtPaidRecvOtherOrdersCph>-10.0000</netPmtPaidRecvOtherOrdersCph>");
     expect(xml).toContain("<materialAspects>PFOF from A &lt;0.002/sh&gt;</materialAspects>");
     expect(xml).not.toContain("<rOtherStocks>");
+  });
+});
+
+describe("Rule 606(a)(1) properties", () => {
+  const venues = [A, B, C, { name: "Venue D", mic: "DDDD" }];
+  const order = fc.record({
+    type: fc.constantFrom(...ORDER_TYPES),
+    venue: fc.integer({ min: 0, max: 3 }),
+    directed: fc.boolean(),
+    executedQty: fc.integer({ min: 0, max: 10_000 }),
+    netCents: fc.integer({ min: -500, max: 500 }),
+  });
+
+  it("type shares of non-directed orders add up to 100 within rounding; each venue's net USD is the exact sum of its orders' rounded to cents", () => {
+    fc.assert(
+      fc.property(fc.array(order, { minLength: 1, maxLength: 60 }), (list) => {
+        const orders: HeldOrder[] = list.map((x) => ({
+          month: "2026-08",
+          section: "SP500",
+          directed: x.directed,
+          type: x.type,
+          venue: venues[x.venue] as HeldOrder["venue"],
+          executedQty: String(x.executedQty),
+          netPerShare: "0",
+          netUsd: money.div(String(x.netCents), "100", 2),
+        }));
+        const s = section606(orders);
+        const nd = orders.filter((o) => !o.directed);
+        if (nd.length === 0) return;
+        const total = money.sum(ORDER_TYPES.map((t) => s.typePct[t]));
+        expect(Math.abs(Number(total) - 100)).toBeLessThanOrEqual(0.02);
+        expect(Math.abs(Number(money.sum(s.venues.map((v) => v.orderPct))) - 100)).toBeLessThanOrEqual(0.02);
+        for (const v of s.venues) {
+          const mine = nd.filter((o) => o.venue.mic === v.mic);
+          const net = money.sum(mine.map((o) => o.netUsd ?? "0"));
+          expect(money.sum(ORDER_TYPES.map((t) => v.netUsd[t]))).toBe(money.normalize(net));
+        }
+      }),
+    );
   });
 });
