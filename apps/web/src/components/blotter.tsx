@@ -22,6 +22,9 @@ interface BlotterProps {
   /** Cancel/replace needs the submit permission. */
   canModify?: boolean;
   onCancel: (orderId: string) => void;
+  /** Heading and accessible name of the grid, for a blotter that is not the live one (the book as of a past time). */
+  title?: string;
+  gridLabel?: string;
 }
 
 /** Row height in px; fixed, so the virtualiser needs no measuring (kept in step with globals.css). */
@@ -30,7 +33,7 @@ const ACTIONS_WIDTH = 70;
 const CAPACITY_STEP = 1024;
 const rowHeight = () => ROW_HEIGHT;
 
-export function Blotter({ store, version, canCancel, canModify = false, onCancel }: BlotterProps) {
+export function Blotter({ store, version, canCancel, canModify = false, onCancel, title = "Orders", gridLabel }: BlotterProps) {
   const trpc = useTRPC();
   const cancelAll = useMutation(trpc.orders.cancelAll.mutationOptions());
   const [editing, setEditing] = useState<string | null>(null);
@@ -166,9 +169,9 @@ export function Blotter({ store, version, canCancel, canModify = false, onCancel
   const tableWidth = columns.reduce((w, c) => w + c.width, 0) + ACTIONS_WIDTH;
 
   return (
-    <section className="card blotter" aria-label="Blotter">
+    <section className="card blotter" aria-label={gridLabel ? `${gridLabel} blotter` : "Blotter"}>
       <div className="toolbar">
-        <h2>Orders</h2>
+        <h2>{title}</h2>
         <input aria-label="Filter by symbol" placeholder="Symbol" value={symbol} onChange={(e) => setSymbol(e.target.value)} />
         <select aria-label="Filter by status" value={status} onChange={(e) => setStatus(e.target.value)}>
           <option value="">All statuses</option>
@@ -225,7 +228,7 @@ export function Blotter({ store, version, canCancel, canModify = false, onCancel
         </p>
       )}
       <div className="table-wrap grid-wrap" ref={scroller} data-testid="blotter-scroll">
-        <table className="grid" style={{ minWidth: tableWidth }} aria-rowcount={rows.length + 1}>
+        <table className="grid" style={{ minWidth: tableWidth }} aria-rowcount={rows.length + 1} aria-label={gridLabel}>
           <colgroup>
             {columns.map((c) => (
               <col key={c.id} style={{ width: c.width }} />

@@ -1,10 +1,17 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import Link from "next/link";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useMemo, useState } from "react";
+import { OrderStore } from "../../lib/order-store";
 import { useTRPC } from "../../lib/trpc";
+import { Blotter } from "../blotter";
 
-/** The book as of a past moment (audit.asOf): orders and positions rebuilt from the journal, marked historical. */
+const noCancel = () => undefined;
+
+/**
+ * The book as of a past moment (audit.asOf): orders and positions rebuilt from the journal, marked
+ * historical. The orders are shown in the blotter itself (same columns, filters and sorting), read
+ * only; the positions as quantities (their P&L then is not known: marks are not journaled).
+ */
 export function BookAsOf() {
   const trpc = useTRPC();
   const [at, setAt] = useState<{ ts?: string; seq?: number } | null>(null);
@@ -20,6 +27,11 @@ export function BookAsOf() {
   }
 
   const b = book.data;
+  const store = useMemo(() => {
+    const s = new OrderStore();
+    s.reset(b?.orders ?? []);
+    return s;
+  }, [b]);
   return (
     <section className="card" aria-label="Book as of">
       <div className="toolbar">
@@ -73,38 +85,14 @@ export function BookAsOf() {
               </tbody>
             </table>
           </div>
-          <div className="table-wrap">
-            <table aria-label="Orders as of">
-              <thead>
-                <tr>
-                  <th>Order</th>
-                  <th>Account</th>
-                  <th>Symbol</th>
-                  <th>Side</th>
-                  <th className="num">Qty</th>
-                  <th>Status then</th>
-                  <th className="num">Filled then</th>
-                </tr>
-              </thead>
-              <tbody>
-                {b.orders.map((o) => (
-                  <tr key={o.orderId}>
-                    <td className="mono">
-                      <Link className="order-link" href={`/orders/${encodeURIComponent(o.orderId)}`}>
-                        {o.orderId}
-                      </Link>
-                    </td>
-                    <td>{o.accountId}</td>
-                    <td>{o.symbol}</td>
-                    <td>{o.side}</td>
-                    <td className="num mono">{o.orderQty}</td>
-                    <td>{o.ordStatus}</td>
-                    <td className="num mono">{o.cumQty}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Blotter
+            store={store}
+            version={b.asOf.seq}
+            canCancel={false}
+            onCancel={noCancel}
+            title="Orders (historical)"
+            gridLabel="Orders as of"
+          />
         </div>
       )}
     </section>
