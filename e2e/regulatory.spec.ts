@@ -36,13 +36,15 @@ test.describe("regulatory", () => {
     await page.goto("/reports");
     await expect(page.locator("header .role")).toHaveText("compliance", { timeout: 15_000 });
     const section = page.getByRole("region", { name: "Regulatory" });
-    await section.getByLabel("Report").selectOption("cat");
+    // The select's accessible name includes its options: pick it by its name attribute.
+    const report = section.locator('select[name="kind"]');
+    await report.selectOption("cat");
     const table = section.getByRole("table", { name: "Regulatory preview" });
     await expect(async () => {
       await section.getByRole("button", { name: "Preview file" }).click();
       await expect(table).toContainText(orderId, { timeout: 2_000 });
     }).toPass({ timeout: 20_000 });
-    const rows = table.locator("tbody tr", { hasText: orderId });
+    const rows = table.locator("tbody tr").filter({ has: page.getByRole("cell", { name: orderId, exact: true }) });
     await expect(rows.filter({ hasText: "MENO" })).toHaveCount(1);
     await expect(rows.filter({ hasText: "MEOR" })).toHaveCount(1);
     await expect(section.getByTestId("regulatory-file")).toHaveText(/^12345_FLMR_\d{8}_G1_OrderEvents_000001\.json$/);
@@ -63,16 +65,25 @@ test.describe("regulatory", () => {
     await expect(section.getByTestId("regulatory-export")).toContainText(sha.slice(0, 16));
 
     // The quarter's 606(a)(1): the order was routed, so its venue has a row; the readable PDF downloads.
-    await section.getByLabel("Report").selectOption("rule606Pdf");
+    await report.selectOption("rule606Pdf");
     await section.getByRole("button", { name: "Preview file" }).click();
-    await expect(table.locator("tbody tr").first()).toBeVisible({ timeout: 15_000 });
-    await expect(table).toContainText("SP500");
+    await expect(section.getByTestId("regulatory-file")).toHaveText(/^FLMR_606a_\d{4}-Q\d\.pdf$/, { timeout: 20_000 });
+    await expect(table).toContainText("SP500", { timeout: 20_000 });
     await section.getByRole("button", { name: "Download PDF" }).click();
     await expect(section.getByRole("link", { name: /^Save FLMR_606a_\d{4}-Q\d\.pdf$/ })).toBeVisible({ timeout: 15_000 });
     await page.screenshot({ path: screenshotPath("regulatory-606.png"), fullPage: true });
   });
 
-  test("a trader is refused the regulatory reports", async ({ playwright, baseURL }) => {
+  test("a trader is refused the regulatory reports and does not see the section", async ({ browser, playwright, baseURL }) => {
+    const context = await browser.newContext({ storageState: storageStateFor("trader"), baseURL });
+    const traderPage = await context.newPage();
+    try {
+      await traderPage.goto("/reports");
+      await expect(traderPage.getByText(/Not permitted: reports need audit:read/)).toBeVisible({ timeout: 15_000 });
+      await expect(traderPage.getByRole("region", { name: "Regulatory" })).toHaveCount(0);
+    } finally {
+      await context.close();
+    }
     const trader = await playwright.request.newContext({ baseURL, storageState: storageStateFor("trader") });
     try {
       const input = encodeURIComponent(JSON.stringify({ kind: "rule605", month: "2026-08" }));

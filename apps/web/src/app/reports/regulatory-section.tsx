@@ -61,7 +61,10 @@ export function RegulatorySection() {
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     download.reset();
-    setRequest(requestFrom(new FormData(event.currentTarget)));
+    const next = requestFrom(new FormData(event.currentTarget));
+    // The same report and period again: read the journal again (new orders since).
+    if (JSON.stringify(next) === JSON.stringify(request)) void preview.refetch();
+    else setRequest(next);
   }
 
   const p = preview.data;
