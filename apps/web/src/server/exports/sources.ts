@@ -1,7 +1,7 @@
 import type { PrismaClient } from "@fillmore/db";
 import type { z } from "zod";
 import { type HistoryOrder, orderHistoryInput, orderHistoryRows } from "../reports/order-history";
-import { reportPeriod, type TradeRow, tradeReportQuery, tradeRows } from "../reports/trade-report";
+import { reportPeriod, type TradeRow, tradePages, tradeReportQuery } from "../reports/trade-report";
 import { type AuditEvent, auditSearchInput, resolveOrders, searchQuery, toAuditEvent } from "../routers/audit";
 import type { AccountScope } from "../scope";
 import type { Columns } from "./columns";
@@ -68,12 +68,12 @@ const orderColumns: Columns<HistoryOrder> = [
 
 const auditExportInput = auditSearchInput.omit({ cursor: true, limit: true, direction: true });
 
-function auditRows(ctx: SourceContext, input: z.output<typeof auditExportInput>): AsyncIterable<AuditEvent> {
+function auditRows(ctx: SourceContext, input: z.output<typeof auditExportInput>): AsyncIterable<AuditEvent[]> {
   if (input.accountId !== undefined) ctx.scope.assertAccount(input.accountId);
   return auditPages(ctx, input);
 }
 
-async function* auditPages(ctx: SourceContext, input: z.output<typeof auditExportInput>): AsyncGenerator<AuditEvent> {
+async function* auditPages(ctx: SourceContext, input: z.output<typeof auditExportInput>): AsyncGenerator<AuditEvent[]> {
   const run = (text: string, values: unknown[]) => ctx.prisma.$queryRawUnsafe<{ order_id: string }[]>(text, ...values);
   const resolved = await resolveOrders(run, { ...input, limit: 1000 });
   let cursor: number | undefined;
@@ -81,7 +81,7 @@ async function* auditPages(ctx: SourceContext, input: z.output<typeof auditExpor
     const { text, values } = searchQuery({ ...input, limit: 1000, cursor }, ctx.scope.accountIds, resolved);
     const rows = await ctx.prisma.$queryRawUnsafe<Parameters<typeof toAuditEvent>[0][]>(text, ...values);
     const page = rows.slice(0, 1000).map(toAuditEvent);
-    yield* page;
+    if (page.length > 0) yield page;
     if (rows.length <= 1000) return;
     cursor = page.at(-1)?.seq;
   }
@@ -92,7 +92,8 @@ function source<I extends z.ZodType, T>(s: {
   input: I;
   title: (input: z.output<I>) => string;
   columns: Columns<T>;
-  rows: (ctx: SourceContext, input: z.output<I>) => AsyncIterable<T>;
+  /** The rows, one by one or a page (array) at a time. */
+  rows: (ctx: SourceContext, input: z.output<I>) => AsyncIterable<T | readonly T[]>;
 }) {
   return s;
 }
@@ -107,7 +108,7 @@ export const SOURCES = {
     columns: tradeColumns,
     rows: (ctx, q) => {
       if (q.filters.accountId) ctx.scope.assertAccount(q.filters.accountId);
-      return tradeRows(ctx.prisma, q, ctx.scope.accountIds);
+      return tradePages(ctx.prisma, q, ctx.scope.accountIds);
     },
   }),
   audit: source({ input: auditExportInput, title: () => "Audit trail search", columns: auditColumns, rows: auditRows }),

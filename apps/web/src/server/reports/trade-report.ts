@@ -148,17 +148,28 @@ interface FillDbRow {
 
 const PAGE = 5000;
 
-/**
- * Every booked fill of the books the filters select, oldest first, up to `to`: the fills before
- * `from` only build the books' cost basis; those in [from, to) matching the broker filter are yielded
- * with what they realized. Keyset paging on seq, bounded memory (one page and one entry per book).
- */
+/** The report's trades one by one (tradePages, flattened). */
 export async function* tradeRows(
   prisma: PrismaClient,
   q: TradeReportQuery,
   accounts: readonly string[] | null,
   period = reportPeriod(q),
 ): AsyncGenerator<TradeRow> {
+  for await (const page of tradePages(prisma, q, accounts, period)) yield* page;
+}
+
+/**
+ * Every booked fill of the books the filters select, oldest first, up to `to`: the fills before
+ * `from` only build the books' cost basis; those in [from, to) matching the broker filter are yielded
+ * with what they realized, a page at a time. Keyset paging on seq, bounded memory (two pages and one
+ * entry per book).
+ */
+export async function* tradePages(
+  prisma: PrismaClient,
+  q: TradeReportQuery,
+  accounts: readonly string[] | null,
+  period = reportPeriod(q),
+): AsyncGenerator<TradeRow[]> {
   const books = new AverageCostBooks();
   const fromMs = Date.parse(period.from);
   const page = (after: number) => {
@@ -195,12 +206,14 @@ export async function* tradeRows(
       const rows: FillDbRow[] = await pending;
       const last = rows.at(-1);
       pending = last && rows.length === PAGE ? page(Number(last.seq)) : null;
+      const trades: TradeRow[] = [];
       for (const r of rows) {
         const realizedPnL = books.apply({ book: bookKey(r.account_id, r.strategy, r.symbol), side: r.side, qty: r.qty, px: r.px });
         if (Date.parse(r.ts) < fromMs) continue;
         if (q.filters.broker && r.venue_id !== q.filters.broker) continue;
-        yield tradeRow(r, realizedPnL);
+        trades.push(tradeRow(r, realizedPnL));
       }
+      if (trades.length > 0) yield trades;
     }
   } finally {
     // A consumer that stops early (a failed export) leaves the prefetched page unread: never an unhandled rejection.
