@@ -99,7 +99,12 @@ export function useLiveOrders(enabled: boolean): LiveState {
       frame = undefined;
       fallback = undefined;
     };
-    const markStale = (reason: string) => setState((s) => ({ ...s, stale: true, reason }));
+    // Whether the data on screen is stale, as this effect last set it (the engine:status handler reads it).
+    let stale = true;
+    const markStale = (reason: string) => {
+      stale = true;
+      setState((s) => ({ ...s, stale: true, reason }));
+    };
     // One subscription per socket: a fresh snapshot means unsubscribing and subscribing again.
     const resubscribe = (reason: string) => {
       markStale(reason);
@@ -114,6 +119,10 @@ export function useLiveOrders(enabled: boolean): LiveState {
     // `state`: the launcher's word on the engine (console-server.ts), when a launcher runs it.
     socket.on("engine:status", (s: { connected: boolean; state?: string }) => {
       if (!s.connected) markStale(s.state === "restarting" || s.state === "starting" ? "engine restarting" : "engine unreachable");
+      // The console follows the engine again. Its resync snapshot goes out before this, and a word from the
+      // launcher read in between (the engine "running", stream not yet back) may have marked the page stale
+      // after it: ask for a fresh snapshot rather than stay stale with live data (e2e/engine-restart.spec.ts).
+      else if (stale) resubscribe("engine back; resyncing");
     });
     socket.on("error:forbidden", (e: { message: string }) => markStale(e.message));
     socket.on("session:ended", (e: { message: string }) => markStale(e.message));
@@ -125,6 +134,7 @@ export function useLiveOrders(enabled: boolean): LiveState {
     });
     socket.on("orders:snapshot", (snap: { streamSeq: number; orders: Order[] }) => {
       lastSeq.current = snap.streamSeq;
+      stale = false;
       dropPending();
       store.reset(snap.orders);
       publish({ stale: false, reason: null });
