@@ -46,6 +46,16 @@ export function scheduledPaths(dir: string, day: string) {
   };
 }
 
+/** A day's manifest, or null when the day is not finished (or its manifest is unreadable). */
+async function readManifest(dir: string, day: string): Promise<ScheduledDay | null> {
+  const text = await fs.readFile(scheduledPaths(dir, day).manifest, "utf8").catch(() => null);
+  try {
+    return text === null ? null : (JSON.parse(text) as ScheduledDay);
+  } catch {
+    return null;
+  }
+}
+
 /** Every finished day (those with a manifest), newest first. */
 export async function listScheduled(dir: string, limit = 400): Promise<ScheduledDay[]> {
   const names = (await fs.readdir(dir).catch(() => [] as string[]))
@@ -55,8 +65,8 @@ export async function listScheduled(dir: string, limit = 400): Promise<Scheduled
   const days: ScheduledDay[] = [];
   for (const name of names) {
     if (days.length >= limit) break;
-    const text = await fs.readFile(scheduledPaths(dir, name).manifest, "utf8").catch(() => null);
-    if (text !== null) days.push(JSON.parse(text) as ScheduledDay);
+    const day = await readManifest(dir, name);
+    if (day) days.push(day);
   }
   return days;
 }
@@ -70,8 +80,6 @@ export async function lastDoneBoundary(dir: string): Promise<number | null> {
 /** A day's file, if it is one of the names scheduled work writes and the day is done. */
 export async function scheduledFile(dir: string, day: string, fileName: string): Promise<{ file: string; meta: ScheduledFile } | null> {
   if (!DAY_NAME.test(day) || !SCHEDULED_FILE_NAME.test(fileName)) return null;
-  const text = await fs.readFile(scheduledPaths(dir, day).manifest, "utf8").catch(() => null);
-  if (text === null) return null;
-  const meta = (JSON.parse(text) as ScheduledDay).files.find((f) => f.fileName === fileName);
+  const meta = (await readManifest(dir, day))?.files.find((f) => f.fileName === fileName);
   return meta ? { file: path.join(scheduledPaths(dir, day).dayDir, fileName), meta } : null;
 }
