@@ -2,6 +2,7 @@
 import type { Order } from "@fillmore/shared";
 import { useEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
+import { type EngineStatus, onEngineStatus } from "./engine-status";
 import { OrderStore } from "./order-store";
 
 /** A read-only window on the store; a new one per applied frame, so React sees a change. */
@@ -117,12 +118,10 @@ export function useLiveOrders(enabled: boolean): LiveState {
     socket.on("disconnect", () => markStale("connection lost"));
     socket.on("connect_error", (e) => markStale(`cannot connect: ${e.message}`));
     // `state`: the launcher's word on the engine (console-server.ts), when a launcher runs it.
-    socket.on("engine:status", (s: { connected: boolean; state?: string }) => {
-      if (!s.connected) markStale(s.state === "restarting" || s.state === "starting" ? "engine restarting" : "engine unreachable");
-      // The console follows the engine again. Its resync snapshot goes out before this, and a word from the
-      // launcher read in between (the engine "running", stream not yet back) may have marked the page stale
-      // after it: ask for a fresh snapshot rather than stay stale with live data (e2e/engine-restart.spec.ts).
-      else if (stale) resubscribe("engine back; resyncing");
+    socket.on("engine:status", (s: EngineStatus) => {
+      const action = onEngineStatus(s, stale);
+      if (action && "stale" in action) markStale(action.stale);
+      else if (action) resubscribe(action.resubscribe);
     });
     socket.on("error:forbidden", (e: { message: string }) => markStale(e.message));
     socket.on("session:ended", (e: { message: string }) => markStale(e.message));
