@@ -274,6 +274,18 @@ export interface SystemEventData {
   UserSignedIn: { userId: string; email: string; ip: string };
   SignInFailed: { email: string; ip: string; outcome: "bad-password" | "unknown-account" | "blocked" };
   UserRoleChanged: { userId: string; email: string; old: string; new: string };
+  /** An execution-quality alert rule created or changed by the risk role (the rule as saved). */
+  QualityAlertRuleSet: {
+    ruleId: string;
+    metric: string;
+    venue: string | null;
+    threshold: number;
+    clearBelow: number;
+    windowMs: number;
+    minOrders: number;
+    enabled: boolean;
+  };
+  QualityAlertRuleDeleted: { ruleId: string };
 }
 
 export type CorporateActionKind = "split" | "reverseSplit" | "cashDividend" | "symbolChange";

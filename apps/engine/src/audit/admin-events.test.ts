@@ -52,13 +52,28 @@ describe("POST /v1/audit/events", () => {
     expect(rows[0].n).toBe(1);
   });
 
-  it("journals key, sign-in and role events; the engine restarts on them and the chain verifies", async () => {
+  it("journals key, sign-in, role and alert-rule events; the engine restarts on them and the chain verifies", async () => {
     for (const body of [
       { type: "ApiKeyCreated", actor: "user:admin@x.test", data: { keyId: "k1", name: "bot", role: "trader", accountIds: [] } },
       { type: "ApiKeyRevoked", actor: "user:admin@x.test", data: { keyId: "k1", name: "bot" } },
       { type: "UserSignedIn", actor: "user:admin@x.test", data: { userId: "u1", email: "admin@x.test", ip: "127.0.0.1" } },
       { type: "SignInFailed", actor: "anonymous", data: { email: "who@x.test", ip: "127.0.0.1", outcome: "unknown-account" } },
       { type: "UserRoleChanged", actor: "user:admin@x.test", data: { userId: "u2", email: "t@x.test", old: "trader", new: "risk" } },
+      {
+        type: "QualityAlertRuleSet",
+        actor: "user:risk@x.test",
+        data: {
+          ruleId: "r1",
+          metric: "rejectRatePct",
+          venue: null,
+          threshold: 5,
+          clearBelow: 4,
+          windowMs: 60000,
+          minOrders: 10,
+          enabled: true,
+        },
+      },
+      { type: "QualityAlertRuleDeleted", actor: "user:risk@x.test", data: { ruleId: "r1" } },
     ])
       expect((await h.api("/v1/audit/events", { body })).status).toBe(201);
     await h.engine?.stop();

@@ -1,6 +1,7 @@
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { EngineError } from "../engine-client";
+import { journalAdminAction } from "../reports/admin-audit";
 import { orderNotFound } from "../scope";
 import { actorOf, requires, toTrpcError } from "../trpc";
 import {
@@ -166,23 +167,45 @@ export const qualityRouter = {
       if (ctx.scope.confined)
         throw new TRPCError({ code: "FORBIDDEN", message: "a key bound to accounts may not set alert rules (they watch every account)" });
       const clearBelow = input.clearBelow ?? input.threshold * 0.8;
-      const [row] = await ctx.prisma.$queryRawUnsafe<AlertRuleRow[]>(
-        `INSERT INTO console_quality_alert_rule (id, metric, venue, threshold, clear_below, window_ms, min_orders, enabled, updated_by, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
-         ON CONFLICT (id) DO UPDATE SET metric = excluded.metric, venue = excluded.venue, threshold = excluded.threshold,
-           clear_below = excluded.clear_below, window_ms = excluded.window_ms, min_orders = excluded.min_orders,
-           enabled = excluded.enabled, updated_by = excluded.updated_by, updated_at = excluded.updated_at
-         RETURNING ${RULE_COLUMNS}`,
-        input.id,
-        input.metric,
-        input.venue,
-        input.threshold,
-        clearBelow,
-        input.windowMs,
-        input.minOrders,
-        input.enabled,
-        actorOf(ctx.principal),
-      );
+      const actor = actorOf(ctx.principal);
+      // Saved and journaled together: a rule that cannot be journaled is not saved.
+      const row = await ctx.prisma.$transaction(async (tx) => {
+        const [saved] = await tx.$queryRawUnsafe<AlertRuleRow[]>(
+          `INSERT INTO console_quality_alert_rule (id, metric, venue, threshold, clear_below, window_ms, min_orders, enabled, updated_by, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+           ON CONFLICT (id) DO UPDATE SET metric = excluded.metric, venue = excluded.venue, threshold = excluded.threshold,
+             clear_below = excluded.clear_below, window_ms = excluded.window_ms, min_orders = excluded.min_orders,
+             enabled = excluded.enabled, updated_by = excluded.updated_by, updated_at = excluded.updated_at
+           RETURNING ${RULE_COLUMNS}`,
+          input.id,
+          input.metric,
+          input.venue,
+          input.threshold,
+          clearBelow,
+          input.windowMs,
+          input.minOrders,
+          input.enabled,
+          actor,
+        );
+        if (saved) {
+          const v = ruleView(saved);
+          await journalAdminAction({
+            type: "QualityAlertRuleSet",
+            actor,
+            data: {
+              ruleId: v.id,
+              metric: v.metric,
+              venue: v.venue,
+              threshold: v.threshold,
+              clearBelow: v.clearBelow,
+              windowMs: v.windowMs,
+              minOrders: v.minOrders,
+              enabled: v.enabled,
+            },
+          });
+        }
+        return saved;
+      });
       if (!row) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "rule not saved" });
       return { rule: ruleView(row) };
     }),
@@ -192,8 +215,11 @@ export const qualityRouter = {
     .input(qualityAlertRuleIdInput)
     .mutation(async ({ ctx, input }) => {
       if (ctx.scope.confined) throw new TRPCError({ code: "FORBIDDEN", message: "a key bound to accounts may not remove alert rules" });
-      const n = await ctx.prisma.$executeRawUnsafe("DELETE FROM console_quality_alert_rule WHERE id = $1", input.id);
-      if (n === 0) throw new TRPCError({ code: "NOT_FOUND", message: `no alert rule ${input.id}` });
+      await ctx.prisma.$transaction(async (tx) => {
+        const n = await tx.$executeRawUnsafe("DELETE FROM console_quality_alert_rule WHERE id = $1", input.id);
+        if (n === 0) throw new TRPCError({ code: "NOT_FOUND", message: `no alert rule ${input.id}` });
+        await journalAdminAction({ type: "QualityAlertRuleDeleted", actor: actorOf(ctx.principal), data: { ruleId: input.id } });
+      });
       return { deleted: input.id };
     }),
 } satisfies TRPCRouterRecord;
