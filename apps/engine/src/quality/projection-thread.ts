@@ -11,6 +11,9 @@ export interface ProjectionWorkerData {
 export type ProjectionRequest = { op: "schedule" } | { op: "catchUp" | "rebuild" | "idle" | "stop"; id: number };
 export type ProjectionReply = { id: number; ok: true; written: number; lastSeq: number } | { id: number; ok: false; error: string };
 
+/** The worker's Postgres application_name. */
+export const PROJECTION_APPLICATION_NAME = "fillmore-quality-projection";
+
 /** A crashed worker is started again after this long (the projection continues from its checkpoint). */
 const RESTART_AFTER_MS = 1000;
 
@@ -29,6 +32,8 @@ export class ProjectionThread {
   private exited: Promise<void> = Promise.resolve();
   written = 0;
   lastSeq = 0;
+  /** Workers started again after one ended unexpectedly. */
+  restarts = 0;
 
   constructor(
     private readonly init: ProjectionWorkerData,
@@ -95,6 +100,7 @@ export class ProjectionThread {
       this.log.warn({ code }, `execution metrics projection worker exited; starting it again in ${RESTART_AFTER_MS} ms`);
       setTimeout(() => {
         if (this.stopped) return;
+        this.restarts += 1;
         this.worker = this.spawn();
         this.worker.postMessage({ op: "schedule" } satisfies ProjectionRequest);
       }, RESTART_AFTER_MS).unref();

@@ -2,7 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import pg from "pg";
 import { createLogger } from "../log";
 import { MetricsProjection } from "./projection";
-import type { ProjectionReply, ProjectionRequest, ProjectionWorkerData } from "./projection-thread";
+import { PROJECTION_APPLICATION_NAME, type ProjectionReply, type ProjectionRequest, type ProjectionWorkerData } from "./projection-thread";
 
 // The worker side of ProjectionThread: the execution_metrics projection with its own pool, so reading
 // the journal's payloads and computing each order's metrics never runs on the engine's event loop.
@@ -10,7 +10,9 @@ import type { ProjectionReply, ProjectionRequest, ProjectionWorkerData } from ".
 const port = parentPort;
 if (!port) throw new Error("projection-worker.ts runs as a worker thread (see projection-thread.ts)");
 const init = workerData as ProjectionWorkerData;
-const pool = new pg.Pool({ connectionString: init.databaseUrl, max: 1 });
+// Named, so its connection shows in pg_stat_activity. No pool "error" listener on purpose: a broken
+// connection (Postgres restarted) ends the worker, and ProjectionThread starts a fresh one.
+const pool = new pg.Pool({ connectionString: init.databaseUrl, max: 1, application_name: PROJECTION_APPLICATION_NAME });
 const log = createLogger(init.logLevel).child({ component: "quality-projection", thread: "worker" });
 const projection = new MetricsProjection(pool, log, init.options);
 
