@@ -202,15 +202,17 @@ export interface OrderManagerHarness {
   /** A limit order (by default a buy 100 AAPL @ 100) sent to the scripted venue, optionally acknowledged. */
   working(input?: Partial<SubmitOrderInput>, options?: { ack?: boolean }): Promise<Order>;
   get(orderId: string): Order;
+  /** The instruments the order manager reads (AAPL, MSFT): a test may change a rule (e.g. trading hours). */
+  instruments: Map<string, InstrumentRule>;
 }
 
-const HARNESS_INSTRUMENTS: ReadonlyMap<string, InstrumentRule> = new Map(
-  ["AAPL", "MSFT"].map((symbol) => [symbol, { symbol, tickSize: "0.01", lotSize: "1", tradable: true }]),
-);
+const harnessInstruments = (): Map<string, InstrumentRule> =>
+  new Map(["AAPL", "MSFT"].map((symbol) => [symbol, { symbol, tickSize: "0.01", lotSize: "1", tradable: true }]));
 
 /** The real order manager wired to one scripted venue and an in-memory journal; quotes at 100. */
 export async function createOrderManagerHarness(): Promise<OrderManagerHarness> {
   const committed: AnyEvent[] = [];
+  const instruments = harnessInstruments();
   // The journal's database: records every committed batch instead of writing it.
   const recorder = {
     async query(text: string, values?: unknown[]) {
@@ -225,7 +227,7 @@ export async function createOrderManagerHarness(): Promise<OrderManagerHarness> 
   const venue = new ScriptedVenue("SCRIPTED");
   const venues = new Map<string, BrokerAdapter>([[venue.name, venue]]);
   const quotes = new Map<string, Quote>(
-    [...HARNESS_INSTRUMENTS.keys()].map((symbol) => [symbol, { symbol, bid: "99.99", ask: "100.01", last: "100", ts: 0 }]),
+    [...instruments.keys()].map((symbol) => [symbol, { symbol, bid: "99.99", ask: "100.01", last: "100", ts: 0 }]),
   );
   const risk = new RiskSettings(journal);
   const positions = new Positions();
@@ -233,7 +235,7 @@ export async function createOrderManagerHarness(): Promise<OrderManagerHarness> 
     journal,
     clock: systemClock,
     log,
-    instruments: HARNESS_INSTRUMENTS,
+    instruments,
     accounts: new Set(["ACC-1", "ACC-2"]),
     venues,
     risk,
@@ -261,6 +263,7 @@ export async function createOrderManagerHarness(): Promise<OrderManagerHarness> 
   };
   return {
     orders,
+    instruments,
     venue,
     positions,
     risk,

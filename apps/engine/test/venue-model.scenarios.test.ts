@@ -292,6 +292,38 @@ describe("held stops are re-checked by risk at trigger", () => {
     expect(h.get(stop.orderId)).toMatchObject({ ordStatus: "Submitted", triggerDenied: null });
   });
 
+  it("a stop triggered while its instrument is outside its trading hours stays held, and is sent once the hours allow it", async () => {
+    const { order: stop } = await h.orders.submit(
+      {
+        clOrdId: "stop-hours",
+        accountId: "ACC-1",
+        symbol: "AAPL",
+        side: "Sell",
+        ordType: "Stop",
+        stopPx: "95",
+        orderQty: "10",
+        timeInForce: "GTC",
+      },
+      "user:test",
+    );
+    expect(stop.ordStatus).toBe("Validated");
+    // A one-hour session two hours from now, every day: closed now whatever the time of day.
+    const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+    const rule = h.instruments.get("AAPL");
+    if (!rule) throw new Error("no AAPL rule");
+    h.instruments.set("AAPL", {
+      ...rule,
+      tradingHours: { open: hhmm(Date.now() + 2 * 3600_000), close: hhmm(Date.now() + 3 * 3600_000), days: [0, 1, 2, 3, 4, 5, 6] },
+    });
+    triggerAt("94");
+    expect(h.get(stop.orderId)).toMatchObject({ ordStatus: "Validated", triggerDenied: expect.stringMatching(/^INSTRUMENT_CLOSED/) });
+    expect(h.venue.requests.filter((r) => r.kind === "submit" && r.order.orderId === stop.orderId)).toEqual([]);
+
+    h.instruments.set("AAPL", rule);
+    triggerAt("94");
+    expect(h.get(stop.orderId)).toMatchObject({ ordStatus: "Submitted", triggerDenied: null });
+  });
+
   it("a triggered stop that breaches a limit lowered since it was accepted is Rejected with the reason", async () => {
     const { order: stop } = await h.orders.submit(
       {

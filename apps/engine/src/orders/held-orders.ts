@@ -22,13 +22,15 @@ export interface HeldOrdersDeps {
 
 /**
  * Risk denials at a stop's trigger that come from the moment, not from the order: trading halted or
- * reducing, the order rate, no or a moved reference price, the open-order count. The stop stays
+ * reducing, the instrument outside its trading hours, the order rate, no or a moved reference
+ * price, the open-order count. The stop stays
  * held (a protective stop is not silently killed by a halt) and goes when they clear. Any other
  * denial (a limit the order itself breaches) rejects it, as it would a new order.
  */
 export const TRANSIENT_TRIGGER_DENIALS: ReadonlySet<string> = new Set([
   "TRADING_HALTED",
   "TRADING_REDUCING",
+  "INSTRUMENT_CLOSED",
   "ORDER_RATE",
   "NO_REFERENCE_PRICE",
   "PRICE_COLLAR",
