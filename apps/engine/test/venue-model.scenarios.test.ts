@@ -264,11 +264,11 @@ describe("held stops are re-checked by risk at trigger", () => {
     h.quotes.set("AAPL", q);
     h.orders.onQuote(q);
   };
-
-  it("a sell stop triggered during a global halt is not sent: journaled as OrderTriggerDenied once, held, sent when the halt lifts", async () => {
-    const { order: stop } = await h.orders.submit(
+  /** A GTC AAPL stop of ACC-1, held by the engine until its trigger (sell 10 at 95 by default). */
+  const heldStop = async (clOrdId: string, input: { side?: "Buy" | "Sell"; stopPx?: string; orderQty?: string } = {}) => {
+    const { order } = await h.orders.submit(
       {
-        clOrdId: "stop-1",
+        clOrdId,
         accountId: "ACC-1",
         symbol: "AAPL",
         side: "Sell",
@@ -276,15 +276,22 @@ describe("held stops are re-checked by risk at trigger", () => {
         stopPx: "95",
         orderQty: "10",
         timeInForce: "GTC",
+        ...input,
       },
       "user:test",
     );
-    expect(stop.ordStatus).toBe("Validated");
+    expect(order.ordStatus).toBe("Validated");
+    return order;
+  };
+  const sentToVenue = (orderId: string) => h.venue.requests.filter((r) => r.kind === "submit" && r.order.orderId === orderId);
+
+  it("a sell stop triggered during a global halt is not sent: journaled as OrderTriggerDenied once, held, sent when the halt lifts", async () => {
+    const stop = await heldStop("stop-1");
     await h.risk.setTradingState({ scope: "global", state: "HALTED", reason: "kill switch" }, "user:risk");
     triggerAt("94");
     triggerAt("93");
     expect(h.get(stop.orderId)).toMatchObject({ ordStatus: "Validated", triggerDenied: expect.stringMatching(/^TRADING_HALTED/) });
-    expect(h.venue.requests.filter((r) => r.kind === "submit" && r.order.orderId === stop.orderId)).toEqual([]);
+    expect(sentToVenue(stop.orderId)).toEqual([]);
     expect((await typesOf(stop.orderId)).filter((t) => t === "OrderTriggerDenied")).toHaveLength(1);
 
     await h.risk.setTradingState({ scope: "global", state: "ACTIVE", reason: "resumed" }, "user:risk");
@@ -293,20 +300,7 @@ describe("held stops are re-checked by risk at trigger", () => {
   });
 
   it("a stop triggered while its instrument is outside its trading hours stays held, and is sent once the hours allow it", async () => {
-    const { order: stop } = await h.orders.submit(
-      {
-        clOrdId: "stop-hours",
-        accountId: "ACC-1",
-        symbol: "AAPL",
-        side: "Sell",
-        ordType: "Stop",
-        stopPx: "95",
-        orderQty: "10",
-        timeInForce: "GTC",
-      },
-      "user:test",
-    );
-    expect(stop.ordStatus).toBe("Validated");
+    const stop = await heldStop("stop-hours");
     // A one-hour session two hours from now, every day: closed now whatever the time of day.
     const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
     const rule = h.instruments.get("AAPL");
@@ -317,7 +311,7 @@ describe("held stops are re-checked by risk at trigger", () => {
     });
     triggerAt("94");
     expect(h.get(stop.orderId)).toMatchObject({ ordStatus: "Validated", triggerDenied: expect.stringMatching(/^INSTRUMENT_CLOSED/) });
-    expect(h.venue.requests.filter((r) => r.kind === "submit" && r.order.orderId === stop.orderId)).toEqual([]);
+    expect(sentToVenue(stop.orderId)).toEqual([]);
 
     h.instruments.set("AAPL", rule);
     triggerAt("94");
@@ -325,19 +319,7 @@ describe("held stops are re-checked by risk at trigger", () => {
   });
 
   it("a triggered stop that breaches a limit lowered since it was accepted is Rejected with the reason", async () => {
-    const { order: stop } = await h.orders.submit(
-      {
-        clOrdId: "stop-2",
-        accountId: "ACC-1",
-        symbol: "AAPL",
-        side: "Buy",
-        ordType: "Stop",
-        stopPx: "105",
-        orderQty: "500",
-        timeInForce: "GTC",
-      },
-      "user:test",
-    );
+    const stop = await heldStop("stop-2", { side: "Buy", stopPx: "105", orderQty: "500" });
     await h.risk.setLimits({ scope: "default", limits: { maxOrderQty: "100" } }, "user:risk");
     triggerAt("106");
     expect(h.get(stop.orderId)).toMatchObject({ ordStatus: "Rejected", rejectSource: "RISK" });
