@@ -39,6 +39,8 @@ interface ChildResult {
   /** CPU time of the exporting process (user + system): less sensitive than wall time to a loaded machine. */
   cpuSeconds: number;
   peakMb: number;
+  /** Peak V8 heap in use plus external memory (buffers): what the export holds, without the heap's free room. */
+  heapPeakMb: number;
   /** RSS when the export starts (tsx, Prisma, the libraries loaded): the peak includes it. */
   baselineMb: number;
 }
@@ -46,8 +48,11 @@ interface ChildResult {
 /** Child mode: one export of the trade report to a file, timed, with the peak RSS. */
 async function child(format: ExportFormat, url: string, rows: number, file: string): Promise<void> {
   let peak = process.memoryUsage().rss;
+  let heapPeak = 0;
   const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const m = process.memoryUsage();
+    peak = Math.max(peak, m.rss);
+    heapPeak = Math.max(heapPeak, m.heapUsed + m.external);
   }, 50);
   const prisma = createPrisma(url);
   const to = new Date(Date.parse(MARCH) + rows * STEP_MS).toISOString();
@@ -79,6 +84,7 @@ async function child(format: ExportFormat, url: string, rows: number, file: stri
     seconds,
     cpuSeconds,
     peakMb: mb(peak),
+    heapPeakMb: mb(heapPeak),
     baselineMb: mb(baseline),
   };
   process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
@@ -104,7 +110,7 @@ function runChild(format: ExportFormat, url: string, rows: number, dir: string):
   if (!line) throw new Error(`export child ${format} failed: ${r.stderr.slice(-2000)}`);
   const result = JSON.parse(line.slice("RESULT ".length)) as ChildResult;
   console.log(
-    `${format.toUpperCase().padEnd(5)} ${result.rows.toLocaleString("en-US").padStart(10)} rows  ${result.seconds.toFixed(2).padStart(7)} s (CPU ${result.cpuSeconds.toFixed(2)} s)  peak RSS ${result.peakMb.toFixed(0).padStart(4)} MB (${result.baselineMb.toFixed(0)} MB at start)  ${(statSync(file).size / 1024 / 1024).toFixed(1)} MB file`,
+    `${format.toUpperCase().padEnd(5)} ${result.rows.toLocaleString("en-US").padStart(10)} rows  ${result.seconds.toFixed(2).padStart(7)} s (CPU ${result.cpuSeconds.toFixed(2)} s)  peak RSS ${result.peakMb.toFixed(0).padStart(4)} MB (${result.baselineMb.toFixed(0)} MB at start; heap + external peak ${result.heapPeakMb.toFixed(0)} MB)  ${(statSync(file).size / 1024 / 1024).toFixed(1)} MB file`,
   );
   rmSync(file, { force: true });
   return result;
@@ -171,6 +177,7 @@ async function main(): Promise<void> {
       seconds: Number.NaN,
       cpuSeconds: Number.NaN,
       peakMb: Number.NaN,
+      heapPeakMb: Number.NaN,
       baselineMb: Number.NaN,
     };
     const only = (format: ExportFormat, rows: number) => (formats.includes(format) ? runChild(format, url, rows, dir) : skipped);
@@ -201,6 +208,7 @@ async function main(): Promise<void> {
       xlsx_rows_per_s: Math.round(xlsx.rows / xlsx.seconds),
       pdf_rows_per_s: Math.round(pdf.rows / pdf.seconds),
       cpu_s: { csv: round(csv.cpuSeconds), xlsx: round(xlsx.cpuSeconds), pdf: round(pdf.cpuSeconds) },
+      heap_peak_mb: { csv: Math.round(csv.heapPeakMb), xlsx: Math.round(xlsx.heapPeakMb), pdf: Math.round(pdf.heapPeakMb) },
       baseline_mb: { csv: Math.round(csv.baselineMb), xlsx: Math.round(xlsx.baselineMb), pdf: Math.round(pdf.baselineMb) },
       xlsx_1m_s: round(xlsx.seconds),
       pdf_10k_s: round(pdf.seconds),
