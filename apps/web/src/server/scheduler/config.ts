@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { EXPORT_DIR } from "../exports/store";
+import { SCHEDULED_DIR } from "./scheduled-store";
 
 /**
  * The scheduler's settings, from the environment the launcher gives the console (the same pattern as
@@ -50,5 +50,3 @@ export function schedulerConfig(env: Record<string, string | undefined>): Schedu
     catchUpDays: e.SCHEDULED_CATCH_UP_DAYS,
   };
 }
-
-export const SCHEDULED_DIR = path.join(EXPORT_DIR, "scheduled");

@@ -1,6 +1,5 @@
 import { requires } from "../trpc";
-import { SCHEDULED_DIR } from "./config";
-import { listScheduled } from "./scheduled-store";
+import { listScheduled, SCHEDULED_DIR } from "./scheduled-store";
 
 // Scheduled daily reports and digests (scheduler.ts), read only: compliance and admins (audit:read).
 // They cover every account, so a key bound to accounts is refused.

@@ -1,5 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
+import { EXPORT_DIR } from "../exports/store";
 import type { ChainHead } from "./digest";
 
 /**
@@ -8,6 +9,7 @@ import type { ChainHead } from "./digest";
  * Kept until an operator removes them (the 24-hour sweep of on-demand exports leaves them alone).
  */
 export const SCHEDULER_ACTOR = "scheduler";
+export const SCHEDULED_DIR = path.join(EXPORT_DIR, "scheduled");
 
 export interface ScheduledFile {
   kind: "report" | "digest" | "public-key";
@@ -48,7 +50,7 @@ export function scheduledPaths(dir: string, day: string) {
 
 /** A day's manifest, or null when the day is not finished (or its manifest is unreadable). */
 async function readManifest(dir: string, day: string): Promise<ScheduledDay | null> {
-  const text = await fs.readFile(scheduledPaths(dir, day).manifest, "utf8").catch(() => null);
+  const text = await fs.readFile(/*turbopackIgnore: true*/ scheduledPaths(dir, day).manifest, "utf8").catch(() => null);
   try {
     return text === null ? null : (JSON.parse(text) as ScheduledDay);
   } catch {

@@ -1,7 +1,6 @@
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
-import { SCHEDULED_DIR } from "../../../../../server/scheduler/config";
-import { scheduledFile } from "../../../../../server/scheduler/scheduled-store";
+import { SCHEDULED_DIR, scheduledFile } from "../../../../../server/scheduler/scheduled-store";
 
 // Downloads a scheduled report, digest or the digest's public key. Who may is decided by the console's
 // own API: the caller's cookie or API key is forwarded to reports.scheduled.list on this server
@@ -35,7 +34,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ day:
   }
   const found = await scheduledFile(SCHEDULED_DIR, day, fileName);
   if (!found) return refuse(404, `no scheduled file ${day.slice(0, 10)}/${fileName.slice(0, 64)}`);
-  const stream = createReadStream(found.file);
+  const stream = createReadStream(/*turbopackIgnore: true*/ found.file);
   const opened = await new Promise<boolean>((resolve) => {
     stream.once("open", () => resolve(true));
     stream.once("error", () => resolve(false));
