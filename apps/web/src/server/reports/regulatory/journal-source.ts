@@ -7,9 +7,12 @@ import type { Period } from "./periods";
 // one query by order id (journal_order_id_seq_idx). Nothing is read row by row.
 
 export const PAGE = 500;
+/** Journal seqs per window of the period: each window is one bounded (type, seq) range read. */
+export const WINDOW = 5000;
 
+/** The payload as text, parsed here: faster than the driver's jsonb decoding. */
 interface PayloadRow {
-  payload: { seq: number; ts: string; type: string; orderId: string | null; data: Record<string, unknown> };
+  payload: string;
 }
 
 /** Every event of these orders, in journal order, grouped by order. */
@@ -17,10 +20,11 @@ export async function eventsOf(prisma: PrismaClient, orderIds: readonly string[]
   const byOrder = new Map<string, JournalEvent[]>(orderIds.map((id) => [id, []]));
   if (orderIds.length === 0) return byOrder;
   const rows = await prisma.$queryRawUnsafe<PayloadRow[]>(
-    "SELECT payload FROM journal WHERE order_id = ANY($1::text[]) ORDER BY seq",
+    "SELECT payload::text AS payload FROM journal WHERE order_id = ANY($1::text[]) ORDER BY seq",
     orderIds as string[],
   );
-  for (const { payload: p } of rows) {
+  for (const row of rows) {
+    const p = JSON.parse(row.payload) as { seq: number; ts: string; type: string; orderId: string | null; data?: Record<string, unknown> };
     if (!p.orderId) continue;
     byOrder.get(p.orderId)?.push({ seq: p.seq, ts: p.ts, type: p.type, orderId: p.orderId, data: p.data ?? {} });
   }
@@ -41,36 +45,35 @@ async function seqBounds(prisma: PrismaClient, period: Period): Promise<{ first:
   return row?.first != null && row.last != null && row.first <= row.last ? { first: row.first, last: row.last } : null;
 }
 
-/** Orders received in the period (optionally of one account), page by page (keyset on seq), each with its whole history. */
+/** Orders received in the period (optionally of one account), a seq window at a time, each with its whole history. */
 export async function* ordersReceived(
   prisma: PrismaClient,
   period: Period,
-  options: { accountId?: string; page?: number } = {},
+  options: { accountId?: string; window?: number } = {},
 ): AsyncGenerator<OrderRecord> {
-  const page = options.page ?? PAGE;
+  const window = options.window ?? WINDOW;
   const bounds = await seqBounds(prisma, period);
   if (!bounds) return;
-  let after = bounds.first - 1;
-  for (;;) {
-    const values: unknown[] = [period.from, period.to, after, page, bounds.last];
-    const account = options.accountId === undefined ? "" : " AND account_id = $6";
+  for (let after = bounds.first - 1; after < bounds.last; after += window) {
+    const values: unknown[] = [period.from, period.to, after, Math.min(after + window, bounds.last)];
+    const account = options.accountId === undefined ? "" : " AND account_id = $5";
     if (options.accountId !== undefined) values.push(options.accountId);
-    const ids = await prisma.$queryRawUnsafe<{ order_id: string; seq: number }[]>(
-      `SELECT order_id, seq::float8 AS seq FROM journal
-        WHERE type = 'OrderReceived' AND seq > $3 AND seq <= $5 AND ts >= $1::timestamptz AND ts < $2::timestamptz${account}
-        ORDER BY seq LIMIT $4`,
+    const ids = await prisma.$queryRawUnsafe<{ order_id: string }[]>(
+      `SELECT order_id FROM journal
+        WHERE type = 'OrderReceived' AND seq > $3 AND seq <= $4 AND ts >= $1::timestamptz AND ts < $2::timestamptz${account}
+        ORDER BY seq`,
       ...values,
     );
-    const events = await eventsOf(
-      prisma,
-      ids.map((r) => r.order_id),
-    );
-    for (const list of events.values()) {
-      const record = orderRecord(list);
-      if (record) yield record;
+    for (let i = 0; i < ids.length; i += PAGE) {
+      const events = await eventsOf(
+        prisma,
+        ids.slice(i, i + PAGE).map((r) => r.order_id),
+      );
+      for (const list of events.values()) {
+        const record = orderRecord(list);
+        if (record) yield record;
+      }
     }
-    if (ids.length < page) return;
-    after = Number(ids.at(-1)?.seq);
   }
 }
 
