@@ -9,6 +9,7 @@ import {
   rule605Summary,
   SUMMARY_FIELDS,
   sizeBucket,
+  usToMs,
 } from "./rule605";
 
 // ../shared/reference/REGULATORY.md, Example A: market buy 300 XYZ; NBBO 20.00 × 20.04; fills 200 @ 20.03
@@ -144,5 +145,11 @@ describe("classification", () => {
       "0.000001",
       "1.5",
     ]);
+  });
+});
+
+describe("usToMs", () => {
+  it("shifts the decimal point exactly", () => {
+    expect([usToMs(1200), usToMs(3500), usToMs(5), usToMs(0), usToMs(123456789)]).toEqual(["1.2", "3.5", "0.005", "0", "123456.789"]);
   });
 });

@@ -137,6 +137,25 @@ export const DETAILED_FIELDS = [
   "FilledOrderWghtdAvgTime",
 ] as const;
 
+const mids = new Map<string, Decimal>();
+/** The NBBO midpoint (B + A)/2, exact (a half never needs more than one more place); memoised, few quotes repeat a lot. */
+function midpoint(bid: Decimal, ask: Decimal): Decimal {
+  const key = `${bid}|${ask}`;
+  let mid = mids.get(key);
+  if (mid === undefined) {
+    if (mids.size > 10_000) mids.clear();
+    mid = money.div(add(bid, ask), "2", 12);
+    mids.set(key, mid);
+  }
+  return mid;
+}
+
+/** Microseconds as milliseconds, exact (a decimal shift, no division). */
+export function usToMs(us: number): Decimal {
+  const digits = String(Math.abs(Math.trunc(us))).padStart(4, "0");
+  return money.normalize(`${us < 0 ? "-" : ""}${digits.slice(0, -3)}.${digits.slice(-3)}`);
+}
+
 /** Share-weighted sums of one row (a group of covered orders). */
 class Stats {
   count = 0;
@@ -163,7 +182,7 @@ class Stats {
     this.notional = add(this.notional, notional);
     this.qty = add(this.qty, o.qty);
     this.cancelled = add(this.cancelled, o.cancelledQty);
-    const mid = money.div(add(o.bid, o.ask), "2", 12);
+    const mid = midpoint(o.bid, o.ask);
     const qs = sub(o.ask, o.bid);
     for (const e of o.executions) {
       const bucket = SPEED.find(([, us]) => e.afterUs < us)?.[0] ?? "CvrdOrderQtyOthr";
@@ -180,7 +199,7 @@ class Stats {
       this.qQs = add(this.qQs, mul(e.qty, qs));
       this.qEs = add(this.qEs, mul(e.qty, es));
       this.qEsPct = add(this.qEsPct, mul(e.qty, money.div(es, mid, 12)));
-      const ms = money.div(String(e.afterUs), "1000", 12);
+      const ms = usToMs(e.afterUs);
       this.times = add(this.times, mul(e.qty, ms));
       for (const h of HORIZONS) {
         const mh = e.midAfter?.[h];
@@ -211,7 +230,7 @@ class Stats {
 }
 
 function groupKey(o: CoveredOrder): { key: string; notional: Decimal; flag: string; size: string } {
-  const notional = mul(o.qty, money.div(add(o.bid, o.ask), "2", 12));
+  const notional = mul(o.qty, midpoint(o.bid, o.ask));
   const flag = lotSizeFlag(o.qty, o.roundLot);
   const size = sizeBucket(notional);
   return { key: JSON.stringify([o.symbol, flag, size, o.orderType]), notional, flag, size };
