@@ -8,6 +8,9 @@ const DANGEROUS_START = /^[=+\-@\t\r]/;
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
 
 export function neutralise(cell: string): string {
+  // Most cells start with a safe character: one char-code test, no regex (17 cells a row, 1,000,000 rows).
+  const first = cell.charCodeAt(0);
+  if (first !== 61 && first !== 43 && first !== 45 && first !== 64 && first !== 9 && first !== 13) return cell;
   if (PLAIN_NUMBER.test(cell)) return cell;
   return DANGEROUS_START.test(cell) ? `'${cell}` : cell;
 }

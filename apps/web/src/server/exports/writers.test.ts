@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { PassThrough } from "node:stream";
 import { inflateSync } from "node:zlib";
 import ExcelJS from "exceljs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { neutralise } from "./cells";
 import type { Columns } from "./columns";
@@ -73,6 +74,18 @@ describe("neutralise", () => {
     ["AAPL", "AAPL"],
     ["", ""],
   ])("%j becomes %j", (cell, expected) => expect(neutralise(cell)).toBe(expected));
+
+  it("any cell: quoted exactly when it starts with = + - @ tab or CR and is not a plain number (property)", () => {
+    const start = fc.constantFrom("", "=", "+", "-", "@", "\t", "\r", "a", "1", " ");
+    fc.assert(
+      fc.property(start, fc.string(), (head, tail) => {
+        const cell = head + tail;
+        const dangerous = /^[=+\-@\t\r]/.test(cell) && !/^-?\d+(\.\d+)?$/.test(cell);
+        expect(neutralise(cell)).toBe(dangerous ? `'${cell}` : cell);
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 describe("writeExport", () => {
