@@ -14,13 +14,15 @@ import { EVENT_AT_SQL, loadOrCreateDigestKey, signDigest, toChainHead } from "./
 
 const root = path.resolve(import.meta.dirname, "../../../../..");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fillmore-verify-digest-"));
-let pool: pg.Pool;
+// One connection (not a pool), ended before the database is dropped: an idle pooled connection could
+// still be open when the drop terminates it, and its error would surface as an unhandled one.
+let pool: pg.Client;
 let url: string;
 let cleanup: () => Promise<void>;
 
 /** Writes a valid unkeyed chain of `n` events whose data says `note`, replacing the table as a rewriter with the owner's rights would. */
 async function writeChain(n: number, note: string): Promise<void> {
-  await pool.query("SET session_replication_role = replica"); // past the append-only trigger (one connection: max 1)
+  await pool.query("SET session_replication_role = replica"); // past the append-only trigger (this connection)
   await pool.query("DELETE FROM journal");
   let prev = GENESIS_HASH;
   for (let seq = 1; seq <= n; seq++) {
@@ -61,7 +63,8 @@ beforeAll(async () => {
   const db = await freshDatabase();
   url = db.url;
   cleanup = db.cleanup;
-  pool = new pg.Pool({ connectionString: url, max: 1 });
+  pool = new pg.Client({ connectionString: url });
+  await pool.connect();
   await writeChain(3, "original");
 });
 
