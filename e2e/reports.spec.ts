@@ -44,7 +44,7 @@ test.describe("reports", () => {
     await page.getByLabel("Strategy").fill("E2E-REPORTS");
     const trades = page.getByRole("table", { name: "Trades" });
     await expect(async () => {
-      await page.getByRole("button", { name: "Preview" }).click();
+      await page.getByRole("button", { name: "Preview", exact: true }).click();
       await expect(trades).toContainText(orderId, { timeout: 2_000 });
     }).toPass({ timeout: 20_000 });
     const metrics = page.getByTestId("report-metrics");
