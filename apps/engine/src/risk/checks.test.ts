@@ -3,36 +3,11 @@ import { orderFrom } from "@fillmore/shared/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkOrder, type RiskContext } from "./checks";
+import { AAPL, limits, riskContext } from "./test-context";
 
 const order = (input: Partial<SubmitOrderInput> = {}): Order => orderFrom(input);
 
-const AAPL = { symbol: "AAPL", tickSize: "0.01", lotSize: "1", tradable: true };
-
-const limits = (overrides: Partial<RiskLimits> = {}): RiskLimits => ({
-  ...DEFAULT_RISK_LIMITS,
-  maxOrderQty: "1000",
-  maxOrderNotional: "100000",
-  ...overrides,
-});
-
-function context(overrides: Partial<RiskContext> = {}): RiskContext {
-  return {
-    instrument: AAPL,
-    accountKnown: true,
-    limits: limits(),
-    tradingState: "ACTIVE",
-    referencePx: "189.52",
-    midPx: "189.51",
-    position: "0",
-    workingBuyQty: "0",
-    workingSellQty: "0",
-    openOrders: 0,
-    openBuyNotional: "0",
-    unpricedOpenBuys: [],
-    tokensAvailable: 20,
-    ...overrides,
-  };
-}
+const context = riskContext;
 
 /** Limits so wide that no rule but the one under test can refuse. */
 const WIDE: RiskLimits = {

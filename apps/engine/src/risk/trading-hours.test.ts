@@ -1,8 +1,9 @@
-import { DEFAULT_RISK_LIMITS, type TradingHours } from "@fillmore/shared";
+import type { TradingHours } from "@fillmore/shared";
 import { orderFrom } from "@fillmore/shared/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkOrder, type RiskContext } from "./checks";
+import { checkOrder } from "./checks";
+import { AAPL, riskContext } from "./test-context";
 import { describeHours, sessionMinutes, tradingHoursDenial, tradingSession } from "./trading-hours";
 
 const MIN = 60_000;
@@ -56,22 +57,7 @@ describe("trading hours", () => {
   });
 
   it("refuses an order at the risk step with INSTRUMENT_CLOSED; the same order passes in hours and without hours", () => {
-    const ctx = (tradingHours: TradingHours | null, nowMs: number): RiskContext => ({
-      instrument: { symbol: "AAPL", tickSize: "0.01", lotSize: "1", tradable: true, tradingHours },
-      accountKnown: true,
-      limits: { ...DEFAULT_RISK_LIMITS, maxOrderQty: "1000", maxOrderNotional: "100000" },
-      tradingState: "ACTIVE",
-      referencePx: "189.52",
-      midPx: "189.51",
-      position: "0",
-      workingBuyQty: "0",
-      workingSellQty: "0",
-      openOrders: 0,
-      openBuyNotional: "0",
-      unpricedOpenBuys: [],
-      tokensAvailable: 20,
-      nowMs,
-    });
+    const ctx = (tradingHours: TradingHours | null, nowMs: number) => riskContext({ instrument: { ...AAPL, tradingHours }, nowMs });
     const order = orderFrom({});
     expect(checkOrder(order, ctx(NYSE, at("2026-11-28T15:00")))).toMatchObject({
       code: "INSTRUMENT_CLOSED",
