@@ -61,7 +61,7 @@ export function whereOf(f: QualityFilter, accountIds: readonly string[] | null):
 }
 
 /** The measures of a group of orders: rates are ratios of sums; latency percentiles nearest-rank; slippage notional-weighted. */
-const MEASURES = `
+const SUMS = `
   count(*)::int AS orders,
   count(*) FILTER (WHERE sent)::int AS sent,
   count(*) FILTER (WHERE rejected)::int AS rejected,
@@ -76,18 +76,22 @@ const MEASURES = `
   (count(*) FILTER (WHERE rejected))::float8 / NULLIF(count(*) FILTER (WHERE sent), 0) AS reject_rate,
   (count(*) FILTER (WHERE cancelled_unfilled))::float8 / NULLIF(count(*) FILTER (WHERE sent AND NOT rejected), 0) AS cancel_rate,
   count(latency_ms)::int AS latency_n,
-  percentile_disc(ARRAY[0.5, 0.95, 0.99, 0.999]) WITHIN GROUP (ORDER BY latency_ms) AS latency_pct,
   count(slippage_bench)::int AS slippage_n,
   (10000 * sum(slippage_cost) / NULLIF(sum(slippage_bench), 0))::float8 AS slippage_bps,
   avg(slippage_bps) AS slippage_mean_bps,
   stddev_samp(slippage_bps) AS slippage_sd_bps,
-  percentile_disc(0.5) WITHIN GROUP (ORDER BY slippage_bps) AS slippage_median_bps,
-  percentile_disc(0.9) WITHIN GROUP (ORDER BY slippage_bps) AS slippage_p90_bps,
   (10000 * sum(markout_1s) / NULLIF(sum(notional) FILTER (WHERE markout_1s IS NOT NULL), 0))::float8 AS markout_1s_bps,
   (10000 * sum(markout_5s) / NULLIF(sum(notional) FILTER (WHERE markout_5s IS NOT NULL), 0))::float8 AS markout_5s_bps,
   (10000 * sum(markout_60s) / NULLIF(sum(notional) FILTER (WHERE markout_60s IS NOT NULL), 0))::float8 AS markout_60s_bps,
   count(markout_5s)::int AS markout_n,
   (10000 * sum(fees) / NULLIF(sum(notional), 0))::float8 AS fees_bps`;
+
+/** The measures that need each group's values in order (nearest-rank percentiles). */
+const PERCENTILES = `
+  percentile_disc(ARRAY[0.5, 0.95, 0.99, 0.999]) WITHIN GROUP (ORDER BY latency_ms) AS latency_pct,
+  percentile_disc(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY slippage_bps) AS slippage_pct`;
+
+const MEASURES = `${SUMS},${PERCENTILES}`;
 
 interface MeasureRow {
   orders: number;
@@ -109,8 +113,7 @@ interface MeasureRow {
   slippage_bps: number | null;
   slippage_mean_bps: number | null;
   slippage_sd_bps: number | null;
-  slippage_median_bps: number | null;
-  slippage_p90_bps: number | null;
+  slippage_pct: (number | null)[] | null;
   markout_1s_bps: number | null;
   markout_5s_bps: number | null;
   markout_60s_bps: number | null;
@@ -182,8 +185,8 @@ function measures(r: MeasureRow): Measures {
       meanBps: r.slippage_mean_bps,
       sdBps: sd,
       ci95: ci,
-      medianBps: r.slippage_median_bps,
-      p90Bps: r.slippage_p90_bps,
+      medianBps: r.slippage_pct?.[0] ?? null,
+      p90Bps: r.slippage_pct?.[1] ?? null,
     },
     markoutBps: { "1s": r.markout_1s_bps, "5s": r.markout_5s_bps, "60s": r.markout_60s_bps, n: r.markout_n },
     feesBps: r.fees_bps,
@@ -197,7 +200,7 @@ export type Run = <T>(text: string, values: unknown[]) => Promise<T[]>;
 export async function aggregates(run: Run, f: QualityFilter, accountIds: readonly string[] | null, groupBy: GroupBy) {
   const w = whereOf(f, accountIds);
   const rows = await run<MeasureRow & { key: string }>(
-    `SELECT (${COLUMN[groupBy]}) COLLATE "C" AS key, ${MEASURES} FROM execution_metrics ${w.text} GROUP BY 1 ORDER BY 1`,
+    `SELECT ${COLUMN[groupBy]} AS key, ${MEASURES} FROM execution_metrics ${w.text} GROUP BY 1 ORDER BY 1`,
     w.values,
   );
   return { groupBy, rows: rows.map((r) => ({ key: r.key, ...measures(r) })) };
@@ -225,14 +228,28 @@ export interface ComparisonRow extends Measures {
  */
 export async function comparison(run: Run, f: QualityFilter, accountIds: readonly string[] | null) {
   const w = whereOf(f, accountIds);
-  const rows = await run<MeasureRow & { venue: string; order_type: string; size_bucket: string }>(
-    // Grouped in the "C" collation (byte order): the keys are ASCII names, and the sort of every row by
-    // them is the query's largest cost; libc's collation (the database default) compares far slower.
-    `SELECT venue COLLATE "C" AS venue, order_type COLLATE "C" AS order_type, size_bucket COLLATE "C" AS size_bucket, ${MEASURES}
-     FROM execution_metrics ${w.text}
-     GROUP BY 1, 2, 3 ORDER BY 2, 3, 1`,
-    w.values,
-  );
+  type Cell = { venue: string; order_type: string; size_bucket: string };
+  // Two queries at once: the sums (Postgres aggregates them in parallel workers) and the percentiles,
+  // which read each cell's values in order from execution_metrics_cell_idx instead of sorting every row.
+  const [sums, percentiles] = await Promise.all([
+    run<Omit<MeasureRow, "latency_pct" | "slippage_pct"> & Cell>(
+      `SELECT venue, order_type, size_bucket, ${SUMS} FROM execution_metrics ${w.text}
+       GROUP BY venue, order_type, size_bucket ORDER BY order_type, size_bucket, venue`,
+      w.values,
+    ),
+    run<Pick<MeasureRow, "latency_pct" | "slippage_pct"> & Cell>(
+      `SELECT venue, order_type, size_bucket, ${PERCENTILES} FROM execution_metrics ${w.text}
+       GROUP BY venue, order_type, size_bucket`,
+      w.values,
+    ),
+  ]);
+  const cellKey = (c: Cell) => `${c.venue}|${c.order_type}|${c.size_bucket}`;
+  const pctOf = new Map(percentiles.map((p) => [cellKey(p), p]));
+  const rows = sums.map((r) => ({
+    ...r,
+    latency_pct: pctOf.get(cellKey(r))?.latency_pct ?? null,
+    slippage_pct: pctOf.get(cellKey(r))?.slippage_pct ?? null,
+  }));
   const out: ComparisonRow[] = rows.map((r) => {
     const m = measures(r);
     return {
