@@ -1,3 +1,5 @@
+import { readlinkSync } from "node:fs";
+import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import pg from "pg";
 import { createLogger } from "../log";
@@ -10,6 +12,7 @@ import { PROJECTION_APPLICATION_NAME, type ProjectionReply, type ProjectionReque
 const port = parentPort;
 if (!port) throw new Error("projection-worker.ts runs as a worker thread (see projection-thread.ts)");
 const init = workerData as ProjectionWorkerData;
+lowerPriority();
 // Named, so its connection shows in pg_stat_activity. No pool "error" listener on purpose: a broken
 // connection (Postgres restarted) ends the worker, and ProjectionThread starts a fresh one.
 const pool = new pg.Pool({ connectionString: init.databaseUrl, max: 1, application_name: PROJECTION_APPLICATION_NAME });
@@ -37,5 +40,19 @@ async function answer(request: Exclude<ProjectionRequest, { op: "schedule" }>): 
     return { id: request.id, ok: true, written: projection.written, lastSeq: projection.lastSeq };
   } catch (error) {
     return { id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * On Linux this thread takes the lowest CPU priority (nice 19): on a busy machine the order path's
+ * thread goes first, and the read model catches up with what is left (it is never on the order path).
+ * setpriority(2) with a thread id sets that thread only; elsewhere this does nothing.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 19);
+  } catch {
+    // not Linux, or not allowed: the worker runs at the engine's priority
   }
 }
