@@ -72,6 +72,33 @@ test.describe("regulatory", () => {
     await page.screenshot({ path: screenshotPath("regulatory-606.png"), fullPage: true });
   });
 
+  test("risk reads trade reports but not the regulatory files (reports:regulatory is compliance's and admin's)", async ({
+    browser,
+    playwright,
+    baseURL,
+  }) => {
+    const context = await browser.newContext({ storageState: storageStateFor("risk"), baseURL });
+    const riskPage = await context.newPage();
+    try {
+      await riskPage.goto("/reports");
+      await expect(riskPage.locator("header .role")).toHaveText("risk", { timeout: 15_000 });
+      await expect(riskPage.getByRole("region", { name: "Trade report" })).toBeVisible();
+      await expect(riskPage.getByRole("region", { name: "Regulatory" })).toHaveCount(0);
+      await riskPage.screenshot({ path: screenshotPath("regulatory-risk-hidden.png"), fullPage: true });
+    } finally {
+      await context.close();
+    }
+    const risk = await playwright.request.newContext({ baseURL, storageState: storageStateFor("risk") });
+    try {
+      const input = encodeURIComponent(JSON.stringify({ kind: "cat", day: "2026-08-03" }));
+      const response = await risk.get(`/api/trpc/reports.regulatory.preview?input=${input}`);
+      expect(response.status()).toBe(403);
+      expect(await response.text()).toContain("role risk lacks permission reports:regulatory");
+    } finally {
+      await risk.dispose();
+    }
+  });
+
   test("a trader is refused the regulatory reports and does not see the section", async ({ browser, playwright, baseURL }) => {
     const context = await browser.newContext({ storageState: storageStateFor("trader"), baseURL });
     const traderPage = await context.newPage();
@@ -87,7 +114,7 @@ test.describe("regulatory", () => {
       const input = encodeURIComponent(JSON.stringify({ kind: "rule605", month: "2026-08" }));
       const response = await trader.get(`/api/trpc/reports.regulatory.preview?input=${input}`);
       expect(response.status()).toBe(403);
-      expect(await response.text()).toContain("audit:read");
+      expect(await response.text()).toContain("reports:regulatory");
     } finally {
       await trader.dispose();
     }

@@ -18,13 +18,15 @@ export const PERMISSIONS = [
   "reference:read",
   /** Changing venues, instruments, accounts and fee schedules at runtime (admin only). */
   "reference:write",
+  /** Rule 605, Rule 606 and CAT files (reports.regulatory.*): compliance and admin only. */
+  "reports:regulatory",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   trader: ["orders:read", "orders:submit", "orders:cancel", "risk:read"],
   risk: ["orders:read", "orders:cancel", "risk:read", "risk:write", "controls:halt", "audit:read", "reference:read"],
-  compliance: ["orders:read", "risk:read", "audit:read"],
+  compliance: ["orders:read", "risk:read", "audit:read", "reports:regulatory"],
   admin: PERMISSIONS,
 };
 

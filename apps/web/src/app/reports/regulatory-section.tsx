@@ -1,11 +1,14 @@
 "use client";
+import { can } from "@fillmore/shared";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTRPC } from "../../lib/trpc";
+import { useSession } from "../../lib/use-session";
 import "./regulatory.css";
 
 // The Regulatory section of the Reports page: choose a report and its period, preview the file as a
-// table, download it (written on the server, journaled as ExportProduced with its SHA-256).
+// table, download it (written on the server, journaled as ExportProduced with its SHA-256). Shown only
+// to roles with reports:regulatory (compliance, admin); the server refuses everyone else anyway.
 
 const KINDS = [
   ["rule605", "Rule 605 detailed (month)"],
@@ -46,6 +49,12 @@ function requestFrom(form: FormData): Request {
 }
 
 export function RegulatorySection() {
+  const me = useSession();
+  if (!me.data || !can(me.data.role, "reports:regulatory")) return null;
+  return <RegulatoryPanel />;
+}
+
+function RegulatoryPanel() {
   const trpc = useTRPC();
   const [kind, setKind] = useState<Kind>("rule605");
   const [request, setRequest] = useState<Request | null>(null);

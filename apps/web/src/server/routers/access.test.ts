@@ -1081,7 +1081,7 @@ const ACCESS: Record<string, Entry> = {
   // Regulatory outputs (routers/regulatory.ts): 605/606/CAT span every account, so a bound key gets only its own
   // account's 606(b)(3); this database's journal is empty; reports/regulatory/journal.test.ts computes figures.
   "reports.regulatory.preview": {
-    permission: "audit:read",
+    permission: "reports:regulatory",
     input: () => ({ kind: "customer606", accountId: ALPHA, month: "2026-08" }),
     probes: [
       {
@@ -1105,7 +1105,7 @@ const ACCESS: Record<string, Entry> = {
     ],
   },
   "reports.regulatory.export": {
-    permission: "audit:read",
+    permission: "reports:regulatory",
     input: () => ({ kind: "customer606", accountId: ALPHA, month: "2026-08" }),
     probes: [
       {
@@ -1241,7 +1241,28 @@ describe("key confinement, scenario by scenario", () => {
     const { AccountScope } = await import("../scope");
     const risk = AccountScope.of({ kind: "user", id: "u", email: "r@x", name: "r", role: "risk" });
     expect(() => risk.assertMayMint("admin", [])).toThrow(/would grant .*admin:apikeys/);
-    expect(() => risk.assertMayMint("compliance", [])).not.toThrow();
+    // compliance holds reports:regulatory, which risk lacks: a risk user cannot hand it out through a key.
+    expect(() => risk.assertMayMint("compliance", [])).toThrow(/would grant reports:regulatory/);
+    expect(() => risk.assertMayMint("risk", [])).not.toThrow();
+    const compliance = AccountScope.of({ kind: "user", id: "u", email: "c@x", name: "c", role: "compliance" });
+    expect(() => compliance.assertMayMint("compliance", [])).not.toThrow();
+  });
+
+  it("regulatory files are compliance's and admin's only: risk and trader get FORBIDDEN, people and keys", async () => {
+    expect(ROLES.filter((role) => can(role, "reports:regulatory"))).toEqual(["compliance", "admin"]);
+    for (const role of ["risk", "trader"] as const)
+      for (const principal of [
+        { kind: "user", id: `u-${role}`, email: `${role}@x`, name: role, role },
+        { kind: "apiKey", id: `ak-${role}`, name: role, role, accountIds: [] },
+      ] satisfies Principal[]) {
+        const { engine, calls } = fakeEngine();
+        for (const path of ["reports.regulatory.preview", "reports.regulatory.export"])
+          await expect(procedure(principal, path, engine)({ kind: "rule605", month: "2026-08" })).rejects.toMatchObject({
+            code: "FORBIDDEN",
+            message: `role ${role} lacks permission reports:regulatory`,
+          });
+        expect(calls).toEqual([]);
+      }
   });
 
   it("validates input before anything is sent", async () => {

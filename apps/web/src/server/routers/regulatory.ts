@@ -8,7 +8,7 @@ import type { AccountScope } from "../scope";
 import { actorOf, requires } from "../trpc";
 
 // Regulatory outputs (reports.regulatory.*): Rule 605 for a month, 606(a)(1) for a quarter, CAT for a
-// day, firm-wide, so audit:read and no key bound to accounts; the 606(b)(3) customer report for one
+// day, firm-wide, so reports:regulatory (compliance and admin) and no key bound to accounts; the 606(b)(3) customer report for one
 // account (a bound key: its own only). Each previews as a table; `export` writes the file, journals
 // it (ExportProduced with its SHA-256) and answers the id to download at /reports/exports/<id>.
 
@@ -39,7 +39,7 @@ function preview(file: RegulatoryFile) {
   };
 }
 
-const regulatory = requires("audit:read").use(({ next }) => next({ ctx: { firm: firmFromEnv() } }));
+const regulatory = requires("reports:regulatory").use(({ next }) => next({ ctx: { firm: firmFromEnv() } }));
 
 /** Firm-wide files are refused to a key bound to accounts; the customer report only for its own account. */
 function confine(ctx: { scope: AccountScope }, input: Request): void {
