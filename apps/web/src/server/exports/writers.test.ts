@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { PassThrough } from "node:stream";
+import { PassThrough, Writable } from "node:stream";
 import { inflateSync } from "node:zlib";
 import ExcelJS from "exceljs";
 import fc from "fast-check";
@@ -140,6 +140,41 @@ describe("writeExport", () => {
     expect(doc.rows).toEqual(rows.map((r) => ({ id: r.id, note: r.note, amount: r.amount })));
     expect(result.rows).toBe(3);
   });
+
+  it.each(["csv", "xlsx"] as const)(
+    "%s: a file that does not take its bytes stops the rows being read (bounded memory), then the export completes",
+    async (format) => {
+      const total = 200_000;
+      let pulled = 0;
+      async function* pages() {
+        for (let p = 0; p < total / 1000; p++) {
+          pulled += 1000;
+          yield Array.from({ length: 1000 }, (_, i) => ({ id: `T${p * 1000 + i}`, note: `note ${i % 97}`, amount: String(i) }));
+        }
+      }
+      // A disk that holds every write until released: the writer must wait rather than buffer the export.
+      const held: (() => void)[] = [];
+      let bytes = 0;
+      const out = new Writable({
+        highWaterMark: 16 * 1024,
+        write(chunk: Buffer, _encoding, done) {
+          bytes += chunk.length;
+          held.push(done);
+        },
+      });
+      const writing = writeExport({ format, heading, columns, rows: pages() }, out);
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(pulled).toBeLessThan(total / 4);
+      const release = setInterval(() => held.splice(0).forEach((done) => done()), 1);
+      try {
+        const result = await writing;
+        expect(result).toMatchObject({ rows: total, bytes });
+        expect(pulled).toBe(total);
+      } finally {
+        clearInterval(release);
+      }
+    },
+  );
 
   it("an empty export is still a valid file in every format", async () => {
     for (const format of ["csv", "xlsx", "pdf", "json"] as const) {
