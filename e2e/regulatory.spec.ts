@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { expect, test } from "@playwright/test";
@@ -45,15 +46,16 @@ test.describe("regulatory", () => {
     await section.getByRole("button", { name: "Preview file" }).click();
     await expect(table.locator("tbody tr").filter({ hasText: "MENO" }).first()).toBeVisible({ timeout: 20_000 });
     await expect(table.locator("tbody tr").filter({ hasText: "MEOR" }).first()).toBeVisible();
-    await expect(section.getByTestId("regulatory-file")).toHaveText(/^12345_FLMR_\d{8}_G1_OrderEvents_000001\.json$/);
+    await expect(section.getByTestId("regulatory-file")).toHaveText(/^12345_FLMR_\d{8}_G1_OrderEvents_000001\.json\.bz2$/);
 
-    await section.getByRole("button", { name: "Download NDJSON" }).click();
-    const link = section.getByRole("link", { name: /^Save 12345_FLMR_.*\.json$/ });
+    await section.getByRole("button", { name: "Download BZ2" }).click();
+    const link = section.getByRole("link", { name: /^Save 12345_FLMR_.*\.json\.bz2$/ });
     await expect(link).toBeVisible({ timeout: 15_000 });
     await page.screenshot({ path: screenshotPath("regulatory-cat.png"), fullPage: true });
     const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
     const file = await readFile((await download.path()) ?? "");
-    const records = file
+    // bzip2-compressed, as CAT takes it: decompressed with the system bzip2.
+    const records = execFileSync("bzip2", ["-d", "-c"], { input: file })
       .toString("utf8")
       .trim()
       .split("\n")
@@ -61,6 +63,24 @@ test.describe("regulatory", () => {
     expect(records.filter((r) => r.orderID === orderId).map((r) => r.type)).toEqual(["MENO", "MEOR"]);
     const sha = createHash("sha256").update(file).digest("hex");
     await expect(section.getByTestId("regulatory-export")).toContainText(sha.slice(0, 16));
+
+    // The companion metadata file: the data file's name, its record count and the SHA-256 of its bytes.
+    await report.selectOption("catMetadata");
+    await section.getByRole("button", { name: "Preview file" }).click();
+    await expect(section.getByTestId("regulatory-file")).toHaveText(/^12345_FLMR_\d{8}_G1_OrderEvents_000001\.meta\.json$/, {
+      timeout: 20_000,
+    });
+    await expect(table).toContainText("bzip2");
+    await section.getByRole("button", { name: "Download META.JSON" }).click();
+    const metaLink = section.getByRole("link", { name: /^Save 12345_FLMR_.*\.meta\.json$/ });
+    await expect(metaLink).toBeVisible({ timeout: 15_000 });
+    const [metaDownload] = await Promise.all([page.waitForEvent("download"), metaLink.click()]);
+    const metadata = JSON.parse(await readFile((await metaDownload.path()) ?? "", "utf8")) as Record<string, unknown>;
+    // Records may have been added since the data file was written (the stack trades all day): the
+    // metadata describes the day as of its own writing, so only its shape and name are compared here.
+    expect(metadata).toMatchObject({ dataFileName: expect.stringMatching(/\.json\.bz2$/), compression: "bzip2", doneForDay: true });
+    expect(Number(metadata.recordCount)).toBeGreaterThanOrEqual(records.length);
+    await page.screenshot({ path: screenshotPath("regulatory-cat-metadata.png"), fullPage: true });
 
     // The quarter's 606(a)(1): the order was routed, so its venue has a row; the readable PDF downloads.
     await report.selectOption("rule606Pdf");

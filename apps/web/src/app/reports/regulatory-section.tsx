@@ -15,14 +15,15 @@ const KINDS = [
   ["rule605Summary", "Rule 605 summary (month)"],
   ["rule606", "Rule 606(a)(1) XML (quarter)"],
   ["rule606Pdf", "Rule 606(a)(1) PDF (quarter)"],
-  ["cat", "CAT order events (day)"],
+  ["cat", "CAT order events, .json.bz2 (day)"],
+  ["catMetadata", "CAT metadata file (day)"],
   ["customer606", "Rule 606(b)(3) customer report (6 months)"],
 ] as const;
 type Kind = (typeof KINDS)[number][0];
 type Request =
   | { kind: "rule605" | "rule605Summary"; month: string }
   | { kind: "rule606" | "rule606Pdf"; quarter: string }
-  | { kind: "cat"; day: string }
+  | { kind: "cat" | "catMetadata"; day: string }
   | { kind: "customer606"; accountId: string; month: string };
 
 const PERIOD: Record<Kind, "month" | "quarter" | "day"> = {
@@ -31,6 +32,7 @@ const PERIOD: Record<Kind, "month" | "quarter" | "day"> = {
   rule606: "quarter",
   rule606Pdf: "quarter",
   cat: "day",
+  catMetadata: "day",
   customer606: "month",
 };
 
@@ -44,7 +46,7 @@ function requestFrom(form: FormData): Request {
   const month = String(form.get("month") ?? "");
   if (kind === "rule605" || kind === "rule605Summary") return { kind, month };
   if (kind === "rule606" || kind === "rule606Pdf") return { kind, quarter: String(form.get("quarter") ?? "") };
-  if (kind === "cat") return { kind, day: String(form.get("day") ?? "") };
+  if (kind === "cat" || kind === "catMetadata") return { kind, day: String(form.get("day") ?? "") };
   return { kind, accountId: String(form.get("accountId") ?? "").trim(), month };
 }
 

@@ -1112,7 +1112,7 @@ const ACCESS: Record<string, Entry> = {
         name: "a firm-wide CAT file",
         input: () => ({ kind: "cat", day: "2026-08-03" }),
         bound: { code: "FORBIDDEN", message: /bound to accounts/ },
-        unbound: (v) => expect(v).toMatchObject({ fileName: "12345_FLMR_20260803_G1_OrderEvents_000001.json", rows: 0 }),
+        unbound: (v) => expect(v).toMatchObject({ fileName: "12345_FLMR_20260803_G1_OrderEvents_000001.json.bz2", rows: 0 }),
       },
     ],
   },

@@ -17,7 +17,7 @@ const accountId = z.string().trim().min(1).max(128);
 export const regulatoryRequest = z.discriminatedUnion("kind", [
   z.object({ kind: z.enum(["rule605", "rule605Summary"]), month: monthInput }).strict(),
   z.object({ kind: z.enum(["rule606", "rule606Pdf"]), quarter: quarterInput }).strict(),
-  z.object({ kind: z.literal("cat"), day: dayInput }).strict(),
+  z.object({ kind: z.enum(["cat", "catMetadata"]), day: dayInput }).strict(),
   z.object({ kind: z.literal("customer606"), accountId, month: monthInput }).strict(),
 ]);
 type Request = z.output<typeof regulatoryRequest>;

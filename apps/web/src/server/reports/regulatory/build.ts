@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
 import type { PrismaClient } from "@fillmore/db";
-import { catFile, catFileName, catRecords } from "./cat";
+import { bzip2 } from "./bzip2";
+import { type CatFirm, type CatRecord, catFile, catFileName, catMetadata, catMetadataFileName, catRecords } from "./cat";
 import { customer606, customer606Xml } from "./customer606";
 import type { Firm } from "./firm";
 import { coveredOrder, heldOrder } from "./inputs";
@@ -13,10 +15,11 @@ import { rule606Pdf } from "./rule606-pdf";
 // The regulatory files for a period, computed from the journal: what each procedure previews and each
 // download writes. One function per file; each answers the file and a table preview of it.
 
-export const REGULATORY_KINDS = ["rule605", "rule605Summary", "rule606", "rule606Pdf", "cat", "customer606"] as const;
+export const REGULATORY_KINDS = ["rule605", "rule605Summary", "rule606", "rule606Pdf", "cat", "catMetadata", "customer606"] as const;
 export type RegulatoryKind = (typeof REGULATORY_KINDS)[number];
 
-export type RegulatoryFormat = "psv" | "csv" | "xml" | "pdf" | "ndjson";
+/** Also the file's extension in the export store (never plain "json": that is the store's metadata). */
+export type RegulatoryFormat = "psv" | "csv" | "xml" | "pdf" | "bz2" | "meta.json";
 
 export interface RegulatoryFile {
   kind: RegulatoryKind;
@@ -37,7 +40,8 @@ const CONTENT_TYPES: Record<RegulatoryFormat, string> = {
   csv: "text/csv; charset=us-ascii",
   xml: "application/xml",
   pdf: "application/pdf",
-  ndjson: "application/x-ndjson",
+  bz2: "application/x-bzip2",
+  "meta.json": "application/json",
 };
 
 const file = (f: Omit<RegulatoryFile, "contentType">): RegulatoryFile => ({ ...f, contentType: CONTENT_TYPES[f.format] });
@@ -185,37 +189,69 @@ export async function rule606File(prisma: PrismaClient, firm: Firm, quarter: str
 
 const CAT_TYPES = ["OrderReceived", "OrderSubmitted", "OrderReplaced", "OrderCancelled"];
 
-export async function catFileFor(prisma: PrismaClient, firm: Firm, day: string): Promise<RegulatoryFile> {
-  const records = await collect(ordersActiveIn(prisma, dayPeriod(day), CAT_TYPES), (r) => r);
-  const events = records.flatMap((r) => r.events).sort((a, b) => a.seq - b.seq);
-  const destinations = Object.fromEntries(Object.entries(firm.catDestinations));
+const catFirmOf = (firm: Firm): CatFirm => ({
+  submitterId: firm.catSubmitterId,
+  reporterImid: firm.catReporterImid,
+  destinations: Object.fromEntries(Object.entries(firm.catDestinations)),
+});
+
+/** The day's CAT records (US Eastern day) and their bzip2-compressed file, one JSON record per line. */
+async function catDay(prisma: PrismaClient, firm: Firm, day: string): Promise<{ records: CatRecord[]; compressed: Buffer }> {
+  const orders = await collect(ordersActiveIn(prisma, dayPeriod(day), CAT_TYPES), (r) => r);
+  const events = orders.flatMap((r) => r.events).sort((a, b) => a.seq - b.seq);
   const compact = day.replace(/-/g, "");
-  const cat = catRecords({ submitterId: firm.catSubmitterId, reporterImid: firm.catReporterImid, destinations }, events).filter((r) =>
-    String(r.eventTimestamp).startsWith(compact),
-  );
-  const columns = [
-    "type",
-    "eventTimestamp",
-    "orderID",
-    "symbol",
-    "side",
-    "quantity",
-    "orderType",
-    "destination",
-    "routedOrderID",
-    "firmROEID",
-  ];
+  const records = catRecords(catFirmOf(firm), events).filter((r) => String(r.eventTimestamp).startsWith(compact));
+  return { records, compressed: await bzip2(Buffer.from(catFile(records), "utf8")) };
+}
+
+const CAT_COLUMNS = [
+  "type",
+  "eventTimestamp",
+  "orderID",
+  "symbol",
+  "side",
+  "quantity",
+  "orderType",
+  "destination",
+  "routedOrderID",
+  "firmROEID",
+];
+const CAT_NOTES = [
+  "Agency orders routed to venues: MENO, MEOR, MEOM, MEOC; no MEOT (the venue executes and reports). The day is the US Eastern calendar day.",
+  "The data file is bzip2-compressed (.json.bz2, the system bzip2 binary); its companion metadata file (CAT metadata) names it with its record count and the SHA-256 of the compressed bytes.",
+];
+
+/** The order-events data file as submitted: `.json.bz2`. The preview shows the records. */
+export async function catFileFor(prisma: PrismaClient, firm: Firm, day: string): Promise<RegulatoryFile> {
+  const { records, compressed } = await catDay(prisma, firm, day);
   return file({
     kind: "cat",
-    fileName: catFileName({ submitterId: firm.catSubmitterId, reporterImid: firm.catReporterImid, destinations }, day, firm.catGroup, 1),
-    format: "ndjson",
-    content: Buffer.from(catFile(cat), "utf8"),
-    rows: cat.length,
-    preview: { columns, rows: cat.map((r) => columns.map((c) => (r[c] === undefined ? "" : String(r[c])))) },
-    notes: [
-      "Agency orders routed to venues: MENO, MEOR, MEOM, MEOC; no MEOT (the venue executes and reports). The day is the US Eastern calendar day.",
-      "Not built: bzip2 compression and the companion metadata file.",
-    ],
+    fileName: catFileName(catFirmOf(firm), day, firm.catGroup, 1),
+    format: "bz2",
+    content: compressed,
+    rows: records.length,
+    preview: { columns: CAT_COLUMNS, rows: records.map((r) => CAT_COLUMNS.map((c) => (r[c] === undefined ? "" : String(r[c])))) },
+    notes: CAT_NOTES,
+  });
+}
+
+/** The data file's companion metadata (`.meta.json`): its name, record count and the SHA-256 of its compressed bytes. */
+export async function catMetadataFileFor(prisma: PrismaClient, firm: Firm, day: string): Promise<RegulatoryFile> {
+  const { records, compressed } = await catDay(prisma, firm, day);
+  const cat = catFirmOf(firm);
+  const meta = catMetadata(cat, catFileName(cat, day, firm.catGroup, 1), records.length, {
+    sha256: createHash("sha256").update(compressed).digest("hex"),
+    bytes: compressed.length,
+  });
+  const columns = Object.keys(meta);
+  return file({
+    kind: "catMetadata",
+    fileName: catMetadataFileName(cat, day, firm.catGroup, 1),
+    format: "meta.json",
+    content: Buffer.from(`${JSON.stringify(meta, null, 2)}\n`, "utf8"),
+    rows: 1,
+    preview: { columns, rows: [columns.map((c) => String(meta[c as keyof typeof meta]))] },
+    notes: CAT_NOTES,
   });
 }
 
@@ -243,7 +279,7 @@ export function regulatoryFile(
   request:
     | { kind: "rule605" | "rule605Summary"; month: string }
     | { kind: "rule606" | "rule606Pdf"; quarter: string }
-    | { kind: "cat"; day: string }
+    | { kind: "cat" | "catMetadata"; day: string }
     | { kind: "customer606"; accountId: string; month: string },
 ): Promise<RegulatoryFile> {
   switch (request.kind) {
@@ -255,6 +291,8 @@ export function regulatoryFile(
       return rule606File(prisma, firm, request.quarter, request.kind === "rule606Pdf");
     case "cat":
       return catFileFor(prisma, firm, request.day);
+    case "catMetadata":
+      return catMetadataFileFor(prisma, firm, request.day);
     case "customer606":
       return customer606File(prisma, firm, request.accountId, request.month);
   }

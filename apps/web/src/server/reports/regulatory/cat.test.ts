@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type CatFirm, catFile, catFileName, catRecords, catTimestamp } from "./cat";
+import { bunzip2, bzip2 } from "./bzip2";
+import { type CatFirm, catFile, catFileName, catMetadata, catMetadataFileName, catRecords, catTimestamp } from "./cat";
 
 // ../shared/reference/REGULATORY.md, CAT for Example A: an agency market buy of 300 XYZ received
 // 10:00:00 ET on 3 Aug 2026 and routed to an exchange: MENO, then MEOR on the same Order Key; no MEOT.
@@ -58,8 +59,31 @@ describe("CAT", () => {
   });
 
   it("file name and one record per line", () => {
-    expect(catFileName(firm, "2026-08-03", "G1", 1)).toBe("12345_FLMR_20260803_G1_OrderEvents_000001.json");
+    expect(catFileName(firm, "2026-08-03", "G1", 1)).toBe("12345_FLMR_20260803_G1_OrderEvents_000001.json.bz2");
+    expect(catMetadataFileName(firm, "2026-08-03", "G1", 7)).toBe("12345_FLMR_20260803_G1_OrderEvents_000007.meta.json");
     const lines = catFile(catRecords(firm, events)).trim().split("\n");
     expect(lines.map((l) => JSON.parse(l).type)).toEqual(["MENO", "MEOR"]);
+  });
+
+  it("bzip2: a real bzip2 stream (BZh9 magic) that decompresses to the same records, the same bytes every time", async () => {
+    const text = Buffer.from(catFile(catRecords(firm, events)), "utf8");
+    const compressed = await bzip2(text);
+    expect(compressed.subarray(0, 4).toString("latin1")).toBe("BZh9");
+    expect((await bunzip2(compressed)).equals(text)).toBe(true);
+    expect((await bzip2(text)).equals(compressed)).toBe(true);
+    await expect(bunzip2(Buffer.from("not bzip2"))).rejects.toThrow(/exited 2/);
+  });
+
+  it("metadata: the data file's name, its record count and the SHA-256 of the compressed bytes", () => {
+    expect(catMetadata(firm, "12345_FLMR_20260803_G1_OrderEvents_000001.json.bz2", 2, { sha256: "ab".repeat(32), bytes: 150 })).toEqual({
+      dataFileName: "12345_FLMR_20260803_G1_OrderEvents_000001.json.bz2",
+      recordCount: 2,
+      compressedHash: "ab".repeat(32),
+      compressedSize: 150,
+      compression: "bzip2",
+      submitter: "12345",
+      reporter: "FLMR",
+      doneForDay: true,
+    });
   });
 });

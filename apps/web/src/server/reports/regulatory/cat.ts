@@ -148,9 +148,52 @@ export function catRecords(firm: CatFirm, events: readonly CatEventInput[]): Cat
   return records;
 }
 
-/** `<CATSubmitterID>_<CATReporterIMID>_<YYYYMMDD>_<Group>_OrderEvents_<NNNNNN>.json` (bzip2 it before sending). */
+const stem = (firm: CatFirm, date: string, group: string, sequence: number) =>
+  `${firm.submitterId}_${firm.reporterImid}_${date.replace(/-/g, "")}_${group}_OrderEvents_${String(sequence).padStart(6, "0")}`;
+
+/** `<CATSubmitterID>_<CATReporterIMID>_<YYYYMMDD>_<Group>_OrderEvents_<NNNNNN>.json.bz2`: the data file as submitted. */
 export function catFileName(firm: CatFirm, date: string, group: string, sequence: number): string {
-  return `${firm.submitterId}_${firm.reporterImid}_${date.replace(/-/g, "")}_${group}_OrderEvents_${String(sequence).padStart(6, "0")}.json`;
+  return `${stem(firm, date, group, sequence)}.json.bz2`;
+}
+
+/** The companion metadata file: the data file's name with `.meta.json` for `.json.bz2` [verify the exact name]. */
+export function catMetadataFileName(firm: CatFirm, date: string, group: string, sequence: number): string {
+  return `${stem(firm, date, group, sequence)}.meta.json`;
+}
+
+export interface CatMetadata {
+  /** The data file it describes. */
+  dataFileName: string;
+  /** Records (lines) in the data file. */
+  recordCount: number;
+  /** SHA-256 (hex) of the compressed data file, exactly the bytes submitted. */
+  compressedHash: string;
+  /** Bytes of the compressed data file. */
+  compressedSize: number;
+  compression: "bzip2";
+  submitter: string;
+  reporter: string;
+  /** The files of this reporter, day and group are complete. */
+  doneForDay: boolean;
+}
+
+/** The metadata record of a compressed data file [verify field names against the IM Tech Specs §6 before filing]. */
+export function catMetadata(
+  firm: CatFirm,
+  dataFileName: string,
+  recordCount: number,
+  compressed: { sha256: string; bytes: number },
+): CatMetadata {
+  return {
+    dataFileName,
+    recordCount,
+    compressedHash: compressed.sha256,
+    compressedSize: compressed.bytes,
+    compression: "bzip2",
+    submitter: firm.submitterId,
+    reporter: firm.reporterImid,
+    doneForDay: true,
+  };
 }
 
 /** One JSON record per line. */

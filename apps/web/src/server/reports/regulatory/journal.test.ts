@@ -8,6 +8,7 @@ import type { Principal } from "../../auth";
 import type { EngineClient } from "../../engine-client";
 import { filePath } from "../../exports/store";
 import { appRouter } from "../../routers/root";
+import { bunzip2 } from "./bzip2";
 import { quote, receivedOrder, TestJournal } from "./test-journal";
 
 // The regulatory reports computed from a journal written by hand (through the engine's Journal), with
@@ -224,7 +225,7 @@ describe("Rule 606(a)(1) from the journal, 2026-Q3", () => {
 describe("CAT from the journal", () => {
   it("3 Aug: MENO and MEOR per order, O2's modify, in journal order; O1 routed to the exchange XFST", async () => {
     const p = await regulatory().preview({ kind: "cat", day: "2026-08-03" });
-    expect(p.fileName).toBe("12345_FLMR_20260803_G1_OrderEvents_000001.json");
+    expect(p.fileName).toBe("12345_FLMR_20260803_G1_OrderEvents_000001.json.bz2");
     const rows = byColumn(p, () => true);
     expect(rows.map((r) => `${r.type} ${r.orderID}`)).toEqual([
       "MENO O3",
@@ -243,15 +244,47 @@ describe("CAT from the journal", () => {
     expect(rows[3]).toMatchObject({ destination: "XFST", routedOrderID: "V-1", eventTimestamp: "20260803 100000.000210000" });
   });
 
-  it("4 Aug: O2's cancel on its Order Key of 3 Aug, 80 cancelled", async () => {
-    const { id } = await regulatory().export({ kind: "cat", day: "2026-08-04" });
-    const records = (await fs.readFile(filePath(id, "ndjson"), "utf8"))
+  it("4 Aug: O2's cancel on its Order Key of 3 Aug, 80 cancelled (the .json.bz2 decompressed)", async () => {
+    const { id, fileName } = await regulatory().export({ kind: "cat", day: "2026-08-04" });
+    expect(fileName).toBe("12345_FLMR_20260804_G1_OrderEvents_000001.json.bz2");
+    const records = (await bunzip2(await fs.readFile(filePath(id, "bz2"))))
+      .toString("utf8")
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l));
     expect(records).toEqual([
       expect.objectContaining({ type: "MEOC", orderID: "O2", orderKeyDate: "20260803 100500.000000000", cancelQty: 80, leavesQty: 0 }),
     ]);
+  });
+
+  it("3 Aug: the bz2 holds exactly the previewed records; the metadata file names it, counts them and hashes its bytes", async () => {
+    const p = await regulatory().preview({ kind: "cat", day: "2026-08-03" });
+    const data = await regulatory().export({ kind: "cat", day: "2026-08-03" });
+    const compressed = await fs.readFile(filePath(data.id, "bz2"));
+    expect(compressed.subarray(0, 3).toString("latin1")).toBe("BZh");
+    const lines = (await bunzip2(compressed)).toString("utf8").trim().split("\n");
+    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.map((r) => `${r.type} ${r.orderID} ${r.firmROEID}`)).toEqual(
+      byColumn(p, () => true).map((r) => `${r.type} ${r.orderID} ${r.firmROEID}`),
+    );
+    expect(data.rows).toBe(10);
+
+    const meta = await regulatory().export({ kind: "catMetadata", day: "2026-08-03" });
+    expect(meta.fileName).toBe("12345_FLMR_20260803_G1_OrderEvents_000001.meta.json");
+    const metadata = JSON.parse(await fs.readFile(filePath(meta.id, "meta.json"), "utf8"));
+    expect(metadata).toEqual({
+      dataFileName: data.fileName,
+      recordCount: 10,
+      compressedHash: createHash("sha256").update(compressed).digest("hex"),
+      compressedSize: compressed.length,
+      compression: "bzip2",
+      submitter: "12345",
+      reporter: "FLMR",
+      doneForDay: true,
+    });
+    // The journaled SHA-256 of the data file is the metadata's compressedHash.
+    expect(metadata.compressedHash).toBe(data.sha256);
+    expect(journaled.at(-1)).toMatchObject({ data: { source: "regulatory:catMetadata", format: "meta.json", fileName: meta.fileName } });
   });
 });
 
