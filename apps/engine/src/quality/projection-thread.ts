@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
+import type { JournalEntry } from "../journal/journal";
 import type { Logger } from "../log";
-import type { MetricsProjectionOptions } from "./projection";
+import { type CommittedBatch, committedBatch, type MetricsProjectionOptions } from "./projection";
 
 export interface ProjectionWorkerData {
   databaseUrl: string;
@@ -8,7 +9,10 @@ export interface ProjectionWorkerData {
   options: MetricsProjectionOptions;
 }
 
-export type ProjectionRequest = { op: "schedule" } | { op: "catchUp" | "rebuild" | "idle" | "stop"; id: number };
+export type ProjectionRequest =
+  | { op: "schedule" }
+  | { op: "committed"; batch: CommittedBatch }
+  | { op: "catchUp" | "rebuild" | "idle" | "stop"; id: number };
 export type ProjectionReply = { id: number; ok: true; written: number; lastSeq: number } | { id: number; ok: false; error: string };
 
 /** The worker's Postgres application_name. */
@@ -19,8 +23,9 @@ const RESTART_AFTER_MS = 1000;
 
 /**
  * The execution_metrics projection (projection.ts) run on a worker thread with its own connection.
- * Same interface as MetricsProjection: after a commit `schedule()` posts one message; everything else
- * (reading the journal, computing metrics, the upsert) happens off the engine's event loop, so the
+ * Same interface as MetricsProjection: after a commit `committed()` posts the committed events (strings
+ * and numbers); everything else (computing metrics, the upsert, reading the journal where the cache
+ * has no history) happens off the engine's event loop, so the
  * order path does not pay for execution-quality figures. A worker that dies is started again and
  * continues from the projection's checkpoint; pending calls are rejected with the reason.
  */
@@ -44,6 +49,12 @@ export class ProjectionThread {
 
   schedule(): void {
     if (!this.stopped) this.worker.postMessage({ op: "schedule" } satisfies ProjectionRequest);
+  }
+
+  /** After a commit: hands the committed events to the worker, which then need not read them back. */
+  committed(entries: readonly JournalEntry[]): void {
+    const batch = committedBatch(entries);
+    if (!this.stopped && batch) this.worker.postMessage({ op: "committed", batch } satisfies ProjectionRequest);
   }
 
   catchUp(): Promise<void> {

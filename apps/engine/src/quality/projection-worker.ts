@@ -24,10 +24,14 @@ port.on("message", (request: ProjectionRequest) => {
     projection.schedule();
     return;
   }
+  if (request.op === "committed") {
+    projection.offer(request.batch);
+    return;
+  }
   void answer(request).then((reply) => port.postMessage(reply));
 });
 
-async function answer(request: Exclude<ProjectionRequest, { op: "schedule" }>): Promise<ProjectionReply> {
+async function answer(request: Extract<ProjectionRequest, { id: number }>): Promise<ProjectionReply> {
   try {
     if (request.op === "catchUp") await projection.catchUp();
     else if (request.op === "rebuild") await projection.rebuild();

@@ -66,7 +66,7 @@ export function wireQuality(
     start(alerts) {
       if (started || !projection || !pool) return;
       started = true;
-      journal.onCommit(() => projection.schedule());
+      journal.onCommit((entries) => projection.committed(entries));
       projection.schedule();
       const refresh = () =>
         void refreshScores(pool, qualityScores, clock.nowMs()).catch((error: unknown) =>
