@@ -37,6 +37,12 @@ export interface FillData {
   fees?: FillFee[];
   /** Whether the fill added liquidity (resting order) or took it, where the venue says or the simulator models it. */
   liquidity?: "maker" | "taker";
+  /**
+   * The NBBO the engine held when it booked the fill (the venue's report arriving), for the regulatory
+   * reports' execution-time statistics (606(b)(3) midpoint / favourable / unfavourable). Absent when no
+   * two-sided quote was there, on a split parent's copy, and on fills journaled before it existed.
+   */
+  quote?: ArrivalQuote;
 }
 
 export interface FillFee {

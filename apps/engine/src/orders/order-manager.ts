@@ -97,7 +97,7 @@ export class OrderManager {
       check: (order) => risk.check(order).denial,
       cancel: (orderId, actor, reason) => this.cancel(orderId, actor, reason),
     });
-    this.reports = new VenueReports(book);
+    this.reports = new VenueReports(book, (symbol) => this.router.quoteNow(symbol));
     this.recovery = new OrderRecovery({ book, ids: this.ids, venues, report: (venueId, r) => this.onVenueReport(venueId, r) });
     for (const [venueId, venue] of venues) venue.onReport((r) => this.onVenueReport(venueId, r));
   }

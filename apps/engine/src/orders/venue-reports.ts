@@ -1,4 +1,4 @@
-import { type FillFlag, InvalidStateTransition, isTerminal, money, type Order } from "@fillmore/shared";
+import { type ArrivalQuote, type FillFlag, InvalidStateTransition, isTerminal, money, type Order } from "@fillmore/shared";
 import { feeSchedulesOf, feesFor, reportedFees } from "../positions/fees";
 import type { VenueReport } from "../venues/adapter";
 import type { OrderBook } from "./order-book";
@@ -17,7 +17,11 @@ export class VenueReports {
   /** Fees booked so far per order and currency (live and replayed fills): a schedule's minimum per order needs them. */
   private readonly feesCharged = new Map<string, Map<string, string>>();
 
-  constructor(private readonly book: OrderBook) {
+  constructor(
+    private readonly book: OrderBook,
+    /** The NBBO now (two-sided, else undefined), journaled with each fill as `quote`. */
+    private readonly quoteNow: (symbol: string) => ArrivalQuote | undefined = () => undefined,
+  ) {
     book.onApplied((event) => {
       if ((event.type !== "OrderFilled" && event.type !== "OrderPartiallyFilled") || event.orderId === null) return;
       if (!event.data.fees?.length) return;
@@ -152,6 +156,7 @@ export class VenueReports {
     if (outside) flags.push("PRICE_OUTSIDE_LIMIT");
     const type = money.gte(cumQty, order.orderQty) ? "OrderFilled" : "OrderPartiallyFilled";
     const fees = this.feesOf(venueId, order, report);
+    const quote = this.quoteNow(order.symbol);
     const booked = book.record({
       orderId: order.orderId,
       accountId: order.accountId,
@@ -165,6 +170,7 @@ export class VenueReports {
         ...(flags.length ? { flags } : {}),
         ...(fees.length ? { fees } : {}),
         ...(report.liquidity ? { liquidity: report.liquidity } : {}),
+        ...(quote ? { quote } : {}),
       },
     });
     if (late)
