@@ -22,8 +22,11 @@ export const CUSTOMER_COLUMNS = [
   "avgFillSize",
   "netCph",
   "sharesAtMidpoint",
+  "midpointPct",
   "sharesFavourable",
+  "favourablePct",
   "sharesUnfavourable",
+  "unfavourablePct",
   "providedShares",
   "providedPct",
   "providedAvgMs",
@@ -51,6 +54,8 @@ interface Acc {
   net: Decimal;
   provided: { q: Decimal; net: Decimal; msQ: Decimal };
   removed: { q: Decimal; net: Decimal };
+  /** Shares executed against the NBBO at execution; null once a fill without it is met (unknown). */
+  side: { mid: Decimal; favourable: Decimal; unfavourable: Decimal } | null;
 }
 const empty = (): Acc => ({
   routed: "0",
@@ -61,7 +66,20 @@ const empty = (): Acc => ({
   net: "0",
   provided: { q: "0", net: "0", msQ: "0" },
   removed: { q: "0", net: "0" },
+  side: { mid: "0", favourable: "0", unfavourable: "0" },
 });
+
+/**
+ * Where a fill's price sits against the NBBO midpoint when it was booked: at the midpoint, on the side of
+ * the spread favourable to the order (a buy below the midpoint, a sell above) or unfavourable; null
+ * when the fill carries no quote (journaled before FillData.quote existed, or no two-sided quote then).
+ */
+export function sideOfSpread(side: "Buy" | "Sell", px: Decimal, quote: { mid: Decimal } | undefined): "mid" | "favourable" | "unfavourable" | null {
+  if (!quote) return null;
+  const c = money.cmp(px, quote.mid);
+  if (c === 0) return "mid";
+  return (side === "Buy" ? c < 0 : c > 0) ? "favourable" : "unfavourable";
+}
 
 const d = (v: Decimal | null, places: number) => (v === null ? "" : halfUp(v, places));
 const cph = (usd: Decimal, shares: Decimal) => d(ratio(money.mul(usd, "10000"), shares), 4);
@@ -91,6 +109,8 @@ export async function customer606(
       acc.executed = money.add(acc.executed, f.qty);
       acc.fills += 1;
       acc.net = money.add(acc.net, fillNet);
+      const at = sideOfSpread(o.side, f.px, f.quote);
+      acc.side = at === null || acc.side === null ? null : { ...acc.side, [at]: money.add(acc.side[at], f.qty) };
       if (f.liquidity === "maker") {
         const ms = money.div(String(epochUs(f.ts) - epochUs(route.ts)), "1000", 6);
         acc.provided = {
@@ -122,9 +142,12 @@ export async function customer606(
       fillRate: d(ratio(a.executed, a.routed), 4),
       avgFillSize: d(ratio(a.executed, String(a.fills)), 2),
       netCph: cph(a.net, a.executed),
-      sharesAtMidpoint: "",
-      sharesFavourable: "",
-      sharesUnfavourable: "",
+      sharesAtMidpoint: a.side ? money.normalize(a.side.mid) : "",
+      midpointPct: a.side ? pct(a.side.mid, a.executed) : "",
+      sharesFavourable: a.side ? money.normalize(a.side.favourable) : "",
+      favourablePct: a.side ? pct(a.side.favourable, a.executed) : "",
+      sharesUnfavourable: a.side ? money.normalize(a.side.unfavourable) : "",
+      unfavourablePct: a.side ? pct(a.side.unfavourable, a.executed) : "",
       providedShares: money.normalize(a.provided.q),
       providedPct: pct(a.provided.q, a.executed),
       providedAvgMs: d(ratio(a.provided.msQ, a.provided.q), 3),
@@ -143,7 +166,7 @@ export async function customer606(
     rows,
     notes: [
       "Every order counts (Fillmore has no not-held marking); executed as principal and exposed by actionable IOI: none (agency only).",
-      "At the midpoint / favourable / unfavourable side: empty, the NBBO at execution time is not journaled.",
+      "At the midpoint / favourable / unfavourable side: each fill's price against the NBBO midpoint the engine held when it booked the fill (the fill event's quote); empty for a venue row with a fill journaled before that quote was (older journals) or without a two-sided quote.",
       "Net fee/rebate: the fills' USD fee lines (fees paid negative, rebates positive), cents per 100 executed shares.",
     ],
   };

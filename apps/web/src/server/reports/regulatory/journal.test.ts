@@ -14,11 +14,13 @@ import { quote, receivedOrder, TestJournal } from "./test-journal";
 // The regulatory reports computed from a journal written by hand (through the engine's Journal), with
 // every figure worked out by hand below. Orders (XYZ an S&P 500 member here; NBBO 20.00 × 20.04, M 20.02):
 // O1 ACC-ALPHA market buy 300, 10:00 ET 3 Aug 2026, → SIM-FAST, fills 200 @ 20.03 (+1.2 ms, fee 0.60) and
-//    100 @ 20.04 (+3.5 ms, fee 0.30), midpoints 15 s after 20.03, 1 min after 20.05 (REGULATORY.md Example A).
+//    100 @ 20.04 (+3.5 ms, fee 0.30), midpoints 15 s after 20.03, 1 min after 20.05 (REGULATORY.md Example A);
+//    NBBO when each fill was booked 20.00 × 20.04 and 20.02 × 20.06.
 // O2 ACC-ALPHA limit sell 100 @ 20.10 (not marketable), 10:05 ET → SIM-DEEP; replaced to 80 @ 20.12;
 //    cancelled on 4 Aug (80 cancelled).
 // O3 ACC-BETA market buy 50, 08:00 ET (before the open: not a 605 covered order) → SIM-FAST, unfilled.
-// O4 ACC-ALPHA market buy 10 directed to SIM-FAST, 10:10 ET, fill 10 @ 20.02 at +2 ms as maker, fee 0.05.
+// O4 ACC-ALPHA market buy 10 directed to SIM-FAST, 10:10 ET, fill 10 @ 20.02 at +2 ms as maker, fee 0.05;
+//    NBBO at the fill 20.01 × 20.05.
 // O5 ACC-ALPHA EURUSD: not an NMS stock, in no report but CAT.
 
 process.env.FILLMORE_REGULATORY_FIRM = JSON.stringify({
@@ -40,13 +42,22 @@ const boundKey: Principal = { kind: "apiKey", id: "ak-c", name: "comp-alpha", ro
 const regulatory = (p: Principal = compliance) => appRouter.createCaller({ principal: p, engine, prisma }).reports.regulatory;
 
 const NBBO = quote("20.00", "20.04", "20.02");
-const fill = (execId: string, venueId: string, lastQty: string, lastPx: string, fee: string, liquidity = "taker") => ({
+const fill = (
+  execId: string,
+  venueId: string,
+  lastQty: string,
+  lastPx: string,
+  fee: string,
+  liquidity = "taker",
+  nbbo: ReturnType<typeof quote> | null = null,
+) => ({
   execId,
   venueId,
   lastQty,
   lastPx,
   liquidity,
   fees: [{ amount: fee, currency: "USD", kind: "commission" }],
+  ...(nbbo ? { quote: nbbo } : {}),
 });
 
 beforeAll(async () => {
@@ -72,8 +83,8 @@ beforeAll(async () => {
     arrival: NBBO,
   });
   ev("2026-08-03T14:00:00.000210Z", "OrderSubmitted", "O1", A, { venueId: "SIM-FAST", venueOrderId: "V-1", quote: NBBO });
-  ev("2026-08-03T14:00:00.001200Z", "OrderPartiallyFilled", "O1", A, fill("E1", "SIM-FAST", "200", "20.03", "0.60"));
-  ev("2026-08-03T14:00:00.003500Z", "OrderFilled", "O1", A, fill("E2", "SIM-FAST", "100", "20.04", "0.30"));
+  ev("2026-08-03T14:00:00.001200Z", "OrderPartiallyFilled", "O1", A, fill("E1", "SIM-FAST", "200", "20.03", "0.60", "taker", NBBO));
+  ev("2026-08-03T14:00:00.003500Z", "OrderFilled", "O1", A, fill("E2", "SIM-FAST", "100", "20.04", "0.30", "taker", quote("20.02", "20.06", "20.04")));
   for (const [horizonMs, ts, mid] of [
     [15000, "2026-08-03T14:00:15.100000Z", "20.03"],
     [60000, "2026-08-03T14:01:00.100000Z", "20.05"],
@@ -101,7 +112,7 @@ beforeAll(async () => {
     arrival: NBBO,
   });
   ev("2026-08-03T14:10:00.000100Z", "OrderSubmitted", "O4", A, { venueId: "SIM-FAST", venueOrderId: "V-4" });
-  ev("2026-08-03T14:10:00.002000Z", "OrderFilled", "O4", A, fill("E4", "SIM-FAST", "10", "20.02", "0.05", "maker"));
+  ev("2026-08-03T14:10:00.002000Z", "OrderFilled", "O4", A, fill("E4", "SIM-FAST", "10", "20.02", "0.05", "maker", quote("20.01", "20.05", "20.03")));
   // O5: EURUSD
   ev("2026-08-03T14:20:00.000000Z", "OrderReceived", "O5", A, {
     order: receivedOrder({ orderId: "O5", accountId: A, symbol: "EURUSD", side: "Buy", ordType: "Market", orderQty: "1000" }),
@@ -302,6 +313,15 @@ describe("Rule 606(b)(3) for ACC-ALPHA, six months to August 2026", () => {
     ]);
     expect(rows[0]).toMatchObject({ providedShares: "10", providedPct: "100", providedAvgMs: "1.9", providedNetCph: "-50" });
     expect(rows[2]).toMatchObject({ removedShares: "300", removedPct: "100", removedNetCph: "-30", providedShares: "0" });
+    // Against the NBBO midpoint when each fill was booked: O1's 200 @ 20.03 (mid 20.02, a buy above it:
+    // unfavourable) and 100 @ 20.04 (mid 20.04: at the midpoint); O4's 10 @ 20.02 (mid 20.03: favourable).
+    expect(
+      rows.map((r) => [r.sharesAtMidpoint, r.midpointPct, r.sharesFavourable, r.favourablePct, r.sharesUnfavourable, r.unfavourablePct]),
+    ).toEqual([
+      ["0", "0", "10", "100", "0", "0"],
+      ["0", "", "0", "", "0", ""], // O2: nothing executed: 0 shares, no percentage of nothing
+      ["100", "33.33", "0", "0", "200", "66.67"],
+    ]);
     // O3 is ACC-BETA's; O5 was never routed.
     expect(byColumn(p, (r) => r.venue === "(total)").map((r) => [r.section, r.sharesRouted])).toEqual([
       ["directed", "10"],

@@ -31,6 +31,8 @@ export interface BookedFill {
   px: Decimal;
   fees: FillFee[];
   liquidity?: "maker" | "taker";
+  /** The NBBO when the engine booked the fill (absent on fills journaled before it was, or without a two-sided quote). */
+  quote?: ArrivalQuote;
   /** Set on a split parent's copy of its child's fill. */
   childOrderId?: string;
 }
@@ -105,6 +107,7 @@ export function orderRecord(events: readonly JournalEvent[]): OrderRecord | null
           px: str(d.lastPx),
           fees: (d.fees ?? []) as FillFee[],
           ...(d.liquidity ? { liquidity: d.liquidity as "maker" | "taker" } : {}),
+          ...(d.quote ? { quote: d.quote as ArrivalQuote } : {}),
           ...(d.childOrderId ? { childOrderId: str(d.childOrderId) } : {}),
         });
         break;
