@@ -334,6 +334,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         HOST: "127.0.0.1",
         NODE_ENV: "production",
         FILLMORE_SUPERVISOR_FILE: stateFile,
+        // Exports, scheduled reports and the digest key live in this stack's data directory.
+        FILLMORE_DATA_DIR: options.dataDir,
       },
       `${webUrl}/healthz`,
     );

@@ -4,8 +4,12 @@ import path from "node:path";
 /**
  * Where finished exports and their metadata are kept until downloaded (24 hours): one directory on
  * the console's machine, shared by its processes, so any console process can serve a download.
+ * `exports/` in the stack's data directory (so two stacks on one machine never share it), else
+ * under the system's temporary directory.
  */
-export const EXPORT_DIR = path.join(os.tmpdir(), "fillmore-exports");
+export const EXPORT_DIR = process.env.FILLMORE_DATA_DIR
+  ? path.resolve(process.env.FILLMORE_DATA_DIR, "exports")
+  : path.join(os.tmpdir(), "fillmore-exports");
 
 /** Export ids are random UUIDs: nothing else may name a file in EXPORT_DIR. */
 export const EXPORT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
