@@ -62,7 +62,8 @@ function table(text: string, sep: string, eol: string): { columns: string[]; row
 }
 
 const NOTES_605 = [
-  "Not computed, left empty: BADP (best available displayed price, needs odd-lot SIP data), size improvement, NMLO fill statistics (fields 45–55).",
+  "Fields 45–49 (marketable types) against the best available displayed price: the NBBO at the reference time, as Fillmore's market data has no odd-lot quotes that could better it.",
+  "Fields 50–51 (size improvement) left empty: Fillmore's quotes carry no displayed sizes. Fields 52–55 (non-marketable limit and stop types): orders executed in full, shares executed in regular hours and of them on an exchange (venues listed as exchanges in the firm's CAT table), ms to execution of the orders executed in full.",
   "Realized spreads only where the engine sampled a midpoint at that horizon after the fill (MarkoutSampled).",
   "Reference time: receipt (NBBO from OrderReceived.arrival); for stops the trigger (the quote at routing). Not covered: child orders, non-NMS symbols, risk-denied orders, FOK, receipt outside 09:30–16:00 ET or without a two-sided NBBO.",
 ];

@@ -50,7 +50,16 @@ export function coveredOrder(r: OrderRecord, firm: Firm): CoveredOrder | null {
       const h = HORIZON_MS[ms];
       if (h && HORIZONS.includes(h)) midAfter[h] = mid;
     }
-    return { qty: f.qty, px: f.px, afterUs: Math.max(0, epochUs(f.ts) - refUs), away: firm.awayVenues.includes(f.venueId), midAfter };
+    return {
+      qty: f.qty,
+      px: f.px,
+      afterUs: Math.max(0, epochUs(f.ts) - refUs),
+      away: firm.awayVenues.includes(f.venueId),
+      midAfter,
+      regularHours: inRegularHours(f.ts),
+      // An exchange: the venues the firm's CAT table lists as exchanges (destinationType E).
+      onExchange: firm.catDestinations[f.venueId]?.destinationType === "E",
+    };
   });
   return {
     symbol: o.symbol,

@@ -84,7 +84,13 @@ beforeAll(async () => {
   });
   ev("2026-08-03T14:00:00.000210Z", "OrderSubmitted", "O1", A, { venueId: "SIM-FAST", venueOrderId: "V-1", quote: NBBO });
   ev("2026-08-03T14:00:00.001200Z", "OrderPartiallyFilled", "O1", A, fill("E1", "SIM-FAST", "200", "20.03", "0.60", "taker", NBBO));
-  ev("2026-08-03T14:00:00.003500Z", "OrderFilled", "O1", A, fill("E2", "SIM-FAST", "100", "20.04", "0.30", "taker", quote("20.02", "20.06", "20.04")));
+  ev(
+    "2026-08-03T14:00:00.003500Z",
+    "OrderFilled",
+    "O1",
+    A,
+    fill("E2", "SIM-FAST", "100", "20.04", "0.30", "taker", quote("20.02", "20.06", "20.04")),
+  );
   for (const [horizonMs, ts, mid] of [
     [15000, "2026-08-03T14:00:15.100000Z", "20.03"],
     [60000, "2026-08-03T14:01:00.100000Z", "20.05"],
@@ -112,7 +118,13 @@ beforeAll(async () => {
     arrival: NBBO,
   });
   ev("2026-08-03T14:10:00.000100Z", "OrderSubmitted", "O4", A, { venueId: "SIM-FAST", venueOrderId: "V-4" });
-  ev("2026-08-03T14:10:00.002000Z", "OrderFilled", "O4", A, fill("E4", "SIM-FAST", "10", "20.02", "0.05", "maker", quote("20.01", "20.05", "20.03")));
+  ev(
+    "2026-08-03T14:10:00.002000Z",
+    "OrderFilled",
+    "O4",
+    A,
+    fill("E4", "SIM-FAST", "10", "20.02", "0.05", "maker", quote("20.01", "20.05", "20.03")),
+  );
   // O5: EURUSD
   ev("2026-08-03T14:20:00.000000Z", "OrderReceived", "O5", A, {
     order: receivedOrder({ orderId: "O5", accountId: A, symbol: "EURUSD", side: "Buy", ordType: "Market", orderQty: "1000" }),
@@ -166,9 +178,15 @@ describe("Rule 605 from the journal, August 2026", () => {
       AvgRealSprd1min: "-0.033333",
       AvgRealSprd1sec: "", // sampled with no quote: unknown, never 0
       CvrdOrderQtyto10millisec: "300",
+      // Against the best available displayed price (the NBBO: no odd-lot quote is journaled).
+      ExctdPIOrderRltvBestPrQty: "200",
+      ExctdOrderAtBestPrQty: "100",
+      FilledOrderCnt: "", // a market order: no fill statistics
     });
     // O2: 100 × 20.02 = 2,002 → 1000; replaced to 80 and cancelled: 80 cancelled, nothing executed, no spreads.
     expect(o2).toMatchObject({ CvrdOrderQty: "100", CvrdOrderCnclQty: "80", CvrdOrderExctdQty: "0", AvgEffctvSprd: "" });
+    // A non-marketable limit: fill statistics, none filled; no BADP columns.
+    expect(o2).toMatchObject({ FilledOrderCnt: "0", RegExctdOrderQty: "0", FilledOrderWghtdAvgTime: "", ExctdOrderAtBestPrQty: "" });
     // O4: 10 × 20.02 = 200.2 → 0; bought at 20.02 against the ask 20.04: improved by 0.02 in 2 ms; ES = 2(20.02 − 20.02) = 0.
     expect(o4).toMatchObject({
       CvrdOrderSize: "200.2",

@@ -153,3 +153,52 @@ describe("usToMs", () => {
     expect([usToMs(1200), usToMs(3500), usToMs(5), usToMs(0), usToMs(123456789)]).toEqual(["1.2", "3.5", "0.005", "0", "123456.789"]);
   });
 });
+
+describe("Rule 605 fields 45–55: best available displayed price, size improvement, fill statistics", () => {
+  const BADP = [
+    "ExctdPIOrderRltvBestPrQty",
+    "ExctdPIOrderRltvBestPrWghtdAvg",
+    "ExctdOrderAtBestPrQty",
+    "ExctdOrderOutBestPrQty",
+    "ExctdOrderOutBestPrWghtdAvgAmt",
+  ];
+  const SIZE = ["ExctdOrderSizeBnchmrkQty", "ExctdSIOutsizedQty"];
+  const FILLS = ["FilledOrderCnt", "RegExctdOrderQty", "RegExctdOrderOnXchngQty", "FilledOrderWghtdAvgTime"];
+  const pick = (r: Record<string, string>, names: string[]) => names.map((n) => r[n]);
+
+  it("Example A, no odd-lot quote better than the NBBO: BADP is the NBBO, so 200 improved by 0.01, 100 at it, 0 outside", () => {
+    const r = row(rule605Detailed(header, [exampleA]), DETAILED_FIELDS, "|");
+    expect(pick(r, BADP)).toEqual(["200", "0.01", "100", "0", ""]);
+    // A market order: no fill statistics (non-marketable and stop types only); size improvement unknown.
+    expect(pick(r, [...SIZE, ...FILLS])).toEqual(["", "", "", "", "", ""]);
+  });
+
+  it("Example A with an odd-lot offer at 20.03 inside the 20.04 NBO: 200 at the BADP, 100 outside it by 0.01", () => {
+    const r = row(rule605Detailed(header, [{ ...exampleA, badp: { bid: "20.00", ask: "20.03" } }]), DETAILED_FIELDS, "|");
+    expect(pick(r, BADP)).toEqual(["0", "", "200", "100", "0.01"]);
+    // The NBBO columns are unchanged: 200 improved against the NBO 20.04.
+    expect([r.ExctdPIOrdersQty, r.ExctdOrderAtQuotQty]).toEqual(["200", "100"]);
+  });
+
+  it("non-marketable limits: filled orders, shares executed in RTH and on an exchange, time of the filled orders", () => {
+    // Two buy limits 300 @ 20.01 against 20.00 × 20.04 (below the 20.02 midpoint: LNNNN), notional 6,006 → 5000.
+    // N1 fills 100 on an exchange at +2 s and 200 off-exchange at +30.5 s: filled. N2 fills 100 after the close: not filled.
+    const nmlo = (executions: CoveredOrder["executions"]): CoveredOrder => ({
+      ...exampleA,
+      orderType: "LNNNN",
+      executions,
+    });
+    const n1 = nmlo([
+      { qty: "100", px: "20.01", afterUs: 2_000_000, away: false, onExchange: true },
+      { qty: "200", px: "20.01", afterUs: 30_500_000, away: false },
+    ]);
+    const n2 = nmlo([{ qty: "100", px: "20.01", afterUs: 1_000_000, away: false, regularHours: false }]);
+    const r = row(rule605Detailed(header, [n1, n2]), DETAILED_FIELDS, "|");
+    expect([r.OrderType, r.CvrdOrderCnt, r.CvrdOrderExctdQty]).toEqual(["LNNNN", "2", "400"]);
+    // FilledOrderCnt 1; RTH shares 300 (N2's 100 came after 16:00); on an exchange 100;
+    // time of N1's shares (100·2,000 + 200·30,500)/300 = 21,000 ms.
+    expect(pick(r, FILLS)).toEqual(["1", "300", "100", "21000"]);
+    // BADP columns are the marketable types' only.
+    expect(pick(r, BADP)).toEqual(["", "", "", "", ""]);
+  });
+});

@@ -20,6 +20,10 @@ export interface Execution {
   away: boolean;
   /** NBBO midpoint the horizon after the execution (realized spread); absent: unknown. */
   midAfter?: Partial<Record<Horizon, Decimal>>;
+  /** Executed during regular trading hours, 09:30–16:00 ET (fields 53–54); default true. */
+  regularHours?: boolean;
+  /** Executed on a national securities exchange (field 54); default false. */
+  onExchange?: boolean;
 }
 
 export interface CoveredOrder {
@@ -31,6 +35,11 @@ export interface CoveredOrder {
   /** NBBO at the reference time (§1.2). */
   bid: Decimal;
   ask: Decimal;
+  /**
+   * Best available displayed price at the reference time (600(b): the better of the NBBO and the best
+   * odd-lot order displayed); absent: the NBBO itself (no odd-lot quote better than it was known).
+   */
+  badp?: { bid: Decimal; ask: Decimal };
   cancelledQty: Decimal;
   executions: Execution[];
   /** The symbol's round lot that month (Rule 600(b)); default 100. */
@@ -123,7 +132,8 @@ export const DETAILED_FIELDS = [
   "ExctdOrderOutQuotQty",
   "ExctdOutQuotOrdWghtdAvgAmt",
   "ExctdOutQuotOrdWghtdAvgTime",
-  // BADP, size improvement and NMLO fill statistics: not computed (no odd-lot SIP data), left empty.
+  // 45–49 against the best available displayed price (marketable types); 50–51 size improvement (not
+  // computed: no displayed sizes); 52–55 fill statistics (non-marketable limit and stop types).
   "ExctdPIOrderRltvBestPrQty",
   "ExctdPIOrderRltvBestPrWghtdAvg",
   "ExctdOrderAtBestPrQty",
@@ -176,6 +186,11 @@ class Stats {
   at = { q: "0", time: "0" };
   out = { q: "0", amt: "0", time: "0" };
   times = "0";
+  /** Against the BADP: improved (shares, Σq·amount), at it (shares), outside (shares, Σq·amount). */
+  badp = { pi: { q: "0", amt: "0" }, at: "0", out: { q: "0", amt: "0" } };
+  /** Fill statistics: orders executed in full; shares executed in RTH, of them on an exchange; Σq·ms of fully executed orders. */
+  filled = { count: 0, q: "0", time: "0" };
+  regular = { q: "0", onExchange: "0" };
 
   add(o: CoveredOrder, notional: Decimal): void {
     this.count += 1;
@@ -184,7 +199,16 @@ class Stats {
     this.cancelled = add(this.cancelled, o.cancelledQty);
     const mid = midpoint(o.bid, o.ask);
     const qs = sub(o.ask, o.bid);
+    const best = o.badp ?? { bid: o.bid, ask: o.ask };
+    const executedAll = money.sum(o.executions.map((e) => e.qty));
+    const full = o.executions.length > 0 && !lt(executedAll, o.qty);
+    if (full) this.filled.count += 1;
     for (const e of o.executions) {
+      if (e.regularHours !== false) {
+        this.regular.q = add(this.regular.q, e.qty);
+        if (e.onExchange) this.regular.onExchange = add(this.regular.onExchange, e.qty);
+      }
+      if (full) this.filled = { ...this.filled, q: add(this.filled.q, e.qty), time: add(this.filled.time, mul(e.qty, usToMs(e.afterUs))) };
       const bucket = SPEED.find(([, us]) => e.afterUs < us)?.[0] ?? "CvrdOrderQtyOthr";
       this.speed.set(bucket, add(this.speed.get(bucket) ?? "0", e.qty));
       if (e.away) {
@@ -221,12 +245,35 @@ class Stats {
           time: add(this.out.time, mul(e.qty, ms)),
         };
       }
+      // The same against the best available displayed price.
+      const vsBest = o.side === "Buy" ? sub(best.ask, e.px) : sub(e.px, best.bid);
+      if (gt(vsBest, "0")) this.badp.pi = { q: add(this.badp.pi.q, e.qty), amt: add(this.badp.pi.amt, mul(e.qty, vsBest)) };
+      else if (isZero(vsBest)) this.badp.at = add(this.badp.at, e.qty);
+      else this.badp.out = { q: add(this.badp.out.q, e.qty), amt: add(this.badp.out.amt, mul(e.qty, money.neg(vsBest))) };
     }
   }
 
   avgEs = () => ratio(this.qEs, this.q);
   avgQs = () => ratio(this.qQs, this.q);
   avgMid = () => ratio(this.qMid, this.q);
+}
+
+/** Marketable types (market, marketable limit and IOC, and the stops that trigger as such): BADP columns 45–49 [verify]. */
+export const MARKETABLE_TYPES = new Set(["MXXNN", "LYNNN", "LYNYN", "MXXNY", "LYNNY"]);
+/** Non-marketable limit types and the stop types: fill statistics 52–55 [verify]. */
+export const FILL_STAT_TYPES = new Set(["LNYNN", "LNYYN", "LNNNN", "LNNYN", "MXXNY", "LYNNY", "LNNNY"]);
+
+/** Fields 45–49, empty for types they do not apply to. */
+function badpFields(orderType: string, s: Stats): string[] {
+  if (!MARKETABLE_TYPES.has(orderType)) return ["", "", "", "", ""];
+  const b = s.badp;
+  return [field(b.pi.q), field(ratio(b.pi.amt, b.pi.q)), field(b.at), field(b.out.q), field(ratio(b.out.amt, b.out.q))];
+}
+
+/** Fields 52–55, empty for types they do not apply to. */
+function fillFields(orderType: string, s: Stats): string[] {
+  if (!FILL_STAT_TYPES.has(orderType)) return ["", "", "", ""];
+  return [String(s.filled.count), field(s.regular.q), field(s.regular.onExchange), field(ratio(s.filled.time, s.filled.q))];
 }
 
 function groupKey(o: CoveredOrder): { key: string; notional: Decimal; flag: string; size: string } {
@@ -288,7 +335,10 @@ export function rule605Detailed(header: ReportHeader, orders: readonly CoveredOr
       field(s.out.q),
       field(ratio(s.out.amt, s.out.q)),
       field(ratio(s.out.time, s.out.q)),
-      ...Array.from({ length: 11 }, () => ""),
+      ...badpFields(row[6] as string, s),
+      "", // ExctdOrderSizeBnchmrkQty: needs the displayed size at the NBBO, which Fillmore's quotes lack
+      "", // ExctdSIOutsizedQty: the same
+      ...fillFields(row[6] as string, s),
     ];
     lines.push(cells.join("|"));
   }
