@@ -16,7 +16,9 @@ const ev = (seq: number, type: string, data: Record<string, unknown>): JournalEv
 });
 const sell = (fills: Record<string, unknown>[]) =>
   orderRecord([
-    ev(1, "OrderReceived", { order: receivedOrder({ orderId: "S1", accountId: "A", symbol: "XYZ", side: "Sell", ordType: "Market", orderQty: "100" }) }),
+    ev(1, "OrderReceived", {
+      order: receivedOrder({ orderId: "S1", accountId: "A", symbol: "XYZ", side: "Sell", ordType: "Market", orderQty: "100" }),
+    }),
     ev(2, "OrderSubmitted", { venueId: "V", venueOrderId: "V-1" }),
     ...fills.map((f, i) => ev(3 + i, "OrderPartiallyFilled", { venueId: "V", fees: [], ...f })),
   ]);

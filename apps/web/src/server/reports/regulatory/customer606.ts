@@ -74,7 +74,11 @@ const empty = (): Acc => ({
  * the spread favourable to the order (a buy below the midpoint, a sell above) or unfavourable; null
  * when the fill carries no quote (journaled before FillData.quote existed, or no two-sided quote then).
  */
-export function sideOfSpread(side: "Buy" | "Sell", px: Decimal, quote: { mid: Decimal } | undefined): "mid" | "favourable" | "unfavourable" | null {
+export function sideOfSpread(
+  side: "Buy" | "Sell",
+  px: Decimal,
+  quote: { mid: Decimal } | undefined,
+): "mid" | "favourable" | "unfavourable" | null {
   if (!quote) return null;
   const c = money.cmp(px, quote.mid);
   if (c === 0) return "mid";
