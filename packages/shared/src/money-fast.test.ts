@@ -1,7 +1,7 @@
 import Big from "big.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { add, cmp, isPositive, isZero, mul, normalize, sub } from "./money";
+import { add, cmp, div, isPositive, isZero, mul, normalize, sub } from "./money";
 
 /** What big.js alone says (the reference the short-decimal fast path must agree with), "-0" as "0". */
 const reference = (value: Big): string => {
@@ -57,5 +57,31 @@ describe("money fast path for short decimals", () => {
     expect(sub("0.1", "0.3")).toBe("-0.2");
     expect(mul("0.1", "0.2")).toBe("0.02");
     expect(add("123456789012.345", "0.000000001")).toBe("123456789012.345000001");
+  });
+
+  it("divides exactly as big.js does with the quotient rounded once, half-even, to the places asked", () => {
+    fc.assert(
+      fc.property(decimal, decimal, fc.integer({ min: 0, max: 14 }), (a, b, places) => {
+        fc.pre(!new Big(b).eq(0));
+        const Once = Big();
+        Once.DP = places;
+        Once.RM = Big.roundHalfEven;
+        expect(div(a, b, places)).toBe(reference(new Once(a).div(new Once(b))));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("rounds a quotient half-even, with either sign, and never twice", () => {
+    expect(div("1", "3", 8)).toBe("0.33333333");
+    expect(div("3", "8", 2)).toBe("0.38");
+    expect(div("1", "8", 2)).toBe("0.12");
+    expect(div("-1", "8", 2)).toBe("-0.12");
+    expect(div("1", "-8", 2)).toBe("-0.12");
+    expect(div("-1", "1000", 2)).toBe("0");
+    // 16 characters: past the fast path. Rounded first to 12 places and then to 4 this would be 0.1234.
+    expect(div("0.12345000000049", "1", 4)).toBe("0.1235");
+    expect(() => div("1", "0", 2)).toThrow(RangeError);
+    expect(() => div("1", "0.000", 2)).toThrow(RangeError);
   });
 });

@@ -80,6 +80,41 @@ function fastMul(a: Decimal, b: Decimal): Decimal | undefined {
   return formatScaled(x.units * y.units, x.scale + y.scale);
 }
 
+/**
+ * a ÷ b rounded half-even to `places`, exactly, by scaled integers: the numerator and denominator
+ * are integers of at most 15 digits, the quotient's remainder is checked exactly (so a quotient the
+ * double division rounded across an integer is corrected), and the rounding is done on it.
+ */
+function fastDiv(a: Decimal, b: Decimal, places: number): Decimal | undefined {
+  const x = scaledOf(a);
+  const y = scaledOf(b);
+  if (!x || !y || y.units === 0 || places < 0 || places > FAST_MAX_LENGTH) return undefined;
+  // a/b = (x.units / y.units) × 10^(y.scale - x.scale); wanted in units of 10^-places.
+  const shift = y.scale - x.scale + places;
+  let n = Math.abs(x.units);
+  let d = Math.abs(y.units);
+  if (shift >= 0) {
+    if (x.digits + shift > FAST_MAX_LENGTH) return undefined;
+    n *= POWERS_OF_TEN[shift] as number;
+  } else {
+    if (y.digits - shift > FAST_MAX_LENGTH) return undefined;
+    d *= POWERS_OF_TEN[-shift] as number;
+  }
+  let q = Math.floor(n / d);
+  let r = n - q * d;
+  if (r < 0) {
+    q -= 1;
+    r += d;
+  } else if (r >= d) {
+    q += 1;
+    r -= d;
+  }
+  const twice = 2 * r;
+  if (twice > d || (twice === d && q % 2 === 1)) q += 1;
+  const negative = x.units < 0 !== y.units < 0;
+  return formatScaled(negative ? -q : q, places);
+}
+
 function fastCmp(a: Decimal, b: Decimal): -1 | 0 | 1 | undefined {
   if (a.length > FAST_MAX_LENGTH || b.length > FAST_MAX_LENGTH || !PLAIN_DECIMAL.test(a) || !PLAIN_DECIMAL.test(b)) return undefined;
   const x = Number(a);
@@ -98,9 +133,19 @@ export function normalize(value: Decimal): Decimal {
 export const add = (a: Decimal, b: Decimal): Decimal => fastAddSub(a, b, 1) ?? big(a).plus(big(b)).toFixed();
 export const sub = (a: Decimal, b: Decimal): Decimal => fastAddSub(a, b, -1) ?? big(a).minus(big(b)).toFixed();
 export const mul = (a: Decimal, b: Decimal): Decimal => fastMul(a, b) ?? big(a).times(big(b)).toFixed();
+/** A private Big for division: its precision is the places asked, so the quotient is rounded once. */
+const DivBig = Big();
+DivBig.RM = Big.roundHalfEven;
+DivBig.NE = -30;
+DivBig.PE = 40;
+
+/** a ÷ b rounded once, half-even, to `places` (no intermediate rounding). */
 export const div = (a: Decimal, b: Decimal, places = 8): Decimal => {
+  const fast = fastDiv(a, b, places);
+  if (fast !== undefined) return fast;
   if (big(b).eq(0)) throw new RangeError("division by zero");
-  return big(a).div(big(b)).round(places, Big.roundHalfEven).toFixed();
+  DivBig.DP = places;
+  return normalize(new DivBig(big(a)).div(new DivBig(big(b))).toFixed());
 };
 export const cmp = (a: Decimal, b: Decimal): -1 | 0 | 1 => fastCmp(a, b) ?? (big(a).cmp(big(b)) as -1 | 0 | 1);
 export const eq = (a: Decimal, b: Decimal): boolean => cmp(a, b) === 0;

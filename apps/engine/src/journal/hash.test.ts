@@ -56,6 +56,33 @@ describe("canonicalJson", () => {
   });
 });
 
+/** The canonical form as first written (keys by `Array.prototype.sort`): what journals on record were hashed with. */
+function referenceCanonical(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(referenceCanonical).join(",")}]`;
+  const o = value as Record<string, unknown>;
+  const parts = Object.keys(o)
+    .sort()
+    .filter((k) => o[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${referenceCanonical(o[k])}`);
+  return `{${parts.join(",")}}`;
+}
+
+describe("canonicalJson key order", () => {
+  it("is exactly the default sort's (UTF-16 code units), so chains written before still verify", () => {
+    expect(canonicalJson({ b: 1, B: 2, "\u00e9": 3, "\ud83d\ude00": 4, "\uffff": 5, a1: 6, a: 7, "": 8 })).toBe(
+      referenceCanonical({ b: 1, B: 2, "\u00e9": 3, "\ud83d\ude00": 4, "\uffff": 5, a1: 6, a: 7, "": 8 }),
+    );
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.dictionary(fc.string({ unit: "binary" }), fc.jsonValue(), { maxKeys: 40 }), (value, dict) => {
+        expect(canonicalJson(value)).toBe(referenceCanonical(value));
+        expect(canonicalJson(dict)).toBe(referenceCanonical(dict));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe("hashEvent", () => {
   it("is a sha256 hex digest that depends on the previous hash", () => {
     const hash = hashEvent(GENESIS_HASH, fillEvent);

@@ -1,6 +1,5 @@
-import Big from "big.js";
 import type { OrderEvent } from "../events";
-import { add, type Decimal, gt, isZero, lte, mul, sub } from "../money";
+import { add, type Decimal, div, gt, isZero, lte, mul, sub } from "../money";
 import { isTerminal, type OrdStatus } from "./enums";
 import type { Order } from "./order";
 import { transition } from "./transitions";
@@ -29,19 +28,9 @@ export function scaleOf(value: Decimal | null | undefined): number {
   return point < 0 ? 0 : value.length - point - 1;
 }
 
-/** A private Big: its own division precision, so the quotient is rounded once, half-even, to `places`. */
-const AvgBig = Big();
-AvgBig.RM = Big.roundHalfEven;
-AvgBig.NE = -30;
-AvgBig.PE = 40;
-
 /** notional / cumQty rounded once, half-even, to `places` (no intermediate rounding). */
 export function averagePrice(notional: Decimal, cumQty: Decimal, places: number): Decimal {
-  if (isZero(cumQty)) return "0";
-  AvgBig.DP = places;
-  const text = new AvgBig(notional).div(new AvgBig(cumQty)).toFixed();
-  const trimmed = text.includes(".") ? text.replace(/\.?0+$/, "") : text;
-  return trimmed === "-0" ? "0" : trimmed;
+  return isZero(cumQty) ? "0" : div(notional, cumQty, places);
 }
 
 const WORKING: readonly OrdStatus[] = ["Submitted", "Accepted", "PartiallyFilled"];
