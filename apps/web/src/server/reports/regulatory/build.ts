@@ -116,7 +116,8 @@ export interface Quarter606 {
 
 const NOTES_606 = [
   "Net payment: the venues' fees (paid, negative) and rebates (received, positive) on the orders' fills in USD, from each fill's journaled fee lines (the venue's figure or its fee schedule); Fillmore receives no payment for order flow. Orders without fees count zero.",
-  "Every order is held (Fillmore has no not-held marking); directed = the client named the venue. A split order counts once, at its first child's venue. No options section.",
+  "Every order is held (Fillmore has no not-held marking); directed = the client named the venue. A split order counts once, at its first child's venue.",
+  "Options section (rOptions): written in its zero form (0.00, no venues) every month, since Fillmore trades no options (its instruments have no asset class or option terms; orders are in shares).",
 ];
 
 export async function quarter606(prisma: PrismaClient, firm: Firm, quarter: string): Promise<Quarter606> {

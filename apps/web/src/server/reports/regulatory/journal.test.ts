@@ -236,6 +236,8 @@ describe("Rule 606(a)(1) from the journal, 2026-Q3", () => {
     const xml = await fs.readFile(filePath(id, "xml"), "utf8");
     expect(xml).toContain("<netPmtPaidRecvMarketOrdersCph>-30.0000</netPmtPaidRecvMarketOrdersCph>");
     expect(xml).toContain("<ndoMarketPct>66.67</ndoMarketPct>");
+    // Three months, each with the options section in its zero form (Fillmore trades no options).
+    expect(xml.match(/<rOptions>\n {6}<ndoPct>0\.00<\/ndoPct>/g)).toHaveLength(3);
   });
 
   it("the readable PDF says the same", async () => {
@@ -248,6 +250,8 @@ describe("Rule 606(a)(1) from the journal, 2026-Q3", () => {
     expect(text).toContain("Non-directed orders: 75% of orders.");
     expect(text).toContain("Fast venue (XFST)");
     expect(text).toContain("-0.9 (-30 c/100)");
+    expect(text).toContain("August 2026 - Options: none: Fillmore does not trade options.");
+    expect(text).toContain("July 2026 - S&P 500 stocks: no held orders routed.");
   });
 });
 

@@ -1,13 +1,14 @@
 import PDFDocument from "pdfkit";
 import type { Quarter606 } from "./build";
-import { ORDER_TYPES, section606 } from "./rule606";
+import { quarterMonths } from "./periods";
+import { ORDER_TYPES, SECTIONS, section606 } from "./rule606";
 
 // The readable 606(a)(1) report (the SEC's renderer shows the XML the same way): per month and
 // section, the non-directed share and type split, then each venue's row, and the material aspects.
 // pdfkit, standard fonts (no font files), as the console's other PDF exports.
 
 const TYPE_LABEL = { market: "Market", marketableLimit: "Marketable limit", nonMarketableLimit: "Non-marketable limit", other: "Other" };
-const SECTION_LABEL = { SP500: "S&P 500 stocks", OtherStocks: "Other NMS stocks" };
+const SECTION_LABEL = { SP500: "S&P 500 stocks", OtherStocks: "Other NMS stocks", Options: "Options" };
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
 export function rule606Pdf(q: Quarter606, quarter: string): Promise<Buffer> {
@@ -34,18 +35,20 @@ export function rule606Pdf(q: Quarter606, quarter: string): Promise<Buffer> {
   };
   doc.font("Helvetica-Bold").fontSize(14).text(`${q.bd} - Held NMS Stock and Option Order Routing Public Report`, left, 30);
   doc.font("Helvetica").fontSize(10).text(`Rule 606(a)(1), ${q.year} Q${q.quarter}`);
-  const months = [...new Set(q.orders.map((o) => o.month))].sort();
-  if (months.length === 0) doc.moveDown().fontSize(10).text("No held orders were routed in this quarter.");
-  for (const month of months) {
-    for (const section of ["SP500", "OtherStocks"] as const) {
+  if (q.orders.length === 0) doc.moveDown().fontSize(10).text("No held orders were routed in this quarter.");
+  for (const month of quarterMonths(quarter)) {
+    for (const section of SECTIONS) {
       const list = q.orders.filter((o) => o.month === month && o.section === section);
-      if (list.length === 0) continue;
+      const title = `${MONTHS[Number(month.slice(5)) - 1]} ${month.slice(0, 4)} - ${SECTION_LABEL[section]}`;
+      if (list.length === 0) {
+        // The XML carries the section in its zero form; here one line says why it is empty.
+        const why = section === "Options" ? "none: Fillmore does not trade options" : "no held orders routed";
+        doc.moveDown(0.5).font("Helvetica").fontSize(8.5).text(`${title}: ${why}.`, left);
+        continue;
+      }
       const s = section606(list);
       doc.moveDown();
-      doc
-        .font("Helvetica-Bold")
-        .fontSize(11)
-        .text(`${MONTHS[Number(month.slice(5)) - 1]} ${month.slice(0, 4)} - ${SECTION_LABEL[section]}`, left);
+      doc.font("Helvetica-Bold").fontSize(11).text(title, left);
       doc
         .font("Helvetica")
         .fontSize(8.5)

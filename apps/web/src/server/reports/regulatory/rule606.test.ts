@@ -65,7 +65,46 @@ describe("Rule 606(a)(1), Example B", () => {
     expect(xml).toContain("<netPmtPaidRecvMarketOrdersUsd>3.00</netPmtPaidRecvMarketOrdersUsd>");
     expect(xml).toContain("<netPmtPaidRecvOtherOrdersCph>-10.0000</netPmtPaidRecvOtherOrdersCph>");
     expect(xml).toContain("<materialAspects>PFOF from A &lt;0.002/sh&gt;</materialAspects>");
-    expect(xml).not.toContain("<rOtherStocks>");
+    // August's other sections, and July and September, are in the zero form: 0.00 and no venues.
+    expect(xml).toContain("<rOtherStocks>\n      <ndoPct>0.00</ndoPct>");
+  });
+});
+
+describe("Rule 606(a)(1) sections: S&P 500, other stocks, options", () => {
+  const zero = (tag: string) =>
+    [
+      `    <${tag}>`,
+      "      <ndoPct>0.00</ndoPct>",
+      "      <ndoMarketPct>0.00</ndoMarketPct>",
+      "      <ndoMarketableLimitPct>0.00</ndoMarketableLimitPct>",
+      "      <ndoNonmarketableLimitPct>0.00</ndoNonmarketableLimitPct>",
+      "      <ndoOtherPct>0.00</ndoOtherPct>",
+      "      <rVenues>",
+      "      </rVenues>",
+      `    </${tag}>`,
+    ].join("\n");
+  const monthly = (xml: string) => xml.split("<rMonthly>").slice(1);
+
+  it("every month of the quarter has the three sections in the schema's order; options in the zero form (Fillmore trades none)", () => {
+    const xml = rule606Xml({ bd: "F", year: 2026, quarter: 3, orders: exampleB, materialAspects: "" });
+    const months = monthly(xml);
+    expect(months.map((m) => /<mon>(\d+)<\/mon>/.exec(m)?.[1])).toEqual(["7", "8", "9"]);
+    for (const m of months) {
+      expect([m.indexOf("<rSP500>"), m.indexOf("<rOtherStocks>"), m.indexOf("<rOptions>")].every((i, k, a) => i > 0 && (k === 0 || i > (a[k - 1] ?? 0)))).toBe(true);
+      expect(m).toContain(zero("rOptions"));
+    }
+    expect(months[0]).toContain(zero("rSP500"));
+    expect(months[1]).toContain("<rSP500>\n      <ndoPct>75.00</ndoPct>");
+  });
+
+  it("orders in the options section are computed like the others: Example B as options", () => {
+    const options = exampleB.map((o) => ({ ...o, section: "Options" as const }));
+    const august = monthly(rule606Xml({ bd: "F", year: 2026, quarter: 3, orders: options, materialAspects: "" }))[1] ?? "";
+    expect(august).toContain(zero("rSP500"));
+    const section = august.slice(august.indexOf("<rOptions>"));
+    expect(section).toContain("<ndoPct>75.00</ndoPct>");
+    expect(section).toContain("<ndoMarketPct>33.33</ndoMarketPct>");
+    expect(section).toContain("<netPmtPaidRecvMarketOrdersUsd>3.00</netPmtPaidRecvMarketOrdersUsd>");
   });
 });
 

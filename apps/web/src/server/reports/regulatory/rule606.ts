@@ -5,12 +5,19 @@ import { halfUp } from "./decimal";
 // section (S&P 500 stocks, other NMS stocks), non-directed held orders by type, the venues that got the
 // most of them, and net payment for order flow per venue and type. Percentages count orders, not
 // shares, 0–100 with 2 decimals; payments in USD and cents per 100 shares (4 decimals). XML in the
-// shape of the SEC's schema (oh-20191231.xsd: rMonthly / rSP500 | rOtherStocks / rVenues) [verify element
+// shape of the SEC's schema (oh-20191231.xsd: rMonthly / rSP500 | rOtherStocks | rOptions / rVenues) [verify element
 // order against the schema before filing].
 
 export const ORDER_TYPES = ["market", "marketableLimit", "nonMarketableLimit", "other"] as const;
 export type OrderType606 = (typeof ORDER_TYPES)[number];
-export type Section = "SP500" | "OtherStocks";
+/**
+ * The report's sections in the schema's order. Options: Fillmore trades no options (its instruments have
+ * no asset class, underlying, expiry, strike or right; orders are in shares), so no order is ever in that
+ * section and it is written in its zero form: every percentage 0.00 and no venues.
+ */
+export const SECTIONS = ["SP500", "OtherStocks", "Options"] as const;
+export type Section = (typeof SECTIONS)[number];
+const SECTION_TAG: Record<Section, string> = { SP500: "rSP500", OtherStocks: "rOtherStocks", Options: "rOptions" };
 
 export interface HeldOrder {
   month: string; // YYYY-MM
@@ -114,7 +121,15 @@ function sectionXml(tag: string, s: SectionReport, indent: string): string {
   return lines.join("\n");
 }
 
-/** The quarter's XML: one rMonthly per month with its sections, and the material aspects text. */
+/** The quarter's months, YYYY-MM. */
+const monthsOf = (year: number, quarter: number) =>
+  [1, 2, 3].map((i) => `${year}-${String((quarter - 1) * 3 + i).padStart(2, "0")}`);
+
+/**
+ * The quarter's XML: one rMonthly for each of its three months with all three sections (a section
+ * without orders in its zero form: percentages 0.00, no venues) [verify against oh-20191231.xsd], and
+ * the material aspects text.
+ */
 export function rule606Xml(report: {
   bd: string;
   year: number;
@@ -122,7 +137,7 @@ export function rule606Xml(report: {
   orders: readonly HeldOrder[];
   materialAspects: string;
 }): string {
-  const months = [...new Set(report.orders.map((o) => o.month))].sort();
+  const months = monthsOf(report.year, report.quarter);
   const parts = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     "<heldOrderRoutingPublicReport>",
@@ -133,13 +148,7 @@ export function rule606Xml(report: {
   for (const month of months) {
     const inMonth = report.orders.filter((o) => o.month === month);
     parts.push("  <rMonthly>", `    <year>${month.slice(0, 4)}</year>`, `    <mon>${Number(month.slice(5, 7))}</mon>`);
-    for (const [section, tag] of [
-      ["SP500", "rSP500"],
-      ["OtherStocks", "rOtherStocks"],
-    ] as const) {
-      const list = inMonth.filter((o) => o.section === section);
-      if (list.length > 0) parts.push(sectionXml(tag, section606(list), "    "));
-    }
+    for (const section of SECTIONS) parts.push(sectionXml(SECTION_TAG[section], section606(inMonth.filter((o) => o.section === section)), "    "));
     parts.push("  </rMonthly>");
   }
   parts.push(`  <materialAspects>${esc(report.materialAspects)}</materialAspects>`, "</heldOrderRoutingPublicReport>", "");
