@@ -90,7 +90,11 @@ describe("Rule 606(a)(1) sections: S&P 500, other stocks, options", () => {
     const months = monthly(xml);
     expect(months.map((m) => /<mon>(\d+)<\/mon>/.exec(m)?.[1])).toEqual(["7", "8", "9"]);
     for (const m of months) {
-      expect([m.indexOf("<rSP500>"), m.indexOf("<rOtherStocks>"), m.indexOf("<rOptions>")].every((i, k, a) => i > 0 && (k === 0 || i > (a[k - 1] ?? 0)))).toBe(true);
+      expect(
+        [m.indexOf("<rSP500>"), m.indexOf("<rOtherStocks>"), m.indexOf("<rOptions>")].every(
+          (i, k, a) => i > 0 && (k === 0 || i > (a[k - 1] ?? 0)),
+        ),
+      ).toBe(true);
       expect(m).toContain(zero("rOptions"));
     }
     expect(months[0]).toContain(zero("rSP500"));

@@ -122,8 +122,7 @@ function sectionXml(tag: string, s: SectionReport, indent: string): string {
 }
 
 /** The quarter's months, YYYY-MM. */
-const monthsOf = (year: number, quarter: number) =>
-  [1, 2, 3].map((i) => `${year}-${String((quarter - 1) * 3 + i).padStart(2, "0")}`);
+const monthsOf = (year: number, quarter: number) => [1, 2, 3].map((i) => `${year}-${String((quarter - 1) * 3 + i).padStart(2, "0")}`);
 
 /**
  * The quarter's XML: one rMonthly for each of its three months with all three sections (a section
@@ -148,7 +147,8 @@ export function rule606Xml(report: {
   for (const month of months) {
     const inMonth = report.orders.filter((o) => o.month === month);
     parts.push("  <rMonthly>", `    <year>${month.slice(0, 4)}</year>`, `    <mon>${Number(month.slice(5, 7))}</mon>`);
-    for (const section of SECTIONS) parts.push(sectionXml(SECTION_TAG[section], section606(inMonth.filter((o) => o.section === section)), "    "));
+    for (const section of SECTIONS)
+      parts.push(sectionXml(SECTION_TAG[section], section606(inMonth.filter((o) => o.section === section)), "    "));
     parts.push("  </rMonthly>");
   }
   parts.push(`  <materialAspects>${esc(report.materialAspects)}</materialAspects>`, "</heldOrderRoutingPublicReport>", "");
