@@ -3,12 +3,24 @@ import { canonicalJson } from "../journal/hash";
 import type { JournalEntry } from "../journal/journal";
 
 /** One committed event and, for order events, the order's state after it. */
-export interface StreamItem {
-  seq: number;
-  event: AnyEvent;
-  order: Order | null;
-  /** The item as the stream sends it (`{seq, event, order}` JSON), serialised once for every subscriber. */
-  wire: string;
+export class StreamItem {
+  private text: string | undefined;
+
+  constructor(
+    readonly seq: number,
+    readonly event: AnyEvent,
+    readonly order: Order | null,
+    private readonly json: string | undefined,
+  ) {}
+
+  /**
+   * The item as the stream sends it (`{seq, event, order}` JSON): serialised once for every
+   * subscriber, and only when one reads it (with no stream client connected, never).
+   */
+  get wire(): string {
+    this.text ??= `{"seq":${this.seq},"event":${this.json ?? canonicalJson(this.event)},"order":${this.order ? JSON.stringify(this.order) : "null"}}`;
+    return this.text;
+  }
 }
 
 type Subscriber = (item: StreamItem) => void;
@@ -29,9 +41,7 @@ export class EventHub {
 
   publish(entries: readonly JournalEntry[]): void {
     for (const entry of entries) {
-      const order = entry.orderAfter ?? null;
-      const wire = `{"seq":${entry.event.seq},"event":${entry.json ?? canonicalJson(entry.event)},"order":${order ? JSON.stringify(order) : "null"}}`;
-      const item: StreamItem = { seq: entry.event.seq, event: entry.event, order, wire };
+      const item = new StreamItem(entry.event.seq, entry.event, entry.orderAfter ?? null, entry.json);
       this.recent.push(item);
       this.committedSeq = item.seq;
       for (const subscriber of this.subscribers) subscriber(item);
