@@ -206,15 +206,9 @@ export class MetricsProjection {
           const m = computeOrderMetrics(events);
           if (m?.decisionTime) out.push(metricsRow(m, seq));
         }
-        if (out.length > 0) {
-          const statement = upsertStatement(out);
-          await client.query(statement.text, statement.values);
-          this.written += out.length;
-        }
+        await this.write(client, out);
       }
-      await client.query("UPDATE execution_metrics_checkpoint SET last_seq = $1 WHERE id = 1", [upTo]);
-      await client.query("COMMIT");
-      this.lastSeq = upTo;
+      await this.commitUpTo(client, upTo);
       return touched.length === this.batch;
     } catch (error) {
       this.recent.clear();
@@ -286,17 +280,25 @@ export class MetricsProjection {
       const m = computeOrderMetrics(all.map((j) => JSON.parse(j) as AnyEvent));
       if (m?.decisionTime) out.push(metricsRow(m, seq));
     }
-    if (out.length > 0) {
-      const statement = upsertStatement(out);
-      await client.query(statement.text, statement.values);
-      this.written += out.length;
-    }
-    await client.query("UPDATE execution_metrics_checkpoint SET last_seq = $1 WHERE id = 1", [upTo]);
-    await client.query("COMMIT");
-    this.lastSeq = upTo;
+    await this.write(client, out);
+    await this.commitUpTo(client, upTo);
     for (const [orderId, all] of lists) this.remember(orderId, all);
     this.dropOffered(upTo);
     return this.offered.length > 0;
+  }
+
+  private async write(client: pg.PoolClient, rows: unknown[][]): Promise<void> {
+    if (rows.length === 0) return;
+    const statement = upsertStatement(rows);
+    await client.query(statement.text, statement.values);
+    this.written += rows.length;
+  }
+
+  /** Moves the checkpoint and commits the step's transaction. */
+  private async commitUpTo(client: pg.PoolClient, upTo: number): Promise<void> {
+    await client.query("UPDATE execution_metrics_checkpoint SET last_seq = $1 WHERE id = 1", [upTo]);
+    await client.query("COMMIT");
+    this.lastSeq = upTo;
   }
 
   private dropOffered(upTo: number): void {
