@@ -48,6 +48,8 @@ beforeAll(async () => {
   const db = await freshDatabase();
   cleanup = db.cleanup;
   prisma = createPrisma(db.url);
+  // As in the console: trade report exports run in their own process (export-process.ts) on this database.
+  process.env.DATABASE_URL = db.url;
   await insertOrder(prisma, {
     id: "O1",
     clOrdId: "=cmd|' /C calc'!A0",
@@ -62,6 +64,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  delete process.env.DATABASE_URL;
   await prisma?.$disconnect();
   await cleanup?.();
 });

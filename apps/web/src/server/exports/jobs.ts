@@ -11,6 +11,7 @@ import type { Principal } from "../auth";
 import type { EngineClient } from "../engine-client";
 import type { AccountScope } from "../scope";
 import { actorOf } from "../trpc";
+import { exportInChild } from "./export-process";
 import { EXPORT_SOURCES, type ExportSource, SOURCES } from "./sources";
 import { EXPORT_DIR, filePath, KEEP_MS, metaPath } from "./store";
 import { CONTENT_TYPES, type ExportFormat, type ExportResult, writeExport } from "./writers";
@@ -133,7 +134,20 @@ export async function startExport(
   return { ...meta };
 }
 
+/**
+ * Where trade report exports are written: in their own process (export-process.ts) reading the
+ * console's database, DATABASE_URL; without it (a test's console), in this process.
+ */
+function tradeExportDatabase(): string | undefined {
+  return process.env.DATABASE_URL || undefined;
+}
+
 async function run(ctx: ExportContext, meta: ExportMeta, title: string, rows: AsyncIterable<unknown>): Promise<void> {
+  const heading = { title, producedBy: meta.owner, producedAt: meta.startedAt, filters: meta.filters };
+  const onRow = (n: number) => {
+    meta.rows = n;
+  };
+  const databaseUrl = meta.source === "trades" ? tradeExportDatabase() : undefined;
   try {
     const result = await produceJournaledFile({
       engine: ctx.engine,
@@ -145,19 +159,15 @@ async function run(ctx: ExportContext, meta: ExportMeta, title: string, rows: As
       filters: meta.filters,
       part: filePath(meta.id, "part"),
       final: filePath(meta.id, meta.format),
-      write: (out) =>
-        writeExport(
-          {
-            format: meta.format,
-            heading: { title, producedBy: meta.owner, producedAt: meta.startedAt, filters: meta.filters },
-            columns: SOURCES[meta.source].columns as never,
-            rows,
-            onRow: (n) => {
-              meta.rows = n;
-            },
-          },
-          out,
-        ),
+      write: databaseUrl
+        ? {
+            file: (part) =>
+              exportInChild(
+                { databaseUrl, format: meta.format, input: meta.filters, heading, accountIds: ctx.scope.accountIds, file: part },
+                onRow,
+              ),
+          }
+        : (out) => writeExport({ format: meta.format, heading, columns: SOURCES[meta.source].columns as never, rows, onRow }, out),
     });
     Object.assign(meta, { ...result, status: "done", finishedAt: new Date().toISOString() });
   } catch (error) {
@@ -183,7 +193,8 @@ export interface JournaledFile {
   /** Written first, renamed to `final` only once the event is journaled. */
   part: string;
   final: string;
-  write: (out: Writable) => Promise<ExportResult>;
+  /** Writes the file: into a stream to `part`, or ({file}) to the path `part` itself, from another process. */
+  write: ((out: Writable) => Promise<ExportResult>) | { file: (path: string) => Promise<ExportResult> };
 }
 
 /**
@@ -194,7 +205,7 @@ export interface JournaledFile {
  */
 export async function produceJournaledFile(f: JournaledFile): Promise<ExportResult & { journalSeq: number }> {
   try {
-    const result = await f.write(createWriteStream(f.part));
+    const result = await (typeof f.write === "function" ? f.write(createWriteStream(f.part)) : f.write.file(f.part));
     const journaled = await f.engine.journalAdminEvent({
       type: "ExportProduced",
       actor: f.actor,

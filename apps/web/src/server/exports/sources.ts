@@ -1,10 +1,11 @@
 import type { PrismaClient } from "@fillmore/db";
 import type { z } from "zod";
 import { type HistoryOrder, orderHistoryInput, orderHistoryRows } from "../reports/order-history";
-import { reportPeriod, type TradeRow, tradePages, tradeReportQuery } from "../reports/trade-report";
+import { prismaArrays, reportPeriod, type SqlArrays, tradePages, tradeReportQuery } from "../reports/trade-report";
 import { type AuditEvent, auditSearchInput, resolveOrders, searchQuery, toAuditEvent } from "../routers/audit";
 import type { AccountScope } from "../scope";
 import type { Columns } from "./columns";
+import { tradeColumns } from "./trade-columns";
 
 /**
  * What can be exported: a trade report, an audit search result, the blotter / order history view.
@@ -13,28 +14,10 @@ import type { Columns } from "./columns";
  */
 export interface SourceContext {
   prisma: PrismaClient;
+  /** Where the trade report reads its fills as arrays (the export process's pg pool); default through Prisma. */
+  sql?: SqlArrays;
   scope: Pick<AccountScope, "accountIds" | "assertAccount">;
 }
-
-const tradeColumns: Columns<TradeRow> = [
-  { header: "seq", value: (t) => t.seq, kind: "int", width: 40 },
-  { header: "time (UTC)", value: (t) => t.ts, kind: "time", width: 120 },
-  { header: "execId", value: (t) => t.execId, kind: "text", width: 80 },
-  { header: "orderId", value: (t) => t.orderId, kind: "text", width: 50 },
-  { header: "clOrdId", value: (t) => t.clOrdId, kind: "text", width: 70 },
-  { header: "account", value: (t) => t.accountId, kind: "text", width: 60 },
-  { header: "strategy", value: (t) => t.strategy, kind: "text", width: 60 },
-  { header: "symbol", value: (t) => t.symbol, kind: "text", width: 40 },
-  { header: "side", value: (t) => t.side, kind: "text", width: 30 },
-  { header: "qty", value: (t) => t.qty, kind: "decimal", width: 45 },
-  { header: "px", value: (t) => t.px, kind: "decimal", width: 50 },
-  { header: "notional", value: (t) => t.notional, kind: "decimal", width: 60 },
-  { header: "venue", value: (t) => t.venueId, kind: "text", width: 50 },
-  { header: "liquidity", value: (t) => t.liquidity, kind: "text", width: 35 },
-  { header: "fees", value: (t) => t.fees, kind: "decimal", width: 40 },
-  { header: "currency", value: (t) => t.currency, kind: "text", width: 30 },
-  { header: "realizedPnL", value: (t) => t.realizedPnL, kind: "decimal", width: 60 },
-];
 
 const auditColumns: Columns<AuditEvent> = [
   { header: "seq", value: (e) => e.seq, kind: "int", width: 45 },
@@ -108,7 +91,7 @@ export const SOURCES = {
     columns: tradeColumns,
     rows: (ctx, q) => {
       if (q.filters.accountId) ctx.scope.assertAccount(q.filters.accountId);
-      return tradePages(ctx.prisma, q, ctx.scope.accountIds);
+      return tradePages(ctx.sql ?? prismaArrays(ctx.prisma), q, ctx.scope.accountIds);
     },
   }),
   audit: source({ input: auditExportInput, title: () => "Audit trail search", columns: auditColumns, rows: auditRows }),

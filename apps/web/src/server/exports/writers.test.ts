@@ -165,7 +165,9 @@ describe("writeExport", () => {
       const writing = writeExport({ format, heading, columns, rows: pages() }, out);
       for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(pulled).toBeLessThan(total / 4);
-      const release = setInterval(() => held.splice(0).forEach((done) => done()), 1);
+      const release = setInterval(() => {
+        for (const done of held.splice(0)) done();
+      }, 1);
       try {
         const result = await writing;
         expect(result).toMatchObject({ rows: total, bytes });

@@ -2,8 +2,7 @@ import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import ExcelJS from "exceljs";
-import PDFDocument from "pdfkit";
+import type ExcelJS from "exceljs";
 import { cellText, neutralise } from "./cells";
 import type { Column, Columns } from "./columns";
 
@@ -169,7 +168,9 @@ async function xlsxDrained(sheet: ExcelJS.Worksheet): Promise<void> {
 }
 
 async function writeXlsx<T>({ heading, columns }: ExportInput<T>, pages: AsyncIterable<readonly T[]>, out: Writable): Promise<void> {
-  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
+  // Loaded when first needed: a CSV export's process does not carry exceljs or pdfkit.
+  const { default: excel } = await import("exceljs");
+  const book = new excel.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
   book.creator = heading.producedBy;
   book.created = new Date(heading.producedAt);
   const sheet = book.addWorksheet(heading.title.slice(0, 31).replace(/[\\/?*[\]:]/g, " "));
@@ -204,6 +205,7 @@ function fit(text: string, chars: number): string {
 }
 
 async function writePdf<T>({ heading, columns }: ExportInput<T>, pages: AsyncIterable<readonly T[]>, out: Writable): Promise<void> {
+  const { default: PDFDocument } = await import("pdfkit");
   const doc = new PDFDocument({
     size: "A4",
     layout: "landscape",

@@ -126,36 +126,50 @@ export interface TradeReport {
   generatedAt: string;
 }
 
-interface FillDbRow {
-  seq: string;
-  ts: string;
-  exec_id: string;
-  order_id: string;
-  cl_ord_id: string | null;
-  account_id: string;
-  strategy: string | null;
-  symbol: string;
-  side: "Buy" | "Sell";
-  qty: string;
-  px: string;
-  notional: string;
-  venue_id: string;
-  liquidity: string | null;
-  fees: string;
-  currency: string | null;
-  corrected: boolean;
-}
+/**
+ * Rows of a query as arrays, in the select list's order: pg's rowMode "array" in the export process
+ * (exports/export-process.ts: no Prisma, no object per row), Prisma's rows turned into arrays in the
+ * console (the report preview).
+ */
+export type SqlArrays = (text: string, values: unknown[]) => Promise<unknown[][]>;
+
+export const prismaArrays =
+  (prisma: PrismaClient): SqlArrays =>
+  async (text, values) =>
+    (await prisma.$queryRawUnsafe<Record<string, unknown>[]>(text, ...values)).map((r) => Object.values(r));
+
+/** The columns tradePages selects, by position. */
+const F = {
+  seq: 0,
+  ts: 1,
+  execId: 2,
+  orderId: 3,
+  clOrdId: 4,
+  accountId: 5,
+  strategy: 6,
+  symbol: 7,
+  side: 8,
+  qty: 9,
+  px: 10,
+  notional: 11,
+  venueId: 12,
+  liquidity: 13,
+  fees: 14,
+  currency: 15,
+  corrected: 16,
+  inPeriod: 17,
+} as const;
 
 const PAGE = 5000;
 
 /** The report's trades one by one (tradePages, flattened). */
 export async function* tradeRows(
-  prisma: PrismaClient,
+  sql: SqlArrays,
   q: TradeReportQuery,
   accounts: readonly string[] | null,
   period = reportPeriod(q),
 ): AsyncGenerator<TradeRow> {
-  for await (const page of tradePages(prisma, q, accounts, period)) yield* page;
+  for await (const page of tradePages(sql, q, accounts, period)) yield* page;
 }
 
 /**
@@ -165,15 +179,14 @@ export async function* tradeRows(
  * entry per book).
  */
 export async function* tradePages(
-  prisma: PrismaClient,
+  sql: SqlArrays,
   q: TradeReportQuery,
   accounts: readonly string[] | null,
   period = reportPeriod(q),
 ): AsyncGenerator<TradeRow[]> {
   const books = new AverageCostBooks();
-  const fromMs = Date.parse(period.from);
-  const page = (after: number) => {
-    const values: unknown[] = [];
+  const page = (after: string) => {
+    const values: unknown[] = [period.from];
     const p = (v: unknown) => {
       values.push(v);
       return `$${values.length}`;
@@ -189,29 +202,35 @@ export async function* tradePages(
     if (q.filters.strategy) where.push(`f.strategy = ${p(q.filters.strategy)}`);
     if (q.filters.symbol) where.push(`f.symbol = ${p(q.filters.symbol)}`);
     if (accounts) where.push(`f.account_id = ANY(${p(accounts)}::text[])`);
-    return prisma.$queryRawUnsafe<FillDbRow[]>(
+    return sql(
       `SELECT f.seq::text AS seq, to_char(f.ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ts, f.exec_id, f.order_id,
          o.cl_ord_id, f.account_id, f.strategy, f.symbol, f.side, trim_scale(f.last_qty)::text AS qty, trim_scale(f.last_px)::text AS px,
-         trim_scale(f.last_qty * f.last_px)::text AS notional, f.venue_id, f.liquidity, trim_scale(f.fees)::text AS fees, f.currency, f.corrected
+         trim_scale(f.last_qty * f.last_px)::text AS notional, f.venue_id, f.liquidity, trim_scale(f.fees)::text AS fees, f.currency, f.corrected,
+         f.ts >= $1::timestamptz AS in_period
        FROM fill f LEFT JOIN orders o ON o.id = f.order_id
        WHERE ${where.join(" AND ")} ORDER BY f.seq LIMIT ${PAGE}`,
-      ...values,
+      values,
     );
   };
   // The next page is asked for before this one is processed: Postgres reads it while this process
   // realizes and writes the current one (two pages in memory at most).
-  let pending: Promise<FillDbRow[]> | null = page(0);
+  let pending: Promise<unknown[][]> | null = page("0");
+  const broker = q.filters.broker;
   try {
     while (pending) {
-      const rows: FillDbRow[] = await pending;
+      const rows: unknown[][] = await pending;
       const last = rows.at(-1);
-      pending = last && rows.length === PAGE ? page(Number(last.seq)) : null;
+      pending = last && rows.length === PAGE ? page(last[F.seq] as string) : null;
       const trades: TradeRow[] = [];
       for (const r of rows) {
-        const realizedPnL = books.apply({ book: bookKey(r.account_id, r.strategy, r.symbol), side: r.side, qty: r.qty, px: r.px });
-        if (Date.parse(r.ts) < fromMs) continue;
-        if (q.filters.broker && r.venue_id !== q.filters.broker) continue;
-        trades.push(tradeRow(r, realizedPnL));
+        const side = r[F.side] as "Buy" | "Sell";
+        const qty = r[F.qty] as Decimal;
+        const px = r[F.px] as Decimal;
+        const book = bookKey(r[F.accountId] as string, r[F.strategy] as string | null, r[F.symbol] as string);
+        const realizedPnL = books.apply({ book, side, qty, px });
+        if (r[F.inPeriod] !== true) continue;
+        if (broker && r[F.venueId] !== broker) continue;
+        trades.push(tradeRow(r, side, qty, px, realizedPnL));
       }
       if (trades.length > 0) yield trades;
     }
@@ -221,26 +240,26 @@ export async function* tradePages(
   }
 }
 
-function tradeRow(r: FillDbRow, realizedPnL: Decimal): TradeRow {
+function tradeRow(r: unknown[], side: "Buy" | "Sell", qty: Decimal, px: Decimal, realizedPnL: Decimal): TradeRow {
   return {
-    seq: Number(r.seq),
-    ts: r.ts,
-    execId: r.exec_id,
-    orderId: r.order_id,
-    clOrdId: r.cl_ord_id,
-    accountId: r.account_id,
-    strategy: r.strategy,
-    symbol: r.symbol,
-    side: r.side,
-    qty: r.qty,
-    px: r.px,
-    notional: r.notional,
-    venueId: r.venue_id,
-    liquidity: r.liquidity,
-    fees: r.fees,
-    currency: r.currency,
+    seq: Number(r[F.seq]),
+    ts: r[F.ts] as string,
+    execId: r[F.execId] as string,
+    orderId: r[F.orderId] as string,
+    clOrdId: r[F.clOrdId] as string | null,
+    accountId: r[F.accountId] as string,
+    strategy: r[F.strategy] as string | null,
+    symbol: r[F.symbol] as string,
+    side,
+    qty,
+    px,
+    notional: r[F.notional] as Decimal,
+    venueId: r[F.venueId] as string,
+    liquidity: r[F.liquidity] as string | null,
+    fees: r[F.fees] as Decimal,
+    currency: r[F.currency] as string | null,
     realizedPnL,
-    corrected: r.corrected,
+    corrected: r[F.corrected] as boolean,
   };
 }
 
@@ -286,7 +305,7 @@ export async function tradeReport(
   const period = reportPeriod(q);
   const metrics = new MetricsAccumulator();
   const trades: TradeRow[] = [];
-  for await (const t of tradeRows(prisma, q, accounts, period)) {
+  for await (const t of tradeRows(prismaArrays(prisma), q, accounts, period)) {
     metrics.add(t);
     if (trades.length < limit) trades.push(t);
   }

@@ -1,0 +1,95 @@
+import { fork } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { type SqlArrays, tradePages, tradeReportQuery } from "../reports/trade-report";
+import { tradeColumns } from "./trade-columns";
+import { type ExportFormat, type ExportHeading, type ExportResult, writeExport } from "./writers";
+
+/**
+ * A trade report export in its own small Node process: it reads the fills with `pg` (rows as arrays,
+ * no Prisma), writes the file and reports progress and its result to the console process, which
+ * journals it (jobs.ts). The console's memory, its Next.js and Prisma, and its 64 MB young generation
+ * are not the export's: the export process starts at about 90 MB and keeps V8's default 16 MB
+ * semi-spaces. The export benchmark runs this same process (bench/export.ts).
+ */
+export interface ExportJob {
+  databaseUrl: string;
+  format: ExportFormat;
+  /** The trade report query (validated again here). */
+  input: unknown;
+  heading: ExportHeading;
+  /** The accounts a bound key may see (null: all); the console has already checked the filters against them. */
+  accountIds: readonly string[] | null;
+  /** Where the file is written. */
+  file: string;
+}
+
+type FromChild = { rows: number } | { done: ExportResult } | { error: string };
+
+const ENTRY = fileURLToPath(import.meta.url);
+/** V8's default young generation, stated so that a parent's NODE_OPTIONS (the bench's 64 MB) does not apply. */
+const CHILD_FLAGS = ["--max-semi-space-size=16", "--import", "tsx"];
+const PAGE_ROWS = 5000;
+
+/** Runs the export in a child process; resolves with what it wrote, rejects with its error. */
+export function exportInChild(job: ExportJob, onRow?: (rows: number) => void): Promise<ExportResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(ENTRY, [], { execArgv: CHILD_FLAGS, stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    let stderr = "";
+    let settled: ExportResult | Error | null = null;
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString("utf8")).slice(-2000);
+    });
+    child.on("message", (m: FromChild) => {
+      if ("rows" in m) onRow?.(m.rows);
+      else if ("done" in m) settled = m.done;
+      else settled = new Error(m.error);
+    });
+    child.on("error", (error) => {
+      settled ??= error;
+    });
+    child.on("exit", (code, signal) => {
+      if (settled && !(settled instanceof Error)) resolve(settled);
+      else reject(settled ?? new Error(`export process exited (${signal ?? code}): ${stderr.trim().split("\n").at(-1) ?? ""}`));
+    });
+    child.send(job);
+  });
+}
+
+/** The child's work: the trade report's pages from pg, through writeExport into the file. */
+export async function runExportJob(job: ExportJob, progress: (rows: number) => void = () => undefined): Promise<ExportResult> {
+  const q = tradeReportQuery.parse(job.input);
+  const pool = new pg.Pool({ connectionString: job.databaseUrl, max: 2 });
+  try {
+    const sql: SqlArrays = async (text, values) => (await pool.query<unknown[]>({ text, values, rowMode: "array" })).rows;
+    let reported = 0;
+    return await writeExport(
+      {
+        format: job.format,
+        heading: job.heading,
+        columns: tradeColumns,
+        rows: tradePages(sql, q, job.accountIds),
+        onRow: (n) => {
+          if (n - reported >= PAGE_ROWS) {
+            reported = n;
+            progress(n);
+          }
+        },
+      },
+      createWriteStream(job.file),
+    );
+  } finally {
+    await pool.end();
+  }
+}
+
+if (process.argv[1] === ENTRY && process.send) {
+  const send = (m: FromChild) => new Promise<void>((resolve) => process.send?.(m, () => resolve()));
+  process.once("message", (job: ExportJob) => {
+    runExportJob(job, (rows) => void send({ rows }))
+      .then((done) => send({ done }))
+      .catch((error: unknown) => send({ error: error instanceof Error ? error.message : String(error) }))
+      .finally(() => process.disconnect());
+  });
+}
