@@ -268,7 +268,8 @@ export interface SystemEventData {
   ExportProduced: {
     exportId: string;
     source: string;
-    format: "csv" | "xlsx" | "pdf" | "json" | "psv" | "xml" | "ndjson";
+    /** `ndjson`: CAT files journaled before they were bzip2-compressed (`bz2`, with a `meta.json` metadata file). */
+    format: "csv" | "xlsx" | "pdf" | "json" | "psv" | "xml" | "ndjson" | "bz2" | "meta.json";
     fileName: string;
     filters: Record<string, unknown>;
     rows: number;

@@ -82,3 +82,16 @@ describe("POST /v1/audit/events", () => {
     expect(verify.json).toMatchObject({ ok: true });
   });
 });
+
+describe("POST /v1/audit/events, the CAT files' formats", () => {
+  it.each([
+    ["bz2", "12345_FLMR_20260803_G1_OrderEvents_000001.json.bz2"],
+    ["meta.json", "12345_FLMR_20260803_G1_OrderEvents_000001.meta.json"],
+  ])("journals an export of format %s (the CAT data file and its metadata)", async (format, fileName) => {
+    const body = { ...exportEvent, data: { ...exportEvent.data, source: "regulatory:cat", format, fileName } };
+    const { status, json } = await h.api("/v1/audit/events", { body });
+    expect(status).toBe(201);
+    const { rows } = await h.pool.query("SELECT payload FROM journal WHERE seq = $1", [json.seq]);
+    expect(rows[0].payload.data).toMatchObject({ format, fileName });
+  });
+});

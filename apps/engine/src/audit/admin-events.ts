@@ -20,7 +20,7 @@ export const ADMIN_EVENTS = {
     .object({
       exportId: text(64),
       source: text(64),
-      format: z.enum(["csv", "xlsx", "pdf", "json", "psv", "xml", "ndjson"]),
+      format: z.enum(["csv", "xlsx", "pdf", "json", "psv", "xml", "ndjson", "bz2", "meta.json"]),
       fileName: text(255),
       filters: z.record(z.string(), z.unknown()),
       rows: z.number().int().min(0),

@@ -4,6 +4,7 @@ import { inflateSync } from "node:zlib";
 import { createPrisma, type PrismaClient } from "@fillmore/db";
 import { freshDatabase } from "@fillmore/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_EVENTS } from "../../../../../engine/src/audit/admin-events";
 import type { Principal } from "../../auth";
 import type { EngineClient } from "../../engine-client";
 import { filePath } from "../../exports/store";
@@ -33,6 +34,8 @@ let cleanup: () => Promise<void>;
 const journaled: { type: string; actor: string; data: Record<string, unknown> }[] = [];
 const engine = {
   journalAdminEvent: async (e: { type: string; actor: string; data: Record<string, unknown> }) => {
+    // The engine's own check of the event (POST /v1/audit/events refuses what this refuses).
+    ADMIN_EVENTS.ExportProduced.parse(e.data);
     journaled.push(e);
     return { seq: 900 + journaled.length, ts: "2026-09-01T00:00:00.000000Z", type: e.type };
   },
