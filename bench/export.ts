@@ -1,24 +1,25 @@
 // `npm run bench -- export [--fills N] [--events N (default 0: the 10,000,000-event search figure from audit-search.json)] [--formats csv,xlsx,pdf] [--profile] [--quick]`
 //
-// Exports as the console writes them (apps/web/src/server/exports: the trade report's rows from the
-// fill projection, through writeExport to a file): CSV and XLSX of N fills (default 1,000,000; --quick
-// 100,000), PDF of 10,000 fills; each in its own child process, which samples its RSS every 50 ms (peak
-// memory of the export, the process's own baseline included). The audit search's first page over
+// Trade report exports exactly as the console runs them: exportInChild (apps/web/src/server/exports/
+// export-process.ts) starts the export process, which reads the fills with pg and writes the file; CSV
+// and XLSX of N fills (default 1,000,000; --quick 100,000), PDF of 10,000 fills. The process reports
+// its own figures: CPU of the job, peak RSS (getrusage maxrss: the whole export process, its Node,
+// tsx and modules included), RSS at start, heap + external peak. The audit search's first page over
 // 10,000,000 events (audit_search_10m_ms, account + types filter) is taken from
 // bench/results/audit-search.json, written by `npm run bench -- audit-search --events 10000000` (about
 // 10 minutes here, most of it generating and indexing the journal), with its event count and date;
 // `--events N` measures it here instead over a generated journal of N events. Fills are generated in
 // SQL over 3 accounts x 4 strategies x 6 symbols, one every 2.592 s through March 2026. Results:
 // bench/results/export.json.
-import { spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { createDatabase, createPrisma, findFreePort, migrate, startEmbeddedPostgres } from "@fillmore/db";
+import { createDatabase, findFreePort, migrate, startEmbeddedPostgres } from "@fillmore/db";
 import pg from "pg";
+import { type ExportProcessStats, exportInChild } from "../apps/web/src/server/exports/export-process";
 import { SOURCES } from "../apps/web/src/server/exports/sources";
-import { type ExportFormat, writeExport } from "../apps/web/src/server/exports/writers";
+import type { ExportFormat } from "../apps/web/src/server/exports/writers";
 import { auditSearchInput, resolveOrders, searchQuery } from "../apps/web/src/server/routers/audit";
 import { loadGeneratedJournal } from "./lib/generated-journal";
 import { machineInfo } from "./lib/machine";
@@ -37,80 +38,56 @@ interface ChildResult {
   format: ExportFormat;
   rows: number;
   bytes: number;
+  /** Wall time from starting the export process to its result, as the console waits for it. */
   seconds: number;
-  /** CPU time of the exporting process (user + system): less sensitive than wall time to a loaded machine. */
+  /** CPU time of the export process's job (user + system, all its threads): less sensitive than wall time to a loaded machine. */
   cpuSeconds: number;
+  /** Peak RSS of the export process (getrusage maxrss). */
   peakMb: number;
   /** Peak V8 heap in use plus external memory (buffers): what the export holds, without the heap's free room. */
   heapPeakMb: number;
-  /** RSS when the export starts (tsx, Prisma, the libraries loaded): the peak includes it. */
+  /** RSS of the export process when the job arrived (Node, tsx, pg, the modules): the peak includes it. */
   baselineMb: number;
 }
 
-/** Child mode: one export of the trade report to a file, timed, with the peak RSS. */
-async function child(format: ExportFormat, url: string, rows: number, file: string): Promise<void> {
-  let peak = process.memoryUsage().rss;
-  let heapPeak = 0;
-  const timer = setInterval(() => {
-    const m = process.memoryUsage();
-    peak = Math.max(peak, m.rss);
-    heapPeak = Math.max(heapPeak, m.heapUsed + m.external);
-  }, 50);
-  const prisma = createPrisma(url);
-  const to = new Date(Date.parse(MARCH) + rows * STEP_MS).toISOString();
-  const q = SOURCES.trades.input.parse({ reportType: "regulatory", dateRange: { from: MARCH, to } });
-  await prisma.$queryRawUnsafe("SELECT 1"); // connect before the clock starts
-  const baseline = process.memoryUsage().rss;
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const result = await writeExport(
-    {
-      format,
-      heading: { title: "Trade report", producedBy: "bench", producedAt: new Date().toISOString(), filters: q },
-      columns: SOURCES.trades.columns,
-      rows: SOURCES.trades.rows({ prisma, scope: { accountIds: null, assertAccount: () => undefined } }, q),
-    },
-    createWriteStream(file),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
-  const cpuSeconds = (used.user + used.system) / 1e6;
-  clearInterval(timer);
-  peak = Math.max(peak, process.memoryUsage().rss);
-  await prisma.$disconnect();
-  const mb = (n: number) => n / 1024 / 1024;
-  const out: ChildResult = {
-    format,
-    rows: result.rows,
-    bytes: result.bytes,
-    seconds,
-    cpuSeconds,
-    peakMb: mb(peak),
-    heapPeakMb: mb(heapPeak),
-    baselineMb: mb(baseline),
-  };
-  process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
-}
-
-function runChild(format: ExportFormat, url: string, rows: number, dir: string): ChildResult {
+/**
+ * One export of the trade report as the console runs it: exportInChild (apps/web/src/server/exports/
+ * export-process.ts) starts the export process, which reads the fills with pg and writes the file.
+ */
+async function runChild(format: ExportFormat, url: string, rows: number, dir: string): Promise<ChildResult> {
   const file = path.join(dir, `export.${format}`);
-  // --profile: each child writes CPU profiles (one per thread: tsx's loader runs in its own) into
-  // bench/results/export-<format>-profile.tmp/.
-  const profile = argv.includes("--profile")
+  // --profile: the export process writes its CPU profiles (one per thread: tsx's loader runs in its
+  // own) into bench/results/export-<format>-profile.tmp/.
+  const flags = argv.includes("--profile")
     ? ["--cpu-prof", "--cpu-prof-dir", path.join(root, `bench/results/export-${format}-profile.tmp`)]
     : [];
-  const r = spawnSync(
-    process.execPath,
-    [...profile, "--import", "tsx", path.join(root, "bench/export.ts"), "--child", format, url, String(rows), file],
+  const to = new Date(Date.parse(MARCH) + rows * STEP_MS).toISOString();
+  const input = SOURCES.trades.input.parse({ reportType: "regulatory", dateRange: { from: MARCH, to } });
+  let stats: ExportProcessStats | undefined;
+  const started = performance.now();
+  const r = await exportInChild(
     {
-      cwd: root,
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
+      databaseUrl: url,
+      format,
+      input,
+      heading: { title: "Trade report", producedBy: "bench", producedAt: new Date().toISOString(), filters: input },
+      accountIds: null,
+      file,
     },
+    { flags, onStats: (s) => (stats = s) },
   );
-  const line = r.stdout.split("\n").find((l) => l.startsWith("RESULT "));
-  if (!line) throw new Error(`export child ${format} failed: ${r.stderr.slice(-2000)}`);
-  const result = JSON.parse(line.slice("RESULT ".length)) as ChildResult;
+  const seconds = (performance.now() - started) / 1000;
+  if (!stats) throw new Error("the export process sent no figures");
+  const result: ChildResult = {
+    format,
+    rows: r.rows,
+    bytes: r.bytes,
+    seconds,
+    cpuSeconds: stats.cpuSeconds,
+    peakMb: stats.peakRssMb,
+    heapPeakMb: stats.heapPeakMb,
+    baselineMb: stats.startRssMb,
+  };
   console.log(
     `${format.toUpperCase().padEnd(5)} ${result.rows.toLocaleString("en-US").padStart(10)} rows  ${result.seconds.toFixed(2).padStart(7)} s (CPU ${result.cpuSeconds.toFixed(2)} s)  peak RSS ${result.peakMb.toFixed(0).padStart(4)} MB (${result.baselineMb.toFixed(0)} MB at start; heap + external peak ${result.heapPeakMb.toFixed(0)} MB)  ${(statSync(file).size / 1024 / 1024).toFixed(1)} MB file`,
   );
@@ -197,10 +174,10 @@ async function main(): Promise<void> {
       heapPeakMb: Number.NaN,
       baselineMb: Number.NaN,
     };
-    const only = (format: ExportFormat, rows: number) => (formats.includes(format) ? runChild(format, url, rows, dir) : skipped);
-    const csv = only("csv", fills);
-    const xlsx = only("xlsx", fills);
-    const pdf = only("pdf", pdfRows);
+    const only = async (format: ExportFormat, rows: number) => (formats.includes(format) ? runChild(format, url, rows, dir) : skipped);
+    const csv = await only("csv", fills);
+    const xlsx = await only("xlsx", fills);
+    const pdf = await only("pdf", pdfRows);
     let loadS = 0;
     let search = { p50: Number.NaN, p99: Number.NaN, events, source: "bench/export.ts --events" };
     if (events === 0) search = searchOfRecord();
@@ -253,5 +230,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (argv[0] === "--child") await child(argv[1] as ExportFormat, argv[2] ?? "", Number(argv[3]), argv[4] ?? "");
-else await main();
+await main();

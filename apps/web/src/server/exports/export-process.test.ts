@@ -7,7 +7,7 @@ import { freshDatabase } from "@fillmore/db/testing";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertFill, insertOrder } from "../reports/test-fills";
-import { type ExportJob, exportInChild } from "./export-process";
+import { type ExportJob, type ExportProcessStats, exportInChild } from "./export-process";
 
 // The trade report export in its own process: the file it writes, its progress, its failures.
 
@@ -60,10 +60,12 @@ describe("export process", () => {
   it("writes the trade report CSV with realized P&L, neutralised cells and the file's SHA-256; reports progress", async () => {
     const file = path.join(dir, "a.csv");
     const progress: number[] = [];
-    const result = await exportInChild(job({ file }), (n) => progress.push(n));
+    let stats: ExportProcessStats | undefined;
+    const result = await exportInChild(job({ file }), { onRow: (n) => progress.push(n), onStats: (s) => (stats = s) });
     const bytes = await fs.readFile(file);
     expect(result).toEqual({ rows: 12_002, bytes: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") });
     expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(stats?.peakRssMb).toBeGreaterThanOrEqual(stats?.startRssMb ?? Number.POSITIVE_INFINITY);
     const lines = bytes.toString("utf8").trim().split("\r\n");
     expect(lines).toHaveLength(12_003);
     expect(lines.find((l) => l.startsWith("1,"))).toContain(",'@SUM(A1),");

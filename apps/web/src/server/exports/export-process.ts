@@ -25,7 +25,26 @@ export interface ExportJob {
   file: string;
 }
 
-type FromChild = { rows: number } | { done: ExportResult } | { error: string };
+/** What the export process measured of itself: the figures the export benchmark reports. */
+export interface ExportProcessStats {
+  /** Peak resident memory of the whole process (getrusage maxrss): Node, tsx, pg, the writer and the export. */
+  peakRssMb: number;
+  /** Resident memory when the job arrived (the process with its modules loaded, before the export). */
+  startRssMb: number;
+  /** Peak V8 heap in use plus external memory (buffers), sampled every 50 ms. */
+  heapPeakMb: number;
+  /** CPU time (user + system) of the job, all threads of the process. */
+  cpuSeconds: number;
+}
+
+export interface ExportInChildOptions {
+  onRow?: (rows: number) => void;
+  onStats?: (stats: ExportProcessStats) => void;
+  /** More Node flags for the process (the benchmark's --cpu-prof). */
+  flags?: readonly string[];
+}
+
+type FromChild = { rows: number } | { done: ExportResult; stats: ExportProcessStats } | { error: string };
 
 const ENTRY = fileURLToPath(import.meta.url);
 /** V8's default young generation, stated so that a parent's NODE_OPTIONS (the bench's 64 MB) does not apply. */
@@ -33,18 +52,21 @@ const CHILD_FLAGS = ["--max-semi-space-size=16", "--import", "tsx"];
 const PAGE_ROWS = 5000;
 
 /** Runs the export in a child process; resolves with what it wrote, rejects with its error. */
-export function exportInChild(job: ExportJob, onRow?: (rows: number) => void): Promise<ExportResult> {
+export function exportInChild(job: ExportJob, options: ExportInChildOptions = {}): Promise<ExportResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(ENTRY, [], { execArgv: CHILD_FLAGS, stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    const execArgv = [...(options.flags ?? []), ...CHILD_FLAGS];
+    const child = fork(ENTRY, [], { execArgv, stdio: ["ignore", "ignore", "pipe", "ipc"] });
     let stderr = "";
     let settled: ExportResult | Error | null = null;
     child.stderr?.on("data", (chunk: Buffer) => {
       stderr = (stderr + chunk.toString("utf8")).slice(-2000);
     });
     child.on("message", (m: FromChild) => {
-      if ("rows" in m) onRow?.(m.rows);
-      else if ("done" in m) settled = m.done;
-      else settled = new Error(m.error);
+      if ("rows" in m) options.onRow?.(m.rows);
+      else if ("done" in m) {
+        settled = m.done;
+        options.onStats?.(m.stats);
+      } else settled = new Error(m.error);
     });
     child.on("error", (error) => {
       settled ??= error;
@@ -87,9 +109,32 @@ export async function runExportJob(job: ExportJob, progress: (rows: number) => v
 if (process.argv[1] === ENTRY && process.send) {
   const send = (m: FromChild) => new Promise<void>((resolve) => process.send?.(m, () => resolve()));
   process.once("message", (job: ExportJob) => {
+    const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+    const startRss = process.memoryUsage().rss;
+    const cpu = process.cpuUsage();
+    let heapPeak = 0;
+    const sample = () => {
+      const m = process.memoryUsage();
+      heapPeak = Math.max(heapPeak, m.heapUsed + m.external);
+    };
+    const sampler = setInterval(sample, 50);
     runExportJob(job, (rows) => void send({ rows }))
-      .then((done) => send({ done }))
+      .then((done) => {
+        clearInterval(sampler);
+        sample();
+        const used = process.cpuUsage(cpu);
+        const stats: ExportProcessStats = {
+          peakRssMb: mb(process.resourceUsage().maxRSS * 1024),
+          startRssMb: mb(startRss),
+          heapPeakMb: mb(heapPeak),
+          cpuSeconds: Math.round((used.user + used.system) / 1e4) / 100,
+        };
+        return send({ done, stats });
+      })
       .catch((error: unknown) => send({ error: error instanceof Error ? error.message : String(error) }))
-      .finally(() => process.disconnect());
+      .finally(() => {
+        clearInterval(sampler);
+        process.disconnect();
+      });
   });
 }

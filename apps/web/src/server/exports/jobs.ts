@@ -164,7 +164,7 @@ async function run(ctx: ExportContext, meta: ExportMeta, title: string, rows: As
             file: (part) =>
               exportInChild(
                 { databaseUrl, format: meta.format, input: meta.filters, heading, accountIds: ctx.scope.accountIds, file: part },
-                onRow,
+                { onRow },
               ),
           }
         : (out) => writeExport({ format: meta.format, heading, columns: SOURCES[meta.source].columns as never, rows, onRow }, out),
