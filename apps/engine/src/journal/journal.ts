@@ -70,11 +70,12 @@ export class Journal {
       key?: Buffer;
     },
   ): Promise<Journal> {
-    const { rows } = await pool.query<{ seq: string; hash: string }>(
-      "SELECT seq::text AS seq, hash FROM journal ORDER BY journal.seq DESC LIMIT 1",
+    const { rows } = await pool.query<{ seq: string; hash: string; ts: string }>(
+      `SELECT seq::text AS seq, hash, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ts
+       FROM journal ORDER BY journal.seq DESC LIMIT 1`,
     );
     const last = rows[0];
-    return new Journal(
+    const journal = new Journal(
       pool,
       clock,
       log,
@@ -84,6 +85,23 @@ export class Journal {
       options.onBatch,
       options.key,
     );
+    journal.lastTs = last?.ts ?? "";
+    return journal;
+  }
+
+  /** The last event's timestamp: a later event never gets an earlier one. */
+  private lastTs = "";
+
+  /**
+   * `ts` unless it is earlier than the last event's (the wall clock was stepped back between runs):
+   * then the last event's. So timestamps never decrease with seq, and a time range is a seq range
+   * (the audit search relies on it). `monoUs` keeps the clock's own reading.
+   */
+  private notBefore(ts: string): string {
+    const earlier = ts.length === this.lastTs.length ? ts < this.lastTs : Date.parse(ts) < Date.parse(this.lastTs);
+    if (earlier) return this.lastTs;
+    this.lastTs = ts;
+    return ts;
   }
 
   /** The sequence number the next `append` will assign. */
@@ -97,7 +115,7 @@ export class Journal {
    */
   append(draft: EventDraft, project?: (event: AnyEvent) => Order): { event: AnyEvent; order?: Order } {
     if (this.closed) throw new Error("journal is closed");
-    const event = { ...draft, seq: this.seq + 1, ts: this.clock.nowIso(), monoUs: this.clock.monoUs() } as AnyEvent;
+    const event = { ...draft, seq: this.seq + 1, ts: this.notBefore(this.clock.nowIso()), monoUs: this.clock.monoUs() } as AnyEvent;
     const orderAfter = project?.(event);
     const json = canonicalJson(event);
     const hash = chainHashText(this.key, this.lastHash, json);
