@@ -49,7 +49,8 @@ const P = {
   stream_rate_per_s: 1000,
   stream_orders: QUICK ? 3000 : 20_000,
   max_rps_p99_ms: 50,
-  max_rps_screen_rates: [500, 750, 1000, 1500, 2000, 3000, 4000],
+  // From 100/s: below the goal too, so the figure says what the API does sustain rather than 0.
+  max_rps_screen_rates: [100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 4000],
   max_rps_screen_seconds: QUICK ? 2 : 5,
   max_rps_confirm_seconds: QUICK ? 5 : 30,
   max_rps_max_confirms: 3,
