@@ -136,7 +136,7 @@ function RegulatoryPanel() {
               {p.fileName}
             </span>
             <span className="muted">
-              {p.rows.toLocaleString("en-US")} records · {(p.bytes / 1024).toFixed(1)} KiB
+              {p.rows.toLocaleString("en-US")} {p.rows === 1 ? "record" : "records"} · {(p.bytes / 1024).toFixed(1)} KiB
             </span>
             <span className="spacer" />
             <button
