@@ -27,10 +27,113 @@ export interface BookFill {
 }
 
 interface Book {
-  /** Signed open quantity. */
+  /** Signed open quantity (stale while `scaled`). */
   q: Decimal;
-  /** Signed cost basis of what is open. */
+  /** Signed cost basis of what is open (stale while `scaled`). */
   cost: Decimal;
+  /**
+   * The same two values held as exact scaled integers, qUnits·10^-qScale and costUnits·10^-costScale,
+   * while they fit in a double's 53 bits: a fill that adds to the position (most fills) is then a few
+   * integer operations, no string and no object. Anything else goes through the decimal text.
+   */
+  scaled: boolean;
+  qUnits: number;
+  qScale: number;
+  costUnits: number;
+  costScale: number;
+}
+
+/** Powers of ten a double holds exactly and whose products with a safe integer are checked. */
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/** The last parsed decimal, as units·10^-scale (module state: parsing allocates nothing). */
+let parsedUnits = 0;
+let parsedScale = 0;
+
+/** Parses plain decimal text of at most 15 digits into parsedUnits/parsedScale; false otherwise. */
+function parseScaled(text: Decimal): boolean {
+  const n = text.length;
+  let i = text.charCodeAt(0) === 45 ? 1 : 0;
+  if (i === n) return false;
+  let units = 0;
+  let digits = 0;
+  let scale = -1;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (scale >= 0 || digits === 0) return false;
+      scale = 0;
+      continue;
+    }
+    if (c < 48 || c > 57 || ++digits > 15) return false;
+    units = units * 10 + (c - 48);
+    if (scale >= 0) scale++;
+  }
+  if (scale === 0) return false;
+  parsedUnits = text.charCodeAt(0) === 45 ? -units : units;
+  parsedScale = Math.max(scale, 0);
+  return true;
+}
+
+/** units·10^-scale as canonical decimal text. */
+function scaledText(units: number, scale: number): Decimal {
+  if (scale === 0 || units === 0) return String(units === 0 ? 0 : units);
+  const negative = units < 0;
+  const digits = String(negative ? -units : units).padStart(scale + 1, "0");
+  const point = digits.length - scale;
+  return normalize(`${negative ? "-" : ""}${digits.slice(0, point)}.${digits.slice(point)}`);
+}
+
+/** Leaves the scaled form: the decimal text becomes the book's state. */
+function toText(book: Book): void {
+  if (!book.scaled) return;
+  book.q = scaledText(book.qUnits, book.qScale);
+  book.cost = scaledText(book.costUnits, book.costScale);
+  book.scaled = false;
+}
+
+/** Takes the scaled form again when both values fit. */
+function toScaled(book: Book): void {
+  if (!parseScaled(book.q)) return;
+  const qUnits = parsedUnits;
+  const qScale = parsedScale;
+  if (!parseScaled(book.cost)) return;
+  book.qUnits = qUnits;
+  book.qScale = qScale;
+  book.costUnits = parsedUnits;
+  book.costScale = parsedScale;
+  book.scaled = true;
+}
+
+/**
+ * A fill that adds to the position (or opens it), on the scaled integers: false, and nothing
+ * changed, when it reduces the position or any value or intermediate product leaves the safe
+ * integers (every term is checked, so a sum of exact terms is exact).
+ */
+function addScaled(book: Book, buy: boolean, qty: Decimal, px: Decimal): boolean {
+  if (book.qUnits !== 0 && book.qUnits > 0 !== buy) return false;
+  if (!parseScaled(qty)) return false;
+  const signedUnits = buy ? parsedUnits : -parsedUnits;
+  const fillScale = parsedScale;
+  if (!parseScaled(px)) return false;
+  const valueUnits = signedUnits * parsedUnits;
+  const valueScale = fillScale + parsedScale;
+  const qScale = Math.max(book.qScale, fillScale);
+  const costScale = Math.max(book.costScale, valueScale);
+  if (qScale - book.qScale > 15 || qScale - fillScale > 15 || costScale - book.costScale > 15 || costScale - valueScale > 15) return false;
+  const q1 = book.qUnits * (POW10[qScale - book.qScale] as number);
+  const q2 = signedUnits * (POW10[qScale - fillScale] as number);
+  const c1 = book.costUnits * (POW10[costScale - book.costScale] as number);
+  const c2 = valueUnits * (POW10[costScale - valueScale] as number);
+  const q = q1 + q2;
+  const cost = c1 + c2;
+  const safe = Number.isSafeInteger;
+  if (!safe(valueUnits) || !safe(q1) || !safe(q2) || !safe(c1) || !safe(c2) || !safe(q) || !safe(cost)) return false;
+  book.qUnits = q;
+  book.qScale = qScale;
+  book.costUnits = cost;
+  book.costScale = costScale;
+  return true;
 }
 
 /** Decimal places kept for a cost taken out that does not terminate (the engine keeps 36). */
@@ -41,8 +144,20 @@ export class AverageCostBooks {
 
   /** Applies a fill to its book and returns what it realized, as a canonical decimal string. */
   apply(fill: BookFill): Decimal {
-    const book = this.books.get(fill.book) ?? { q: "0", cost: "0" };
-    this.books.set(fill.book, book);
+    let book = this.books.get(fill.book);
+    if (!book) {
+      book = { q: "0", cost: "0", scaled: true, qUnits: 0, qScale: 0, costUnits: 0, costScale: 0 };
+      this.books.set(fill.book, book);
+    }
+    if (book.scaled && addScaled(book, fill.side === "Buy", fill.qty, fill.px)) return "0";
+    toText(book);
+    const realized = this.applyText(book, fill);
+    toScaled(book);
+    return realized;
+  }
+
+  /** The fill on the decimal text (reducing fills, and values too long for the scaled integers). */
+  private applyText(book: Book, fill: BookFill): Decimal {
     const signed = fill.side === "Buy" ? fill.qty : neg(fill.qty);
     const reducing = !isZero(book.q) && isPositive(book.q) !== isPositive(signed);
     if (!reducing) {
