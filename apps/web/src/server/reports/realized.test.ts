@@ -2,7 +2,7 @@ import { money } from "@fillmore/shared";
 import Big from "big.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { AverageCostBooks, bookKey } from "./realized";
+import { AverageCostBooks, bookKey, costShare } from "./realized";
 
 // The book's fast path (sign work on decimal text, money's scaled-integer sums and products) against
 // a plain big.js model of average cost: every fill realizes exactly the same amount.
@@ -67,6 +67,26 @@ describe("AverageCostBooks", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("the cost share taken out is money.div's to the digit, ties half-even included (property)", () => {
+    const places = fc.integer({ min: 0, max: 36 });
+    const dec = (max: number) =>
+      fc
+        .tuple(fc.integer({ min: -max, max }), places)
+        .map(([units, p]) => money.normalize(new Big(units).div(new Big(10).pow(p)).toFixed()));
+    const positive = fc
+      .tuple(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 0, max: 6 }))
+      .map(([u, p]) => money.normalize(new Big(u).div(new Big(10).pow(p)).toFixed()));
+    fc.assert(
+      fc.property(dec(1_000_000_000), positive, positive, (cost, closed, open) => {
+        expect(costShare(cost, closed, open)).toBe(money.normalize(money.div(money.mul(cost, closed), open, 36)));
+      }),
+      { numRuns: 3000 },
+    );
+    // 3e-36 · 1 / 2 = 1.5e-36: half-even to 2e-36; 1e-36 / 2 = 0.5e-36: to 0.
+    expect(costShare("0.000000000000000000000000000000000003", "1", "2")).toBe("0.000000000000000000000000000000000002");
+    expect(costShare("0.000000000000000000000000000000000001", "1", "2")).toBe("0");
   });
 
   it("a flip through zero: Buy 100 @ 10, Sell 150 @ 12, Buy 50 @ 11 realizes 0, 200, 50", () => {
