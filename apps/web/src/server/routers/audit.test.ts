@@ -166,6 +166,11 @@ describe("audit.search", () => {
     const before = await allPages(compliance, { to: middle.ts, cursor }, 200);
     expect(before.every((e) => e.ts < middle.ts)).toBe(true);
     expect(before.length + after.length).toBe(all.length);
+    const between = await allPages(compliance, { from: before[0]?.ts ?? middle.ts, to: middle.ts, cursor }, 200);
+    expect(between.every((e) => e.ts < middle.ts && e.ts >= (before[0]?.ts ?? ""))).toBe(true);
+    // Outside the journal: nothing, not everything.
+    expect((await s.search({ from: "2999-01-01T00:00:00Z" })).events).toEqual([]);
+    expect((await s.search({ to: "2000-01-01T00:00:00Z" })).events).toEqual([]);
   });
 
   it("pages by seq: every event exactly once across pages, in order", async () => {

@@ -124,6 +124,9 @@ export async function resolveOrders(run: Run, input: z.output<typeof auditSearch
   return resolved;
 }
 
+/** Past any seq: a `from` after the last event matches nothing. */
+const NO_SEQ = "9223372036854775807";
+
 /** The query and its parameters; the SQL text is built from constants only, values go as parameters. */
 export function searchQuery(input: z.output<typeof auditSearchInput>, accounts: readonly string[] | null, resolved: ResolvedOrders = {}) {
   const values: unknown[] = [];
@@ -149,19 +152,18 @@ export function searchQuery(input: z.output<typeof auditSearchInput>, accounts: 
   if (input.accountId) where.push(`account_id = ${p(input.accountId)}`);
   if (input.types && input.types.length > 0) where.push(`type = ANY(${p(input.types)}::text[])`);
   if (input.text) where.push(`payload::text ILIKE ${p(likePattern(input.text))}`);
-  // Timestamps never decrease with seq (the engine's journal holds them), so a time range is also a
-  // seq range, found on the ts index: the newest-first walk then starts inside it instead of scanning
-  // every later event (a minute in the middle of 10,000,000 events: 5.7 s without these bounds).
-  if (input.from) {
-    const from = p(input.from);
-    where.push(`ts >= ${from}::timestamptz`);
-    where.push(`seq >= COALESCE((SELECT b.seq FROM journal b WHERE b.ts >= ${from}::timestamptz ORDER BY b.ts, b.seq LIMIT 1), 0)`);
-  }
-  if (input.to) {
-    const to = p(input.to);
-    where.push(`ts < ${to}::timestamptz`);
-    where.push(`seq <= COALESCE((SELECT b.seq FROM journal b WHERE b.ts < ${to}::timestamptz ORDER BY b.ts DESC, b.seq DESC LIMIT 1), 0)`);
-  }
+  // Timestamps never decrease with seq (the engine's journal holds them so), so a time range is the
+  // seq range from the first event at or after `from` to the last before `to`, both found on the ts
+  // index; the newest-first walk then starts inside it. Filtering on ts itself would let the planner
+  // read the whole range on the ts index and sort it (a minute of 10,000,000 events: 0.4-5.7 s).
+  if (input.from)
+    where.push(
+      `seq >= COALESCE((SELECT b.seq FROM journal b WHERE b.ts >= ${p(input.from)}::timestamptz ORDER BY b.ts, b.seq LIMIT 1), ${NO_SEQ})`,
+    );
+  if (input.to)
+    where.push(
+      `seq <= COALESCE((SELECT b.seq FROM journal b WHERE b.ts < ${p(input.to)}::timestamptz ORDER BY b.ts DESC, b.seq DESC LIMIT 1), 0)`,
+    );
   if (input.cursor !== undefined) where.push(`seq < ${p(input.cursor)}::bigint`);
   // A key bound to accounts sees only its accounts' events (never events of no account).
   if (accounts) where.push(`account_id = ANY(${p(accounts)}::text[])`);
