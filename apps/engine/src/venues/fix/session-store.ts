@@ -1,5 +1,7 @@
+import { createReadStream, existsSync } from "node:fs";
 import path from "node:path";
-import type { Field } from "./codec";
+import { createInterface } from "node:readline";
+import type { Field, FixMessage } from "./codec";
 import { DurableLog } from "./durable-log";
 
 /** One sent application message, kept so a peer's ResendRequest can be answered with it. */
@@ -11,10 +13,21 @@ export interface StoredMessage {
   sendingTime: string;
 }
 
-type Line = { o: number; t?: string; b?: Field[]; st?: string } | { i: number } | { reset: true } | { x: unknown };
+/** A received application message as recorded (`r`: its MsgSeqNum), for the audit trail only. */
+type ReceivedLine = { r: number; t: string; b: Field[]; st: string };
+type Line = { o: number; t?: string; b?: Field[]; st?: string } | ReceivedLine | { i: number } | { reset: true } | { x: unknown };
+
+/** One application message of the store, either way. */
+export interface RecordedMessage extends StoredMessage {
+  direction: "out" | "in";
+}
+
+/** The standard header and trailer: what `received` leaves out of the body it records. */
+const HEADER = new Set([8, 9, 10, 34, 35, 49, 52, 56]);
 
 /**
  * Sequence numbers and sent application messages of one FIX session in one append-only file,
+ * (plus each received application message, not synced: for the audit trail, never read back here),
  * `<storeDir>/<BeginString>-<Sender>-<Target>.session.jsonl`, together with the adapter's own
  * records ("extras": what it knows of each order), so one write covers both. A message is on disk
  * (fdatasync) before it goes on the wire. The next sender number only ever moves forward: it is one
@@ -30,6 +43,11 @@ export class SessionStore {
     this.log = new DurableLog(path.join(storeDir, `${sessionKey}.session.jsonl`), durability);
   }
 
+  /** The store's file (read by the audit trail's GET /v1/orders/:id/fix-messages). */
+  get file(): string {
+    return this.log.file;
+  }
+
   /** Loads the store; returns the extras in the order they were written. */
   open(): unknown[] {
     const extras: unknown[] = [];
@@ -43,6 +61,8 @@ export class SessionStore {
         if (line.t && line.b && line.st) this.messages.set(line.o, { seq: line.o, msgType: line.t, body: line.b, sendingTime: line.st });
       } else if ("i" in line) {
         this.nextTargetSeq = line.i;
+      } else if ("r" in line) {
+        // a received message: kept for the audit trail only
       } else {
         extras.push(line.x);
       }
@@ -80,6 +100,16 @@ export class SessionStore {
     this.nextTargetSeq = next;
   }
 
+  /**
+   * Records a received application message as it came (body without the standard header): one
+   * write, not synced (the journal is the durable record of what it did; a crash may lose the last
+   * few lines, which the peer's resend then records again).
+   */
+  received(m: FixMessage): void {
+    const line: ReceivedLine = { r: m.seq, t: m.msgType, b: m.fields.filter(([tag]) => !HEADER.has(tag)), st: m.get(52) ?? "" };
+    this.log.append([line], false);
+  }
+
   /** Records an extra; `sync` makes it durable before returning. */
   note(extra: unknown, sync: boolean): void {
     this.log.append([{ x: extra }], sync);
@@ -96,4 +126,48 @@ export class SessionStore {
     this.nextSenderSeq = 1;
     this.nextTargetSeq = 1;
   }
+}
+
+/**
+ * Every application message of a store file, in and out, oldest first, that `wanted` keeps. Streams
+ * the file (bounded memory) and parses only lines that contain one of `needles` (session rejects
+ * and business rejects, which name no order, are parsed too; `wanted` decides). `reset` is called
+ * at each sequence reset (numbers start again at 1).
+ */
+export async function readRecordedMessages(
+  file: string,
+  needles: readonly string[],
+  wanted: (m: RecordedMessage) => boolean,
+  reset: () => void = () => undefined,
+): Promise<RecordedMessage[]> {
+  const out: RecordedMessage[] = [];
+  if (!existsSync(file)) return out;
+  const stream = createReadStream(file, { encoding: "utf8" });
+  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+  try {
+    for await (const text of lines) {
+      const refusal = text.startsWith('{"r":') && (text.includes('"t":"3"') || text.includes('"t":"j"'));
+      if (text !== '{"reset":true}' && !refusal && !needles.some((n) => text.includes(n))) continue;
+      let line: Line;
+      try {
+        line = JSON.parse(text) as Line;
+      } catch {
+        continue; // a torn last line
+      }
+      if ("reset" in line) reset();
+      const m = recorded(line);
+      if (m && wanted(m)) out.push(m);
+    }
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+  return out;
+}
+
+function recorded(line: Line): RecordedMessage | null {
+  if ("r" in line) return { direction: "in", seq: line.r, msgType: line.t, body: line.b, sendingTime: line.st };
+  if ("o" in line && line.t && line.b && line.st)
+    return { direction: "out", seq: line.o, msgType: line.t, body: line.b, sendingTime: line.st };
+  return null;
 }

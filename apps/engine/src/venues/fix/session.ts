@@ -271,7 +271,10 @@ export class FixSession {
       const next = Number(m.get(Tag.NewSeqNo));
       this.store.setNextTargetSeq(next > expected ? next : expected + 1);
     } else {
-      if (!ADMIN.has(m.msgType)) this.deliver(m);
+      if (!ADMIN.has(m.msgType)) {
+        this.store.received(m); // the message as received, for the audit trail (not synced)
+        this.deliver(m);
+      }
       this.store.setNextTargetSeq(expected + 1);
     }
     this.closeResendIfDone();
