@@ -39,6 +39,7 @@ import { corporateActionsApi } from "../wiring/corporate-actions";
 import { adminRoutes } from "./admin-routes";
 import { admit } from "./backpressure";
 import type { EventHub, StreamItem } from "./event-hub";
+import { type FixStore, orderFixMessages } from "./fix-messages";
 
 export interface ApiDeps {
   token: string;
@@ -70,6 +71,8 @@ export interface ApiDeps {
   verifyJournal?: () => Promise<AuditVerifyView>;
   /** Reference data administered at runtime (reference/service.ts); /v1/admin/* answer 503 without it. */
   referenceAdmin?: ReferenceService;
+  /** The session stores of the FIX venues running now (GET /v1/orders/:id/fix-messages); none without it. */
+  fixStores?: () => FixStore[];
 }
 
 /** The hash chain's verification, as GET /v1/audit/verify answers it. */
@@ -223,6 +226,11 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
       if (!order) throw new CommandError("NOT_FOUND", `no order ${orderId}`);
       send(res, 200, { order, events: await readOrderEvents(deps.pool, orderId) });
     },
+  ],
+  [
+    "GET",
+    /^\/v1\/orders\/([^/]+)\/fix-messages$/,
+    async ({ deps, res, params }) => send(res, 200, await orderFixMessages(params[0], deps.orders, deps.fixStores?.() ?? [])),
   ],
   [
     "GET",

@@ -20,6 +20,7 @@ import type { Reconciliation } from "../positions/reconciliation/reconciliation"
 import type { ReferenceData } from "../reference";
 import type { ReferenceService } from "../reference/service";
 import type { RiskSettings } from "../risk/risk-settings";
+import { FixVenue } from "../venues/fix/fix-venue";
 import { SimVenue } from "../venues/sim/sim-venue";
 import { healthOf } from "./health";
 import type { VenueSetup } from "./venue-setup";
@@ -90,6 +91,7 @@ export async function startApi(w: ApiWiring): Promise<{ url: string; close(): Pr
     alerts: w.alerts,
     corporateActions: w.corporateActions,
     referenceAdmin: w.referenceAdmin,
+    fixStores: () => [...venues].flatMap(([venueId, v]) => (v instanceof FixVenue ? [{ venueId, file: v.session.store.file }] : [])),
     log,
     reference: () => ({
       instruments: [...reference.instruments.values()],

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { encode, parseMessage } from "./codec";
-import { readRecordedMessages, SessionStore } from "./session-store";
+import { type RecordedMessage, readRecordedMessages, SessionStore } from "./session-store";
 
 const KEY = "FIX.4.4-FILLMORE-EXECUTOR";
 const dir = () => mkdtempSync(path.join(os.tmpdir(), "session-store-"));
@@ -70,14 +70,18 @@ describe("SessionStore", () => {
     expect(again.nextTargetSeq).toBe(2);
     again.close();
 
-    const forO1 = await readRecordedMessages(store.file, ["O-1"], (m) => m.body.some(([t, v]) => t === 11 && v === "O-1"));
-    expect(forO1.map((m) => [m.direction, m.seq, m.msgType])).toEqual([
+    const isO1 = (m: RecordedMessage) => m.body.some(([t, v]) => t === 11 && v === "O-1");
+    const forO1 = await readRecordedMessages(store.file, ["O-1"], isO1);
+    expect(forO1.dropped).toBe(0);
+    expect(forO1.messages.map((m) => [m.direction, m.seq, m.msgType])).toEqual([
       ["out", 1, "D"],
       ["in", 1, "8"],
     ]);
+    const last = await readRecordedMessages(store.file, ["O-1"], isO1, undefined, 1);
+    expect(last).toMatchObject({ dropped: 1, messages: [{ direction: "in", seq: 1, msgType: "8" }] });
   });
 
   it("reading a store that does not exist finds nothing", async () => {
-    expect(await readRecordedMessages(path.join(dir(), "none.session.jsonl"), ["O-1"], () => true)).toEqual([]);
+    expect(await readRecordedMessages(path.join(dir(), "none.session.jsonl"), ["O-1"], () => true)).toEqual({ messages: [], dropped: 0 });
   });
 });

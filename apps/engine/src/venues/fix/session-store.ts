@@ -132,16 +132,19 @@ export class SessionStore {
  * Every application message of a store file, in and out, oldest first, that `wanted` keeps. Streams
  * the file (bounded memory) and parses only lines that contain one of `needles` (session rejects
  * and business rejects, which name no order, are parsed too; `wanted` decides). `reset` is called
- * at each sequence reset (numbers start again at 1).
+ * at each sequence reset (numbers start again at 1). Keeps the last `keepLast` (bounded memory);
+ * `dropped` counts the older ones left out.
  */
 export async function readRecordedMessages(
   file: string,
   needles: readonly string[],
   wanted: (m: RecordedMessage) => boolean,
   reset: () => void = () => undefined,
-): Promise<RecordedMessage[]> {
+  keepLast = Number.POSITIVE_INFINITY,
+): Promise<{ messages: RecordedMessage[]; dropped: number }> {
   const out: RecordedMessage[] = [];
-  if (!existsSync(file)) return out;
+  let dropped = 0;
+  if (!existsSync(file)) return { messages: out, dropped };
   const stream = createReadStream(file, { encoding: "utf8" });
   const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
   try {
@@ -157,12 +160,14 @@ export async function readRecordedMessages(
       if ("reset" in line) reset();
       const m = recorded(line);
       if (m && wanted(m)) out.push(m);
+      if (out.length >= 2 * keepLast) dropped += out.splice(0, out.length - keepLast).length;
     }
   } finally {
     lines.close();
     stream.destroy();
   }
-  return out;
+  if (out.length > keepLast) dropped += out.splice(0, out.length - keepLast).length;
+  return { messages: out, dropped };
 }
 
 function recorded(line: Line): RecordedMessage | null {
