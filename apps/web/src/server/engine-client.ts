@@ -39,6 +39,18 @@ import type {
 
 export type * from "./engine-views";
 
+/** One FIX message exchanged for an order (GET /v1/orders/:id/fix-messages; docs/API.md). */
+export interface FixMessageView {
+  venueId: string;
+  direction: "out" | "in";
+  seq: number;
+  msgType: string;
+  msgTypeName: string | null;
+  /** FIX UTCTimestamp as sent: YYYYMMDD-HH:MM:SS.sss */
+  sendingTime: string;
+  fields: [tag: number, name: string | null, value: string][];
+}
+
 export class EngineError extends Error {
   constructor(
     readonly status: number,
@@ -205,6 +217,14 @@ export class EngineClient {
   /** Verifies the journal's hash chain with the engine's key and signed checkpoints (GET /v1/audit/verify). */
   auditVerify() {
     return this.call<AuditVerifyView>("GET", "/v1/audit/verify");
+  }
+
+  /** Every FIX message in and out for an order and its child orders, oldest first (GET /v1/orders/:id/fix-messages). */
+  orderFixMessages(orderId: string) {
+    return this.call<{ orderId: string; messages: FixMessageView[]; truncated: boolean }>(
+      "GET",
+      `/v1/orders/${encodeURIComponent(orderId)}/fix-messages`,
+    );
   }
 
   /** Every order and position as of a past moment, rebuilt from the journal (GET /v1/audit/as-of). */

@@ -1,6 +1,7 @@
 import type { PrismaClient } from "@fillmore/db";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
+import type { EngineClient } from "../engine-client";
 import { type AccountScope, orderNotFound } from "../scope";
 import { requires, toTrpcError } from "../trpc";
 
@@ -219,16 +220,34 @@ export async function orderHistory(prisma: PrismaClient, scope: AccountScope, or
   };
 }
 
+/** The order's FIX messages from the engine; an engine that cannot answer leaves them out and says why. */
+async function fixMessagesOf(engine: EngineClient, orderId: string) {
+  try {
+    const answer = await engine.orderFixMessages(orderId);
+    return { fixMessages: answer.messages, fixMessagesTruncated: answer.truncated, fixMessagesError: null };
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return { fixMessages: null, fixMessagesTruncated: false, fixMessagesError: `FIX messages unavailable: ${why}` };
+  }
+}
+
 export const auditRouter = {
   /** Journal events by filters, newest first; `nextCursor` is the last seq of the page (keyset paging). */
   search: requires("audit:read")
     .input(auditSearchInput)
     .query(({ ctx, input }) => searchJournal(ctx.prisma, ctx.scope, input)),
 
-  /** Everything journaled about one order and its child orders: routing, risk denials, refused commands, alerts, venue reports. */
+  /**
+   * Everything journaled about one order and its child orders: routing, risk denials, refused commands,
+   * alerts, venue reports; and the FIX messages in and out for it from the engine (`fixMessages: null`
+   * with `fixMessagesError` when the engine cannot say: the journal's part still answers).
+   */
   orderHistory: requires("audit:read")
     .input(z.object({ orderId: id }).strict())
-    .query(({ ctx, input }) => orderHistory(ctx.prisma, ctx.scope, input.orderId)),
+    .query(async ({ ctx, input }) => {
+      const history = await orderHistory(ctx.prisma, ctx.scope, input.orderId); // confinement first
+      return { ...history, ...(await fixMessagesOf(ctx.engine, input.orderId)) };
+    }),
 
   /**
    * The book as of a past moment: every order's state and every position rebuilt from the journal up to
