@@ -6,6 +6,7 @@ import { type FormEvent, useEffect, useState } from "react";
 import { AppHeader } from "../../components/app-header";
 import { BookAsOf } from "../../components/audit/book-as-of";
 import { EventDrawer } from "../../components/audit/event-drawer";
+import { FixMessages } from "../../components/audit/fix-messages";
 import { type AuditRow, summarize, typeClass } from "../../components/audit/summary";
 import { ExportButtons } from "../../components/reports/export-buttons";
 import { useTRPC } from "../../lib/trpc";
@@ -234,6 +235,13 @@ export default function AuditPage() {
               </ol>
             )}
             {history.data?.truncated && <p className="muted">Only the first 5,000 events are shown.</p>}
+            {history.data && (
+              <FixMessages
+                messages={history.data.fixMessages}
+                error={history.data.fixMessagesError}
+                truncated={history.data.fixMessagesTruncated}
+              />
+            )}
           </section>
         )}
 
