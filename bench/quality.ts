@@ -9,7 +9,7 @@
 //     reject characters, 6 symbols, 4 strategies, 3 accounts, 30 days. Goal ≤ 2 s.
 //   metrics_overhead_pct: the order path (engine boundary: submit → OrderAccepted applied, marketable IOC
 //     orders to the simulated venues, real Postgres journal) at a paced rate, p99 with live metric
-//     collection (the markout sampler journaling 1 s/5 s samples, the projection following commits, the
+//     collection (the markout sampler taking 1 s/5 s samples, the projection following commits, the
 //     quality policy's figures refreshed) versus without, in alternating rounds; the median p99 of each.
 //     Goal ≤ 5 %.
 // Results: bench/results/quality.json (not written with --quick).

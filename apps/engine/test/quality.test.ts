@@ -112,7 +112,12 @@ describe("execution quality: arrival quotes, markouts and metrics from the journ
     await sleep(200);
     expect(sampler.pending).toBe(0);
     const events = await orderEvents(order.orderId);
-    const samples = events.flatMap((e) => (e.type === "MarkoutSampled" ? [[e.data.execId, e.data.horizonMs, e.data.mid]] : []));
+    // Each sample taken at its horizon; the fill's samples journaled as one event at the last one.
+    const markouts = events.filter((e) => e.type === "MarkoutSampled");
+    expect(markouts).toHaveLength(1);
+    const samples = markouts.flatMap((e) =>
+      e.type === "MarkoutSampled" ? [...(e.data.earlier ?? []), e.data].map((k) => [e.data.execId, k.horizonMs, k.mid]) : [],
+    );
     expect(samples).toEqual([
       ["F-1", 40, "100.05"],
       ["F-1", 160, "100.01"],
@@ -134,7 +139,8 @@ describe("execution quality: arrival quotes, markouts and metrics from the journ
     const order = await h.working({ orderQty: "100" });
     h.venue.report({ kind: "fill", orderId: order.orderId, execId: "P-1", lastQty: "10", lastPx: "100" });
     h.venue.report({ kind: "fill", orderId: order.orderId, execId: "P-2", lastQty: "10", lastPx: "100" });
-    expect([sampler.pending, sampler.dropped]).toEqual([4, 2]);
+    // A fill's horizons are kept or dropped together (its samples go out as one event).
+    expect([sampler.pending, sampler.dropped]).toEqual([3, 3]);
     await h.orders.cancel(order.orderId, "user:test");
     h.venue.report({ kind: "cancelled", orderId: order.orderId, reason: "user" });
     const events = await orderEvents(order.orderId);
@@ -142,5 +148,19 @@ describe("execution quality: arrival quotes, markouts and metrics from the journ
     expect(close?.type === "MarkoutSampled" && close.data).toMatchObject({ horizonMs: 0, mid: "100" });
     sampler.stop();
     expect(sampler.pending).toBe(0);
+  });
+
+  it("journals the samples already taken when it stops, without the horizons still due", async () => {
+    const { h, sampler, orderEvents } = await setup({ horizonsMs: [40, 60_000] });
+    h.quotes.set("AAPL", { symbol: "AAPL", bid: "100.00", ask: "100.02", last: "100.01", ts: 0 });
+    const order = await h.working({ orderQty: "100", price: "100.05" });
+    h.venue.report({ kind: "fill", orderId: order.orderId, execId: "F-9", lastQty: "100", lastPx: "100.02" });
+    await sleep(120);
+    expect((await orderEvents(order.orderId)).filter((e) => e.type === "MarkoutSampled")).toHaveLength(0);
+    sampler.stop();
+    const markouts = (await orderEvents(order.orderId)).filter((e) => e.type === "MarkoutSampled");
+    expect(markouts.map((e) => e.type === "MarkoutSampled" && [e.data.execId, e.data.horizonMs, e.data.mid, e.data.earlier])).toEqual([
+      ["F-9", 40, "100.01", undefined],
+    ]);
   });
 });

@@ -97,6 +97,12 @@ export interface MarkoutSampledData {
   mid: Decimal | null;
   /** The quote's own time (epoch ms), or null with no quote. */
   ts: number | null;
+  /**
+   * The same fill's samples at the shorter horizons, taken at their time and journaled with this one
+   * (the last horizon's), so a fill costs one event, not one per horizon. Absent on events journaled
+   * one per horizon (before 30 Nov 2026) and on the close sample.
+   */
+  earlier?: { horizonMs: number; mid: Decimal | null; ts: number | null }[];
 }
 
 export interface OrderEventData {

@@ -1,4 +1,4 @@
-import { type AnyEvent, isTerminal, money, type Order } from "@fillmore/shared";
+import { type AnyEvent, isTerminal, type MarkoutSampledData, money, type Order } from "@fillmore/shared";
 import type { Journal } from "../journal/journal";
 import type { Logger } from "../log";
 import type { Quote } from "../marketdata/quotes";
@@ -31,10 +31,23 @@ interface Pending {
   horizonMs: number;
 }
 
+type Sample = NonNullable<MarkoutSampledData["earlier"]>[number];
+
+/** Samples taken at a fill's shorter horizons, waiting for its last one to be journaled with it. */
+interface Held {
+  orderId: string;
+  accountId: string;
+  execId: string;
+  samples: Sample[];
+}
+
 /**
- * Samples the mid at fixed horizons after each live fill and journals it (`MarkoutSampled`), so
- * markouts and measured impact trace back to events. Also samples the mid when a partly filled order
- * ends with quantity unfilled (execId "@end", horizon 0: the close mid P_c of the opportunity cost).
+ * Samples the mid at fixed horizons after each live fill and journals them (`MarkoutSampled`), so
+ * markouts and measured impact trace back to events: each sample is taken at its horizon, and a
+ * fill's samples are journaled together, as one event at its last horizon (`earlier` holds the
+ * shorter ones), so a fill costs the journal one event, not one per horizon. `stop()` journals the
+ * samples already taken. Also samples the mid when a partly filled order ends with quantity unfilled
+ * (execId "@end", horizon 0: the close mid P_c of the opportunity cost), journaled at once.
  *
  * Listens to events recorded live (`onRecorded`), not replayed ones: a replayed fill's horizons
  * passed long ago, and sampling now would journal a wrong benchmark. One FIFO per horizon (fills
@@ -45,6 +58,8 @@ export class MarkoutSampler {
   private readonly maxPending: number;
   private readonly queues = new Map<number, Pending[]>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
+  private readonly held = new Map<string, Held>();
+  private readonly lastHorizon: number;
   private pendingCount = 0;
   private stopped = false;
   /** Samples not taken because the pending cap was reached. */
@@ -58,6 +73,7 @@ export class MarkoutSampler {
   ) {
     this.horizons = options.horizonsMs ?? MARKOUT_HORIZONS_MS;
     this.maxPending = options.maxPending ?? 200_000;
+    this.lastHorizon = Math.max(...this.horizons);
     for (const h of this.horizons) this.queues.set(h, []);
     deps.book.onRecorded((event, order) => this.onEvent(event, order));
   }
@@ -66,23 +82,31 @@ export class MarkoutSampler {
     return this.pendingCount;
   }
 
+  /** Stops sampling; the samples already taken are journaled (with the horizons still due left out). */
   stop(): void {
+    if (this.stopped) return;
     this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     for (const q of this.queues.values()) q.length = 0;
     this.pendingCount = 0;
+    for (const h of this.held.values()) {
+      const last = h.samples[h.samples.length - 1];
+      if (last) this.journal(h, last, h.samples.slice(0, -1));
+    }
+    this.held.clear();
   }
 
   private onEvent(event: AnyEvent, order: Order | undefined): void {
     if (this.stopped || !order) return;
     if (event.type === "OrderFilled" || event.type === "OrderPartiallyFilled") {
       const now = this.deps.nowMs();
+      // A fill's horizons are kept or dropped together: its samples are journaled as one event.
+      if (this.pendingCount + this.horizons.length > this.maxPending) {
+        this.dropped += this.horizons.length;
+        return;
+      }
       for (const horizonMs of this.horizons) {
-        if (this.pendingCount >= this.maxPending) {
-          this.dropped += 1;
-          continue;
-        }
         const queue = this.queues.get(horizonMs);
         if (!queue) continue;
         queue.push({
@@ -136,15 +160,32 @@ export class MarkoutSampler {
 
   private take(p: Pending): void {
     const snap = quoteSnapshot(this.deps.quote(p.symbol));
+    const sample: Sample = { horizonMs: p.horizonMs, mid: snap?.mid ?? null, ts: snap?.ts ?? null };
+    if (p.execId === CLOSE_SAMPLE_EXEC_ID) {
+      this.journal(p, sample, []);
+      return;
+    }
+    const key = `${p.orderId}\u0000${p.execId}`;
+    const held = this.held.get(key) ?? { orderId: p.orderId, accountId: p.accountId, execId: p.execId, samples: [] };
+    if (p.horizonMs !== this.lastHorizon) {
+      held.samples.push(sample);
+      this.held.set(key, held);
+      return;
+    }
+    this.held.delete(key);
+    this.journal(p, sample, held.samples);
+  }
+
+  private journal(p: Pick<Pending, "orderId" | "accountId" | "execId">, sample: Sample, earlier: Sample[]): void {
     try {
       this.deps.journal.append({
         type: "MarkoutSampled",
         orderId: p.orderId,
         accountId: p.accountId,
         actor: "quality",
-        data: { orderId: p.orderId, execId: p.execId, horizonMs: p.horizonMs, mid: snap?.mid ?? null, ts: snap?.ts ?? null },
+        data: { orderId: p.orderId, execId: p.execId, ...sample, ...(earlier.length > 0 ? { earlier } : {}) },
       });
-      this.sampled += 1;
+      this.sampled += 1 + earlier.length;
     } catch (error) {
       this.deps.log.warn({ err: error, orderId: p.orderId, execId: p.execId }, "markout sample not journaled");
     }

@@ -111,6 +111,22 @@ describe("E1: buy 1 000 XYZ MARKET at broker A", () => {
       "0.9998",
     ]);
   });
+  it("gives the same figures when each fill's samples come as one event (the shorter horizons in `earlier`)", () => {
+    const batched: AnyEvent[] = [];
+    for (const e of events) {
+      if (e.type !== "MarkoutSampled") batched.push(e);
+      else if (e.data.horizonMs === 60000) {
+        const earlier = events.flatMap((k) =>
+          k.type === "MarkoutSampled" && k.data.execId === e.data.execId && k.data.horizonMs < 60000
+            ? [{ horizonMs: k.data.horizonMs, mid: k.data.mid, ts: k.data.ts }]
+            : [],
+        );
+        batched.push({ ...e, data: { ...e.data, earlier } } as AnyEvent);
+      }
+    }
+    expect(batched.filter((e) => e.type === "MarkoutSampled")).toHaveLength(2);
+    expect(computeOrderMetrics(batched)).toEqual(m);
+  });
 });
 
 describe("E2: sell 2 000 ABC LIMIT 25.00 at broker B, partly filled then cancelled", () => {

@@ -206,6 +206,7 @@ export function computeOrderMetrics(
       }
       case "MarkoutSampled": {
         const byHorizon = samples.get(e.data.execId) ?? new Map<number, Decimal | null>();
+        for (const k of e.data.earlier ?? []) byHorizon.set(k.horizonMs, k.mid);
         byHorizon.set(e.data.horizonMs, e.data.mid);
         samples.set(e.data.execId, byHorizon);
         break;

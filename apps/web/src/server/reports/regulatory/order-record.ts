@@ -126,10 +126,11 @@ export function orderRecord(events: readonly JournalEvent[]): OrderRecord | null
         break;
       }
       case "MarkoutSampled": {
-        if (d.mid === null || d.mid === undefined) break;
         const byHorizon = record.markouts.get(str(d.execId)) ?? new Map<number, Decimal>();
-        byHorizon.set(Number(d.horizonMs), str(d.mid));
-        record.markouts.set(str(d.execId), byHorizon);
+        // A fill's shorter horizons ride with its last one (`earlier`); older journals have one event each.
+        const samples = [...(Array.isArray(d.earlier) ? (d.earlier as Record<string, unknown>[]) : []), d];
+        for (const k of samples) if (k.mid !== null && k.mid !== undefined) byHorizon.set(Number(k.horizonMs), str(k.mid));
+        if (byHorizon.size > 0) record.markouts.set(str(d.execId), byHorizon);
         break;
       }
     }
