@@ -20,3 +20,15 @@ export interface VenueHealthView {
   rateLimit: { perSecond: number; burst: number; usedPct: number } | null;
   lastChangeAt: string | null;
 }
+
+/** One FIX message exchanged for an order (engine GET /v1/orders/:id/fix-messages; docs/API.md). */
+export interface FixMessageView {
+  venueId: string;
+  direction: "out" | "in";
+  seq: number;
+  msgType: string;
+  msgTypeName: string | null;
+  /** FIX UTCTimestamp as sent (YYYYMMDD-HH:MM:SS.sss). */
+  sendingTime: string;
+  fields: [tag: number, name: string | null, value: string][];
+}

@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Order } from "@fillmore/shared";
+import type { FixMessageView, Order } from "@fillmore/shared";
 import { describe, expect, it } from "vitest";
-import { FIX_MESSAGES_LIMIT, type FixMessageView, orderFixMessages } from "./fix-messages";
+import { FIX_MESSAGES_LIMIT, orderFixMessages } from "./fix-messages";
 
 // The matching and ordering of GET /v1/orders/:id/fix-messages over hand-written store files (the
 // format session-store.ts writes); the real session is tested in test/fix/fix-messages-api.test.ts.

@@ -1,4 +1,4 @@
-import type { Order } from "@fillmore/shared";
+import type { FixMessageView, Order } from "@fillmore/shared";
 import { z } from "zod";
 import { CommandError } from "../orders/errors";
 import { Tag } from "../venues/fix/codec";
@@ -8,18 +8,6 @@ import { type RecordedMessage, readRecordedMessages } from "../venues/fix/sessio
 export interface FixStore {
   venueId: string;
   file: string;
-}
-
-/** One FIX message exchanged for an order, as GET /v1/orders/:id/fix-messages answers it. */
-export interface FixMessageView {
-  venueId: string;
-  direction: "out" | "in";
-  seq: number;
-  msgType: string;
-  msgTypeName: string | null;
-  /** FIX UTCTimestamp as sent (YYYYMMDD-HH:MM:SS.sss). */
-  sendingTime: string;
-  fields: [tag: number, name: string | null, value: string][];
 }
 
 /** At most this many messages per order (the newest). */

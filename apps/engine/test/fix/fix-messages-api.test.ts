@@ -1,5 +1,5 @@
+import type { FixMessageView } from "@fillmore/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FixMessageView } from "../../src/api/fix-messages";
 import { createHarness, type Harness, until } from "../harness";
 import { useExecutorAsOnlyVenue } from "./helpers";
 import { type Acceptor, assertLoopbackOnly, startAcceptor } from "./quickfix";

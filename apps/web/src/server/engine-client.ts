@@ -5,6 +5,7 @@ import type {
   AdminVenueView,
   CancelAll,
   ConnectionTestView,
+  FixMessageView,
   ModifyOrder,
   Order,
   PnlMethod,
@@ -38,18 +39,7 @@ import type {
 } from "./engine-views";
 
 export type * from "./engine-views";
-
-/** One FIX message exchanged for an order (GET /v1/orders/:id/fix-messages; docs/API.md). */
-export interface FixMessageView {
-  venueId: string;
-  direction: "out" | "in";
-  seq: number;
-  msgType: string;
-  msgTypeName: string | null;
-  /** FIX UTCTimestamp as sent: YYYYMMDD-HH:MM:SS.sss */
-  sendingTime: string;
-  fields: [tag: number, name: string | null, value: string][];
-}
+export type { FixMessageView };
 
 export class EngineError extends Error {
   constructor(
