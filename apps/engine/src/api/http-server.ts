@@ -332,7 +332,7 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
     /^\/v1\/audit\/events$/,
     async ({ deps, req, res }) => send(res, 201, await journalAdminEvent(deps.orders.book.journal, await readJson(req))),
   ],
-  ["GET", /^\/v1\/audit\/as-of$/, async ({ deps, res, url }) => send(res, 200, await bookAsOf(deps.pool, url))],
+  ["GET", /^\/v1\/audit\/as-of$/, async ({ deps, res, url }) => send(res, 200, await bookAsOf(deps.pool, url, deps.livePositions?.config))],
   ["GET", /^\/v1\/audit\/verify$/, async ({ deps, res }) => send(res, 200, await (deps.verifyJournal?.() ?? verifyWithFiles(deps.pool)))],
   ["GET", /^\/v1\/stream$/, ({ deps, url, req, res }) => stream(deps, url, req, res)],
   ...adminRoutes.map(([method, pattern, handler]): [string, RegExp, Handler] => [

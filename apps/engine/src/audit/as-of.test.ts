@@ -47,6 +47,19 @@ describe("GET /v1/audit/as-of", () => {
     expect(now.json.positions[0].qty).toBe("15");
   });
 
+  it("gives the positions view as it stood: the live book's average price, realized P&L and fees, no marks", async () => {
+    const then = (await h.api(`/v1/audit/as-of?seq=${before.seq}`)).json.pnl;
+    expect(then.rows).toEqual([
+      expect.objectContaining({ accountId: "ACC-ALPHA", symbol: "AAPL", qty: "10", mark: null, unrealized: null }),
+    ]);
+    const now = (await h.api(`/v1/audit/as-of?ts=${new Date(Date.now() + 60_000).toISOString()}`)).json.pnl;
+    const live = (await h.api("/v1/positions?method=avgCost")).json;
+    const pick = (r: Record<string, unknown>) => [r.accountId, r.symbol, r.qty, r.avgPx, r.realized, r.fees];
+    expect(now.rows.map(pick)).toEqual(live.rows.map(pick));
+    expect(now.rows[0].qty).toBe("15");
+    expect(now.byAccount.map((r: { group: { accountId: string } }) => r.group.accountId)).toEqual(["ACC-ALPHA"]);
+  });
+
   it("refuses neither or both of ts and seq", async () => {
     expect((await h.api("/v1/audit/as-of")).status).toBe(400);
     expect((await h.api(`/v1/audit/as-of?seq=1&ts=${before.ts}`)).status).toBe(400);

@@ -1,8 +1,9 @@
-import { type AnyEvent, applyOrderEvent, isTerminal, type Order, type OrderEvent } from "@fillmore/shared";
+import { type AnyEvent, applyOrderEvent, isTerminal, type Order, type OrderEvent, type PositionsSnapshot } from "@fillmore/shared";
 import type pg from "pg";
 import { z } from "zod";
 import { readJournal } from "../journal/read";
 import { CommandError } from "../orders/errors";
+import { DEFAULT_LIVE_POSITIONS_CONFIG, LivePositions, type LivePositionsConfig } from "../positions/live-positions";
 import { type Position, Positions } from "../positions/positions";
 
 /**
@@ -11,8 +12,11 @@ import { type Position, Positions } from "../positions/positions";
  * at start (applyOrderEvent, the order state machine; Positions, the fill-by-fill position book;
  * reconciliation's PositionAdjusted entries). Read only: nothing is journaled, the live engine is
  * untouched. The journal is read from the start in pages (bounded memory besides the rebuilt book);
- * the time is the journal's own (events are stamped in seq order). Corporate actions are not applied
- * (the live positions book applies them; docs/REPORTS.md).
+ * the time is the journal's own (events are stamped in seq order). The quantities come from the
+ * fill-by-fill book with reconciliation's adjustments (`positions`); the positions view with P&L
+ * (`pnl`) from the live positions book fed the same events, corporate actions included, at that
+ * moment: average price, realized P&L and fees as they stood; unrealized P&L unknown (marks are not
+ * journaled).
  */
 const query = z
   .object({
@@ -31,9 +35,15 @@ export interface BookAsOf {
   ordersTotal: number;
   working: number;
   positions: Position[];
+  /** The positions view (rows and roll-ups) as it stood, without marks. */
+  pnl: PositionsSnapshot;
 }
 
-export async function bookAsOf(pool: pg.Pool, url: URL): Promise<BookAsOf> {
+export async function bookAsOf(
+  pool: pg.Pool,
+  url: URL,
+  positionsConfig: LivePositionsConfig = DEFAULT_LIVE_POSITIONS_CONFIG,
+): Promise<BookAsOf> {
   const parsed = query.safeParse(Object.fromEntries(url.searchParams));
   if (!parsed.success)
     throw new CommandError("INVALID_INPUT", parsed.error.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; "));
@@ -41,12 +51,23 @@ export async function bookAsOf(pool: pg.Pool, url: URL): Promise<BookAsOf> {
   const until = q.ts === undefined ? null : Date.parse(q.ts);
   const orders = new Map<string, Order>();
   const positions = new Positions();
+  // The live book's clock is the journal's: each event's own time as it is applied.
+  let nowMs = 0;
+  const pnlBook = new LivePositions(
+    { nowMs: () => nowMs, nowIso: () => new Date(nowMs).toISOString(), monoUs: () => nowMs * 1000 },
+    positionsConfig,
+  );
   let last: AnyEvent | null = null;
   for await (const { event } of readJournal(pool)) {
     if (q.seq !== undefined && event.seq > q.seq) break;
     if (until !== null && Date.parse(event.ts) > until) break;
-    if (event.orderId !== null && event.type.startsWith("Order"))
-      orders.set(event.orderId, applyOrderEvent(orders.get(event.orderId), event as OrderEvent));
+    nowMs = Date.parse(event.ts);
+    let order: Order | undefined;
+    if (event.orderId !== null && event.type.startsWith("Order")) {
+      order = applyOrderEvent(orders.get(event.orderId), event as OrderEvent);
+      orders.set(event.orderId, order);
+    }
+    pnlBook.onApplied(event, order);
     if (event.type === "PositionAdjusted" && event.accountId) positions.adjust(event.accountId, event.data.symbol, event.data.delta);
     else positions.apply(event);
     last = event;
@@ -60,5 +81,6 @@ export async function bookAsOf(pool: pg.Pool, url: URL): Promise<BookAsOf> {
     ordersTotal: all.length,
     working: working.length,
     positions: positions.all().filter((p) => p.boughtQty !== "0" || p.soldQty !== "0" || p.qty !== "0"),
+    pnl: pnlBook.snapshot({ method: "avgCost" }),
   };
 }

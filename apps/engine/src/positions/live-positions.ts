@@ -89,7 +89,7 @@ export class LivePositions {
 
   constructor(
     private readonly clock: Clock,
-    private readonly config: LivePositionsConfig = DEFAULT_LIVE_POSITIONS_CONFIG,
+    readonly config: LivePositionsConfig = DEFAULT_LIVE_POSITIONS_CONFIG,
   ) {
     this.book = new PositionBook({ markMaxAgeMs: config.markMaxAgeMs, markSource: config.markSource, defaultMethod: "avgCost" });
     for (const [account, method] of Object.entries(config.accountMethods ?? {})) this.book.setAccountMethod(account, method);

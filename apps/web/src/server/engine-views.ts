@@ -4,6 +4,7 @@ import type {
   CorporateActionResults,
   CorporateActionTerms,
   Order,
+  PositionsSnapshot,
   RiskLimits,
   TradingState,
   VenueHealthView,
@@ -16,6 +17,8 @@ export interface BookAsOfView {
   ordersTotal: number;
   working: number;
   positions: PositionView[];
+  /** The positions view as it stood (rows and roll-ups; no marks, so unrealized P&L unknown). */
+  pnl: PositionsSnapshot;
 }
 
 export interface RiskView {

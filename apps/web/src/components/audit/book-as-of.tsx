@@ -1,16 +1,20 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useMemo, useState } from "react";
+import { placesOf } from "../../lib/format";
 import { OrderStore } from "../../lib/order-store";
 import { useTRPC } from "../../lib/trpc";
 import { Blotter } from "../blotter";
+import { PositionsTable } from "../positions/positions-table";
 
 const noCancel = () => undefined;
+const noSelect = () => undefined;
 
 /**
  * The book as of a past moment (audit.asOf): orders and positions rebuilt from the journal, marked
  * historical. The orders are shown in the blotter itself (same columns, filters and sorting), read
- * only; the positions as quantities (their P&L then is not known: marks are not journaled).
+ * only; the positions in the positions view itself (average price, realized P&L and fees as they
+ * stood; unrealized P&L unknown: marks are not journaled), then the quantities bought and sold.
  */
 export function BookAsOf() {
   const trpc = useTRPC();
@@ -26,6 +30,9 @@ export function BookAsOf() {
     else if (when) setAt({ ts: `${when.length === 16 ? `${when}:00` : when}Z` });
   }
 
+  const reference = useQuery(trpc.reference.get.queryOptions(undefined, { staleTime: 60_000 }));
+  const ticks = useMemo(() => new Map(reference.data?.instruments.map((i) => [i.symbol, placesOf(i.tickSize)]) ?? []), [reference.data]);
+  const names = useMemo(() => new Map(reference.data?.accounts.map((a) => [a.id, a.name]) ?? []), [reference.data]);
   const b = book.data;
   const store = useMemo(() => {
     const s = new OrderStore();
@@ -61,6 +68,17 @@ export function BookAsOf() {
             {b.asOf.ts ? ` (${b.asOf.ts.replace("T", " ").slice(0, 26)} UTC)` : ""} · {b.working} working of {b.ordersTotal} orders · not
             live
           </p>
+          <h3>Positions (historical)</h3>
+          <PositionsTable
+            rows={b.pnl.rows}
+            method={b.pnl.method === "fifo" ? "fifo" : "avgCost"}
+            byAccount={b.pnl.byAccount}
+            firm={b.pnl.firm ?? undefined}
+            accountNames={names}
+            placesOf={(symbol) => ticks.get(symbol) ?? 2}
+            selected={null}
+            onSelect={noSelect}
+          />
           <div className="table-wrap">
             <table aria-label="Positions as of">
               <thead>

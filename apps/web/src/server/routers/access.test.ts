@@ -227,6 +227,7 @@ function fakeEngine() {
       ordersTotal: 2,
       working: 2,
       positions,
+      pnl: positionBook(undefined),
     })),
     // The hash chain's verification (routers/audit.ts): the engine holds the key.
     auditVerify: track("auditVerify", async () => ({
@@ -1010,9 +1011,16 @@ const ACCESS: Record<string, Entry> = {
         name: "the book of the past: only its accounts' orders and positions",
         input: () => ({ ts: "2026-01-01T00:00:00Z" }),
         bound: (v) => {
-          const book = v as { orders: { accountId: string }[]; positions: { accountId: string }[]; historical: boolean };
+          const book = v as {
+            orders: { accountId: string }[];
+            positions: { accountId: string }[];
+            pnl: { rows: { accountId: string }[]; byAccount: { group: { accountId: string } }[]; firm: unknown; byStrategy: unknown[] };
+            historical: boolean;
+          };
           expect(book.historical).toBe(true);
-          expect([...book.orders, ...book.positions].map((x) => x.accountId)).toEqual([ALPHA, ALPHA]);
+          expect([...book.orders, ...book.positions, ...book.pnl.rows].map((x) => x.accountId)).toEqual([ALPHA, ALPHA, ALPHA]);
+          // Totals spanning other accounts are not shown to a bound key.
+          expect([book.pnl.byAccount.map((r) => r.group.accountId), book.pnl.firm, book.pnl.byStrategy]).toEqual([[ALPHA], null, []]);
         },
         unbound: (v) => expect((v as { orders: unknown[] }).orders).toHaveLength(2),
       },

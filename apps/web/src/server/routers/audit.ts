@@ -269,11 +269,15 @@ export const auditRouter = {
       const book = await ctx.engine.bookAsOf(input).catch(toTrpcError);
       if (!ctx.scope.confined) return { ...book, historical: true as const };
       const orders = book.orders.filter((o) => ctx.scope.allows(o.accountId));
+      // Only its accounts' rows and roll-ups; the firm and per-strategy totals span other accounts.
+      const rows = book.pnl.rows.filter((r) => ctx.scope.allows(r.accountId));
+      const byAccount = book.pnl.byAccount.filter((r) => r.group.accountId !== undefined && ctx.scope.allows(r.group.accountId));
       return {
         ...book,
         orders,
         ordersTotal: orders.length,
         positions: ctx.scope.filterPositions(book).positions,
+        pnl: { ...book.pnl, rows, byAccount, byStrategy: [], firm: null },
         historical: true as const,
       };
     }),
