@@ -78,6 +78,10 @@ test.describe("audit", () => {
     await expect(book).toContainText(`HISTORICAL · as of event #${firstSeq}`, { timeout: 15_000 });
     // The orders are in the blotter itself (its default columns show the client order id).
     await expect(book.getByRole("table", { name: "Orders as of" })).toContainText(clOrdId);
+    // The positions in the positions view itself: every account with a position then, no marks then.
+    const held = book.getByRole("table", { name: "Positions and P&L" });
+    await expect(held.locator("tbody[data-account]").first()).toBeVisible();
+    await expect(held.locator('tr[data-position] td[data-column="unrealized"]').first()).toHaveText("—");
     await book.scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath("audit-as-of.png"), fullPage: true });
   });

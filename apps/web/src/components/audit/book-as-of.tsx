@@ -6,6 +6,8 @@ import { OrderStore } from "../../lib/order-store";
 import { useTRPC } from "../../lib/trpc";
 import { Blotter } from "../blotter";
 import { PositionsTable } from "../positions/positions-table";
+// The positions view's own styles (group rows, signs, one flow without an inner scroll).
+import "../../app/positions/positions.css";
 
 const noCancel = () => undefined;
 const noSelect = () => undefined;
@@ -69,16 +71,18 @@ export function BookAsOf() {
             live
           </p>
           <h3>Positions (historical)</h3>
-          <PositionsTable
-            rows={b.pnl.rows}
-            method={b.pnl.method === "fifo" ? "fifo" : "avgCost"}
-            byAccount={b.pnl.byAccount}
-            firm={b.pnl.firm ?? undefined}
-            accountNames={names}
-            placesOf={(symbol) => ticks.get(symbol) ?? 2}
-            selected={null}
-            onSelect={noSelect}
-          />
+          <div className="positions">
+            <PositionsTable
+              rows={b.pnl.rows}
+              method={b.pnl.method === "fifo" ? "fifo" : "avgCost"}
+              byAccount={b.pnl.byAccount}
+              firm={b.pnl.firm ?? undefined}
+              accountNames={names}
+              placesOf={(symbol) => ticks.get(symbol) ?? 2}
+              selected={null}
+              onSelect={noSelect}
+            />
+          </div>
           <div className="table-wrap">
             <table aria-label="Positions as of">
               <thead>
