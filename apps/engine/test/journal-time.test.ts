@@ -1,23 +1,13 @@
-import { freshDatabase } from "@fillmore/db/testing";
 import type { Clock } from "@fillmore/shared";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Journal } from "../src/journal/journal";
 import { createLogger } from "../src/log";
+import { useFreshPool } from "./fresh-pool";
 
 // Journal timestamps never decrease with seq, even when the wall clock is stepped back (within a
 // run or between runs): the audit search turns a time range into a seq range on that promise.
 
-let db: { url: string; cleanup: () => Promise<void> };
-let pool: pg.Pool;
-beforeAll(async () => {
-  db = await freshDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
-}, 120_000);
-afterAll(async () => {
-  await pool?.end();
-  await db?.cleanup();
-});
+const db = useFreshPool(2);
 
 function steppedClock(times: string[]): Clock {
   let i = 0;
@@ -37,7 +27,7 @@ describe("journal timestamps", () => {
   it("hold the last one while the wall clock is behind it, within a run and after a restart", async () => {
     const log = createLogger("silent");
     const first = await Journal.open(
-      pool,
+      db.pool,
       steppedClock(["2026-03-02T10:00:00.500000Z", "2026-03-02T09:59:59.000000Z", "2026-03-02T10:00:01.000000Z"]),
       log,
       {
@@ -51,14 +41,14 @@ describe("journal timestamps", () => {
     await first.close();
 
     // Restarted with the clock an hour behind: the last stored timestamp holds until it catches up.
-    const second = await Journal.open(pool, steppedClock(["2026-03-02T09:00:00.000000Z", "2026-03-02T10:00:02.000000Z"]), log, {
+    const second = await Journal.open(db.pool, steppedClock(["2026-03-02T09:00:00.000000Z", "2026-03-02T10:00:02.000000Z"]), log, {
       maxBatch: 100,
     });
     expect(note(second).event.ts).toBe("2026-03-02T10:00:01.000000Z");
     expect(note(second).event.ts).toBe("2026-03-02T10:00:02.000000Z");
     await second.close();
 
-    const { rows } = await pool.query<{ seq: string; ts: Date }>("SELECT seq, ts FROM journal ORDER BY seq");
+    const { rows } = await db.pool.query<{ seq: string; ts: Date }>("SELECT seq, ts FROM journal ORDER BY seq");
     const times = rows.map((r) => r.ts.getTime());
     expect(times).toEqual([...times].sort((x, y) => x - y));
   }, 60_000);

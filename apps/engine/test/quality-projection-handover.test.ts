@@ -1,26 +1,16 @@
-import { freshDatabase } from "@fillmore/db/testing";
 import { orderFrom } from "@fillmore/shared/testing";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { systemClock } from "../src/clock";
 import { Journal } from "../src/journal/journal";
 import { createLogger } from "../src/log";
 import { MetricsProjection } from "../src/quality/projection";
+import { useFreshPool } from "./fresh-pool";
 
 // The execution_metrics projection fed with what the engine committed (no read back of the journal):
 // the rows are the ones a rebuild from the journal gives, also for orders that fell out of its cache
 // before their markouts came, and for a stretch the hand-over missed.
 
-let db: { url: string; cleanup: () => Promise<void> };
-let pool: pg.Pool;
-beforeAll(async () => {
-  db = await freshDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
-}, 120_000);
-afterAll(async () => {
-  await pool?.end();
-  await db?.cleanup();
-});
+const db = useFreshPool(2);
 
 const log = createLogger("silent");
 const quote = (bid: string, ask: string) => ({ bid, ask, mid: ((Number(bid) + Number(ask)) / 2).toFixed(3), ts: 0 });
@@ -50,15 +40,15 @@ function markout(journal: Journal, n: number, horizonMs: number): void {
 
 const rows = async () =>
   (
-    await pool.query(
+    await db.pool.query(
       "SELECT order_id, status, filled_qty, avg_px, slippage_bps, latency_ms, markout_1s, markout_5s FROM execution_metrics ORDER BY order_id",
     )
   ).rows as Record<string, unknown>[];
 
 describe("execution_metrics from handed-over commits", () => {
   it("gives the rows a rebuild from the journal gives, reading back only orders it no longer holds", async () => {
-    const journal = await Journal.open(pool, systemClock, log, { maxBatch: 1000 });
-    const projection = new MetricsProjection(pool, log, { recentOrders: 3, debounceMs: 0 });
+    const journal = await Journal.open(db.pool, systemClock, log, { maxBatch: 1000 });
+    const projection = new MetricsProjection(db.pool, log, { recentOrders: 3, debounceMs: 0 });
     journal.onCommit((entries) => projection.committed(entries));
     for (let n = 1; n <= 6; n++) {
       lifecycle(journal, n);
@@ -79,7 +69,7 @@ describe("execution_metrics from handed-over commits", () => {
     expect(live.find((r) => r.order_id === "O3")?.markout_1s).toBeNull();
 
     // A stretch the hand-over missed (a worker that restarted): read from the journal, then handed over again.
-    const later = new MetricsProjection(pool, log, { recentOrders: 3, debounceMs: 0 });
+    const later = new MetricsProjection(db.pool, log, { recentOrders: 3, debounceMs: 0 });
     lifecycle(journal, 7);
     await journal.durable();
     journal.onCommit((entries) => later.committed(entries));
@@ -92,7 +82,7 @@ describe("execution_metrics from handed-over commits", () => {
     expect(caughtUp).toHaveLength(7);
     expect(caughtUp.find((r) => r.order_id === "O7")?.markout_5s).not.toBeNull();
 
-    const rebuilt = new MetricsProjection(pool, log, { batch: 4 });
+    const rebuilt = new MetricsProjection(db.pool, log, { batch: 4 });
     await rebuilt.rebuild();
     expect(await rows()).toEqual(caughtUp);
     later.stop();

@@ -1,24 +1,14 @@
-import { freshDatabase } from "@fillmore/db/testing";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createLogger } from "../src/log";
 import { PROJECTION_APPLICATION_NAME, ProjectionThread } from "../src/quality/projection-thread";
+import { useFreshPool } from "./fresh-pool";
 import { until } from "./harness";
 
 // The execution_metrics projection on its worker thread: it answers, and when its connection is
 // broken under it (Postgres restarted, a DBA's pg_terminate_backend) the worker ends and a fresh one
 // takes over, continuing from the checkpoint, without the engine noticing more than a log line.
 
-let db: { url: string; cleanup: () => Promise<void> };
-let pool: pg.Pool;
-beforeAll(async () => {
-  db = await freshDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 1 });
-}, 120_000);
-afterAll(async () => {
-  await pool?.end();
-  await db?.cleanup();
-});
+const db = useFreshPool(1);
 
 describe("ProjectionThread", () => {
   it("catches up on its worker; a worker whose connection is killed is replaced and goes on", async () => {
@@ -26,7 +16,7 @@ describe("ProjectionThread", () => {
     try {
       await thread.catchUp();
       expect(thread.restarts).toBe(0);
-      const killed = await pool.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [
+      const killed = await db.pool.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [
         PROJECTION_APPLICATION_NAME,
       ]);
       expect(killed.rowCount).toBe(1);
@@ -39,7 +29,7 @@ describe("ProjectionThread", () => {
             .catch(() => undefined),
         10_000,
       );
-      const checkpoint = await pool.query("SELECT last_seq FROM execution_metrics_checkpoint WHERE id = 1");
+      const checkpoint = await db.pool.query("SELECT last_seq FROM execution_metrics_checkpoint WHERE id = 1");
       expect(checkpoint.rows).toHaveLength(1);
     } finally {
       thread.stop();
