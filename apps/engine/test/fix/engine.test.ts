@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHarness, type Harness, until } from "../harness";
-import { useExecutorAsOnlyVenue } from "./helpers";
+import { createHarness, type Harness } from "../harness";
+import { buyAaplAndSettle, useExecutorAsOnlyVenue } from "./helpers";
 import { type Acceptor, assertLoopbackOnly, executions, startAcceptor } from "./quickfix";
 
 describe("the engine trading through a FIX venue (QuickFIX executor, FIX.4.4)", () => {
@@ -17,29 +17,7 @@ describe("the engine trading through a FIX venue (QuickFIX executor, FIX.4.4)", 
     await acceptor?.stop();
   });
 
-  const submit = async (clOrdId: string) => {
-    const engine = h.engine;
-    if (!engine) throw new Error("engine not started");
-    const quote = engine.feed.quote("AAPL");
-    if (!quote) throw new Error("no quote");
-    const result = await engine.orders.submit(
-      {
-        clOrdId,
-        accountId: "ACC-ALPHA",
-        symbol: "AAPL",
-        side: "Buy",
-        ordType: "Limit",
-        timeInForce: "DAY",
-        orderQty: "100",
-        price: quote.ask,
-      },
-      "user:alice",
-    );
-    return until(() => {
-      const order = engine.orders.get(result.order.orderId);
-      return order?.ordStatus === "Filled" || order?.ordStatus === "Rejected" ? order : undefined;
-    });
-  };
+  const submit = (clOrdId: string) => buyAaplAndSettle(h, clOrdId);
 
   it("routes an order to the venue and books its fill; after a restart the session goes on and nothing is sent twice", async () => {
     const engine = await h.start();

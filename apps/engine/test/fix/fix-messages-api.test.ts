@@ -1,7 +1,7 @@
 import type { FixMessageView } from "@fillmore/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHarness, type Harness, until } from "../harness";
-import { useExecutorAsOnlyVenue } from "./helpers";
+import { createHarness, type Harness } from "../harness";
+import { buyAaplAndSettle, useExecutorAsOnlyVenue } from "./helpers";
 import { type Acceptor, assertLoopbackOnly, startAcceptor } from "./quickfix";
 
 type Answer = { orderId: string; messages: FixMessageView[]; truncated: boolean };
@@ -22,29 +22,7 @@ describe("GET /v1/orders/:id/fix-messages (engine with a QuickFIX executor, FIX.
     await acceptor?.stop();
   });
 
-  const submit = async (clOrdId: string, ordType: "Limit" | "Market") => {
-    const engine = h.engine;
-    if (!engine) throw new Error("engine not started");
-    const quote = engine.feed.quote("AAPL");
-    if (!quote) throw new Error("no quote");
-    const result = await engine.orders.submit(
-      {
-        clOrdId,
-        accountId: "ACC-ALPHA",
-        symbol: "AAPL",
-        side: "Buy",
-        ordType,
-        timeInForce: "DAY",
-        orderQty: "100",
-        ...(ordType === "Limit" ? { price: quote.ask } : {}),
-      },
-      "user:alice",
-    );
-    return until(() => {
-      const order = engine.orders.get(result.order.orderId);
-      return order?.ordStatus === "Filled" || order?.ordStatus === "Rejected" ? order : undefined;
-    });
-  };
+  const submit = (clOrdId: string, ordType: "Limit" | "Market") => buyAaplAndSettle(h, clOrdId, ordType);
 
   it("lists the NewOrderSingle sent and the ExecutionReports received for a filled order, oldest first, with tag names", async () => {
     const order = await submit("FIXMSG-1", "Limit");

@@ -5,6 +5,7 @@ import { newOrder, type Order, type SubmitOrderInput, submitOrderInput } from "@
 import type pg from "pg";
 import type { VenueReport } from "../../src/venues/adapter";
 import { FixVenue, type FixVenueConfig } from "../../src/venues/fix/fix-venue";
+import { type Harness, until as untilValue } from "../harness";
 import type { Acceptor } from "./quickfix";
 
 let counter = 0;
@@ -106,4 +107,32 @@ export async function useExecutorAsOnlyVenue(pool: pg.Pool, acceptor: Acceptor, 
   await pool.query("INSERT INTO venue (id, name, kind, config) VALUES ('QF-EXEC', 'QuickFIX executor', 'fix', $1)", [
     JSON.stringify(config),
   ]);
+}
+
+/**
+ * Buys 100 AAPL through the harness's engine (a limit at the ask, or a market order) and waits
+ * until the order is Filled or Rejected.
+ */
+export async function buyAaplAndSettle(h: Harness, clOrdId: string, ordType: "Limit" | "Market" = "Limit"): Promise<Order> {
+  const engine = h.engine;
+  if (!engine) throw new Error("engine not started");
+  const quote = engine.feed.quote("AAPL");
+  if (!quote) throw new Error("no quote");
+  const result = await engine.orders.submit(
+    {
+      clOrdId,
+      accountId: "ACC-ALPHA",
+      symbol: "AAPL",
+      side: "Buy",
+      ordType,
+      timeInForce: "DAY",
+      orderQty: "100",
+      ...(ordType === "Limit" ? { price: quote.ask } : {}),
+    },
+    "user:alice",
+  );
+  return untilValue(() => {
+    const order = engine.orders.get(result.order.orderId);
+    return order?.ordStatus === "Filled" || order?.ordStatus === "Rejected" ? order : undefined;
+  });
 }
