@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { COL, cell, limitAround, openBlotter, rowByClOrdId, screenshotPath, storageStateFor, submitOrder, uniqueId } from "./helpers";
+import { COL, cell, focusRow, limitAround, openBlotter, screenshotPath, storageStateFor, submitOrder, uniqueId } from "./helpers";
 
 // One order's history includes the FIX messages exchanged for it: a trader's order directed to the
 // demo's FIX venue (a real QuickFIX executor, FIX 4.4) fills; compliance finds it on the Audit page
@@ -24,7 +24,7 @@ test.describe("audit: FIX messages", () => {
         venue: "FIX-EXEC",
       });
       // QuickFIX's executor fills every limit order in full at its limit price.
-      const row = rowByClOrdId(trader, clOrdId);
+      const row = await focusRow(trader, clOrdId);
       await expect(cell(row, COL.venue)).toHaveText("FIX-EXEC", { timeout: 20_000 });
       await expect(cell(row, COL.status)).toHaveText("Filled", { timeout: 20_000 });
     } finally {

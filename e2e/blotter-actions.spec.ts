@@ -1,5 +1,17 @@
 import { expect, test } from "@playwright/test";
-import { blotter, COL, cell, limitAround, openBlotter, rowByClOrdId, storageStateFor, submitOrder, uniqueId, waitLive } from "./helpers";
+import {
+  blotter,
+  COL,
+  cell,
+  focusRow,
+  limitAround,
+  openBlotter,
+  rowByClOrdId,
+  storageStateFor,
+  submitOrder,
+  uniqueId,
+  waitLive,
+} from "./helpers";
 
 test.describe("blotter actions: modify, cancel all, detail link", () => {
   test.use({ storageState: storageStateFor("trader") });
@@ -12,7 +24,7 @@ test.describe("blotter actions: modify, cancel all, detail link", () => {
     const price = await limitAround(page, "SPY", "Buy", false);
     const clOrdId = uniqueId("modify");
     await submitOrder(page, { symbol: "SPY", side: "Buy", type: "Limit", quantity: "3", price, clOrdId, tif: "GTC" });
-    const row = rowByClOrdId(page, clOrdId);
+    const row = await focusRow(page, clOrdId);
     await expect(row).toHaveAttribute("data-status", "Accepted", { timeout: 15_000 });
 
     await row.getByRole("button", { name: `Modify ${clOrdId}` }).click();

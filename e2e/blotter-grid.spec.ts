@@ -3,6 +3,7 @@ import {
   blotter,
   COL,
   cell,
+  focusRow,
   openBlotter,
   quoteOf,
   readRows,
@@ -128,7 +129,7 @@ test.describe("blotter grid: columns, sorting, held stops, virtual rows", () => 
     const stopPx = onTick(ask * 1.08);
     const clOrdId = uniqueId("held");
     await submitOrder(page, { symbol: "MSFT", side: "Buy", type: "Stop", quantity: "5", stopPx, clOrdId });
-    const row = rowByClOrdId(page, clOrdId);
+    const row = await focusRow(page, clOrdId);
     await expect(row).toHaveAttribute("data-held", "true", { timeout: 10_000 });
     await expect(row).toHaveAttribute("data-status", "Validated");
     await expect(cell(row, COL.status)).toHaveText("Held");

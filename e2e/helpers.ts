@@ -87,6 +87,16 @@ export function rowByClOrdId(page: Page, clOrdId: string): Locator {
   return blotter(page).locator(`tbody tr[data-cl-ord-id="${clOrdId}"]`);
 }
 
+/**
+ * Narrows the blotter to one order with its find box, as a trader would, and returns its row. Other
+ * tests and the demo strategy keep adding orders at the top: unfiltered, the row keeps moving and can
+ * scroll out of the virtual rows while a test waits on it or clicks it.
+ */
+export async function focusRow(page: Page, clOrdId: string): Promise<Locator> {
+  await blotter(page).getByLabel("Find by ClOrdID or order id").fill(clOrdId);
+  return rowByClOrdId(page, clOrdId);
+}
+
 /** Waits until the live stream delivered its snapshot (no stale banner, dot not stale). */
 export async function waitLive(page: Page): Promise<void> {
   await expect(blotter(page)).toBeVisible();

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { limitAround, openBlotter, rowByClOrdId, screenshotPath, storageStateFor, submitOrder, uniqueId, waitLive } from "./helpers";
+import { focusRow, limitAround, openBlotter, screenshotPath, storageStateFor, submitOrder, uniqueId, waitLive } from "./helpers";
 
 const LATENCY = /^-?\d+(\.\d+)? (µs|ms|s)$/;
 
@@ -12,7 +12,7 @@ test.describe("order detail", () => {
     const price = await limitAround(page, "AAPL", "Buy", true);
     const clOrdId = uniqueId("detail");
     await submitOrder(page, { symbol: "AAPL", side: "Buy", type: "Limit", quantity: "6", price, clOrdId, account: "ACC-BETA" });
-    const row = rowByClOrdId(page, clOrdId);
+    const row = await focusRow(page, clOrdId);
     await expect(row).toHaveAttribute("data-status", "Filled", { timeout: 15_000 });
     const orderId = (await row.getAttribute("data-order-id")) ?? "";
 

@@ -1,8 +1,10 @@
 import { expect, type Page, test } from "@playwright/test";
 import {
+  blotter,
   COL,
   cell,
   fillAndSubmit,
+  focusRow,
   limitAround,
   openBlotter,
   rowByClOrdId,
@@ -32,7 +34,7 @@ test.describe("order ticket", () => {
   test("a marketable limit buy fills completely", async ({ page }) => {
     const price = await limitAround(page, "AAPL", "Buy", true);
     const clOrdId = await submitOrder(page, { symbol: "AAPL", side: "Buy", type: "Limit", quantity: "7", price, account: "ACC-BETA" });
-    const row = rowByClOrdId(page, clOrdId);
+    const row = await focusRow(page, clOrdId);
     await expect(row).toHaveCount(1, { timeout: 10_000 });
     await expect(row).toHaveAttribute("data-status", "Filled", { timeout: 15_000 });
     await expect(cell(row, COL.qty)).toHaveText("7");
@@ -48,6 +50,7 @@ test.describe("order ticket", () => {
     expect(avgPx).toBeGreaterThan(Number(price) * 0.9);
     expect(avgPx).toBeLessThan(Number(price));
     await expect(row.getByRole("button", { name: `Cancel ${clOrdId}` })).toHaveCount(0);
+    await blotter(page).getByLabel("Find by ClOrdID or order id").fill("");
     await page.screenshot({ path: screenshotPath("blotter-trader.png"), fullPage: true });
   });
 
@@ -110,7 +113,7 @@ test.describe("order ticket", () => {
   test("a resting order is cancelled from its row", async ({ page }) => {
     const price = await limitAround(page, "AAPL", "Buy", false);
     const clOrdId = await submitOrder(page, { symbol: "AAPL", side: "Buy", type: "Limit", quantity: "2", price });
-    const row = rowByClOrdId(page, clOrdId);
+    const row = await focusRow(page, clOrdId);
     await expect(row).toHaveAttribute("data-status", "Accepted", { timeout: 15_000 });
     const cancel = row.getByRole("button", { name: `Cancel ${clOrdId}` });
     // Reachable without scrolling the table sideways (at a 1440 px wide window).

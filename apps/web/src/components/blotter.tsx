@@ -42,6 +42,7 @@ export function Blotter({ store, version, canCancel, canModify = false, onCancel
   const reference = useQuery(trpc.reference.get.queryOptions(undefined, { staleTime: 60_000 }));
   const places = useMemo(() => new Map((reference.data?.instruments ?? []).map((i) => [i.symbol, placesOf(i.tickSize)])), [reference.data]);
   const [symbol, setSymbol] = useState("");
+  const [idSearch, setIdSearch] = useState("");
   const [status, setStatus] = useState("");
   const [account, setAccount] = useState("");
   const [sort, setSort] = useState<Sort>(DEFAULT_SORT);
@@ -51,12 +52,16 @@ export function Blotter({ store, version, canCancel, canModify = false, onCancel
   // One spec per filter/sort choice: the store keeps its view sorted incrementally until it changes.
   const spec = useMemo<ViewSpec>(() => {
     const sym = symbol.toUpperCase();
+    const id = idSearch.trim().toLowerCase();
     return {
       filter: (o) =>
-        (sym === "" || o.symbol.includes(sym)) && (status === "" || o.ordStatus === status) && (account === "" || o.accountId === account),
+        (sym === "" || o.symbol.includes(sym)) &&
+        (status === "" || o.ordStatus === status) &&
+        (account === "" || o.accountId === account) &&
+        (id === "" || o.clOrdId.toLowerCase().includes(id) || o.orderId.toLowerCase().includes(id)),
       compare: comparatorFor(sort, store),
     };
-  }, [symbol, status, account, sort, store]);
+  }, [symbol, idSearch, status, account, sort, store]);
   // `version` makes this re-read after each frame of updates (the store mutates its view in place).
   // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal
   const rows = useMemo(() => store.view(spec), [store, spec, version]);
@@ -173,6 +178,12 @@ export function Blotter({ store, version, canCancel, canModify = false, onCancel
       <div className="toolbar">
         <h2>{title}</h2>
         <input aria-label="Filter by symbol" placeholder="Symbol" value={symbol} onChange={(e) => setSymbol(e.target.value)} />
+        <input
+          aria-label="Find by ClOrdID or order id"
+          placeholder="ClOrdID / order id"
+          value={idSearch}
+          onChange={(e) => setIdSearch(e.target.value)}
+        />
         <select aria-label="Filter by status" value={status} onChange={(e) => setStatus(e.target.value)}>
           <option value="">All statuses</option>
           {ORD_STATUSES.map((s) => (
