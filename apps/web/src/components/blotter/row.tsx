@@ -1,7 +1,8 @@
 import { isTerminal, type Order } from "@fillmore/shared";
-import { memo, useLayoutEffect, useRef } from "react";
+import { memo, useRef } from "react";
 import type { LastFill } from "../../lib/order-store";
 import { type Column, isHeldStop } from "./columns";
+import { type FlashPhase, nextFlashPhase, rowClass } from "./flash";
 
 const MODIFIABLE = new Set(["Validated", "Accepted", "PartiallyFilled"]);
 
@@ -22,7 +23,7 @@ export interface RowProps {
  * One blotter row. Memoised on its props: the order object only changes when the order does (the
  * store keeps unchanged orders by reference) and the callbacks are stable, so a frame of updates
  * re-renders only the rows that changed. The parent keys it by orderId, so a changed row is patched
- * in place (only its changed cells), not rebuilt; its flash animation is replayed instead.
+ * in place (only its changed cells), not rebuilt; its flash animation is restarted instead.
  */
 export const BlotterRow = memo(function BlotterRow({
   order: o,
@@ -37,31 +38,19 @@ export const BlotterRow = memo(function BlotterRow({
   onModify,
 }: RowProps) {
   const ctx = { places, isSplitParent, lastFill };
-  const tr = useRef<HTMLTableRowElement>(null);
-  const mounted = useRef(false);
-  // A row that flashed for an earlier change keeps its class: replay its (CSS) animations from the
-  // start. (A row that mounts flashing plays them by itself.)
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new lastSeq is the change to flash for
-  useLayoutEffect(() => {
-    if (!mounted.current) {
-      mounted.current = true;
-      return;
-    }
-    if (!flash || !tr.current) return;
-    for (const a of tr.current.getAnimations({ subtree: true })) {
-      a.currentTime = 0;
-      a.play();
-    }
-  }, [flash, o.lastSeq]);
+  // The flash is an overlay whose opacity fades (globals.css, `tr.flash::after`): the compositor
+  // runs it, the row is not repainted per frame. A change while it flashes switches between two
+  // identical animation names, which restarts it without reading the animations (a style flush).
+  const phase = useRef<FlashPhase | undefined>(undefined);
+  phase.current = nextFlashPhase(phase.current, o.lastSeq);
   return (
     <tr
-      ref={tr}
       data-order-id={o.orderId}
       data-cl-ord-id={o.clOrdId}
       data-status={o.ordStatus}
       data-held={isHeldStop(o) ? "true" : undefined}
       data-parent-id={o.parentId ?? undefined}
-      className={flash ? "row flash" : "row"}
+      className={rowClass(flash, phase.current)}
     >
       {columns.map((c) => {
         const extra = c.className?.(o);
