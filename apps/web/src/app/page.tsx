@@ -6,13 +6,15 @@ import { AppHeader } from "../components/app-header";
 import { Blotter } from "../components/blotter";
 import { OrderTicket } from "../components/order-ticket";
 import { useTRPC } from "../lib/trpc";
-import { useLiveOrders } from "../lib/use-live-orders";
+import { useLiveFeed } from "../lib/use-live-orders";
 import { errorText, useSession } from "../lib/use-session";
 
 export default function BlotterPage() {
   const trpc = useTRPC();
   const me = useSession();
-  const live = useLiveOrders(me.isSuccess);
+  // The feed, not the orders: the blotter subscribes to the frames itself, so this page (header,
+  // nav, banners, ticket) re-renders only when the stream goes stale or live again.
+  const live = useLiveFeed(me.isSuccess);
   const cancel = useMutation(trpc.orders.cancel.mutationOptions());
   const [notice, setNotice] = useState<string | null>(null);
   // The ticket does not depend on the live orders: keep it out of the per-frame re-render.
@@ -47,7 +49,7 @@ export default function BlotterPage() {
       )}
       <main className={canSubmit ? "layout with-ticket" : "layout"}>
         {canSubmit && ticket}
-        <Blotter store={live.store} version={live.version} canCancel={canCancel} canModify={canSubmit} onCancel={onCancel} />
+        <Blotter store={live.store} canCancel={canCancel} canModify={canSubmit} onCancel={onCancel} />
       </main>
     </>
   );

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { placesOf } from "../lib/format";
 import type { OrderStore, ViewSpec } from "../lib/order-store";
 import { useTRPC } from "../lib/trpc";
+import { useStoreVersion } from "../lib/use-live-orders";
 import { errorText } from "../lib/use-session";
 import { ColumnChooser, useVisibleColumns } from "./blotter/column-chooser";
 import { COLUMN_BY_ID, type Column } from "./blotter/columns";
@@ -15,9 +16,10 @@ import { comparatorFor, DEFAULT_SORT, type Sort } from "./blotter/sort";
 import { ModifyDialog } from "./modify-dialog";
 
 interface BlotterProps {
+  /** The orders; the blotter subscribes to it and re-renders after each applied frame of updates. */
   store: OrderStore;
-  /** The store's version: a new value means new data to show. */
-  version: number;
+  /** For a store that never publishes (the book as of a past time): a new value means new data to show. */
+  version?: number;
   canCancel: boolean;
   /** Cancel/replace needs the submit permission. */
   canModify?: boolean;
@@ -62,9 +64,11 @@ export function Blotter({ store, version, canCancel, canModify = false, onCancel
       compare: comparatorFor(sort, store),
     };
   }, [symbol, idSearch, status, account, sort, store]);
-  // `version` makes this re-read after each frame of updates (the store mutates its view in place).
-  // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal
-  const rows = useMemo(() => store.view(spec), [store, spec, version]);
+  // Only the blotter subscribes to the store's frames, not the page around it (header, nav, ticket).
+  const storeVersion = useStoreVersion(store);
+  // The versions make this re-read after each frame of updates (the store mutates its view in place).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the versions are the change signal
+  const rows = useMemo(() => store.view(spec), [store, spec, version, storeVersion]);
   const accounts = store.accounts();
 
   const scroller = useRef<HTMLDivElement>(null);

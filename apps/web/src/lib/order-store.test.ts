@@ -106,4 +106,18 @@ describe("OrderStore", () => {
     expect(store.accounts()).toEqual(["ACC-ALPHA", "ACC-BETA"]);
     expect(store.splitParents.get("O1")).toBe(2);
   });
+
+  it("tells its subscribers once per snapshot and per applied batch, and stops after unsubscribing", () => {
+    const store = new OrderStore();
+    const seen: number[] = [];
+    const unsubscribe = store.subscribe(() => seen.push(store.version));
+    store.reset([order(1)]);
+    store.apply([order(2), order(3)]);
+    store.apply([]);
+    expect(seen).toEqual([1, 2]);
+    unsubscribe();
+    store.apply([order(4)]);
+    expect(seen).toEqual([1, 2]);
+    expect(store.version).toBe(3);
+  });
 });

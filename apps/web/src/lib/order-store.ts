@@ -46,12 +46,25 @@ export class OrderStore {
   private spec: ViewSpec | undefined;
   private rows: Order[] = [];
   private rowsVersion = -1;
+  private readonly listeners = new Set<() => void>();
 
   constructor(readonly maxOrders = DEFAULT_MAX_ORDERS) {}
 
   get size(): number {
     return this.orders.size;
   }
+
+  /**
+   * Calls `listener` after each snapshot and each applied batch; returns the unsubscribe. Stable
+   * (an arrow property), so it fits `useSyncExternalStore`: only the components that show the
+   * orders subscribe, and the page around them does not re-render per frame.
+   */
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  };
 
   /** Replaces everything with a snapshot. */
   reset(orders: readonly Order[]): void {
@@ -65,6 +78,7 @@ export class OrderStore {
     this.evictIfNeeded();
     this.version += 1;
     this.rowsVersion = -1;
+    this.notify();
   }
 
   /** Applies a batch of updates (one animation frame's worth), in stream order. */
@@ -85,6 +99,7 @@ export class OrderStore {
     const evicted = this.evictIfNeeded();
     this.version += 1;
     if (viewLive && !evicted) this.rowsVersion = this.version;
+    this.notify();
   }
 
   /** The orders a view shows, sorted; rebuilt only when the spec or the store was reset. */
@@ -105,6 +120,10 @@ export class OrderStore {
       this.accountsDirty = false;
     }
     return this.accountList;
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
   }
 
   private put(next: Order, prev?: Order): void {

@@ -1,6 +1,6 @@
 "use client";
 import type { Order } from "@fillmore/shared";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { io, type Socket } from "socket.io-client";
 import { type EngineStatus, onEngineStatus } from "./engine-status";
 import { OrderStore } from "./order-store";
@@ -34,38 +34,56 @@ class OrdersView implements ReadonlyMap<string, Order> {
   }
 }
 
-export interface LiveState {
-  /** Every order the browser holds (bounded: see OrderStore). */
-  orders: ReadonlyMap<string, Order>;
-  /** The store behind it, for the blotter's sorted view. */
+/** The live stream's state without the orders' per-frame changes: a page shell re-renders on these only. */
+export interface LiveFeed {
+  /** Every order the browser holds (bounded: see OrderStore); subscribe to it for each applied frame. */
   store: OrderStore;
-  /** Rises with every applied frame of updates (and each snapshot). */
-  version: number;
   stale: boolean;
   reason: string | null;
 }
 
+export interface LiveState extends LiveFeed {
+  /** Every order the browser holds (bounded: see OrderStore). */
+  orders: ReadonlyMap<string, Order>;
+  /** Rises with every applied frame of updates (and each snapshot). */
+  version: number;
+}
+
 /** How long updates may wait when the page gets no animation frames (a background tab). */
 const FLUSH_FALLBACK_MS = 250;
+
+/** The store's version, re-rendering the caller after each applied frame of updates (and each snapshot). */
+export function useStoreVersion(store: OrderStore): number {
+  const version = () => store.version;
+  return useSyncExternalStore(store.subscribe, version, version);
+}
+
+/**
+ * The live orders, re-rendering the caller after each applied frame. A page that only hosts the
+ * blotter uses `useLiveFeed` instead and lets the blotter subscribe, so its header, nav and
+ * banners do not re-render per frame.
+ */
+export function useLiveOrders(enabled: boolean): LiveState {
+  const feed = useLiveFeed(enabled);
+  const version = useStoreVersion(feed.store);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal (the store's map mutates in place)
+  const orders = useMemo(() => new OrdersView(feed.store.orders), [feed.store, version]);
+  return { ...feed, orders, version };
+}
 
 /**
  * A snapshot, then ordered deltas. A gap in the stream sequence, a lost connection or a lost
  * engine marks the data stale and asks for a new snapshot.
  *
  * Updates are buffered as they arrive and applied once per animation frame: a burst of a hundred
- * updates a second costs one store pass and one React render per frame, not one per update.
+ * updates a second costs one store pass and one render of the store's subscribers per frame, not
+ * one per update. The caller re-renders only when `stale` or `reason` change.
  */
-export function useLiveOrders(enabled: boolean): LiveState {
+export function useLiveFeed(enabled: boolean): LiveFeed {
   const storeRef = useRef<OrderStore | null>(null);
   storeRef.current ??= new OrderStore();
   const store = storeRef.current;
-  const [state, setState] = useState<LiveState>(() => ({
-    orders: new OrdersView(store.orders),
-    store,
-    version: store.version,
-    stale: true,
-    reason: "connecting",
-  }));
+  const [status, setStatus] = useState<{ stale: boolean; reason: string | null }>({ stale: true, reason: "connecting" });
   const lastSeq = useRef(0);
 
   useEffect(() => {
@@ -74,9 +92,10 @@ export function useLiveOrders(enabled: boolean): LiveState {
     let pending: Order[] = [];
     let frame: number | undefined;
     let fallback: ReturnType<typeof setTimeout> | undefined;
+    // Unchanged values keep the same state object: no re-render of the page.
+    const setStale = (isStale: boolean, reason: string | null) =>
+      setStatus((s) => (s.stale === isStale && s.reason === reason ? s : { stale: isStale, reason }));
 
-    const publish = (patch: Partial<LiveState> = {}) =>
-      setState((s) => ({ ...s, ...patch, orders: new OrdersView(store.orders), version: store.version }));
     const flush = () => {
       if (frame !== undefined) cancelAnimationFrame(frame);
       if (fallback !== undefined) clearTimeout(fallback);
@@ -85,8 +104,7 @@ export function useLiveOrders(enabled: boolean): LiveState {
       if (pending.length === 0) return;
       const batch = pending;
       pending = [];
-      store.apply(batch);
-      publish();
+      store.apply(batch); // tells the store's subscribers
     };
     const schedule = () => {
       if (frame !== undefined) return;
@@ -104,7 +122,7 @@ export function useLiveOrders(enabled: boolean): LiveState {
     let stale = true;
     const markStale = (reason: string) => {
       stale = true;
-      setState((s) => ({ ...s, stale: true, reason }));
+      setStale(true, reason);
     };
     // One subscription per socket: a fresh snapshot means unsubscribing and subscribing again.
     const resubscribe = (reason: string) => {
@@ -136,7 +154,7 @@ export function useLiveOrders(enabled: boolean): LiveState {
       stale = false;
       dropPending();
       store.reset(snap.orders);
-      publish({ stale: false, reason: null });
+      setStale(false, null);
     });
     socket.on("orders:update", (u: { streamSeq: number; order: Order }) => {
       if (u.streamSeq <= lastSeq.current) return;
@@ -154,5 +172,5 @@ export function useLiveOrders(enabled: boolean): LiveState {
     };
   }, [enabled, store]);
 
-  return state;
+  return useMemo(() => ({ store, ...status }), [store, status]);
 }
