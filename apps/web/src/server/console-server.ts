@@ -12,7 +12,9 @@ import type { EngineClient } from "./engine-client";
 import { applySecurityHeaders, checkOrigin, isBearerRequest, isMutation, SECURITY_HEADERS } from "./http-security";
 import { LiveOrders, ORDERS_ROOM, type SubscribeLimit } from "./live-orders";
 import { LivePositions } from "./live-positions";
+import { OrderEntry } from "./order-entry";
 import { credentialOf, type ForgetNotice, PrincipalCache } from "./principal-cache";
+import { REST_PREFIX, RestDoor } from "./rest-door";
 import { appRouter } from "./routers/root";
 import { checkSystemHealth, databaseProbe, type SystemHealthDeps, watchEngineState } from "./system-health";
 import { TradingDoor } from "./trading-door";
@@ -106,6 +108,9 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     responseMeta: ({ errors }) => (errors.some((e) => isOverloaded(e.cause)) ? { headers: { "Retry-After": String(RETRY_AFTER_S) } } : {}),
   });
 
+  const entry = new OrderEntry(engine, options.shedder, (error) => log.error({ err: String(error) }, "order entry: request failed"));
+  const restDoor = new RestDoor(entry, principalOf);
+
   function refuse(res: http.ServerResponse, message: string): void {
     res.writeHead(403, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: { message, data: { code: "FORBIDDEN", httpStatus: 403 } } }));
@@ -133,6 +138,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       }
       return void handleAuth(req, res);
     }
+    if (url.startsWith(REST_PREFIX)) return void restDoor.handle(req, res);
     if (url.startsWith("/api/trpc/")) {
       // Only new risk is shed on a lagging event loop: reads and cancels always go through.
       if (options.shedder?.overloaded && isNewRiskCall(url)) {
@@ -192,7 +198,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     positions.attach(socket);
   });
 
-  const trading = new TradingDoor({ io, engine, log, principalOf, shedder: options.shedder });
+  const trading = new TradingDoor({ io, entry, log, principalOf });
   const stopPublishing = live.onOrder((item) => trading.publish(item));
   // The launcher restarting the engine: live pages say "engine restarting" rather than "unreachable".
   const stopWatchingEngine = options.supervisorFile

@@ -177,6 +177,93 @@ describe("streaming door (/trading)", () => {
   });
 });
 
+/** One REST door request with an API key (or none), and its JSON answer. */
+async function rest(path: string, options: { key?: string; body?: string; method?: string; cookie?: string; origin?: string } = {}) {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
+  if (options.cookie !== undefined) headers.cookie = options.cookie;
+  if (options.origin !== undefined) headers.origin = options.origin;
+  const response = await fetch(`${base}${path}`, { method: options.method ?? "POST", headers, body: options.body });
+  return { status: response.status, headers: response.headers, json: (await response.json()) as RestAnswer };
+}
+
+type RestAnswer = { order?: Order; duplicate?: boolean; error?: { code: string; message: string; issues?: { path: string }[] } };
+
+describe("REST door (/api/v1/orders)", () => {
+  it("submits, modifies and cancels an order: each answer is the order; a resent one answers the same order as a duplicate", async () => {
+    const key = keys["alpha-trader"]?.secret ?? "";
+    const submitted = await rest("/api/v1/orders", { key, body: JSON.stringify(restingBuy("rest-1")) });
+    expect(submitted.status).toBe(200);
+    const orderId = submitted.json.order?.orderId ?? "";
+    expect(submitted.json.order).toMatchObject({ clOrdId: "rest-1", accountId: "ACC-ALPHA", orderQty: "10" });
+    expect(h.engine?.orders.get(orderId)?.clOrdId).toBe("rest-1");
+
+    const again = await rest("/api/v1/orders", { key, body: JSON.stringify(restingBuy("rest-1")) });
+    expect(again.status).toBe(200);
+    expect(again.json).toMatchObject({ duplicate: true, order: { orderId } });
+
+    // A change needs the venue's acknowledgement first (a pending order answers 409 CONFLICT).
+    await until(() => (h.engine?.orders.get(orderId)?.ordStatus === "Accepted" ? true : undefined));
+    const modified = await rest(`/api/v1/orders/${orderId}/modify`, { key, body: JSON.stringify({ orderQty: "7" }) });
+    expect(modified.status).toBe(200);
+    expect(modified.json.order?.ordStatus).toBe("PendingReplace");
+    await until(() => (h.engine?.orders.get(orderId)?.orderQty === "7" ? true : undefined));
+
+    const cancelled = await rest(`/api/v1/orders/${orderId}/cancel`, { key });
+    expect(cancelled.status).toBe(200);
+    await until(() => (h.engine?.orders.get(orderId)?.ordStatus === "Cancelled" ? true : undefined));
+  });
+
+  it("bad input: 400 INVALID_INPUT naming the field (or saying the body is not JSON), and nothing journaled", async () => {
+    const key = keys["alpha-trader"]?.secret ?? "";
+    await h.engine?.journal.durable();
+    const before = await journalCount(h.pool);
+    const bad = await rest("/api/v1/orders", { key, body: JSON.stringify({ ...restingBuy("rest-bad"), orderQty: "-5" }) });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error?.code).toBe("INVALID_INPUT");
+    expect(bad.json.error?.issues?.map((i) => i.path)).toContain("orderQty");
+    const notJson = await rest("/api/v1/orders", { key, body: "{not json" });
+    expect(notJson.status).toBe(400);
+    expect(notJson.json.error?.message).toMatch(/not valid JSON/);
+    const tooLarge = await rest("/api/v1/orders", { key, body: JSON.stringify({ ...restingBuy("rest-big"), text: "x".repeat(70_000) }) });
+    expect(tooLarge.status).toBe(413);
+    const changes = await rest("/api/v1/orders/O1/modify", { key, body: "[1]" });
+    expect(changes.status).toBe(400);
+    expect(await journalCount(h.pool)).toBe(before);
+  });
+
+  it("checks who asks: no key 401, compliance 403, a key bound to ACC-ALPHA 403 for ACC-BETA and 404 for its orders", async () => {
+    const none = await rest("/api/v1/orders", { body: JSON.stringify(restingBuy("rest-anon")) });
+    expect(none.status).toBe(401);
+    expect(none.json.error?.code).toBe("UNAUTHORIZED");
+    const compliance = await rest("/api/v1/orders", { key: keys.compliance?.secret, body: JSON.stringify(restingBuy("rest-compliance")) });
+    expect(compliance.status).toBe(403);
+    expect(compliance.json.error?.message).toMatch(/orders:submit/);
+    const bound = keys["alpha-trader"]?.secret ?? "";
+    const beta = await rest("/api/v1/orders", { key: bound, body: JSON.stringify(restingBuy("rest-beta", "ACC-BETA")) });
+    expect(beta.status).toBe(403);
+    const other = await rest("/api/v1/orders", {
+      key: keys["any-trader"]?.secret,
+      body: JSON.stringify(restingBuy("rest-beta-2", "ACC-BETA")),
+    });
+    expect(other.status).toBe(200);
+    const hidden = await rest(`/api/v1/orders/${other.json.order?.orderId}/cancel`, { key: bound });
+    expect(hidden.status).toBe(404);
+    expect(h.engine?.orders.get(other.json.order?.orderId ?? "")?.ordStatus).not.toBe("Cancelled");
+    for (const id of ["rest-anon", "rest-compliance", "rest-beta"])
+      expect(h.engine?.orders.all().some((o: Order) => o.clOrdId === id)).toBe(false);
+  });
+
+  it("a session cookie from another site is refused; unknown paths 404; other methods 405", async () => {
+    const crossSite = await rest("/api/v1/orders", { cookie: "better-auth.session_token=x", origin: "https://evil.example", body: "{}" });
+    expect(crossSite.status).toBe(403);
+    expect((await rest("/api/v1/nothing", { key: keys["any-trader"]?.secret, body: "{}" })).status).toBe(404);
+    const get = await rest("/api/v1/orders", { key: keys["any-trader"]?.secret, method: "GET" });
+    expect(get.status).toBe(405);
+    expect(get.headers.get("allow")).toBe("POST");
+  });
+});
+
 describe("backpressure", () => {
   // A console whose engine calls are bounded to 4 in flight and 4 queued (50 ms at most), in front of
   // the real engine slowed by a proxy that holds each submit 300 ms: the gate fills at once.

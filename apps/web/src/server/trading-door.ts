@@ -1,17 +1,12 @@
 import type http from "node:http";
-import { can, cancelOrderInput, modifyOrderInput, type Order, type Permission, submitOrderInput } from "@fillmore/shared";
-import { TRPCError } from "@trpc/server";
+import { can, type Order } from "@fillmore/shared";
 import type { Logger } from "pino";
 import type { Namespace, Socket, Server as SocketServer } from "socket.io";
-import type { z } from "zod";
 import type { Principal } from "./auth";
-import type { LoopDelayShedder } from "./backpressure";
-import { OverloadedError } from "./backpressure";
-import { type EngineClient, EngineError } from "./engine-client";
 import type { LiveItem } from "./live-orders";
+import type { EntryError, EntryResult, OrderEntry } from "./order-entry";
 import { credentialOf } from "./principal-cache";
-import { AccountScope, orderNotFound } from "./scope";
-import { actorOf } from "./trpc";
+import { AccountScope } from "./scope";
 
 /**
  * The streaming door for programs: order entry and execution reports over one authenticated
@@ -49,84 +44,15 @@ export interface ExecutionReport {
   order: Order;
 }
 
-export type DoorErrorCode =
-  | "INVALID_INPUT"
-  | "FORBIDDEN"
-  | "UNAUTHORIZED"
-  | "NOT_FOUND"
-  | "OVERLOADED"
-  | "ENGINE_UNAVAILABLE"
-  | "INTERNAL"
-  // Engine refusals keep the engine's code (e.g. RISK_…, CONFLICT, DUPLICATE…).
-  | (string & {});
-
-export interface DoorError {
-  code: DoorErrorCode;
-  message: string;
-  httpStatus: number;
-  issues?: { path: string; message: string }[];
-  retryAfterMs?: number;
-  details?: unknown;
-}
-
-export type DoorAck =
-  | { ok: true; clOrdId: string | null; order: Order; duplicate?: boolean }
-  | { ok: false; clOrdId: string | null; error: DoorError };
+/** A request's answer through its socket.io acknowledgement (order-entry.ts). */
+export type DoorAck = EntryResult;
+export type DoorError = EntryError;
 
 export interface TradingDoorOptions {
   io: SocketServer;
-  engine: EngineClient;
+  entry: OrderEntry;
   log: Logger;
   principalOf: (headers: http.IncomingHttpHeaders) => Promise<Principal | null>;
-  shedder?: LoopDelayShedder;
-}
-
-class DoorRefusal extends Error {
-  constructor(readonly error: DoorError) {
-    super(error.message);
-  }
-}
-
-const TRPC_STATUS: Record<string, [DoorErrorCode, number]> = {
-  FORBIDDEN: ["FORBIDDEN", 403],
-  NOT_FOUND: ["NOT_FOUND", 404],
-  UNAUTHORIZED: ["UNAUTHORIZED", 401],
-  BAD_REQUEST: ["INVALID_INPUT", 400],
-};
-
-function toDoorError(error: unknown): DoorError {
-  if (error instanceof DoorRefusal) return error.error;
-  if (error instanceof OverloadedError)
-    return { code: "OVERLOADED", message: error.message, httpStatus: 503, retryAfterMs: error.retryAfterMs };
-  if (error instanceof EngineError) {
-    if (error.code === "OVERLOADED") return { code: "OVERLOADED", message: error.message, httpStatus: 503, retryAfterMs: 1000 };
-    return { code: error.code, message: error.message, httpStatus: error.status, details: error.details };
-  }
-  if (error instanceof TRPCError) {
-    const [code, httpStatus] = TRPC_STATUS[error.code] ?? ["INTERNAL", 500];
-    return { code, message: error.message, httpStatus };
-  }
-  return { code: "INTERNAL", message: "internal console error", httpStatus: 500 };
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-  throw new DoorRefusal({
-    code: "INVALID_INPUT",
-    message: issues.map((i) => `${i.path || "input"}: ${i.message}`).join("; "),
-    httpStatus: 400,
-    issues,
-  });
-}
-
-function clOrdIdOf(payload: unknown): string | null {
-  if (payload && typeof payload === "object" && "clOrdId" in payload) {
-    const value = (payload as { clOrdId: unknown }).clOrdId;
-    if (typeof value === "string") return value.slice(0, 64);
-  }
-  return null;
 }
 
 /** Who may hold a trading connection: anyone who may read orders (they receive execution reports). */
@@ -160,30 +86,21 @@ export class TradingDoor {
       socket.data.credential = credentialOf(headers.authorization, headers.cookie);
       next();
     });
+    const { entry } = options;
     this.nsp.on("connection", (socket) => {
       this.joinRooms(socket, socket.data.principal as Principal);
-      socket.on("order:submit", (payload: unknown, ack: unknown) =>
-        this.handle(socket, ack, payload, "orders:submit", async (principal, scope) => {
-          const input = parse(submitOrderInput, payload);
-          scope.assertAccount(input.accountId);
-          const result = await options.engine.submit(input, actorOf(principal));
-          return { order: result.order, duplicate: result.duplicate };
-        }),
-      );
-      socket.on("order:modify", (payload: unknown, ack: unknown) =>
-        this.handle(socket, ack, payload, "orders:submit", async (principal, scope) => {
-          const input = parse(modifyOrderInput, payload);
-          if (scope.confined) await this.assertVisible(scope, input.orderId);
-          return { order: (await options.engine.modify(input, actorOf(principal)).catch(notFoundAs(input.orderId))).order };
-        }),
-      );
-      socket.on("order:cancel", (payload: unknown, ack: unknown) =>
-        this.handle(socket, ack, payload, "orders:cancel", async (principal, scope) => {
-          const input = parse(cancelOrderInput, payload);
-          if (scope.confined) await this.assertVisible(scope, input.orderId);
-          return { order: (await options.engine.cancel(input.orderId, actorOf(principal)).catch(notFoundAs(input.orderId))).order };
-        }),
-      );
+      for (const [event, operation] of [
+        ["order:submit", "submit"],
+        ["order:modify", "modify"],
+        ["order:cancel", "cancel"],
+      ] as const) {
+        socket.on(event, (payload: unknown, ack: unknown) => {
+          void entry.run(operation, (socket.data.principal as Principal | undefined) ?? null, payload).then((answer) => {
+            if (typeof ack === "function") ack(answer);
+            else socket.emit("error:request", answer);
+          });
+        });
+      }
     });
     log.debug({ namespace: TRADING_NAMESPACE }, "streaming door open");
   }
@@ -238,44 +155,4 @@ export class TradingDoor {
     for (const room of socket.rooms) if (room.startsWith("acct:") && !wanted.has(room)) void socket.leave(room);
     for (const room of wanted) if (!socket.rooms.has(room)) void socket.join(room);
   }
-
-  private async assertVisible(scope: AccountScope, orderId: string): Promise<void> {
-    const { order } = await this.options.engine.order(orderId).catch(notFoundAs(orderId));
-    scope.assertOrderVisible(orderId, order.accountId);
-  }
-
-  private async handle(
-    socket: Socket,
-    ack: unknown,
-    payload: unknown,
-    permission: Permission,
-    run: (principal: Principal, scope: AccountScope) => Promise<{ order: Order; duplicate?: boolean }>,
-  ): Promise<void> {
-    const clOrdId = clOrdIdOf(payload);
-    const reply = (answer: DoorAck) => {
-      if (typeof ack === "function") ack(answer);
-      else socket.emit("error:request", answer);
-    };
-    try {
-      if (permission === "orders:submit") this.options.shedder?.check(); // cancels are never shed
-      const principal = socket.data.principal as Principal | undefined;
-      if (!principal) throw new DoorRefusal({ code: "UNAUTHORIZED", message: "not authenticated", httpStatus: 401 });
-      if (!can(principal.role, permission))
-        throw new DoorRefusal({ code: "FORBIDDEN", message: `role ${principal.role} lacks permission ${permission}`, httpStatus: 403 });
-      const result = await run(principal, AccountScope.of(principal));
-      reply({ ok: true, clOrdId: result.order.clOrdId ?? clOrdId, order: result.order, duplicate: result.duplicate });
-    } catch (error) {
-      const doorError = toDoorError(error);
-      if (doorError.code === "INTERNAL") this.options.log.error({ err: String(error) }, "trading door: request failed");
-      reply({ ok: false, clOrdId, error: doorError });
-    }
-  }
-}
-
-/** An unknown order id answers like an order outside the caller's accounts (scope.ts). */
-function notFoundAs(orderId: string) {
-  return (error: unknown): never => {
-    if (error instanceof EngineError && error.status === 404) throw orderNotFound(orderId);
-    throw error;
-  };
 }
