@@ -11,6 +11,7 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
@@ -377,6 +378,7 @@ async function closedLoop(
 // Phase 3: the public API (console → engine over loopback HTTP), paced.
 
 interface ApiResult {
+  door: ApiDoor;
   rate_per_s: number;
   orders: number;
   sent: number;
@@ -450,18 +452,63 @@ async function followStream(stack: Stack, acks: Waiters, signal: AbortSignal): P
   })().catch(() => undefined);
 }
 
-async function apiPaced(stack: Stack, quotes: Quotes, cookie: string, rate: number, count: number, prefix: string): Promise<ApiResult> {
-  const url = `${stack.webUrl}/api/trpc/orders.submit`;
+/**
+ * The public API's doors for a submit: the REST door programs use (`POST /api/v1/orders`), or the
+ * console's own tRPC procedure (`POST /api/trpc/orders.submit`), for comparison.
+ */
+type ApiDoor = "rest" | "trpc";
+const DOOR_PATH: Record<ApiDoor, string> = { rest: "/api/v1/orders", trpc: "/api/trpc/orders.submit" };
+
+/**
+ * The load generator's client: node:http with kept-alive connections. It shares the two cores with
+ * what it measures, and `fetch` (undici) costs it several times the CPU per request.
+ */
+function httpPoster(baseUrl: string, path: string, headers: Record<string, string>) {
+  const url = new URL(baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: P.api_max_in_flight });
+  const post = (body: string) =>
+    new Promise<{ status: number; retryAfter: boolean; text: string }>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path,
+          method: "POST",
+          agent,
+          timeout: 15_000,
+          headers: { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => {
+            text += chunk;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers["retry-after"] !== undefined, text }));
+          res.on("error", reject);
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error("timed out after 15 s")));
+      req.on("error", reject);
+      req.end(body);
+    });
+  return { post, close: () => agent.destroy() };
+}
+
+async function apiPaced(
+  stack: Stack,
+  quotes: Quotes,
+  cookie: string,
+  rate: number,
+  count: number,
+  prefix: string,
+  door: ApiDoor = "rest",
+): Promise<ApiResult> {
   const acks: Waiters = new Map();
   const streamAbort = new AbortController();
   await followStream(stack, acks, streamAbort.signal);
-  const submit = (order: SubmitOrder) =>
-    fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", cookie },
-      body: JSON.stringify(order),
-      signal: AbortSignal.timeout(15_000),
-    });
+  const client = httpPoster(stack.webUrl, DOOR_PATH[door], { cookie, origin: stack.webUrl });
+  const submit = (order: SubmitOrder) => client.post(JSON.stringify(order));
 
   const lat: number[] = [];
   const latSched: number[] = [];
@@ -485,17 +532,16 @@ async function apiPaced(stack: Stack, quotes: Quotes, cookie: string, rate: numb
     const start = performance.now();
     acks.set(order.clOrdId, (t) => ackLat.push(t - start));
     submit(order)
-      .then(async (response) => {
-        const text = await response.text();
+      .then(({ status, retryAfter, text }) => {
         const t = performance.now();
-        if (response.status === 503 && response.headers.get("retry-after") !== null) {
+        if (status === 503 && retryAfter) {
           overloadedLat.push(t - start);
           acks.delete(order.clOrdId);
           return;
         }
-        if (!response.ok || !text.includes('"ordStatus"') || text.includes('"ordStatus":"Rejected"')) {
+        if (status !== 200 || !text.includes('"ordStatus"') || text.includes('"ordStatus":"Rejected"')) {
           errors += 1;
-          firstError ??= `HTTP ${response.status}: ${text.slice(0, 300)}`;
+          firstError ??= `HTTP ${status}: ${text.slice(0, 300)}`;
           return;
         }
         lat.push(t - start);
@@ -514,7 +560,9 @@ async function apiPaced(stack: Stack, quotes: Quotes, cookie: string, rate: numb
   const cpuUse = cpu.stop();
   const after = await scrape(`${stack.engineUrl}/metrics`);
   streamAbort.abort();
+  client.close();
   return {
+    door,
     rate_per_s: rate,
     orders: count,
     sent,
@@ -657,6 +705,26 @@ function stepHolds(r: ApiResult): boolean {
     r.send_to_response.p99_ms <= P.max_rps_p99_ms &&
     (bad * 100) / Math.max(1, r.sent) <= P.max_rps_max_error_pct &&
     r.sent >= 0.95 * r.orders
+  );
+}
+
+/**
+ * Waits until the stack's start-up work (projections catching up, the day's scheduled report, JIT)
+ * is over: the engine, the console and Postgres together under 0.15 cores for two 1 s windows in a
+ * row, 30 s at most. Without it the first API phase measured that work, not the API.
+ */
+async function settle(stack: Stack): Promise<void> {
+  const started = performance.now();
+  let quiet = 0;
+  let last: CpuUse | undefined;
+  while (quiet < 2 && performance.now() - started < 30_000) {
+    const meter = cpuMeter(postmasterPid);
+    await new Promise((r) => setTimeout(r, 1000));
+    last = meter.stop();
+    quiet = last.bench_children_cores + last.postgres_cores < 0.15 ? quiet + 1 : 0;
+  }
+  log(
+    `stack settled in ${((performance.now() - started) / 1000).toFixed(1)} s (last second: children ${last?.bench_children_cores} cores, Postgres ${last?.postgres_cores}) at ${stack.webUrl}`,
   );
 }
 
@@ -856,6 +924,7 @@ async function main(): Promise<void> {
 
     let api: ApiResult | undefined;
     let apiLight: ApiResult | undefined;
+    let apiTrpcLight: ApiResult | undefined;
     let stream: StreamResult | undefined;
     let maxRps: Awaited<ReturnType<typeof apiMaxRps>> | undefined;
     if (API) {
@@ -885,9 +954,14 @@ async function main(): Promise<void> {
       const cookie = await signIn(stack);
       // Warm-up (JIT, connection pools, session lookups), then a light load for the floor.
       await apiPaced(stack, apiQuotes, cookie, 100, 200, "apiwarm");
-      log(`public API, light load: ${P.api_light_orders} orders at ${P.api_light_rate_per_s}/s…`);
+      await apiPaced(stack, apiQuotes, cookie, 100, 200, "apiwarmtrpc", "trpc");
+      await settle(stack);
+      log(`public API (REST door), light load: ${P.api_light_orders} orders at ${P.api_light_rate_per_s}/s…`);
       apiLight = await apiPaced(stack, apiQuotes, cookie, P.api_light_rate_per_s, P.api_light_orders, "apilight");
       log(`  response p50 ${fmt(apiLight.send_to_response.p50_ms)} p99 ${fmt(apiLight.send_to_response.p99_ms)} ms`);
+      log(`public API (tRPC orders.submit), light load: ${P.api_light_orders} orders at ${P.api_light_rate_per_s}/s…`);
+      apiTrpcLight = await apiPaced(stack, apiQuotes, cookie, P.api_light_rate_per_s, P.api_light_orders, "apitrpc", "trpc");
+      log(`  response p50 ${fmt(apiTrpcLight.send_to_response.p50_ms)} p99 ${fmt(apiTrpcLight.send_to_response.p99_ms)} ms`);
       log(`public API: ${P.api_orders} orders at ${P.api_rate_per_s}/s through POST /api/trpc/orders.submit…`);
       api = await apiPaced(stack, apiQuotes, cookie, P.api_rate_per_s, P.api_orders, "api");
       log(
@@ -930,6 +1004,8 @@ async function main(): Promise<void> {
       light_p99_ms: light.submit_to_ack_applied_from_schedule.p99_ms,
       api_light_p50_ms: apiLight?.send_to_response.p50_ms,
       api_light_p99_ms: apiLight?.send_to_response.p99_ms,
+      api_trpc_light_p50_ms: apiTrpcLight?.send_to_response.p50_ms,
+      api_trpc_light_p99_ms: apiTrpcLight?.send_to_response.p99_ms,
       max_orders_per_s: sustained.orders_per_s,
       lifecycle_concurrency: sustained.concurrency,
       lifecycle_p50_ms: sustained.submit_to_filled_committed.p50_ms,
@@ -962,7 +1038,7 @@ async function main(): Promise<void> {
         stream_p99_le_5ms: stream ? stream.send_to_accepted_report.p99_ms <= 5 : null,
       },
       status_when_ack_hook_ran: statusAtAck,
-      phases: { light, paced, sweep, sustained, api_light: apiLight, api, stream, api_max_rps: maxRps },
+      phases: { light, paced, sweep, sustained, api_light: apiLight, api_trpc_light: apiTrpcLight, api, stream, api_max_rps: maxRps },
       profile,
     };
     const out = path.join(root, `bench/results/order-path${QUICK ? "-quick.json.tmp" : ".json"}`);
@@ -985,6 +1061,9 @@ async function main(): Promise<void> {
     if (apiLight) {
       console.log(latencyRow(`API @${P.api_light_rate_per_s}/s: send → HTTP response`, apiLight.send_to_response));
       console.log(latencyRow("  send → OrderAccepted on engine stream", apiLight.send_to_ack_on_engine_stream));
+    }
+    if (apiTrpcLight) {
+      console.log(latencyRow(`tRPC orders.submit @${P.api_light_rate_per_s}/s: send → response`, apiTrpcLight.send_to_response));
     }
     if (api) {
       console.log(latencyRow(`API @${P.api_rate_per_s}/s: send → HTTP response`, api.send_to_response));
