@@ -436,6 +436,8 @@ function stream(deps: ApiDeps, url: URL, req: http.IncomingMessage, res: http.Se
   const after = Number(url.searchParams.get("after") ?? deps.hub.lastSeq);
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
   res.socket?.setNoDelay(true);
+  // At once, not with the first event: a follower knows it follows (the console's `ready()`).
+  res.flushHeaders();
   const backlog = Number.isSafeInteger(after) ? deps.hub.since(after) : null;
   if (backlog === null) {
     res.write(`event: reset\ndata: {"seq":${deps.hub.lastSeq}}\n\n`);

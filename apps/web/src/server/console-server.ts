@@ -89,7 +89,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
   const systemDeps: SystemHealthDeps = {
     engineUrl: engine.baseUrl,
     queryDatabase: databaseProbe(prisma),
-    streamConnected: () => live.connected,
+    streamState: () => live.streamState,
     supervisorFile: options.supervisorFile,
   };
   const handleAuth = toNodeHandler(auth);
@@ -198,7 +198,9 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     positions.attach(socket);
   });
 
-  const trading = new TradingDoor({ io, entry, log, principalOf });
+  const trading = new TradingDoor({ io, entry, log, principalOf, ready: () => live.ready() });
+  // Execution reports need the engine's stream while a program is connected.
+  live.addDemand(() => trading.wantsStream);
   const stopPublishing = live.onOrder((item) => trading.publish(item));
   // The launcher restarting the engine: live pages say "engine restarting" rather than "unreachable".
   const stopWatchingEngine = options.supervisorFile

@@ -59,21 +59,36 @@ export interface OrderUpdate {
   order: Order;
 }
 
+/** `idle`: nobody needs the stream, so this process does not follow it (health: not a fault). */
+export type LiveStreamState = "connected" | "disconnected" | "idle";
+
+/** How long the mirror keeps following after its last listener left (a page reload, a reconnect). */
+const DEFAULT_IDLE_AFTER_MS = 30_000;
+
 /**
  * The gateway's mirror of the engine's orders: a snapshot, then the engine's ordered event
  * stream. Every console process keeps its own mirror and emits to its own sockets only (`io.local`):
  * with several processes (a socket.io adapter) a broadcast would otherwise reach each socket once
  * per process. Each update sent to browsers carries a stream sequence number that rises by one, so a
  * browser that sees a gap knows to ask for a new snapshot.
+ *
+ * The mirror follows the engine only while someone needs it (a socket in the orders room, or a
+ * demand such as the streaming door's connections), and stops `idleAfterMs` after the last one:
+ * with no browser open, a console serving programs parses no event it would throw away.
  */
 export class LiveOrders {
   private readonly orders = new Map<string, Order>();
   private engineSeq = 0;
   private streamSeq = 0;
   private running = false;
+  private synced = false;
   private abort: AbortController | undefined;
   private readonly subscribes: SubscribeBuckets;
   private readonly listeners = new Set<(item: LiveItem) => void>();
+  private readonly demands = new Set<() => boolean>();
+  private readonly wakers = new Set<() => void>();
+  private readonly syncWaiters = new Set<() => void>();
+  private state: LiveStreamState = "idle";
   connected = false;
 
   constructor(
@@ -81,6 +96,7 @@ export class LiveOrders {
     private readonly io: SocketServer,
     private readonly log: Logger,
     subscribeLimit: SubscribeLimit = DEFAULT_SUBSCRIBE_LIMIT,
+    private readonly idleAfterMs = DEFAULT_IDLE_AFTER_MS,
   ) {
     this.subscribes = new SubscribeBuckets(subscribeLimit);
   }
@@ -88,6 +104,43 @@ export class LiveOrders {
   start(): void {
     this.running = true;
     void this.loop();
+  }
+
+  /** `connected`, `disconnected` (wanted but lost), or `idle` (not wanted, not followed). */
+  get streamState(): LiveStreamState {
+    return this.state;
+  }
+
+  /** Another reason to follow the engine (besides sockets in the orders room); call `wake()` when it turns true. */
+  addDemand(wanted: () => boolean): () => void {
+    this.demands.add(wanted);
+    return () => this.demands.delete(wanted);
+  }
+
+  /** Starts following now if idle and wanted. */
+  wake(): void {
+    for (const wake of this.wakers) wake();
+  }
+
+  /**
+   * Resolves once the mirror follows the engine (a snapshot taken, the stream open), so that a
+   * listener added now misses no event after it; rejects after `timeoutMs`.
+   */
+  ready(timeoutMs = 5000): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    this.wake();
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.syncWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.syncWaiters.delete(done);
+        reject(new Error("the engine's event stream is not available"));
+      }, timeoutMs);
+      this.syncWaiters.add(done);
+    });
   }
 
   /** Called for every order event, in the engine's order (the streaming door's execution reports). */
@@ -99,6 +152,7 @@ export class LiveOrders {
   stop(): void {
     this.running = false;
     this.abort?.abort();
+    this.wake();
   }
 
   snapshot(): OrdersSnapshot {
@@ -138,23 +192,62 @@ export class LiveOrders {
         return;
       }
       void socket.join(ORDERS_ROOM);
-      socket.emit("orders:snapshot", this.snapshot());
+      // Idle or catching up: the resync sends the snapshot to the room once it has one.
+      if (this.synced) socket.emit("orders:snapshot", this.snapshot());
+      else this.wake();
     });
     socket.on("orders:unsubscribe", () => void socket.leave(ORDERS_ROOM));
   }
 
+  private wanted(): boolean {
+    if (this.subscribed()) return true;
+    for (const wanted of this.demands) if (wanted()) return true;
+    return false;
+  }
+
+  /** Until something wants the stream (checked at each wake, and each second). */
+  private async untilWanted(): Promise<void> {
+    while (this.running && !this.wanted()) {
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.wakers.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, 1000);
+        this.wakers.add(wake);
+      });
+    }
+  }
+
   private async loop(): Promise<void> {
     while (this.running) {
+      if (!this.wanted()) {
+        this.goIdle();
+        await this.untilWanted();
+        continue;
+      }
+      let idled = false;
       try {
         await this.resync();
-        await this.follow();
+        idled = await this.follow();
       } catch (error) {
         if (!this.running) return;
         this.log.warn({ err: String(error) }, "engine stream lost; resyncing");
       }
+      this.synced = false;
+      if (idled) continue;
       this.setConnected(false);
       if (this.running) await new Promise((r) => setTimeout(r, 500));
     }
+  }
+
+  /** Nobody listens: drop the mirror (the next listener gets a fresh snapshot). */
+  private goIdle(): void {
+    this.orders.clear();
+    this.synced = false;
+    this.connected = false;
+    this.state = "idle";
   }
 
   private async resync(): Promise<void> {
@@ -163,17 +256,47 @@ export class LiveOrders {
     for (const order of snap.orders) this.orders.set(order.orderId, order);
     this.engineSeq = snap.seq;
     this.streamSeq += 1;
-    this.io.local.to(ORDERS_ROOM).emit("orders:snapshot", this.snapshot());
   }
 
-  private async follow(): Promise<void> {
-    this.abort = new AbortController();
+  /** Follows the stream until it ends (false) or nobody has wanted it for `idleAfterMs` (true). */
+  private async follow(): Promise<boolean> {
+    const abort = new AbortController();
+    this.abort = abort;
+    let idled = false;
+    let unwantedSince: number | undefined;
+    const idleCheck = setInterval(
+      () => {
+        if (this.wanted()) unwantedSince = undefined;
+        else if (unwantedSince === undefined) unwantedSince = Date.now();
+        else if (Date.now() - unwantedSince >= this.idleAfterMs) {
+          idled = true;
+          abort.abort();
+        }
+      },
+      Math.min(1000, Math.max(10, this.idleAfterMs / 2)),
+    );
+    try {
+      await this.read(abort.signal);
+    } catch (error) {
+      if (!idled) throw error;
+    } finally {
+      clearInterval(idleCheck);
+    }
+    return idled;
+  }
+
+  private async read(signal: AbortSignal): Promise<void> {
     const response = await fetch(this.engine.streamUrl(this.engineSeq), {
       headers: { authorization: this.engine.authHeader },
-      signal: this.abort.signal,
+      signal,
     });
     if (!response.ok || !response.body) throw new Error(`engine stream answered ${response.status}`);
+    // The snapshot goes out once the stream is open: whoever is in the room by now gets it, whoever
+    // joins later gets one at subscribe, and no event falls between the two.
+    this.synced = true;
+    this.io.local.to(ORDERS_ROOM).emit("orders:snapshot", this.snapshot());
     this.setConnected(true);
+    for (const done of [...this.syncWaiters]) done();
     const decoder = new TextDecoder();
     let buffer = "";
     const reader = response.body.getReader();
@@ -216,6 +339,7 @@ export class LiveOrders {
   }
 
   private setConnected(connected: boolean): void {
+    this.state = connected ? "connected" : "disconnected";
     if (this.connected === connected) return;
     this.connected = connected;
     this.io.local.to(ORDERS_ROOM).emit("engine:status", { connected });

@@ -55,7 +55,7 @@ describe("system health", () => {
   it("is ok with every part answering, and reports lag, checkpoint age, venues, restarts", async () => {
     engineHealth = { code: 200, body: okEngine };
     supervisor("running", 1);
-    const health = await checkSystemHealth({ engineUrl, queryDatabase: database, streamConnected: () => true, supervisorFile });
+    const health = await checkSystemHealth({ engineUrl, queryDatabase: database, streamState: () => "connected", supervisorFile });
     expect(health).toMatchObject({
       status: "ok",
       console: { engineStream: "connected", pid: process.pid },
@@ -75,7 +75,7 @@ describe("system health", () => {
     const health = await checkSystemHealth({
       engineUrl: "http://127.0.0.1:1",
       queryDatabase: database,
-      streamConnected: () => false,
+      streamState: () => "disconnected",
       supervisorFile,
     });
     expect(health).toMatchObject({
@@ -93,7 +93,7 @@ describe("system health", () => {
     const noDb = await checkSystemHealth({
       engineUrl,
       queryDatabase: () => Promise.reject(new Error("ECONNREFUSED")),
-      streamConnected: () => true,
+      streamState: () => "connected",
     });
     expect(noDb).toMatchObject({
       status: "degraded",

@@ -11,7 +11,7 @@ export interface SystemHealth {
   status: "ok" | "degraded";
   checkedAt: string;
   version: string;
-  console: { pid: number; startedAt: string; uptimeS: number; engineStream: "connected" | "disconnected" | "unknown" };
+  console: { pid: number; startedAt: string; uptimeS: number; engineStream: "connected" | "disconnected" | "idle" | "unknown" };
   engine: {
     /** From the launcher when it runs the engine (starting, running, restarting, stopping, stopped, failed), else "unknown". */
     state: string;
@@ -67,8 +67,8 @@ export interface SystemHealthDeps {
   engineUrl: string | undefined;
   /** One round trip to the database. */
   queryDatabase: () => Promise<{ version: string; uptimeS: number }>;
-  /** Whether this console process follows the engine's event stream; unknown where not given. */
-  streamConnected?: () => boolean;
+  /** This console process's following of the engine's event stream (live-orders.ts); unknown where not given. */
+  streamState?: () => "connected" | "disconnected" | "idle";
   /** The launcher's state file (FILLMORE_SUPERVISOR_FILE), when the launcher runs this console. */
   supervisorFile?: string;
   timeoutMs?: number;
@@ -138,7 +138,7 @@ export async function checkSystemHealth(deps: SystemHealthDeps): Promise<SystemH
   const supervised = supervisor?.processes.engine;
   const now = Date.now();
   const h = "health" in engine ? engine.health : undefined;
-  const stream = deps.streamConnected ? (deps.streamConnected() ? "connected" : "disconnected") : "unknown";
+  const stream = deps.streamState ? deps.streamState() : "unknown";
   const healthy = stream !== "disconnected" && h?.status === "ok" && database.reachable;
   return {
     status: healthy ? "ok" : "degraded",

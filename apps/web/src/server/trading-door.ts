@@ -53,6 +53,8 @@ export interface TradingDoorOptions {
   entry: OrderEntry;
   log: Logger;
   principalOf: (headers: http.IncomingHttpHeaders) => Promise<Principal | null>;
+  /** Resolves once the console follows the engine's stream, so a new connection misses no report. */
+  ready: () => Promise<void>;
 }
 
 /** Who may hold a trading connection: anyone who may read orders (they receive execution reports). */
@@ -72,6 +74,12 @@ export function tradingHeaders(socket: Socket): http.IncomingHttpHeaders {
 
 export class TradingDoor {
   readonly nsp: Namespace;
+  private connecting = 0;
+
+  /** Whether a program is connected or connecting: execution reports need the engine's stream. */
+  get wantsStream(): boolean {
+    return this.connecting > 0 || this.nsp.sockets.size > 0;
+  }
 
   constructor(private readonly options: TradingDoorOptions) {
     const { io, log } = options;
@@ -84,6 +92,14 @@ export class TradingDoor {
       socket.data.principal = principal;
       socket.data.headers = headers;
       socket.data.credential = credentialOf(headers.authorization, headers.cookie);
+      this.connecting += 1;
+      try {
+        await options.ready();
+      } catch (error) {
+        return next(new Error(`unavailable: ${(error as Error).message}; try again`));
+      } finally {
+        this.connecting -= 1;
+      }
       next();
     });
     const { entry } = options;

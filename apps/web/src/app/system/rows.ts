@@ -64,7 +64,10 @@ export function processRows(h: SystemHealth): ProcessRow[] {
       pid: h.console.pid,
       uptimeS: h.console.uptimeS,
       version: h.version,
-      detail: `engine event stream ${h.console.engineStream}`,
+      detail:
+        h.console.engineStream === "idle"
+          ? "engine event stream idle (followed while a page or a program watches)"
+          : `engine event stream ${h.console.engineStream}`,
     },
     {
       name: "Engine",
