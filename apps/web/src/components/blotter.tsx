@@ -2,7 +2,7 @@
 import { cancelAllInput, isTerminal, ORD_STATUSES } from "@fillmore/shared";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { type CSSProperties, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { placesOf } from "../lib/format";
 import type { OrderStore, ViewSpec } from "../lib/order-store";
 import { useTRPC } from "../lib/trpc";
@@ -176,6 +176,8 @@ export function Blotter({ store, version, canCancel, canModify = false, onCancel
   const editingOrder = editing ? store.orders.get(editing) : undefined;
   const closeEditor = useCallback(() => setEditing(null), []);
   const tableWidth = columns.reduce((w, c) => w + c.width, 0) + ACTIONS_WIDTH;
+  // --row-width: where the cells end (the table may be wider); the row flash overlay stops there (globals.css).
+  const tableStyle = { minWidth: tableWidth, "--row-width": `${tableWidth}px` } as CSSProperties;
 
   return (
     <section className="card blotter" aria-label={gridLabel ? `${gridLabel} blotter` : "Blotter"}>
@@ -243,7 +245,7 @@ export function Blotter({ store, version, canCancel, canModify = false, onCancel
         </p>
       )}
       <div className="table-wrap grid-wrap" ref={scroller} data-testid="blotter-scroll">
-        <table className="grid" style={{ minWidth: tableWidth }} aria-rowcount={rows.length + 1} aria-label={gridLabel}>
+        <table className="grid" style={tableStyle} aria-rowcount={rows.length + 1} aria-label={gridLabel}>
           <colgroup>
             {columns.map((c) => (
               <col key={c.id} style={{ width: c.width }} />
