@@ -106,6 +106,8 @@ export class PositionsProjection {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly markFlushMs = 5_000,
+    /** The least time between two upserts: the keys changed meanwhile go in the next one. */
+    private readonly minIntervalMs = 100,
   ) {}
 
   /** Replaces every row with the book's (one transaction). */
@@ -157,6 +159,7 @@ export class PositionsProjection {
       for (;;) {
         try {
           await this.pool.query(statement.text, statement.values);
+          if (this.minIntervalMs > 0) await new Promise((r) => setTimeout(r, this.minIntervalMs));
           break;
         } catch (error) {
           this.log.error({ err: error, keys: keys.length }, "positions read model update failed; retrying");
