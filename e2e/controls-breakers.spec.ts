@@ -25,6 +25,9 @@ const ACCOUNT = "ACC-GAMMA";
 const BREAKER = `${drill}-pos`;
 const SWITCH = `strategy:${drill}-dm`;
 const SWITCH_SCOPE = SWITCH;
+// The demo strategy trades this account too: held during the breaker drill, so that only the drill's
+// own fill can take the position past the threshold (a demo fill had tripped it before the page read it).
+const DEMO_SCOPE = "strategy:demo";
 
 let risk: Page;
 let trader: Page;
@@ -43,7 +46,7 @@ test.afterAll(async ({ playwright }) => {
     const mine = list.breakers.find((b) => b.name === BREAKER);
     if (mine) await trpcPost(request, "controls.breakers.set", { name: BREAKER, config: { ...mine.config, enabled: false } });
     await trpcPost(request, "controls.deadman.set", { id: SWITCH, config: { enabled: false, timeoutMs: 3000 } });
-    await resetLeftovers(request, drill, [`account:${ACCOUNT}`, SWITCH_SCOPE]);
+    await resetLeftovers(request, drill, [`account:${ACCOUNT}`, SWITCH_SCOPE, DEMO_SCOPE]);
   } finally {
     await request.dispose();
     for (const page of [risk, trader]) await page?.context().close();
@@ -63,6 +66,13 @@ async function largestPosition(page: Page): Promise<{ symbol: string; qty: numbe
 }
 
 test("risk configures a positionSize breaker; a fill beyond it halts the account, shown with the values that fired it", async () => {
+  const held = await trpcPost(risk.request, "controls.trip", {
+    scope: DEMO_SCOPE,
+    // Its resting orders too: one filling during the drill would move the position as much.
+    actions: ["haltNewOrders", "cancelOpenOrders"],
+    reason: `e2e ${drill}: the demo strategy held during the breaker drill`,
+  });
+  expect(held.status, held.text).toBe(200);
   await openBlotter(trader, "trader");
   await waitLive(trader);
   const largest = await largestPosition(trader);
@@ -161,6 +171,8 @@ test("risk configures a positionSize breaker; a fill beyond it halts the account
   await expect(section.getByTestId("breakers-message")).toHaveText(`breaker ${BREAKER} saved (disabled)`, { timeout: 15_000 });
   await expect(cells.nth(6)).toHaveText("disabled", { timeout: 15_000 });
   await resetFromConsole(risk, `account:${ACCOUNT}`, `e2e ${drill}: breaker drill over, position checked`);
+  const released = await trpcPost(risk.request, "controls.reset", { scope: DEMO_SCOPE, reason: `e2e ${drill}: breaker drill over` });
+  expect(released.status, released.text).toBe(200);
 });
 
 test("a dead-man's switch whose heartbeats stop cancels the strategy's orders and halts it, visible on Controls", async () => {
