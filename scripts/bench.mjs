@@ -23,7 +23,7 @@ ensureNodeModules();
 const file = path.join("bench", `${name}.ts`);
 if (!existsSync(path.join(root, file))) throw new Error(`${file} is missing`);
 // The same young-generation size the stack gives the engine (scripts/lib/stack.ts: RUNTIME_FLAGS).
-const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --max-semi-space-size=64`.trim() };
+const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --max-semi-space-size=16`.trim() };
 const child = spawn(path.join(root, "node_modules/.bin/tsx"), [file, ...rest], { cwd: root, stdio: "inherit", env });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

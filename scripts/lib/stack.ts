@@ -40,11 +40,12 @@ const runTs = (script: string) => {
 };
 
 /**
- * A larger young generation: an order's short-lived objects die young instead of being promoted,
- * so major GC pauses (the engine's 1,000 orders/s p99 tail) come less often. Measured in
- * docs/PERFORMANCE.md; the benchmarks run with the same flag (scripts/bench.mjs).
+ * The young generation's size, measured in docs/PERFORMANCE.md ("Seventh session"): 64 MB semi-spaces
+ * made fewer promotions but scavenges of 35–165 ms under load (each copies what is alive, and a
+ * loaded process has a lot alive); 16 MB keeps each scavenge short and gave the better 1,000/s p99.
+ * The benchmarks run with the same flag (scripts/bench.mjs).
  */
-const RUNTIME_FLAGS = ["--max-semi-space-size=64"];
+const RUNTIME_FLAGS = ["--max-semi-space-size=16"];
 
 export interface StackOptions {
   dataDir: string;
