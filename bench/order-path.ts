@@ -3,7 +3,7 @@
 // The order path end to end, with the journal on (embedded Postgres, durable commits):
 //   1. paced 100 then 1,000 orders/s at the engine boundary: due → venue-acknowledged (OrderAccepted applied);
 //   2. closed loop of full lifecycles (submit → OrderFilled committed), a short concurrency sweep then 30 s sustained;
-//   3. paced 50 then 500 orders/s through the public HTTP API (console: better-auth session + tRPC) → response, and → ack seen on
+//   3. paced 50 then 500 orders/s through the public HTTP API (the REST door; tRPC at 50/s alongside) → response, and → ack seen on
 //      the engine's event stream;
 //   4. the streaming door (socket.io /trading) paced at 1,000 orders/s: send → acknowledgement, send → OrderAccepted execution report;
 //   5. api_max_rps: a stepped search for the highest rate the public API sustains for 30 s with p99 ≤ 50 ms.
@@ -962,7 +962,7 @@ async function main(): Promise<void> {
       log(`public API (tRPC orders.submit), light load: ${P.api_light_orders} orders at ${P.api_light_rate_per_s}/s…`);
       apiTrpcLight = await apiPaced(stack, apiQuotes, cookie, P.api_light_rate_per_s, P.api_light_orders, "apitrpc", "trpc");
       log(`  response p50 ${fmt(apiTrpcLight.send_to_response.p50_ms)} p99 ${fmt(apiTrpcLight.send_to_response.p99_ms)} ms`);
-      log(`public API: ${P.api_orders} orders at ${P.api_rate_per_s}/s through POST /api/trpc/orders.submit…`);
+      log(`public API: ${P.api_orders} orders at ${P.api_rate_per_s}/s through the REST door (POST /api/v1/orders)…`);
       api = await apiPaced(stack, apiQuotes, cookie, P.api_rate_per_s, P.api_orders, "api");
       log(
         `  response p50 ${fmt(api.send_to_response.p50_ms)} p99 ${fmt(api.send_to_response.p99_ms)} ms, ${api.errors} errors${api.first_error ? ` (first: ${api.first_error})` : ""}, ${api.overloaded} answered 503 OVERLOADED, ${api.skipped_over_in_flight_cap} not sent (in-flight cap)`,
