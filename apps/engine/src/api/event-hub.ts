@@ -33,10 +33,15 @@ export class EventHub {
   private readonly recent: StreamItem[] = [];
   private readonly subscribers = new Set<Subscriber>();
 
-  /** `committedSeq`: the journal's last sequence number when the hub started; older items are not held. */
+  /**
+   * `committedSeq`: the journal's last sequence number when the hub started; older items are not held.
+   * `capacity`: how many recent items a reconnecting client can resume from (a few seconds of a busy
+   * engine); further back it takes a new snapshot. Each item holds its event, the order after it and
+   * the event's JSON, so a longer backlog is old-generation memory the GC marks again and again.
+   */
   constructor(
     private committedSeq: number,
-    private readonly capacity = 20_000,
+    private readonly capacity = 5_000,
   ) {}
 
   publish(entries: readonly JournalEntry[]): void {
@@ -46,7 +51,8 @@ export class EventHub {
       this.committedSeq = item.seq;
       for (const subscriber of this.subscribers) subscriber(item);
     }
-    if (this.recent.length > this.capacity) this.recent.splice(0, this.recent.length - this.capacity);
+    // Trimmed in steps of a tenth: one splice per many commits rather than a shift of the whole array on each.
+    if (this.recent.length > this.capacity + Math.ceil(this.capacity / 10)) this.recent.splice(0, this.recent.length - this.capacity);
   }
 
   /** Items after `seq`, or null when they are no longer held (the client must take a new snapshot). */
@@ -55,6 +61,11 @@ export class EventHub {
     const firstHeld = this.recent[0]?.seq ?? this.committedSeq + 1;
     if (seq + 1 < firstHeld) return null;
     return this.recent.filter((i) => i.seq > seq);
+  }
+
+  /** How many recent items are held for resuming clients. */
+  get heldCount(): number {
+    return this.recent.length;
   }
 
   get lastSeq(): number {
