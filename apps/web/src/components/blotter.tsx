@@ -10,6 +10,7 @@ import { useStoreVersion } from "../lib/use-live-orders";
 import { errorText } from "../lib/use-session";
 import { ColumnChooser, useVisibleColumns } from "./blotter/column-chooser";
 import { COLUMN_BY_ID, type Column } from "./blotter/columns";
+import { FLASH_MS } from "./blotter/flash";
 import { BlotterHeader } from "./blotter/header";
 import { BlotterRow } from "./blotter/row";
 import { comparatorFor, DEFAULT_SORT, type Sort } from "./blotter/sort";
@@ -83,6 +84,8 @@ export function Blotter({ store, version, canCancel, canModify = false, onCancel
     useFlushSync: false,
   });
   const items = virtualizer.getVirtualItems().filter((item) => item.index < rows.length);
+  // Rows flash only for a change that just arrived: a row scrolled into view later does not replay it.
+  const frameNow = performance.now();
 
   // Scroll anchoring: once the trader has scrolled down, new orders arriving on top must not push
   // the rows they are reading down the screen. At the very top the view stays live (new rows show).
@@ -267,7 +270,7 @@ export function Blotter({ store, version, canCancel, canModify = false, onCancel
                   key={o.orderId}
                   order={o}
                   columns={columns}
-                  flash={store.changed.get(o.orderId) === o.lastSeq}
+                  flash={store.flashes(o, FLASH_MS, frameNow)}
                   places={places.get(o.symbol)}
                   isSplitParent={store.splitParents.has(o.orderId)}
                   lastFill={store.lastFills.get(o.orderId)}

@@ -64,6 +64,25 @@ describe("OrderStore", () => {
     }
   });
 
+  it("a row flashes only within the window after its change arrived, not when it is rendered again later", () => {
+    let now = 0;
+    const store = new OrderStore(undefined, () => now);
+    const a = order(1);
+    store.reset([a]);
+    expect(store.flashes(a, 1200)).toBe(false);
+    now = 10_000;
+    const changed = { ...a, ordStatus: "Cancelled" as const, lastSeq: a.lastSeq + 1 };
+    store.apply([changed]);
+    now = 10_500;
+    expect(store.flashes(changed, 1200)).toBe(true);
+    // Scrolled into view a few seconds later: no second flash.
+    now = 13_000;
+    expect(store.flashes(changed, 1200)).toBe(false);
+    // An older version of the row never flashes.
+    now = 10_100;
+    expect(store.flashes(a, 1200)).toBe(false);
+  });
+
   it("ignores stale versions and derives the last fill from consecutive versions", () => {
     const store = new OrderStore();
     const a = order(1);

@@ -34,6 +34,8 @@ export class OrderStore {
   readonly orders = new Map<string, Order>();
   /** Order ids changed since the snapshot, with the sequence of their last change (rows flash). */
   readonly changed = new Map<string, number>();
+  /** When each of those last changed (`now()`), so a row scrolled into view later does not flash again. */
+  private readonly changedAt = new Map<string, number>();
   readonly lastFills = new Map<string, LastFill>();
   /** Parent orders of split children, with how many children they have here. */
   readonly splitParents = new Map<string, number>();
@@ -48,7 +50,17 @@ export class OrderStore {
   private rowsVersion = -1;
   private readonly listeners = new Set<() => void>();
 
-  constructor(readonly maxOrders = DEFAULT_MAX_ORDERS) {}
+  constructor(
+    readonly maxOrders = DEFAULT_MAX_ORDERS,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Whether this order's row should flash: its last change arrived less than `withinMs` ago. */
+  flashes(order: Order, withinMs: number, at = this.now()): boolean {
+    return (
+      this.changed.get(order.orderId) === order.lastSeq && at - (this.changedAt.get(order.orderId) ?? Number.NEGATIVE_INFINITY) < withinMs
+    );
+  }
 
   get size(): number {
     return this.orders.size;
@@ -70,6 +82,7 @@ export class OrderStore {
   reset(orders: readonly Order[]): void {
     this.orders.clear();
     this.changed.clear();
+    this.changedAt.clear();
     this.lastFills.clear();
     this.splitParents.clear();
     this.accountCounts.clear();
@@ -94,6 +107,7 @@ export class OrderStore {
       }
       this.put(next, prev);
       this.changed.set(next.orderId, next.lastSeq);
+      this.changedAt.set(next.orderId, this.now());
       if (viewLive) this.updateView(prev, next);
     }
     const evicted = this.evictIfNeeded();
@@ -137,6 +151,7 @@ export class OrderStore {
   private drop(o: Order): void {
     this.orders.delete(o.orderId);
     this.changed.delete(o.orderId);
+    this.changedAt.delete(o.orderId);
     this.lastFills.delete(o.orderId);
     this.count(this.accountCounts, o.accountId, -1, true);
     if (o.parentId) this.count(this.splitParents, o.parentId, -1, false);

@@ -10,6 +10,9 @@ export interface FlashPhase {
   b: boolean;
 }
 
+/** How long a row flashes after a change: the `flash` animation's duration in globals.css. */
+export const FLASH_MS = 1200;
+
 /** The phase for `seq`: the same as before for the same version, flipped for a new one. */
 export function nextFlashPhase(prev: FlashPhase | undefined, seq: number): FlashPhase {
   if (!prev) return { seq, b: false };
