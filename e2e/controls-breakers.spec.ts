@@ -1,17 +1,6 @@
 import { expect, type Page, test } from "@playwright/test";
 import { expectHalted, historyRow, openAs, openControls, resetFromConsole, resetLeftovers, submitApi, trpcPost } from "./controls-steps";
-import {
-  fillAndSubmit,
-  growingSide,
-  limitAround,
-  openBlotter,
-  screenshotPath,
-  storageStateFor,
-  ticket,
-  trpcGet,
-  uniqueId,
-  waitLive,
-} from "./helpers";
+import { growingSide, limitAround, openBlotter, screenshotPath, storageStateFor, trpcGet, uniqueId, waitLive } from "./helpers";
 
 // Automatic trips, configured and watched on the Controls page: a circuit breaker set by risk and
 // tripped by a real fill, shown with the condition and the values that fired it; a dead-man's switch
@@ -25,9 +14,10 @@ const ACCOUNT = "ACC-GAMMA";
 const BREAKER = `${drill}-pos`;
 const SWITCH = `strategy:${drill}-dm`;
 const SWITCH_SCOPE = SWITCH;
-// The demo strategy trades this account too: held during the breaker drill, so that only the drill's
-// own fill can take the position past the threshold (a demo fill had tripped it before the page read it).
-const DEMO_SCOPE = "strategy:demo";
+// The breaker watches the drill's own strategy in the account (a demo-strategy fill in the account had
+// tripped an account-wide one before the page read "armed").
+const DRILL_STRATEGY = `${drill}-s`;
+const BREAKER_SCOPE = `account:${ACCOUNT}/strategy:${DRILL_STRATEGY}`;
 
 let risk: Page;
 let trader: Page;
@@ -46,37 +36,19 @@ test.afterAll(async ({ playwright }) => {
     const mine = list.breakers.find((b) => b.name === BREAKER);
     if (mine) await trpcPost(request, "controls.breakers.set", { name: BREAKER, config: { ...mine.config, enabled: false } });
     await trpcPost(request, "controls.deadman.set", { id: SWITCH, config: { enabled: false, timeoutMs: 3000 } });
-    await resetLeftovers(request, drill, [`account:${ACCOUNT}`, SWITCH_SCOPE, DEMO_SCOPE]);
+    await resetLeftovers(request, drill, [BREAKER_SCOPE, SWITCH_SCOPE]);
   } finally {
     await request.dispose();
     for (const page of [risk, trader]) await page?.context().close();
   }
 });
 
-/** The symbol with the account's largest absolute position (the positionSize reading), and that size. */
-async function largestPosition(page: Page): Promise<{ symbol: string; qty: number }> {
-  const snapshot = await trpcGet<{ rows: { symbol: string; qty: string }[] }>(page.request, "positions.snapshot", {
-    accountIds: [ACCOUNT],
-  });
-  const bySymbol = new Map<string, number>();
-  for (const r of snapshot.rows) bySymbol.set(r.symbol, (bySymbol.get(r.symbol) ?? 0) + Number(r.qty));
-  let best = { symbol: "AAPL", qty: 0 };
-  for (const [symbol, qty] of bySymbol) if (Math.abs(qty) > Math.abs(best.qty)) best = { symbol, qty };
-  return best;
-}
-
-test("risk configures a positionSize breaker; a fill beyond it halts the account, shown with the values that fired it", async () => {
-  const held = await trpcPost(risk.request, "controls.trip", {
-    scope: DEMO_SCOPE,
-    // Its resting orders too: one filling during the drill would move the position as much.
-    actions: ["haltNewOrders", "cancelOpenOrders"],
-    reason: `e2e ${drill}: the demo strategy held during the breaker drill`,
-  });
-  expect(held.status, held.text).toBe(200);
+test("risk configures a positionSize breaker; a fill beyond it halts the scope, shown with the values that fired it", async () => {
+  // The breaker watches the drill's own strategy in the account: its position starts flat, so only
+  // the drill's fill can take it past the threshold (the demo strategy trades this account too).
+  const threshold = 5;
   await openBlotter(trader, "trader");
   await waitLive(trader);
-  const largest = await largestPosition(trader);
-  const threshold = Math.floor(Math.abs(largest.qty)) + 3;
 
   // Configure: New breaker, condition, scope, threshold, N = 1, enabled, the default actions; Save.
   await openControls(risk, "risk");
@@ -85,12 +57,9 @@ test("risk configures a positionSize breaker; a fill beyond it halts the account
   const editor = section.getByTestId("breaker-editor");
   await editor.getByLabel("Breaker name").fill(BREAKER);
   await editor.getByLabel("Condition").selectOption("positionSize");
-  await editor.getByLabel("Breaker scope").fill(`account:${ACCOUNT}`);
+  await editor.getByLabel("Breaker scope").fill(BREAKER_SCOPE);
   await editor.getByLabel(/^Threshold/).fill(String(threshold));
   await editor.getByLabel("N readings").fill("1");
-  // The demo strategy trades this account too, and reducing orders pass a halt: with the default
-  // hysteresis (0.1) one of its fills could re-arm the breaker before the page is read. 0.99 keeps
-  // it tripped until the position is nearly flat.
   await editor.getByLabel("Hysteresis (0–0.99)").fill("0.99");
   await editor.getByRole("checkbox", { name: "enabled", exact: true }).check();
   await editor.getByRole("button", { name: "Save breaker" }).click();
@@ -100,22 +69,22 @@ test("risk configures a positionSize breaker; a fill beyond it halts the account
   const row = section.getByTestId(`breaker-${BREAKER}`);
   const cells = row.getByRole("cell");
   await expect(cells.nth(1)).toHaveText("positionSize");
-  await expect(cells.nth(2)).toHaveText(`account:${ACCOUNT}`);
+  await expect(cells.nth(2)).toHaveText(BREAKER_SCOPE);
   await expect(cells.nth(3)).toHaveText(`${threshold} units`);
   await expect(cells.nth(6)).toHaveText("armed", { timeout: 15_000 });
   await expect(cells.nth(7)).toHaveText("haltNewOrders, cancelOpenOrders, notifyRiskTeam");
   await expect(section.getByTestId(`breaker-${BREAKER}-trip`)).toHaveText("never");
   await risk.screenshot({ path: screenshotPath("controls-breaker-armed.png"), fullPage: true });
 
-  // A market order that grows the largest position by 10 takes it past the threshold when it fills.
-  const side = largest.qty < 0 ? "Sell" : "Buy";
+  // A market order of 10 in the strategy takes its position past the threshold when it fills.
   const order = await submitApi(trader.request, {
     clOrdId: uniqueId("breach"),
     accountId: ACCOUNT,
-    symbol: largest.symbol,
-    side,
+    symbol: "AAPL",
+    side: "Buy",
     ordType: "Market",
-    orderQty: largest.symbol === "EURUSD" ? "1000" : "10",
+    orderQty: "10",
+    strategy: DRILL_STRATEGY,
   });
   expect(order.ordStatus, order.rejectReason ?? "").not.toBe("Rejected");
 
@@ -123,7 +92,7 @@ test("risk configures a positionSize breaker; a fill beyond it halts the account
   const trip = section.getByTestId(`breaker-${BREAKER}-trip`);
   await expect(trip).toHaveText(
     new RegExp(
-      `^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ: positionSize value \\d+(\\.\\d+)? > threshold ${threshold} after 1 reading\\(s\\) → account:${ACCOUNT} \\(`,
+      `^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ: positionSize value \\d+(\\.\\d+)? > threshold ${threshold} after 1 reading\\(s\\) → ${BREAKER_SCOPE} \\(`,
     ),
     { timeout: 20_000 },
   );
@@ -131,48 +100,35 @@ test("risk configures a positionSize breaker; a fill beyond it halts the account
   expect(fired, "the value that fired it is beyond the threshold").toBeGreaterThan(threshold);
   await expect(cells.nth(6)).toHaveText(/^tripped/);
 
-  // Verify the halt took: the account HALTED by breaker:<name> with the condition and values as the reason.
+  // Verify the halt took: the scope HALTED by breaker:<name> with the condition and values as the reason.
   const breakerActor = `breaker:${BREAKER}`;
-  await expectHalted(
-    risk,
-    `account:${ACCOUNT}`,
-    breakerActor,
-    new RegExp(`^positionSize breached: value [\\d.]+ > threshold ${threshold} `),
-  );
-  await expect(historyRow(risk, "KillSwitchTripped", `account:${ACCOUNT}`).getByRole("cell").nth(3)).toHaveText(breakerActor, {
+  await expectHalted(risk, BREAKER_SCOPE, breakerActor, new RegExp(`^positionSize breached: value [\\d.]+ > threshold ${threshold} `));
+  await expect(historyRow(risk, "KillSwitchTripped", BREAKER_SCOPE).getByRole("cell").nth(3)).toHaveText(breakerActor, {
     timeout: 15_000,
   });
-  await expect(risk.getByRole("region", { name: "Trading halted" })).toContainText(`account:${ACCOUNT}: “positionSize breached`);
+  await expect(risk.getByRole("region", { name: "Trading halted" })).toContainText(`${BREAKER_SCOPE}: “positionSize breached`);
   await risk.screenshot({ path: screenshotPath("controls-breaker-tripped.png"), fullPage: true });
 
-  // A trader's order in the account that grows the position is refused, naming the breaker (the
-  // blotter opened above; its ticket has sent nothing yet).
-  const symbol = largest.symbol === "EURUSD" ? "AAPL" : largest.symbol;
-  // An order that grows the position (one that reduces it still passes a halt).
-  const grow = await growingSide(trader.request, ACCOUNT, symbol);
-  await fillAndSubmit(trader, {
-    account: ACCOUNT,
-    symbol,
-    side: grow,
-    type: "Limit",
-    quantity: "1",
-    price: await limitAround(trader, symbol, grow, false),
+  // A new order in the scope that grows the position is refused, naming the breaker.
+  const refused = await submitApi(trader.request, {
     clOrdId: uniqueId("after-trip"),
+    accountId: ACCOUNT,
+    symbol: "AAPL",
+    side: "Buy",
+    ordType: "Limit",
+    orderQty: "1",
+    price: await limitAround(trader, "AAPL", "Buy", false),
+    strategy: DRILL_STRATEGY,
   });
-  const alert = ticket(trader).getByRole("alert");
-  await expect(alert).toContainText(`Rejected: TRADING_HALTED: trading is HALTED for account:${ACCOUNT} by ${breakerActor} at `, {
-    timeout: 15_000,
-  });
-  await expect(alert).toContainText('reason "positionSize breached');
+  expect(refused.ordStatus).toBe("Rejected");
+  expect(refused.rejectReason ?? "").toContain(`TRADING_HALTED: trading is HALTED for ${BREAKER_SCOPE} by ${breakerActor} at `);
 
-  // Reset safely: the breaker off first (it would stay tripped, not trip again, but the drill is over), then the account.
+  // Reset safely: the breaker off first (it would stay tripped, not trip again, but the drill is over), then the scope.
   // A controlled checkbox: it turns off once the engine has saved the config and the list is read again.
   await section.getByRole("checkbox", { name: `Enable ${BREAKER}` }).click();
   await expect(section.getByTestId("breakers-message")).toHaveText(`breaker ${BREAKER} saved (disabled)`, { timeout: 15_000 });
   await expect(cells.nth(6)).toHaveText("disabled", { timeout: 15_000 });
-  await resetFromConsole(risk, `account:${ACCOUNT}`, `e2e ${drill}: breaker drill over, position checked`);
-  const released = await trpcPost(risk.request, "controls.reset", { scope: DEMO_SCOPE, reason: `e2e ${drill}: breaker drill over` });
-  expect(released.status, released.text).toBe(200);
+  await resetFromConsole(risk, BREAKER_SCOPE, `e2e ${drill}: breaker drill over, position checked`);
 });
 
 test("a dead-man's switch whose heartbeats stop cancels the strategy's orders and halts it, visible on Controls", async () => {
