@@ -287,6 +287,10 @@ export interface SystemEventData {
   UserSignedIn: { userId: string; email: string; ip: string };
   SignInFailed: { email: string; ip: string; outcome: "bad-password" | "unknown-account" | "blocked" };
   UserRoleChanged: { userId: string; email: string; old: string; new: string };
+  /** A user created by an admin (users.create) or by the create-admin CLI: who, with which role; never a password. */
+  UserCreated: { userId: string; email: string; name: string; role: string };
+  /** A user disabled by an admin (users.disable): their sessions were ended and they can no longer sign in. */
+  UserDisabled: { userId: string; email: string; role: string; sessionsRevoked: number };
   /** An execution-quality alert rule created or changed by the risk role (the rule as saved). */
   QualityAlertRuleSet: {
     ruleId: string;

@@ -52,13 +52,15 @@ describe("POST /v1/audit/events", () => {
     expect(rows[0].n).toBe(1);
   });
 
-  it("journals key, sign-in, role and alert-rule events; the engine restarts on them and the chain verifies", async () => {
+  it("journals key, sign-in, user, role and alert-rule events; the engine restarts on them and the chain verifies", async () => {
     for (const body of [
       { type: "ApiKeyCreated", actor: "user:admin@x.test", data: { keyId: "k1", name: "bot", role: "trader", accountIds: [] } },
       { type: "ApiKeyRevoked", actor: "user:admin@x.test", data: { keyId: "k1", name: "bot" } },
       { type: "UserSignedIn", actor: "user:admin@x.test", data: { userId: "u1", email: "admin@x.test", ip: "127.0.0.1" } },
       { type: "SignInFailed", actor: "anonymous", data: { email: "who@x.test", ip: "127.0.0.1", outcome: "unknown-account" } },
       { type: "UserRoleChanged", actor: "user:admin@x.test", data: { userId: "u2", email: "t@x.test", old: "trader", new: "risk" } },
+      { type: "UserCreated", actor: "user:admin@x.test", data: { userId: "u3", email: "n@x.test", name: "New", role: "trader" } },
+      { type: "UserDisabled", actor: "user:admin@x.test", data: { userId: "u3", email: "n@x.test", role: "trader", sessionsRevoked: 2 } },
       {
         type: "QualityAlertRuleSet",
         actor: "user:risk@x.test",

@@ -5,7 +5,7 @@ import { CommandError } from "../orders/errors";
 /**
  * Administrative actions journaled as audit events (POST /v1/audit/events, routed in
  * api/http-server.ts): exports produced, API keys created and revoked, sign-ins and failed
- * sign-ins, role changes, execution-quality alert rules set and removed. The console says who acted; the engine stamps, chains and commits the
+ * sign-ins, users created, disabled and their role changes, execution-quality alert rules set and removed. The console says who acted; the engine stamps, chains and commits the
  * event like any other and answers once it is durable, with its seq and hash. Only these types are
  * accepted, each with a closed shape: nothing else can be written to the journal through this door.
  * Their types are in packages/shared/src/events.ts; replay passes them by (no engine state depends on them).
@@ -35,6 +35,8 @@ export const ADMIN_EVENTS = {
     .object({ email: z.string().max(320), ip: text(64), outcome: z.enum(["bad-password", "unknown-account", "blocked"]) })
     .strict(),
   UserRoleChanged: z.object({ userId: text(128), email: text(320), old: text(32), new: text(32) }).strict(),
+  UserCreated: z.object({ userId: text(128), email: text(320), name: text(128), role: text(32) }).strict(),
+  UserDisabled: z.object({ userId: text(128), email: text(320), role: text(32), sessionsRevoked: z.number().int().min(0) }).strict(),
   QualityAlertRuleSet: z
     .object({
       ruleId: text(64),
