@@ -710,22 +710,38 @@ function stepHolds(r: ApiResult): boolean {
 
 /**
  * Waits until the stack's start-up work (projections catching up, the day's scheduled report, JIT)
- * is over: the engine, the console and Postgres together under 0.15 cores for two 1 s windows in a
- * row, 30 s at most. Without it the first API phase measured that work, not the API.
+ * and the earlier phases' deferred work are over: the engine, the console and Postgres together under
+ * 0.15 cores for two 1 s windows in a row, and at most SETTLE_MARKOUTS markout samples still due (each
+ * fill's last markout is journaled 60 s after it: a phase at 1,000/s leaves 1,000 events a second for
+ * the phase that follows a minute later). 90 s at most. Without it a phase measured the work of the
+ * ones before it, not its own.
  */
+const SETTLE_MARKOUTS = 1000;
 async function settle(stack: Stack): Promise<void> {
   const started = performance.now();
   let quiet = 0;
   let last: CpuUse | undefined;
-  while (quiet < 2 && performance.now() - started < 30_000) {
+  let markouts = Number.NaN;
+  while ((quiet < 2 || !(markouts <= SETTLE_MARKOUTS)) && performance.now() - started < 90_000) {
     const meter = cpuMeter(postmasterPid);
     await new Promise((r) => setTimeout(r, 1000));
     last = meter.stop();
     quiet = last.bench_children_cores + last.postgres_cores < 0.15 ? quiet + 1 : 0;
+    markouts = await markoutsPending(stack);
   }
   log(
-    `stack settled in ${((performance.now() - started) / 1000).toFixed(1)} s (last second: children ${last?.bench_children_cores} cores, Postgres ${last?.postgres_cores}) at ${stack.webUrl}`,
+    `stack settled in ${((performance.now() - started) / 1000).toFixed(1)} s (last second: children ${last?.bench_children_cores} cores, Postgres ${last?.postgres_cores}; ${markouts} markout samples due) at ${stack.webUrl}`,
   );
+}
+
+/** The engine's markout samples still due (its /metrics gauge); NaN when it cannot be read. */
+async function markoutsPending(stack: Stack): Promise<number> {
+  try {
+    const text = await (await fetch(`${stack.engineUrl}/metrics`)).text();
+    return Number(/^fillmore_markouts_pending (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
 }
 
 async function apiMaxRps(stack: Stack, quotes: Quotes, cookie: string): Promise<{ api_max_rps: number; steps: MaxRpsStep[] }> {
@@ -753,11 +769,13 @@ async function apiMaxRps(stack: Stack, quotes: Quotes, cookie: string): Promise<
     return s.holds;
   };
   const held: number[] = [];
+  await settle(stack);
   for (const rate of P.max_rps_screen_rates) {
     if (!(await step(rate, P.max_rps_screen_seconds, "screen"))) break;
     held.push(rate);
   }
   for (const rate of held.reverse().slice(0, P.max_rps_max_confirms)) {
+    await settle(stack);
     if (await step(rate, P.max_rps_confirm_seconds, "confirm")) return { api_max_rps: rate, steps };
   }
   return { api_max_rps: 0, steps };
@@ -963,11 +981,13 @@ async function main(): Promise<void> {
       apiTrpcLight = await apiPaced(stack, apiQuotes, cookie, P.api_light_rate_per_s, P.api_light_orders, "apitrpc", "trpc");
       log(`  response p50 ${fmt(apiTrpcLight.send_to_response.p50_ms)} p99 ${fmt(apiTrpcLight.send_to_response.p99_ms)} ms`);
       log(`public API: ${P.api_orders} orders at ${P.api_rate_per_s}/s through the REST door (POST /api/v1/orders)…`);
+      await settle(stack);
       api = await apiPaced(stack, apiQuotes, cookie, P.api_rate_per_s, P.api_orders, "api");
       log(
         `  response p50 ${fmt(api.send_to_response.p50_ms)} p99 ${fmt(api.send_to_response.p99_ms)} ms, ${api.errors} errors${api.first_error ? ` (first: ${api.first_error})` : ""}, ${api.overloaded} answered 503 OVERLOADED, ${api.skipped_over_in_flight_cap} not sent (in-flight cap)`,
       );
       log(`streaming door: ${P.stream_orders} orders at ${P.stream_rate_per_s}/s over socket.io /trading…`);
+      await settle(stack);
       stream = await streamPaced(stack, apiQuotes, cookie, P.stream_rate_per_s, P.stream_orders, "stream");
       log(
         `  ack p99 ${fmt(stream.send_to_ack.p99_ms)} ms, OrderAccepted report p50 ${fmt(stream.send_to_accepted_report.p50_ms)} p99 ${fmt(stream.send_to_accepted_report.p99_ms)} ms, ${stream.errors} errors${stream.first_error ? ` (first: ${stream.first_error})` : ""}`,

@@ -19,6 +19,7 @@ import { OrderManager } from "./orders/order-manager";
 import type { LivePositions } from "./positions/live-positions";
 import { Positions } from "./positions/positions";
 import type { PositionsProjection } from "./positions/positions-projection";
+import type { MarkoutSampler } from "./quality/markouts";
 import { loadReference } from "./reference";
 import { ReferenceService } from "./reference/service";
 import { ReferenceStore } from "./reference/store";
@@ -129,6 +130,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
     { orders, journal, pool, quote: (s) => feed.quote(s), clock, log },
     { projectionThread: { databaseUrl: config.DATABASE_URL, logLevel: config.LOG_LEVEL } },
   );
+  countMarkouts(metrics, quality.sampler);
   const emergency = setUpEmergency({
     orders,
     journal,
@@ -264,6 +266,30 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
       return stopping;
     },
   };
+}
+
+/** Markout samples still due (each fill's +1 s, +5 s, +60 s), and those dropped at the pending cap. */
+function countMarkouts(metrics: Metrics, sampler: MarkoutSampler): void {
+  metrics.registry.registerMetric(
+    new Gauge({
+      name: "fillmore_markouts_pending",
+      help: "Markout samples scheduled and not yet taken",
+      registers: [],
+      collect() {
+        this.set(sampler.pending);
+      },
+    }),
+  );
+  metrics.registry.registerMetric(
+    new Gauge({
+      name: "fillmore_markouts_dropped",
+      help: "Markout samples not scheduled because the pending cap was reached (since start)",
+      registers: [],
+      collect() {
+        this.set(sampler.dropped);
+      },
+    }),
+  );
 }
 
 function countLiveOrders(metrics: Metrics, orders: OrderManager): void {

@@ -124,6 +124,11 @@ describe("engine internal API", () => {
     expect(money.sum(rows.map((r) => r.q))).toBe("300");
     const notional = money.sum(rows.map((r) => money.mul(r.q, r.px)));
     expect(filled.avgPx).toBe(money.div(notional, "300", 8));
+    // Each fill's markouts (+1 s, +5 s, +60 s) are due later; /metrics says how many are still due.
+    const metrics = await (await fetch(`${h.engine?.url}/metrics`)).text();
+    const pending = Number(/^fillmore_markouts_pending (\d+)/m.exec(metrics)?.[1]);
+    expect(pending).toBeGreaterThanOrEqual(rows.length * 3 - 2);
+    expect(metrics).toMatch(/^fillmore_markouts_dropped 0$/m);
   });
 
   it("cancels a resting order through PendingCancel and refuses to cancel it twice", async () => {

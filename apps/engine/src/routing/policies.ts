@@ -104,7 +104,12 @@ export function route(
   const costKnown = policy === "lowestCost" ? pool.filter((c) => c.feeBps !== null && touch(order, c) !== undefined) : [];
   const ranked = costKnown.length > 0 ? costKnown : pool;
 
+  const scores = new Map<Candidate, number | undefined>();
   const scoreOf = (c: Candidate): number | undefined => {
+    if (!scores.has(c)) scores.set(c, computeScore(c));
+    return scores.get(c);
+  };
+  const computeScore = (c: Candidate): number | undefined => {
     switch (policy) {
       case "bestPrice": {
         const px = touch(order, c);
