@@ -27,7 +27,7 @@ const auditColumns: Columns<AuditEvent> = [
   { header: "account", value: (e) => e.accountId, kind: "text", width: 60 },
   { header: "actor", value: (e) => e.actor, kind: "text", width: 90 },
   { header: "data", value: (e) => e.data, kind: "text", width: 260 },
-  { header: "hash", value: (e) => e.hash, kind: "text", width: 80 },
+  { header: "hash", value: (e) => e.hash, kind: "text", width: 80, chars: 64 },
 ];
 
 const orderColumns: Columns<HistoryOrder> = [

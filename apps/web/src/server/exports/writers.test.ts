@@ -133,6 +133,67 @@ describe("writeExport", () => {
     expect(text).toContain("page 4");
   });
 
+  it("PDF never cuts a value: long ids, hashes, timestamps and text wrap onto more lines of their row", async () => {
+    const long: Row[] = [
+      // A 27-character timestamp in a narrow column, a 64-character hash, a long id with spaces at the wrap points.
+      {
+        id: "2026-11-30T08:24:58.123456Z",
+        note: "a".repeat(64).replace(/a/g, (_, i: number) => "0123456789abcdef"[i % 16] ?? ""),
+        amount: "-123456789012.123456789",
+      },
+      { id: "CLORD-0000000000000000000000000000000000000001", note: `${"word ".repeat(80)}end`, amount: "1" },
+      { id: "T3", note: "short", amount: "2" },
+    ];
+    const narrow: Columns<Row> = [
+      { header: "id", value: (r) => r.id, kind: "text", width: 40 },
+      { header: "note", value: (r) => r.note, kind: "text", width: 60 },
+      { header: "amount", value: (r) => r.amount, kind: "decimal", width: 30 },
+    ];
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on("data", (c: Buffer) => chunks.push(c));
+    await writeExport({ format: "pdf", heading, columns: narrow, rows: iterate(long) }, out);
+    const pieces = pdfText(Buffer.concat(chunks));
+    // A wrapped cell's lines are drawn one after another: joined, they give the value back whole.
+    const joined = pieces.replaceAll("\n", "");
+    for (const r of long) for (const value of [r.id, r.note, r.amount]) expect(joined).toContain(value);
+    // And nothing is cut: no "~" cut mark, and the long id is really on more than one line.
+    expect(pieces).not.toContain("~");
+    expect(pieces.split("\n")).not.toContain(long[1]?.id);
+  });
+
+  it("PDF: a timestamp column keeps its 27 characters and a column that says its width gets it", async () => {
+    const { pdfColumnChars } = await import("./writers");
+    const chars = pdfColumnChars(
+      [
+        { kind: "time", width: 10 },
+        { kind: "text", width: 10, chars: 64 },
+        { kind: "text", width: 100 },
+        { kind: "text", width: 100 },
+      ],
+      782,
+    );
+    expect(chars.slice(0, 2)).toEqual([27, 64]);
+    expect(chars[2]).toBe(chars[3]);
+    expect((chars[2] ?? 0) * 2 + 27 + 64 + 4).toBeLessThanOrEqual(782 / 4.2);
+  });
+
+  it("PDF: a value longer than a page runs on over the next page, whole", async () => {
+    const huge = [{ id: "BIG", note: "x".repeat(100).concat("END"), amount: "1" }];
+    const tiny: Columns<Row> = [
+      { header: "id", value: (r) => r.id, kind: "text", width: 20, chars: 3 },
+      { header: "note", value: (r) => r.note, kind: "text", width: 20, chars: 1 },
+    ];
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on("data", (c: Buffer) => chunks.push(c));
+    await writeExport({ format: "pdf", heading, columns: tiny, rows: iterate(huge) }, out);
+    const text = pdfText(Buffer.concat(chunks));
+    expect(text).toContain("page 2");
+    expect(text.split("\n").filter((l) => l === "x")).toHaveLength(100);
+    expect(text).toContain("E\nN\nD");
+  });
+
   it("JSON: one document with the heading, columns and rows as objects", async () => {
     const { file, result } = await produce("json");
     const doc = JSON.parse(file.toString("utf8"));

@@ -4,7 +4,7 @@ import { Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type ExcelJS from "exceljs";
 import { cellText, neutralise } from "./cells";
-import type { Column, Columns } from "./columns";
+import { type Column, type Columns, TIME_CHARS } from "./columns";
 
 export const EXPORT_FORMATS = ["csv", "xlsx", "pdf", "json"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -198,10 +198,30 @@ const PDF_ROW = 10;
 /** Courier: every glyph is 0.6 em, so a row is one fixed-width line (one text call per row, not per cell). */
 const CHAR_W = PDF_FONT_SIZE * 0.6;
 
-/** Fits text into `chars` characters, padded (a cut cell ends in "~"). */
-function fit(text: string, chars: number): string {
-  const flat = text.replace(/[\r\n\t]/g, " ");
-  return flat.length > chars ? `${flat.slice(0, chars - 1)}~` : flat.padEnd(chars);
+/** A cell as PDF text: one line of it, control characters shown as spaces (the same count: no character lost). */
+const flat = (text: string) => text.replace(/[\r\n\t]/g, " ");
+
+/**
+ * A cell's text in lines of at most `chars` characters: never cut, a long value (a hash, a JSON payload)
+ * continues on the next line of its column, so joining the lines gives the value back exactly.
+ */
+export function wrapCell(text: string, chars: number): string[] {
+  if (text.length <= chars) return [text];
+  const lines: string[] = [];
+  for (let i = 0; i < text.length; i += chars) lines.push(text.slice(i, i + chars));
+  return lines;
+}
+
+/**
+ * Characters per column (one more is the gap): a column that says how many characters its values take
+ * gets them (times get TIME_CHARS); the others share the rest of the page by their widths (at least 3).
+ */
+export function pdfColumnChars(columns: readonly Pick<Column<unknown>, "width" | "kind" | "chars">[], pageWidth: number): number[] {
+  const fixed = columns.map((c) => c.chars ?? (c.kind === "time" ? TIME_CHARS : undefined));
+  const fixedWidth = fixed.reduce<number>((a, n) => a + (n === undefined ? 0 : (n + 1) * CHAR_W), 0);
+  const free = columns.reduce((a, c, i) => a + (fixed[i] === undefined ? c.width : 0), 0);
+  const scale = free === 0 ? 1 : Math.min(1, Math.max(0, pageWidth - fixedWidth) / free);
+  return columns.map((c, i) => fixed[i] ?? Math.max(3, Math.floor((c.width * scale) / CHAR_W) - 1));
 }
 
 async function writePdf<T>({ heading, columns }: ExportInput<T>, pages: AsyncIterable<readonly T[]>, out: Writable): Promise<void> {
@@ -216,9 +236,10 @@ async function writePdf<T>({ heading, columns }: ExportInput<T>, pages: AsyncIte
   const piped = pipeline(doc, out);
   const left = 30;
   const bottom = doc.page.height - 40;
-  const scale = Math.min(1, (doc.page.width - 60) / columns.reduce((a, c) => a + c.width, 0));
-  const chars = columns.map((c) => Math.max(3, Math.floor((c.width * scale) / CHAR_W) - 1));
-  const line = (cells: string[]) => cells.map((cell, i) => fit(cell, chars[i] ?? 3)).join(" ");
+  const chars = pdfColumnChars(columns as Columns<unknown>, doc.page.width - 60);
+  /** Where each column starts (points): Courier, so a column is its characters plus one gap. */
+  const xs = chars.map((_, i) => left + chars.slice(0, i).reduce((a, n) => a + (n + 1) * CHAR_W, 0));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(chars[i] ?? 3)).join(" ");
   let page = 1;
   const header = () => {
     doc.font("Helvetica-Bold").fontSize(11).text(heading.title, left, 30);
@@ -231,23 +252,50 @@ async function writePdf<T>({ heading, columns }: ExportInput<T>, pages: AsyncIte
         45,
       );
     doc.font("Courier-Bold").fontSize(PDF_FONT_SIZE);
-    doc.text(line(columns.map((c) => c.header)), left, 60, { lineBreak: false });
+    const headers = columns.map((c, i) => wrapCell(c.header, chars[i] ?? 3));
+    const lines = Math.max(...headers.map((h) => h.length));
+    for (let k = 0; k < lines; k++) doc.text(line(headers.map((h) => h[k] ?? "")), left, 60 + k * PDF_ROW, { lineBreak: false });
     doc.font("Courier");
-    return 60 + PDF_ROW + 2;
+    return 60 + lines * PDF_ROW + 2;
   };
   let y = header();
+  /** Where the rows of a page start. */
+  const top = y;
   let count = 0;
+  const newPage = async () => {
+    doc.addPage();
+    page += 1;
+    y = header();
+    // pdfkit writes a finished page out; let the file stream take it before the next.
+    await new Promise((resolve) => setImmediate(resolve));
+  };
   for await (const rowsOfPage of pages)
     for (const row of rowsOfPage) {
-      if (y > bottom) {
-        doc.addPage();
-        page += 1;
-        y = header();
-        // pdfkit writes a finished page out; let the file stream take it before the next.
-        await new Promise((resolve) => setImmediate(resolve));
+      if (y > bottom) await newPage();
+      const cells = columns.map((c) => flat(cellText(c.value(row))));
+      if (cells.every((cell, i) => cell.length <= (chars[i] ?? 3))) {
+        // The common row: one fixed-width line, one text call.
+        doc.text(line(cells), left, y, { lineBreak: false });
+        y += PDF_ROW;
+      } else {
+        // A row with a long value grows: each cell in its own column, over as many lines as its value needs.
+        const wrapped = cells.map((cell, i) => wrapCell(cell, chars[i] ?? 3));
+        const height = Math.max(...wrapped.map((lines) => lines.length));
+        // A tall row starts on a new page when it does not fit what is left of this one (unless it fits no page).
+        if (y + (height - 1) * PDF_ROW > bottom && y > top) await newPage();
+        for (let from = 0; from < height; ) {
+          const fits = Math.max(1, Math.floor((bottom - y) / PDF_ROW) + 1);
+          const to = Math.min(height, from + fits);
+          // Cell by cell (its lines one after another in the page's content), so a value reads back whole.
+          wrapped.forEach((lines, i) => {
+            for (let k = from; k < Math.min(to, lines.length); k++)
+              doc.text(lines[k] ?? "", xs[i] ?? left, y + (k - from) * PDF_ROW, { lineBreak: false });
+          });
+          y += (to - from) * PDF_ROW;
+          from = to;
+          if (from < height) await newPage();
+        }
       }
-      doc.text(line(columns.map((c) => cellText(c.value(row)))), left, y, { lineBreak: false });
-      y += PDF_ROW;
       count += 1;
     }
   if (count === 0) doc.font("Helvetica").fontSize(9).text("No rows.", left, y);
