@@ -1,5 +1,4 @@
 import { timingSafeEqual } from "node:crypto";
-import fs from "node:fs";
 import http from "node:http";
 import {
   cancelAllInput,
@@ -15,13 +14,13 @@ import { z } from "zod";
 import type { AlertCentre } from "../alerts/alert-centre";
 import { alertsApi } from "../alerts/api";
 import { journalAdminEvent } from "../audit/admin-events";
-import { bookAsOf } from "../audit/as-of";
+import { parseAsOfQuery } from "../audit/as-of";
+import { auditThreadOf } from "../audit/audit-thread";
+import type { AuditVerifyView } from "../audit/verify-view";
 import { breakerRoutes } from "../controls/breakers/api";
 import type { Breakers } from "../controls/breakers/breakers";
 import type { Deadman } from "../controls/deadman";
 import type { KillSwitch } from "../controls/kill-switch";
-import { verifyJournalIntegrity } from "../journal/integrity";
-import { defaultCheckpointFile, readJournalKey } from "../journal/keys";
 import { readOrderEvents } from "../journal/read";
 import type { Logger } from "../log";
 import { CommandError } from "../orders/errors";
@@ -75,35 +74,7 @@ export interface ApiDeps {
   fixStores?: () => FixStore[];
 }
 
-/** The hash chain's verification, as GET /v1/audit/verify answers it. */
-export interface AuditVerifyView {
-  ok: boolean;
-  /** Events verified (up to the first bad one). */
-  checked: number;
-  firstBadSeq: number | null;
-  reason: string | null;
-  keyedFromSeq: number | null;
-  checkpoints: number;
-}
-
-/**
- * The default check: the key and checkpoints the engine itself was started with (JOURNAL_KEY_FILE and
- * JOURNAL_CHECKPOINT_FILE from the environment, as config.ts reads them); none set: the unkeyed chain.
- */
-async function verifyWithFiles(pool: pg.Pool, env = process.env): Promise<AuditVerifyView> {
-  const keyFile = env.JOURNAL_KEY_FILE;
-  const key = keyFile && fs.existsSync(keyFile) ? readJournalKey(keyFile) : undefined;
-  const checkpointFile = keyFile ? (env.JOURNAL_CHECKPOINT_FILE ?? defaultCheckpointFile(keyFile)) : undefined;
-  const result = await verifyJournalIntegrity(pool, { key, checkpointFile });
-  return {
-    ok: result.ok,
-    checked: result.verify.events,
-    firstBadSeq: result.firstBadSeq,
-    reason: result.reason,
-    keyedFromSeq: result.verify.keyedFromSeq,
-    checkpoints: result.checkpoints.length,
-  };
-}
+export type { AuditVerifyView } from "../audit/verify-view";
 
 const MAX_BODY_BYTES = 64 * 1024;
 const actorSchema = z.string().min(1).max(128);
@@ -332,8 +303,18 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
     /^\/v1\/audit\/events$/,
     async ({ deps, req, res }) => send(res, 201, await journalAdminEvent(deps.orders.book.journal, await readJson(req))),
   ],
-  ["GET", /^\/v1\/audit\/as-of$/, async ({ deps, res, url }) => send(res, 200, await bookAsOf(deps.pool, url, deps.livePositions?.config))],
-  ["GET", /^\/v1\/audit\/verify$/, async ({ deps, res }) => send(res, 200, await (deps.verifyJournal?.() ?? verifyWithFiles(deps.pool)))],
+  // Both replay the whole journal: on the audit worker thread, never on the engine's event loop.
+  [
+    "GET",
+    /^\/v1\/audit\/as-of$/,
+    async ({ deps, res, url }) =>
+      send(res, 200, await auditThreadOf(deps.pool, deps.log).asOf(parseAsOfQuery(url), deps.livePositions?.config)),
+  ],
+  [
+    "GET",
+    /^\/v1\/audit\/verify$/,
+    async ({ deps, res }) => send(res, 200, await (deps.verifyJournal?.() ?? auditThreadOf(deps.pool, deps.log).verify())),
+  ],
   ["GET", /^\/v1\/stream$/, ({ deps, url, req, res }) => stream(deps, url, req, res)],
   ...adminRoutes.map(([method, pattern, handler]): [string, RegExp, Handler] => [
     method,

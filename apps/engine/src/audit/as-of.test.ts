@@ -60,8 +60,94 @@ describe("GET /v1/audit/as-of", () => {
     expect(now.byAccount.map((r: { group: { accountId: string } }) => r.group.accountId)).toEqual(["ACC-ALPHA"]);
   });
 
-  it("refuses neither or both of ts and seq", async () => {
+  it("refuses neither or both of ts and seq, and a status that is none", async () => {
     expect((await h.api("/v1/audit/as-of")).status).toBe(400);
     expect((await h.api(`/v1/audit/as-of?seq=1&ts=${before.ts}`)).status).toBe(400);
+    const bad = await h.api("/v1/audit/as-of?seq=1&status=Sleeping");
+    expect([bad.status, bad.json.error.code]).toEqual([400, "INVALID_INPUT"]);
+    expect((await h.api("/v1/audit/as-of?seq=1&offset=-1")).status).toBe(400);
+    expect((await h.api("/v1/audit/as-of?seq=1&page=2")).status).toBe(400);
+  });
+});
+
+describe("GET /v1/audit/as-of: pages and filters over more orders than a page", () => {
+  type Row = { orderId: string; clOrdId: string; accountId: string; symbol: string; ordStatus: string };
+  let head: number;
+  let received: string[];
+
+  beforeAll(async () => {
+    // 14 more orders over two accounts and two symbols; half rest (a buy limit some 3% below the
+    // reference price: inside the price collar, below the quiet simulated market).
+    const ids: string[] = [];
+    for (let i = 0; i < 14; i++) {
+      const symbol = i % 4 < 2 ? "AAPL" : "MSFT";
+      const resting = i % 2 === 0 ? { ordType: "Limit", price: symbol === "AAPL" ? "184.00" : "403.00" } : {};
+      const r = await submit(`ASOF-P${i}`, "1", {
+        accountId: i % 3 === 0 ? "ACC-BETA" : "ACC-ALPHA",
+        symbol,
+        ...resting,
+      });
+      ids.push(r.json.order.orderId as string);
+    }
+    const settled = async (orderId: string) => (await h.api(`/v1/orders/${orderId}`)).json.order.ordStatus !== "PendingNew";
+    await until(async () => ((await Promise.all(ids.map(settled))).every(Boolean) ? true : undefined), 10_000);
+    head = (await h.pool.query("SELECT max(seq)::int AS seq FROM journal")).rows[0].seq;
+    received = (await h.pool.query("SELECT order_id FROM journal WHERE type = 'OrderReceived' AND seq <= $1", [head])).rows.map(
+      (r) => r.order_id,
+    );
+  });
+
+  /** Every page of the book at `head` with these filters, 5 orders a page. */
+  async function allPages(filters = ""): Promise<{ rows: Row[]; matched: number; pages: number }> {
+    const rows: Row[] = [];
+    let matched = 0;
+    let pages = 0;
+    for (let offset = 0; ; offset += 5) {
+      const { status, json } = await h.api(`/v1/audit/as-of?seq=${head}&limit=5&offset=${offset}${filters}`);
+      expect(status).toBe(200);
+      expect(json.orders.length).toBeLessThanOrEqual(5);
+      matched = json.matched;
+      if (json.orders.length === 0) break;
+      pages += 1;
+      rows.push(...json.orders);
+    }
+    return { rows, matched, pages };
+  }
+
+  it("reaches every order exactly once, page by page, working ones first", async () => {
+    const { rows, matched, pages } = await allPages();
+    expect(received.length).toBe(16);
+    expect(matched).toBe(16);
+    expect(pages).toBe(4);
+    expect(rows.map((o) => o.orderId).sort()).toEqual([...received].sort());
+    const working = rows.findIndex((o) => ["Filled", "Canceled", "Rejected", "Expired", "DoneForDay"].includes(o.ordStatus));
+    expect(rows.slice(0, working).length).toBeGreaterThan(0);
+    expect(rows.slice(working).every((o) => ["Filled", "Canceled", "Rejected", "Expired", "DoneForDay"].includes(o.ordStatus))).toBe(true);
+    // The same page twice is the same orders (a stable order; the second read is the kept book).
+    const again = await h.api(`/v1/audit/as-of?seq=${head}&limit=5&offset=5`);
+    expect(again.json.orders.map((o: Row) => o.orderId)).toEqual(rows.slice(5, 10).map((o) => o.orderId));
+  });
+
+  it("filters by account, symbol and status: exactly the orders of the whole book that match", async () => {
+    const { rows: all } = await allPages();
+    const beta = await allPages("&accountId=ACC-BETA");
+    expect(beta.rows).toEqual(all.filter((o) => o.accountId === "ACC-BETA"));
+    expect(beta.matched).toBe(5);
+    const msft = await allPages("&symbol=MSFT&accountId=ACC-ALPHA&accountId=ACC-BETA");
+    expect(msft.rows).toEqual(all.filter((o) => o.symbol === "MSFT"));
+    expect(msft.matched).toBe(6);
+    const statuses = [...new Set(all.map((o) => o.ordStatus))];
+    expect(statuses.length).toBeGreaterThan(1);
+    const one = await allPages(`&status=${statuses[0]}`);
+    expect(one.rows).toEqual(all.filter((o) => o.ordStatus === statuses[0]));
+    const book = (await h.api(`/v1/audit/as-of?seq=${head}&symbol=MSFT&accountId=ACC-BETA`)).json;
+    expect(book.positions.every((p: Row) => p.accountId === "ACC-BETA" && p.symbol === "MSFT")).toBe(true);
+    expect(book.pnl.rows.every((p: Row) => p.accountId === "ACC-BETA" && p.symbol === "MSFT")).toBe(true);
+    expect(book.ordersTotal).toBe(16);
+  });
+
+  it("past the last page: no orders, the same count", async () => {
+    const { json } = await h.api(`/v1/audit/as-of?seq=${head}&limit=5&offset=500`);
+    expect([json.orders, json.matched, json.ordersTotal]).toEqual([[], 16, 16]);
   });
 });
