@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { JournalEntry } from "../src/journal/journal";
 import { createLogger } from "../src/log";
-import { PROJECTION_APPLICATION_NAME, ProjectionThread } from "../src/quality/projection-thread";
+import { HANDOVER_INTERVAL_MS, PROJECTION_APPLICATION_NAME, ProjectionThread } from "../src/quality/projection-thread";
 import { useFreshPool } from "./fresh-pool";
 import { until } from "./harness";
 
@@ -36,5 +37,23 @@ describe("ProjectionThread", () => {
       await thread.idle();
     }
     await expect(thread.catchUp()).rejects.toThrow(/stopped/);
+  }, 60_000);
+
+  it("hands a burst of commits to the worker in one message, and everything before a call first", async () => {
+    const thread = new ProjectionThread({ databaseUrl: db.url, logLevel: "silent", options: {} }, createLogger("silent"));
+    const commit = (seq: number) => [{ event: { seq, type: "EngineStarted" }, json: "{}" } as unknown as JournalEntry];
+    try {
+      await thread.catchUp();
+      for (let seq = 1; seq <= 50; seq++) thread.committed(commit(seq));
+      expect(thread.handovers).toBe(0);
+      await new Promise((r) => setTimeout(r, HANDOVER_INTERVAL_MS * 2));
+      expect(thread.handovers).toBe(1);
+      thread.committed(commit(51));
+      await thread.idle(); // a call hands over what is waiting, without waiting for the interval
+      expect(thread.handovers).toBe(2);
+    } finally {
+      thread.stop();
+      await thread.idle();
+    }
   }, 60_000);
 });

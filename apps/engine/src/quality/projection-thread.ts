@@ -22,6 +22,12 @@ export const PROJECTION_APPLICATION_NAME = "fillmore-quality-projection";
 const RESTART_AFTER_MS = 1000;
 
 /**
+ * Committed events are handed over at most this often, merged: each message wakes the worker's thread
+ * (a cross-core wake-up, dear on a virtual machine), and the worker debounces its catch-up by 500 ms anyway.
+ */
+export const HANDOVER_INTERVAL_MS = 100;
+
+/**
  * The execution_metrics projection (projection.ts) run on a worker thread with its own connection.
  * Same interface as MetricsProjection: after a commit `committed()` posts the committed events (strings
  * and numbers); everything else (computing metrics, the upsert, reading the journal where the cache
@@ -35,8 +41,13 @@ export class ProjectionThread {
   private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   private stopped = false;
   private exited: Promise<void> = Promise.resolve();
+  /** Committed events not yet handed over (seqs contiguous: commits arrive in journal order). */
+  private unsent: CommittedBatch | undefined;
+  private handoverTimer: NodeJS.Timeout | undefined;
   written = 0;
   lastSeq = 0;
+  /** Messages of committed events sent to the worker (tests). */
+  handovers = 0;
   /** Workers started again after one ended unexpectedly. */
   restarts = 0;
 
@@ -51,10 +62,31 @@ export class ProjectionThread {
     if (!this.stopped) this.worker.postMessage({ op: "schedule" } satisfies ProjectionRequest);
   }
 
-  /** After a commit: hands the committed events to the worker, which then need not read them back. */
+  /**
+   * After a commit: the committed events go to the worker, which then need not read them back; merged
+   * with the other commits of the next HANDOVER_INTERVAL_MS into one message.
+   */
   committed(entries: readonly JournalEntry[]): void {
     const batch = committedBatch(entries);
-    if (!this.stopped && batch) this.worker.postMessage({ op: "committed", batch } satisfies ProjectionRequest);
+    if (this.stopped || !batch) return;
+    if (this.unsent) {
+      this.unsent.upTo = batch.upTo;
+      for (const event of batch.events) this.unsent.events.push(event);
+    } else this.unsent = batch;
+    if (!this.handoverTimer) {
+      this.handoverTimer = setTimeout(() => this.handOver(), HANDOVER_INTERVAL_MS);
+      this.handoverTimer.unref();
+    }
+  }
+
+  private handOver(): void {
+    clearTimeout(this.handoverTimer);
+    this.handoverTimer = undefined;
+    const batch = this.unsent;
+    this.unsent = undefined;
+    if (!batch || this.stopped) return;
+    this.handovers += 1;
+    this.worker.postMessage({ op: "committed", batch } satisfies ProjectionRequest);
   }
 
   catchUp(): Promise<void> {
@@ -82,6 +114,7 @@ export class ProjectionThread {
 
   private call(op: "catchUp" | "rebuild" | "idle" | "stop"): Promise<void> {
     if (this.stopped) return Promise.reject(new Error("the execution metrics projection is stopped"));
+    this.handOver(); // what was committed before the call is the worker's before it answers
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
