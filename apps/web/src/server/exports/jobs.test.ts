@@ -111,6 +111,15 @@ describe("exports", () => {
     expect(sheet?.getColumn(1).values.slice(2)).toEqual(["O1", "O2"]);
   });
 
+  it("a JSON export's file is the export, not its metadata (both were <id>.json until 30 Nov)", async () => {
+    const compliance = person("compliance");
+    const started = await caller(compliance).reports.exportStart({ source: "audit", format: "json", input: {} });
+    const meta = await finished(compliance, started.id);
+    const file = await fs.readFile(filePath(meta.id, "json"));
+    expect(createHash("sha256").update(file).digest("hex")).toBe(meta.sha256);
+    expect(JSON.parse(file.toString("utf8"))).toMatchObject({ heading: { title: "Audit trail search" }, rows: [] });
+  });
+
   it("someone else asking for the export gets NOT_FOUND, like an unknown id", async () => {
     const started = await caller(person("compliance")).reports.exportStart({ source: "audit", format: "json", input: {} });
     await finished(person("compliance"), started.id);
