@@ -76,6 +76,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   const journal = await Journal.open(pool, clock, log, {
     key: integrity.key,
     maxBatch: config.JOURNAL_MAX_BATCH,
+    commitIntervalMs: config.JOURNAL_COMMIT_INTERVAL_MS,
     onBatch: (size, seconds) => {
       metrics.journalBatch.observe(size);
       metrics.journalCommitSeconds.observe(seconds);

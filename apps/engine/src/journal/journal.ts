@@ -45,6 +45,7 @@ export class Journal {
   private healthy = true;
   private blocked: string | undefined;
   private closed = false;
+  private lastCommitStart = Number.NEGATIVE_INFINITY;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -55,6 +56,7 @@ export class Journal {
     private lastHash: string,
     private readonly onBatch?: (size: number, seconds: number) => void,
     private readonly key?: Buffer,
+    private readonly commitIntervalMs = 0,
   ) {
     this.committedSeq = seq;
   }
@@ -68,6 +70,8 @@ export class Journal {
       onBatch?: (size: number, seconds: number) => void;
       /** Chain key: new events are linked with HMAC-SHA256 under it (journal/integrity.ts). */
       key?: Buffer;
+      /** The least time between the starts of two commits (ms): events arriving meanwhile share a commit. */
+      commitIntervalMs?: number;
     },
   ): Promise<Journal> {
     const { rows } = await pool.query<{ seq: string; hash: string; ts: string }>(
@@ -84,6 +88,7 @@ export class Journal {
       last ? last.hash : GENESIS_HASH,
       options.onBatch,
       options.key,
+      options.commitIntervalMs,
     );
     journal.lastTs = last?.ts ?? "";
     return journal;
@@ -180,6 +185,9 @@ export class Journal {
     let backoffMs = 10;
     try {
       while (this.queue.length > 0) {
+        const wait = this.commitIntervalMs - (performance.now() - this.lastCommitStart);
+        if (wait >= 0.5 && this.queue.length < this.maxBatch) await new Promise((r) => setTimeout(r, wait));
+        this.lastCommitStart = performance.now();
         const batch = this.queue.slice(0, this.maxBatch);
         const started = process.hrtime.bigint();
         try {
