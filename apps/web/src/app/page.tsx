@@ -49,7 +49,7 @@ export default function BlotterPage() {
       )}
       <main className={canSubmit ? "layout with-ticket" : "layout"}>
         {canSubmit && ticket}
-        <Blotter store={live.store} canCancel={canCancel} canModify={canSubmit} onCancel={onCancel} />
+        <Blotter store={live.store} canCancel={canCancel} canModify={canSubmit} onCancel={onCancel} exportable />
       </main>
     </>
   );

@@ -15,6 +15,7 @@ import { BlotterHeader } from "./blotter/header";
 import { BlotterRow } from "./blotter/row";
 import { comparatorFor, DEFAULT_SORT, type Sort } from "./blotter/sort";
 import { ModifyDialog } from "./modify-dialog";
+import { ExportButtons } from "./reports/export-buttons";
 
 interface BlotterProps {
   /** The orders; the blotter subscribes to it and re-renders after each applied frame of updates. */
@@ -25,6 +26,8 @@ interface BlotterProps {
   /** Cancel/replace needs the submit permission. */
   canModify?: boolean;
   onCancel: (orderId: string) => void;
+  /** Export buttons for the view as filtered (the live blotter page; a historical book has none). */
+  exportable?: boolean;
   /** Heading and accessible name of the grid, for a blotter that is not the live one (the book as of a past time). */
   title?: string;
   gridLabel?: string;
@@ -36,7 +39,7 @@ const ACTIONS_WIDTH = 70;
 const CAPACITY_STEP = 1024;
 const rowHeight = () => ROW_HEIGHT;
 
-export function Blotter({ store, version, canCancel, canModify = false, onCancel, title = "Orders", gridLabel }: BlotterProps) {
+export function Blotter({ store, version, canCancel, canModify = false, onCancel, title = "Orders", gridLabel, exportable }: BlotterProps) {
   const trpc = useTRPC();
   const cancelAll = useMutation(trpc.orders.cancelAll.mutationOptions());
   const [editing, setEditing] = useState<string | null>(null);
@@ -229,6 +232,17 @@ export function Blotter({ store, version, canCancel, canModify = false, onCancel
           </button>
         )}
       </div>
+      {exportable && (
+        <ExportButtons
+          source="blotter"
+          input={{
+            symbol: symbol.trim() || undefined,
+            find: idSearch.trim() || undefined,
+            status: status || undefined,
+            accountId: account || undefined,
+          }}
+        />
+      )}
       {confirmAll && (
         <fieldset className="confirm" aria-label="Confirm cancel all">
           <span>

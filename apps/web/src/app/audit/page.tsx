@@ -217,6 +217,7 @@ export default function AuditPage() {
                 Order detail
               </Link>
             </div>
+            <ExportButtons source="order" label="order history" input={{ orderId: historyId }} disabled={!history.data} />
             {history.error && <p className="error">{history.error.message}</p>}
             {history.data && (
               <ol className="timeline" data-testid="order-history">

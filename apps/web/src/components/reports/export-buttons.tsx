@@ -2,16 +2,34 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "../../lib/trpc";
+import "./export-buttons.css";
 
 const FORMATS = ["csv", "xlsx", "pdf", "json"] as const;
 type Format = (typeof FORMATS)[number];
-type Source = "trades" | "audit" | "orders";
+type Source = "trades" | "audit" | "orders" | "order" | "blotter";
+
+/** "n of N rows" when the export knew its total at the start (a count with the same filters), else "n rows". */
+export function rowsText(rows: number, total: number | null | undefined): string {
+  const n = rows.toLocaleString("en-US");
+  return total === null || total === undefined ? `${n} rows` : `${n} of ${total.toLocaleString("en-US")} rows`;
+}
 
 /**
  * Export buttons for one view: the file is written on the server (streaming) while this shows the rows
  * written so far; when done and journaled it offers the download and shows the file's SHA-256.
  */
-export function ExportButtons({ source, input, disabled }: { source: Source; input: unknown; disabled?: boolean }) {
+export function ExportButtons({
+  source,
+  input,
+  disabled,
+  label,
+}: {
+  source: Source;
+  input: unknown;
+  disabled?: boolean;
+  /** What is exported, for a page with more than one set of buttons ("Export order history CSV"). */
+  label?: string;
+}) {
   const trpc = useTRPC();
   const [id, setId] = useState<string | null>(null);
   const start = useMutation(trpc.reports.exportStart.mutationOptions({ onSuccess: (meta) => setId(meta.id) }));
@@ -37,19 +55,25 @@ export function ExportButtons({ source, input, disabled }: { source: Source; inp
           key={f}
           type="button"
           className="small"
-          aria-label={`Export ${f.toUpperCase()}`}
+          aria-label={label ? `Export ${label} ${f.toUpperCase()}` : `Export ${f.toUpperCase()}`}
           disabled={disabled || busy}
           onClick={() => begin(f)}
         >
           {f.toUpperCase()}
         </button>
       ))}
-      <span role="status" className="export-state" data-testid="export-state">
+      <span role="status" className="export-state" data-testid={label ? `export-state-${label.replaceAll(" ", "-")}` : "export-state"}>
         {start.error && <span className="error">{start.error.message}</span>}
         {status.error && <span className="error">{status.error.message}</span>}
         {meta?.status === "running" && (
           <span>
-            Writing {meta.format.toUpperCase()}… <progress aria-label="Export progress" /> {meta.rows.toLocaleString("en-US")} rows
+            Writing {meta.format.toUpperCase()}…{" "}
+            {meta.total ? (
+              <progress aria-label="Export progress" max={meta.total} value={meta.rows} />
+            ) : (
+              <progress aria-label="Export progress" />
+            )}{" "}
+            {rowsText(meta.rows, meta.total)}
           </span>
         )}
         {meta?.status === "failed" && <span className="error">Export failed: {meta.error}</span>}

@@ -12,7 +12,7 @@ import type { EngineClient } from "../engine-client";
 import type { AccountScope } from "../scope";
 import { actorOf } from "../trpc";
 import { exportInChild } from "./export-process";
-import { EXPORT_SOURCES, type ExportSource, SOURCES } from "./sources";
+import { EXPORT_SOURCES, type ExportSource, type Prepared, SOURCES, type SourceContext } from "./sources";
 import { EXPORT_DIR, filePath, KEEP_MS, metaPath } from "./store";
 import { CONTENT_TYPES, type ExportFormat, type ExportResult, writeExport } from "./writers";
 
@@ -26,6 +26,8 @@ export const SOURCE_PERMISSION: Record<ExportSource, Permission> = {
   trades: "audit:read",
   audit: "audit:read",
   orders: "orders:read",
+  order: "audit:read",
+  blotter: "orders:read",
 };
 
 export type ExportStatus = "running" | "done" | "failed";
@@ -40,6 +42,8 @@ export interface ExportMeta {
   filters: Record<string, unknown>;
   status: ExportStatus;
   rows: number;
+  /** The rows the export will hold when known before writing (a count with the same filters), else null. */
+  total: number | null;
   bytes: number | null;
   sha256: string | null;
   /** The journal seq of its ExportProduced event. */
@@ -51,7 +55,7 @@ export interface ExportMeta {
 
 export interface ExportContext {
   prisma: PrismaClient;
-  engine: Pick<EngineClient, "journalAdminEvent">;
+  engine: Pick<EngineClient, "journalAdminEvent" | "orderFixMessages">;
   principal: Principal;
   scope: AccountScope;
 }
@@ -97,15 +101,14 @@ export async function startExport(
       message: parsed.error.issues.map((i) => `input.${i.path.join(".")}: ${i.message}`).join("; "),
     });
   const input = parsed.data as z.output<typeof spec.input>;
-  const sourceCtx = { prisma: ctx.prisma, scope: ctx.scope };
-  // Runs the source's scope checks now (a bound key naming another account is refused, not exported empty).
-  const rows = (spec.rows as (c: typeof sourceCtx, i: unknown) => AsyncIterable<unknown>)(sourceCtx, input);
   const owner = actorOf(ctx.principal);
   if ([...running.values()].filter((m) => m.owner === owner).length >= MAX_RUNNING)
     throw new TRPCError({
       code: "TOO_MANY_REQUESTS",
       message: `${MAX_RUNNING} of your exports are being written; try again when one is done`,
     });
+  // Runs the source's scope checks now (a bound key naming another account is refused, not exported empty).
+  const { rows, total } = await prepare(spec as SourceSpec, { prisma: ctx.prisma, scope: ctx.scope, engine: ctx.engine }, input);
 
   await fs.mkdir(EXPORT_DIR, { recursive: true });
   void sweep();
@@ -121,6 +124,7 @@ export async function startExport(
     filters: input as Record<string, unknown>,
     status: "running",
     rows: 0,
+    total,
     bytes: null,
     sha256: null,
     journalSeq: null,
@@ -132,6 +136,17 @@ export async function startExport(
   const title = (spec.title as (i: unknown) => string)(input);
   void run(ctx, meta, title, rows).then(() => options.onDone?.(meta));
   return { ...meta };
+}
+
+type SourceSpec = {
+  rows: (ctx: SourceContext, input: unknown) => AsyncIterable<unknown>;
+  prepare?: (ctx: SourceContext, input: unknown) => Promise<Prepared<unknown>>;
+};
+
+/** The source's rows (its scope checks run here), and their count when the source knows it cheaply. */
+function prepare(spec: SourceSpec, ctx: SourceContext, input: unknown): Promise<Prepared<unknown>> {
+  if (spec.prepare) return spec.prepare(ctx, input);
+  return Promise.resolve({ rows: spec.rows(ctx, input), total: null });
 }
 
 /**

@@ -1,10 +1,13 @@
 import type { PrismaClient } from "@fillmore/db";
 import type { z } from "zod";
+import type { EngineClient } from "../engine-client";
 import { type HistoryOrder, orderHistoryInput, orderHistoryRows } from "../reports/order-history";
 import { prismaArrays, reportPeriod, type SqlArrays, tradePages, tradeReportQuery } from "../reports/trade-report";
 import { type AuditEvent, auditSearchInput, resolveOrders, searchQuery, toAuditEvent } from "../routers/audit";
 import type { AccountScope } from "../scope";
+import { blotterCount, blotterRows, blotterViewInput } from "./blotter-view";
 import type { Columns } from "./columns";
+import { orderTrail, orderTrailInput, type TrailLine, trailColumns } from "./order-trail";
 import { tradeColumns } from "./trade-columns";
 
 /**
@@ -17,6 +20,16 @@ export interface SourceContext {
   /** Where the trade report reads its fills as arrays (the export process's pg pool); default through Prisma. */
   sql?: SqlArrays;
   scope: Pick<AccountScope, "accountIds" | "assertAccount">;
+  /** The engine, for an order's FIX messages (the order source). */
+  engine?: Pick<EngineClient, "orderFixMessages">;
+}
+
+type Rows<T> = AsyncIterable<T | readonly T[]>;
+
+/** A source's rows ready to write, with their number when it is known before writing (progress "n of N"). */
+export interface Prepared<T> {
+  rows: Rows<T>;
+  total: number | null;
 }
 
 const auditColumns: Columns<AuditEvent> = [
@@ -76,9 +89,28 @@ function source<I extends z.ZodType, T>(s: {
   title: (input: z.output<I>) => string;
   columns: Columns<T>;
   /** The rows, one by one or a page (array) at a time. */
-  rows: (ctx: SourceContext, input: z.output<I>) => AsyncIterable<T | readonly T[]>;
+  rows: (ctx: SourceContext, input: z.output<I>) => Rows<T>;
+  /** The rows and their count, checked and loaded before the export starts (when a source can say more than `rows`). */
+  prepare?: (ctx: SourceContext, input: z.output<I>) => Promise<Prepared<T>>;
 }) {
   return s;
+}
+
+/** The blotter's rows; a bound key naming another account is refused (FORBIDDEN), not exported empty. */
+function blotterView(ctx: SourceContext, view: z.output<typeof blotterViewInput>) {
+  if (view.accountId) ctx.scope.assertAccount(view.accountId);
+  return blotterRows(ctx.prisma, view, ctx.scope.accountIds);
+}
+
+/** An order's history: loaded whole (at most 5,000 events and its FIX messages), so its count is known. */
+async function preparedTrail(ctx: SourceContext, input: z.output<typeof orderTrailInput>): Promise<Prepared<TrailLine>> {
+  const lines = await orderTrail(ctx, input);
+  return {
+    rows: (async function* () {
+      yield lines;
+    })(),
+    total: lines.length,
+  };
 }
 
 export const SOURCES = {
@@ -103,6 +135,25 @@ export const SOURCES = {
       if (input.filters.accountId) ctx.scope.assertAccount(input.filters.accountId);
       return orderHistoryRows(ctx.prisma, { ...input, limit: 500 }, ctx.scope.accountIds);
     },
+  }),
+  /** One order's complete history: its events and FIX messages in and out (the Audit page's order history). */
+  order: source({
+    input: orderTrailInput,
+    title: (input) => `Order ${input.orderId}: complete history`,
+    columns: trailColumns,
+    rows: (ctx, input) =>
+      (async function* () {
+        yield await orderTrail(ctx, input);
+      })(),
+    prepare: preparedTrail,
+  }),
+  /** The blotter as filtered on screen, read from the orders read model (every matching order). */
+  blotter: source({
+    input: blotterViewInput,
+    title: () => "Blotter",
+    columns: orderColumns,
+    rows: blotterView,
+    prepare: async (ctx, view) => ({ rows: blotterView(ctx, view), total: await blotterCount(ctx.prisma, view, ctx.scope.accountIds) }),
   }),
 };
 export type ExportSource = keyof typeof SOURCES;

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { PassThrough, Writable } from "node:stream";
-import { inflateSync } from "node:zlib";
 import ExcelJS from "exceljs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { neutralise } from "./cells";
 import type { Columns } from "./columns";
+import { pdfText } from "./pdf-text";
 import { type ExportFormat, writeExport } from "./writers";
 
 // Each format written and read back: CSV parsed, XLSX opened with exceljs, PDF's text extracted, JSON
@@ -40,25 +40,6 @@ async function produce(format: ExportFormat, items: readonly Row[] = rows) {
   const result = await writeExport({ format, heading, columns, rows: iterate(items), onRow: (n) => (progress = n) }, out);
   const file = Buffer.concat(chunks);
   return { result, file, progress };
-}
-
-/** The text a PDF shows: its content streams inflated, the hex strings of each TJ/Tj decoded. */
-export function pdfText(pdf: Buffer): string {
-  const text: string[] = [];
-  const body = pdf.toString("latin1");
-  for (const m of body.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
-    let content: string;
-    try {
-      content = inflateSync(Buffer.from(m[1] ?? "", "latin1")).toString("latin1");
-    } catch {
-      continue;
-    }
-    for (const op of content.matchAll(/\[([^\]]*)\]\s*TJ|<([0-9a-fA-F]*)>\s*Tj/g)) {
-      const hex = op[1] !== undefined ? [...op[1].matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => h[1]).join("") : (op[2] ?? "");
-      text.push(Buffer.from(hex, "hex").toString("latin1"));
-    }
-  }
-  return text.join("\n");
 }
 
 describe("neutralise", () => {

@@ -1071,6 +1071,12 @@ const ACCESS: Record<string, Entry> = {
         bound: { code: "FORBIDDEN", message: /ACC-BETA/ },
         unbound: (v) => expect(v).toMatchObject({ status: "running" }),
       },
+      {
+        name: "export another account's blotter view",
+        input: () => ({ source: "blotter", format: "csv", input: { accountId: BETA } }),
+        bound: { code: "FORBIDDEN", message: /ACC-BETA/ },
+        unbound: (v) => expect(v).toMatchObject({ status: "running", total: expect.any(Number) }),
+      },
     ],
   },
   "reports.exportStatus": {

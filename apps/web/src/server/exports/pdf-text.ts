@@ -1,0 +1,22 @@
+import { inflateSync } from "node:zlib";
+
+// Tests only: reads a PDF written by writers.ts back as text.
+
+/** The text a PDF shows: its content streams inflated, the hex strings of each TJ/Tj decoded. */
+export function pdfText(pdf: Buffer): string {
+  const text: string[] = [];
+  const body = pdf.toString("latin1");
+  for (const m of body.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
+    let content: string;
+    try {
+      content = inflateSync(Buffer.from(m[1] ?? "", "latin1")).toString("latin1");
+    } catch {
+      continue;
+    }
+    for (const op of content.matchAll(/\[([^\]]*)\]\s*TJ|<([0-9a-fA-F]*)>\s*Tj/g)) {
+      const hex = op[1] !== undefined ? [...op[1].matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => h[1]).join("") : (op[2] ?? "");
+      text.push(Buffer.from(hex, "hex").toString("latin1"));
+    }
+  }
+  return text.join("\n");
+}
