@@ -12,9 +12,11 @@ export const PERMISSIONS = [
   "admin:users",
   "venues:manage",
   "admin:apikeys",
-  /** The System page and system.health: every process's health (admin only). */
+  /** The API-key list (admin.apiKeys.list), without changing keys: compliance and admin. */
+  "apikeys:read",
+  /** The System page and system.health: every process's health (admin; compliance reads). */
   "system:read",
-  /** Reference data as administered (Admin: venues, instruments, accounts): risk reads. */
+  /** Reference data as administered (Admin: venues, instruments, accounts, fee schedules): risk and compliance read. */
   "reference:read",
   /** Changing venues, instruments, accounts and fee schedules at runtime (admin only). */
   "reference:write",
@@ -26,7 +28,8 @@ export type Permission = (typeof PERMISSIONS)[number];
 const GRANTS: Record<Role, readonly Permission[]> = {
   trader: ["orders:read", "orders:submit", "orders:cancel", "risk:read"],
   risk: ["orders:read", "orders:cancel", "risk:read", "risk:write", "controls:halt", "audit:read", "reference:read"],
-  compliance: ["orders:read", "risk:read", "audit:read", "reports:regulatory"],
+  // Compliance sees everything and changes nothing: read permissions only.
+  compliance: ["orders:read", "risk:read", "audit:read", "reports:regulatory", "reference:read", "apikeys:read", "system:read"],
   admin: PERMISSIONS,
 };
 

@@ -108,11 +108,19 @@ describe("API keys", () => {
     expect((await prisma.apiKey.findUniqueOrThrow({ where: { id: key.id } })).lastUsedAt).toEqual(first);
   });
 
-  it.each(["trader", "risk", "compliance"] as const)("the admin router refuses %s (FORBIDDEN)", async (role) => {
+  it.each(["trader", "risk", "compliance"] as const)("the admin router refuses %s changes (FORBIDDEN)", async (role) => {
     const c = caller(user(role));
-    await expect(c.admin.apiKeys.list()).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(c.admin.apiKeys.create({ name: "x", role: "admin", accountIds: [] })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(c.admin.apiKeys.revoke({ id: "ak_x" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+
+  it("compliance reads the key list (never a hash or secret); trader and risk do not", async () => {
+    await createApiKey(prisma, { name: "listed", role: "trader", accountIds: [] }, "test");
+    const { keys } = await caller(user("compliance")).admin.apiKeys.list();
+    expect(keys.map((k) => k.name)).toContain("listed");
+    expect(JSON.stringify(keys)).not.toMatch(/keyHash|key_hash|fm_[0-9a-f]{8}_/);
+    for (const role of ["trader", "risk"] as const)
+      await expect(caller(user(role)).admin.apiKeys.list()).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 
   it("the admin router refuses a trader API key and callers without credentials", async () => {

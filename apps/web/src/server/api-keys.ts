@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient } from "@fillmore/db";
 import { isRole, type Role } from "@fillmore/shared";
 import type { ApiKeyPrincipal } from "./auth";
-import { journalAdminAction } from "./reports/admin-audit";
+import { isJournaled, journalOrRefuse } from "./reports/admin-audit";
 
 /**
  * API keys for programs: `fm_<prefix>_<secret>`. The prefix (8 hex characters) is not secret and
@@ -77,7 +77,14 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
 }
 
-/** Creates a key and returns it with its secret; the secret is not kept and cannot be shown again. */
+/** How long a key change may wait for its journal event (the engine answers once the event is durable). */
+const JOURNAL_TX = { timeout: 15_000 } as const;
+
+/**
+ * Creates a key and returns it with its secret; the secret is not kept and cannot be shown again.
+ * The row and its ApiKeyCreated event are all-or-nothing: the event is journaled inside the
+ * transaction that writes the row, so a journal that cannot be reached leaves no key (NotJournaledError).
+ */
 export async function createApiKey(
   prisma: PrismaClient,
   input: { name: string; role: Role; accountIds: readonly string[] },
@@ -87,24 +94,27 @@ export async function createApiKey(
     const prefix = randomBytes(4).toString("hex");
     const secret = `fm_${prefix}_${randomBytes(32).toString("base64url")}`;
     try {
-      const row = await prisma.apiKey.create({
-        data: {
-          id: `ak_${prefix}`,
-          name: input.name,
-          prefix,
-          keyHash: hashApiKey(secret),
-          role: input.role,
-          accountIds: [...new Set(input.accountIds)],
-          createdBy,
-        },
-        select: PUBLIC_COLUMNS,
-      });
-      const key = view(row);
-      await journalAdminAction({
-        type: "ApiKeyCreated",
-        actor: createdBy,
-        data: { keyId: key.id, name: key.name, role: key.role, accountIds: key.accountIds },
-      });
+      const key = await prisma.$transaction(async (tx) => {
+        const row = await tx.apiKey.create({
+          data: {
+            id: `ak_${prefix}`,
+            name: input.name,
+            prefix,
+            keyHash: hashApiKey(secret),
+            role: input.role,
+            accountIds: [...new Set(input.accountIds)],
+            createdBy,
+          },
+          select: PUBLIC_COLUMNS,
+        });
+        const created = view(row);
+        await journalOrRefuse({
+          type: "ApiKeyCreated",
+          actor: createdBy,
+          data: { keyId: created.id, name: created.name, role: created.role, accountIds: created.accountIds },
+        });
+        return created;
+      }, JOURNAL_TX);
       return { key, secret };
     } catch (error) {
       // A 32-bit prefix collides rarely; draw again.
@@ -120,13 +130,28 @@ export async function listApiKeys(prisma: PrismaClient): Promise<ApiKeyView[]> {
   return rows.map(view);
 }
 
-/** Revokes a key (idempotent: revoking it again keeps the first revocation). Null if there is no such key. */
+/**
+ * Revokes a key; null if there is no such key. The revocation and its ApiKeyRevoked event are
+ * all-or-nothing (journaled inside the transaction that sets revoked_at: no journal, no revocation,
+ * NotJournaledError), and idempotent: revoking a revoked key changes nothing and journals nothing,
+ * unless the journal has no revocation of it (a key revoked before revocations were journaled this
+ * way): then the revocation on its row is journaled, once, with the actor who made it.
+ */
 export async function revokeApiKey(prisma: PrismaClient, id: string, revokedBy: string): Promise<ApiKeyView | null> {
-  const { count } = await prisma.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date(), revokedBy } });
-  const row = await prisma.apiKey.findUnique({ where: { id }, select: PUBLIC_COLUMNS });
-  // Journaled once, by the revocation that took effect (revoking again changes nothing).
-  if (row && count > 0) await journalAdminAction({ type: "ApiKeyRevoked", actor: revokedBy, data: { keyId: row.id, name: row.name } });
-  return row ? view(row) : null;
+  return prisma.$transaction(async (tx) => {
+    // One revocation of a key at a time: a second waits here until the first is journaled and committed.
+    const locked = await tx.$queryRaw<unknown[]>`SELECT 1 FROM api_key WHERE id = ${id} FOR UPDATE`;
+    if (locked.length === 0) return null;
+    const { count } = await tx.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date(), revokedBy } });
+    const row = await tx.apiKey.findUniqueOrThrow({ where: { id }, select: PUBLIC_COLUMNS });
+    if (count > 0 || !(await isJournaled(tx, "ApiKeyRevoked", "keyId", id)))
+      await journalOrRefuse({
+        type: "ApiKeyRevoked",
+        actor: count > 0 ? revokedBy : (row.revokedBy ?? revokedBy),
+        data: { keyId: row.id, name: row.name },
+      });
+    return view(row);
+  }, JOURNAL_TX);
 }
 
 /** The token of an `Authorization: Bearer <token>` header, or null when the header is not a bearer one. */

@@ -106,7 +106,23 @@ export function createAuth(options: { pool: pg.Pool; secret: string; baseURL: st
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 10 },
     user: {
       modelName: "auth_user",
-      additionalFields: { role: { type: "string", required: true, defaultValue: "trader", input: false } },
+      additionalFields: {
+        role: { type: "string", required: true, defaultValue: "trader", input: false },
+        /** Set by users.disable (users.ts): no new session, and an existing one is not honoured. */
+        disabledAt: { type: "date", required: false, input: false },
+      },
+    },
+    databaseHooks: {
+      session: {
+        create: {
+          // A disabled user's right password still opens no session (users.disable deleted those they had).
+          async before(session, ctx) {
+            const user = await ctx?.context.internalAdapter.findUserById(session.userId);
+            if ((user as { disabledAt?: unknown } | null)?.disabledAt)
+              throw new APIError("FORBIDDEN", { code: "USER_DISABLED", message: "this user is disabled: ask an admin" });
+          },
+        },
+      },
     },
     session: { modelName: "auth_session", expiresIn: 60 * 60 * 12 },
     account: { modelName: "auth_account" },
@@ -140,7 +156,7 @@ export type Principal = UserPrincipal | ApiKeyPrincipal;
 export async function principalFromHeaders(auth: Auth, headers: Headers): Promise<UserPrincipal | null> {
   const session = await auth.api.getSession({ headers });
   if (!session) return null;
-  const role = (session.user as { role?: unknown }).role;
-  if (!isRole(role)) return null;
+  const { role, disabledAt } = session.user as { role?: unknown; disabledAt?: unknown };
+  if (!isRole(role) || disabledAt) return null;
   return { kind: "user", id: session.user.id, email: session.user.email, name: session.user.name, role };
 }

@@ -220,6 +220,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
         principals.applyNotice({
           keyId: typeof notice.keyId === "string" ? notice.keyId : undefined,
           credentialHash: typeof notice.credentialHash === "string" ? notice.credentialHash : undefined,
+          userId: typeof notice.userId === "string" ? notice.userId : undefined,
         });
     });
   }

@@ -8,6 +8,8 @@ import type { Principal } from "./auth";
 export interface ForgetNotice {
   credentialHash?: string;
   keyId?: string;
+  /** A user disabled or given another role (users.ts): every credential of theirs. */
+  userId?: string;
 }
 
 const hashCredential = (credential: string) => createHash("sha256").update(credential).digest("hex");
@@ -61,9 +63,17 @@ export class PrincipalCache {
     this.forgotten();
   }
 
+  /** A user disabled or given another role stops holding their old access at once, here and (through `onNotice`) on the others. */
+  forgetUser(userId: string): void {
+    this.dropUser(userId);
+    this.notify({ userId });
+    this.forgotten();
+  }
+
   /** Another console process forgot a credential: forget it here too, without telling anyone again. */
   applyNotice(notice: ForgetNotice): void {
     if (notice.keyId !== undefined) this.dropApiKey(notice.keyId);
+    if (notice.userId !== undefined) this.dropUser(notice.userId);
     if (notice.credentialHash !== undefined)
       for (const credential of this.entries.keys())
         if (hashCredential(credential) === notice.credentialHash) this.entries.delete(credential);
@@ -79,6 +89,11 @@ export class PrincipalCache {
   private dropApiKey(keyId: string): void {
     for (const [credential, entry] of this.entries)
       if (entry.principal?.kind === "apiKey" && entry.principal.id === keyId) this.entries.delete(credential);
+  }
+
+  private dropUser(userId: string): void {
+    for (const [credential, entry] of this.entries)
+      if (entry.principal?.kind === "user" && entry.principal.id === userId) this.entries.delete(credential);
   }
 
   private notify(notice: ForgetNotice): void {

@@ -605,7 +605,7 @@ const ACCESS: Record<string, Entry> = {
     ],
   },
   "admin.apiKeys.list": {
-    permission: "admin:apikeys",
+    permission: "apikeys:read",
     input: () => undefined,
     probes: [
       {
@@ -633,6 +633,26 @@ const ACCESS: Record<string, Entry> = {
       },
     ],
   },
+  // User administration (routers/users.ts): admins only; users are not scoped to accounts, so a bound key is refused.
+  // routers/users.test.ts makes the changes and checks their journal events.
+  "users.list": { permission: "admin:users", input: () => undefined, boundRefused: true },
+  "users.create": {
+    permission: "admin:users",
+    input: () => ({
+      email: `made-${Math.random().toString(36).slice(2)}@x.test`,
+      name: "Made",
+      role: "trader",
+      password: "correct-horse-1",
+    }),
+    boundRefused: true,
+  },
+  "users.setRole": {
+    permission: "admin:users",
+    input: () => ({ userId: "u-none", role: "risk" }),
+    answer: "NOT_FOUND",
+    boundRefused: true,
+  },
+  "users.disable": { permission: "admin:users", input: () => ({ userId: "u-none" }), answer: "NOT_FOUND", boundRefused: true },
   "risk.limits.get": {
     permission: "risk:read",
     input: () => undefined,
@@ -1256,7 +1276,7 @@ describe("key confinement, scenario by scenario", () => {
     const risk = AccountScope.of({ kind: "user", id: "u", email: "r@x", name: "r", role: "risk" });
     expect(() => risk.assertMayMint("admin", [])).toThrow(/would grant .*admin:apikeys/);
     // compliance holds reports:regulatory, which risk lacks: a risk user cannot hand it out through a key.
-    expect(() => risk.assertMayMint("compliance", [])).toThrow(/would grant reports:regulatory/);
+    expect(() => risk.assertMayMint("compliance", [])).toThrow(/would grant .*reports:regulatory/);
     expect(() => risk.assertMayMint("risk", [])).not.toThrow();
     const compliance = AccountScope.of({ kind: "user", id: "u", email: "c@x", name: "c", role: "compliance" });
     expect(() => compliance.assertMayMint("compliance", [])).not.toThrow();

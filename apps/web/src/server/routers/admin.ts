@@ -15,8 +15,9 @@ const createInput = z
   .strict();
 
 /**
- * API keys, for admins only. Who created or revoked a key, and when, is kept on the key's row
- * (created_by, revoked_by): the journal belongs to the engine, and the web writes nothing to it.
+ * API keys: admins create and revoke, compliance reads the list. Who created or revoked a key, and
+ * when, is kept on the key's row (created_by, revoked_by) and journaled by the engine as
+ * ApiKeyCreated / ApiKeyRevoked in the same all-or-nothing step (api-keys.ts).
  */
 const apiKeysRouter = {
   create: requires("admin:apikeys")
@@ -38,8 +39,8 @@ const apiKeysRouter = {
       return createApiKey(ctx.prisma, { name: input.name, role: input.role, accountIds }, actorOf(ctx.principal));
     }),
 
-  /** A bound key lists only keys confined within its own accounts. */
-  list: requires("admin:apikeys").query(async ({ ctx }) => ({ keys: (await listApiKeys(ctx.prisma)).filter((k) => ctx.scope.seesKey(k)) })),
+  /** Admins and compliance (read only); a bound key lists only keys confined within its own accounts. */
+  list: requires("apikeys:read").query(async ({ ctx }) => ({ keys: (await listApiKeys(ctx.prisma)).filter((k) => ctx.scope.seesKey(k)) })),
 
   revoke: requires("admin:apikeys")
     .input(z.object({ id: z.string().min(1).max(64) }).strict())

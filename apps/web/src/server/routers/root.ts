@@ -14,6 +14,7 @@ import { reportsRouter } from "./reports";
 import { riskRouter } from "./risk";
 import { referenceRouter, sessionRouter } from "./session";
 import { systemRouter } from "./system";
+import { usersRouter } from "./users";
 import { venuesRouter } from "./venues";
 
 export const appRouter = router({
@@ -32,6 +33,7 @@ export const appRouter = router({
   quality: qualityRouter,
   reports: { ...reportsRouter, regulatory: regulatoryRouter, scheduled: scheduledRouter },
   system: systemRouter,
+  users: usersRouter,
 });
 
 export type AppRouter = typeof appRouter;
