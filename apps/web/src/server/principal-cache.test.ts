@@ -71,6 +71,29 @@ it("forgets a revoked API key at once, and nothing else", async () => {
   expect(lookups).toBe(1);
 });
 
+it("forgets every session of a disabled user at once (here and, by notice, on the other consoles), and nothing else", async () => {
+  const bob: Principal = { kind: "user", id: "u2", email: "bob@example.com", name: "Bob", role: "trader" };
+  const here = new PrincipalCache();
+  const there = new PrincipalCache();
+  here.onNotice((notice) => there.applyNotice(notice));
+  let lookups = 0;
+  const lookupOf = (p: Principal) => async () => {
+    lookups += 1;
+    return p;
+  };
+  for (const cache of [here, there]) {
+    await cache.get("cookie:a1", lookupOf(alice));
+    await cache.get("cookie:a2", lookupOf(alice));
+    await cache.get("cookie:b", lookupOf(bob));
+  }
+  here.forgetUser("u1");
+  lookups = 0;
+  for (const cache of [here, there]) await cache.get("cookie:b", lookupOf(bob));
+  expect(lookups).toBe(0);
+  for (const cache of [here, there]) for (const cookie of ["cookie:a1", "cookie:a2"]) await cache.get(cookie, lookupOf(alice));
+  expect(lookups).toBe(4);
+});
+
 describe("credentialOf", () => {
   it("prefers the bearer key, else the session cookie, else nothing", () => {
     expect(credentialOf("Bearer fm_x", "better-auth.session_token=abc")).toBe("Bearer fm_x");
