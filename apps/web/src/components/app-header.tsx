@@ -25,9 +25,11 @@ const LINKS: { href: string; label: string; visible: (role: Role) => boolean }[]
   { href: "/audit", label: "Audit", visible: (role) => can(role, "audit:read") },
   { href: "/reports", label: "Reports", visible: (role) => can(role, "audit:read") },
   { href: "/orders/history", label: "History", visible: (role) => can(role, "orders:read") },
-  { href: "/admin/api-keys", label: "API keys", visible: (role) => can(role, "admin:apikeys") },
+  // Compliance reads the key list; admins create and revoke.
+  { href: "/admin/api-keys", label: "API keys", visible: (role) => can(role, "apikeys:read") },
+  { href: "/admin/users", label: "Users", visible: (role) => can(role, "admin:users") },
   { href: "/system", label: "System", visible: (role) => can(role, "system:read") },
-  // Reference data (venues, instruments, accounts): risk reads, admin changes.
+  // Reference data (venues, instruments, accounts): risk and compliance read, admin changes.
   { href: "/admin/venues", label: "Admin", visible: (role) => can(role, "reference:read") },
 ];
 

@@ -14,7 +14,7 @@ const TABS = [
 ] as const;
 
 /**
- * The Admin section's frame: header, tabs, and the role check (risk reads, admin changes). The
+ * The Admin section's frame: header, tabs, and the role check (risk and compliance read, admin changes). The
  * server checks again on every procedure; this only decides what to show.
  */
 export function AdminShell({ title, children }: { title: string; children: (ctx: { role: Role; canWrite: boolean }) => ReactNode }) {
@@ -49,7 +49,7 @@ export function AdminShell({ title, children }: { title: string; children: (ctx:
         <main className="layout">
           <section className="card" aria-label={title}>
             <h2>{title}</h2>
-            <p className="error">Not permitted: reference data is for the risk and admin roles (you are {role}).</p>
+            <p className="error">Not permitted: reference data is for the risk, compliance and admin roles (you are {role}).</p>
           </section>
         </main>
       )}

@@ -12,13 +12,14 @@ function formatWhen(iso: string | null): string {
 
 const rowLabel = { flexDirection: "row", alignItems: "center", gap: 6, color: "var(--text)" } as const;
 
-/** Admins create and revoke the API keys programs use (`Authorization: Bearer fm_…`). */
+/** Admins create and revoke the API keys programs use (`Authorization: Bearer fm_…`); compliance reads the list. */
 export default function ApiKeysPage() {
   const trpc = useTRPC();
   const router = useRouter();
   const me = useQuery(trpc.session.me.queryOptions(undefined, { retry: false }));
   const isAdmin = me.data ? can(me.data.role, "admin:apikeys") : false;
-  const keys = useQuery(trpc.admin.apiKeys.list.queryOptions(undefined, { enabled: isAdmin, retry: false }));
+  const canRead = me.data ? can(me.data.role, "apikeys:read") : false;
+  const keys = useQuery(trpc.admin.apiKeys.list.queryOptions(undefined, { enabled: canRead, retry: false }));
   const reference = useQuery(trpc.reference.get.queryOptions(undefined, { enabled: isAdmin }));
   const create = useMutation(trpc.admin.apiKeys.create.mutationOptions());
   const revoke = useMutation(trpc.admin.apiKeys.revoke.mutationOptions());
@@ -88,11 +89,11 @@ export default function ApiKeysPage() {
           {error}
         </div>
       )}
-      {!isAdmin ? (
+      {!canRead ? (
         <main className="layout">
           <section className="card" aria-label="API keys">
             <h2>API keys</h2>
-            <p className="error">Not permitted: managing API keys needs the admin role (you are {role}).</p>
+            <p className="error">Not permitted: API keys are for the admin and compliance roles (you are {role}).</p>
             <p>
               <a href="/" style={{ color: "var(--accent)" }}>
                 Back to the blotter
@@ -101,75 +102,82 @@ export default function ApiKeysPage() {
           </section>
         </main>
       ) : (
-        <main className="layout with-ticket">
-          <div style={{ display: "flex", flexDirection: "column", gap: 12 }}>
-            <form className="card ticket" onSubmit={onCreate} aria-label="New API key">
-              <h2>New API key</h2>
-              <label>
-                Name
-                <input name="name" required maxLength={64} placeholder="e.g. algo-desk-1" />
-              </label>
-              <label>
-                Role
-                <select name="role" defaultValue="trader">
-                  {ROLES.map((r) => (
-                    <option key={r} value={r}>
-                      {r}
-                    </option>
+        <main className={isAdmin ? "layout with-ticket" : "layout"}>
+          {isAdmin && (
+            <div style={{ display: "flex", flexDirection: "column", gap: 12 }}>
+              <form className="card ticket" onSubmit={onCreate} aria-label="New API key">
+                <h2>New API key</h2>
+                <label>
+                  Name
+                  <input name="name" required maxLength={64} placeholder="e.g. algo-desk-1" />
+                </label>
+                <label>
+                  Role
+                  <select name="role" defaultValue="trader">
+                    {ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {r}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <fieldset
+                  style={{
+                    border: "1px solid var(--border)",
+                    borderRadius: 6,
+                    padding: "6px 8px",
+                    display: "flex",
+                    flexDirection: "column",
+                    gap: 4,
+                  }}
+                >
+                  <legend className="muted">Accounts (none checked = all)</legend>
+                  {accounts.map((a) => (
+                    <label key={a.id} style={rowLabel}>
+                      <input type="checkbox" name="accountIds" value={a.id} /> {a.id} <span className="muted">{a.name}</span>
+                    </label>
                   ))}
-                </select>
-              </label>
-              <fieldset
-                style={{
-                  border: "1px solid var(--border)",
-                  borderRadius: 6,
-                  padding: "6px 8px",
-                  display: "flex",
-                  flexDirection: "column",
-                  gap: 4,
-                }}
-              >
-                <legend className="muted">Accounts (none checked = all)</legend>
-                {accounts.map((a) => (
-                  <label key={a.id} style={rowLabel}>
-                    <input type="checkbox" name="accountIds" value={a.id} /> {a.id} <span className="muted">{a.name}</span>
-                  </label>
-                ))}
-              </fieldset>
-              <button type="submit" className="primary" disabled={create.isPending}>
-                {create.isPending ? "Creating…" : "Create key"}
-              </button>
-            </form>
-            {created && (
-              <section
-                className="card"
-                aria-label="New key secret"
-                style={{ display: "flex", flexDirection: "column", gap: 8, borderColor: "var(--warn)" }}
-              >
-                <h2>Key “{created.name}” created</h2>
-                <p className="muted" style={{ margin: 0 }}>
-                  Copy it now: it is shown only this once and cannot be recovered. Send it as{" "}
-                  <span className="mono">Authorization: Bearer …</span>
-                </p>
-                <output className="mono" data-testid="api-key-secret" style={{ wordBreak: "break-all", userSelect: "all", color: "#fff" }}>
-                  {created.secret}
-                </output>
-                <div style={{ display: "flex", gap: 8, alignItems: "center" }}>
-                  <button type="button" className="small" onClick={() => copySecret(created.secret)}>
-                    Copy
-                  </button>
-                  {copied && <span className="ok">Copied</span>}
-                  <span className="spacer" />
-                  <button type="button" className="small" onClick={() => setCreated(null)}>
-                    Done
-                  </button>
-                </div>
-              </section>
-            )}
-          </div>
+                </fieldset>
+                <button type="submit" className="primary" disabled={create.isPending}>
+                  {create.isPending ? "Creating…" : "Create key"}
+                </button>
+              </form>
+              {created && (
+                <section
+                  className="card"
+                  aria-label="New key secret"
+                  style={{ display: "flex", flexDirection: "column", gap: 8, borderColor: "var(--warn)" }}
+                >
+                  <h2>Key “{created.name}” created</h2>
+                  <p className="muted" style={{ margin: 0 }}>
+                    Copy it now: it is shown only this once and cannot be recovered. Send it as{" "}
+                    <span className="mono">Authorization: Bearer …</span>
+                  </p>
+                  <output
+                    className="mono"
+                    data-testid="api-key-secret"
+                    style={{ wordBreak: "break-all", userSelect: "all", color: "#fff" }}
+                  >
+                    {created.secret}
+                  </output>
+                  <div style={{ display: "flex", gap: 8, alignItems: "center" }}>
+                    <button type="button" className="small" onClick={() => copySecret(created.secret)}>
+                      Copy
+                    </button>
+                    {copied && <span className="ok">Copied</span>}
+                    <span className="spacer" />
+                    <button type="button" className="small" onClick={() => setCreated(null)}>
+                      Done
+                    </button>
+                  </div>
+                </section>
+              )}
+            </div>
+          )}
           <section className="card blotter" aria-label="API keys">
             <div className="toolbar">
               <h2>API keys</h2>
+              {!isAdmin && <span className="muted">read only</span>}
               <span className="muted">{keys.data ? `${keys.data.keys.filter((k) => !k.revokedAt).length} active` : ""}</span>
             </div>
             <div className="table-wrap">
@@ -207,7 +215,7 @@ export default function ApiKeysPage() {
                         )}
                       </td>
                       <td>
-                        {!k.revokedAt && (
+                        {isAdmin && !k.revokedAt && (
                           <button
                             type="button"
                             className="small"
