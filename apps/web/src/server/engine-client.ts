@@ -218,11 +218,23 @@ export class EngineClient {
   }
 
   /** Every order and position as of a past moment, rebuilt from the journal (GET /v1/audit/as-of). */
-  bookAsOf(at: { ts?: string; seq?: number; limit?: number }) {
+  bookAsOf(at: {
+    ts?: string;
+    seq?: number;
+    offset?: number;
+    limit?: number;
+    accountIds?: readonly string[];
+    symbol?: string;
+    statuses?: readonly string[];
+  }) {
     const params = new URLSearchParams();
     if (at.ts !== undefined) params.set("ts", at.ts);
     if (at.seq !== undefined) params.set("seq", String(at.seq));
+    if (at.offset !== undefined) params.set("offset", String(at.offset));
     if (at.limit !== undefined) params.set("limit", String(at.limit));
+    for (const a of at.accountIds ?? []) params.append("accountId", a);
+    if (at.symbol !== undefined) params.set("symbol", at.symbol);
+    for (const s of at.statuses ?? []) params.append("status", s);
     return this.call<BookAsOfView>("GET", `/v1/audit/as-of?${params}`);
   }
 

@@ -13,9 +13,13 @@ import type {
 /** GET /v1/audit/as-of (apps/engine/src/audit/as-of.ts). */
 export interface BookAsOfView {
   asOf: { seq: number; ts: string | null; requested: { ts: string | null; seq: number | null } };
+  /** One page of the orders matching the filters (`matched` of them; `offset`, `limit`). */
   orders: Order[];
   ordersTotal: number;
   working: number;
+  matched: number;
+  offset: number;
+  limit: number;
   positions: PositionView[];
   /** The positions view as it stood (rows and roll-ups; no marks, so unrealized P&L unknown). */
   pnl: PositionsSnapshot;
