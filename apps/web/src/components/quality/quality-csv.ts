@@ -25,14 +25,12 @@ export function toCsv(sections: readonly CsvSection[]): string {
   return `${lines.join("\r\n")}\r\n`;
 }
 
-/** Offers the text as a file download in the browser. */
-export function download(filename: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+/** Offers a URL (the export store's download) as a file download in the browser. */
+export function downloadUrl(filename: string, url: string): void {
   const a = document.createElement("a");
   a.href = url;
   a.download = filename;
   document.body.appendChild(a);
   a.click();
   a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

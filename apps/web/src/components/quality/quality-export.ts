@@ -1,174 +1,29 @@
-import type { Percentile } from "./latency-chart";
-import { type CsvSection, download, toCsv } from "./quality-csv";
-import type { AggregatesData, ComparisonData, DistributionData, OrdersData, QualityFilterValue, TimeseriesData } from "./types";
+import { createTRPCClient, httpLink } from "@trpc/client";
+import type { AppRouter } from "../../server/routers/root";
+import { downloadUrl } from "./quality-csv";
+import type { ShownData } from "./quality-sections";
 
-export interface ShownData {
-  filter: QualityFilterValue;
-  selection: { from: string; to: string } | null;
-  percentile: Percentile;
-  series: TimeseriesData | undefined;
-  byVenue: AggregatesData | undefined;
-  grouped: AggregatesData | undefined;
-  comparison: ComparisonData | undefined;
-  distribution: DistributionData | undefined;
-  orders: OrdersData | undefined;
+/** What the server needs to compute the page's figures again (exports/quality-document.ts). */
+export function qualityExportRequest(d: ShownData) {
+  return { filter: d.filter, selection: d.selection, groupBy: d.grouped?.groupBy ?? "venue", percentile: d.percentile };
 }
 
-/** The page's figures as CSV sections: what is shown, with the filter it was computed for. */
-export function qualitySections(d: ShownData): CsvSection[] {
-  const sections: CsvSection[] = [{ title: "filter", columns: ["key", "value"], rows: Object.entries(d.filter).map(([k, v]) => [k, v]) }];
-  if (d.comparison)
-    sections.push({
-      title: "broker comparison (venue x order type x size)",
-      columns: [
-        "order_type",
-        "size_bucket",
-        "venue",
-        "rank",
-        "orders",
-        "sent",
-        "fill_rate",
-        "reject_rate",
-        "cancel_rate",
-        "ack_p50_ms",
-        "ack_p99_ms",
-        "slippage_bps_vw",
-        "slippage_mean_bps",
-        "slippage_ci95_low",
-        "slippage_ci95_high",
-        "markout_5s_bps",
-        "fees_bps",
-        "all_in_bps",
-        "vs_best_bps",
-        "vs_best_ci95_low",
-        "vs_best_ci95_high",
-        "vs_best_distinct",
-      ],
-      rows: d.comparison.rows.map((r) => [
-        r.orderType,
-        r.sizeBucket,
-        r.venue,
-        r.rank,
-        r.orders,
-        r.sent,
-        r.fillRate,
-        r.rejectRate,
-        r.cancelRate,
-        r.latencyMs.p50,
-        r.latencyMs.p99,
-        r.slippage.bps,
-        r.slippage.meanBps,
-        r.slippage.ci95?.[0] ?? null,
-        r.slippage.ci95?.[1] ?? null,
-        r.markoutBps["5s"],
-        r.feesBps,
-        r.allInBps,
-        r.vsBest?.diffBps ?? null,
-        r.vsBest?.ci95[0] ?? null,
-        r.vsBest?.ci95[1] ?? null,
-        r.vsBest ? r.vsBest.distinct : null,
-      ]),
-    });
-  for (const agg of [d.byVenue, d.grouped]) {
-    if (!agg || (agg === d.grouped && d.grouped?.groupBy === "venue")) continue;
-    sections.push({
-      title: `aggregates by ${agg.groupBy}`,
-      columns: [
-        agg.groupBy,
-        "orders",
-        "sent",
-        "rejected",
-        "denied",
-        "cancelled",
-        "fully_filled",
-        "fill_rate",
-        "reject_rate",
-        "cancel_rate",
-        "ack_p50_ms",
-        "ack_p95_ms",
-        "ack_p99_ms",
-        "ack_p999_ms",
-        "slippage_bps_vw",
-        "slippage_median_bps",
-        "slippage_p90_bps",
-        "markout_1s_bps",
-        "markout_5s_bps",
-        "markout_60s_bps",
-        "notional",
-        "fees",
-      ],
-      rows: agg.rows.map((r) => [
-        r.key,
-        r.orders,
-        r.sent,
-        r.rejected,
-        r.denied,
-        r.cancelled,
-        r.fullyFilled,
-        r.fillRate,
-        r.rejectRate,
-        r.cancelRate,
-        r.latencyMs.p50,
-        r.latencyMs.p95,
-        r.latencyMs.p99,
-        r.latencyMs.p999,
-        r.slippage.bps,
-        r.slippage.medianBps,
-        r.slippage.p90Bps,
-        r.markoutBps["1s"],
-        r.markoutBps["5s"],
-        r.markoutBps["60s"],
-        r.notional,
-        r.fees,
-      ]),
-    });
+/**
+ * The page's CSV, through the journaled export path: the server computes the same sections for the same
+ * filter, writes the file, journals ExportProduced (who, filters, rows, SHA-256), then the browser
+ * downloads it (GET /reports/exports/<id>). It is listed in the Reports page's Recent exports.
+ */
+export async function qualityExport(d: ShownData): Promise<void> {
+  const client = createTRPCClient<AppRouter>({ links: [httpLink({ url: "/api/trpc" })] });
+  try {
+    let meta = await client.reports.exportStart.mutate({ source: "quality", format: "csv", input: qualityExportRequest(d) });
+    while (meta.status === "running") {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      meta = await client.reports.exportStatus.query({ id: meta.id });
+    }
+    if (meta.status === "failed") throw new Error(meta.error ?? "the export failed");
+    downloadUrl(meta.fileName, `/reports/exports/${meta.id}`);
+  } catch (error) {
+    window.alert(`Quality export failed: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (d.series)
-    sections.push({
-      title: `ack latency over time (buckets of ${d.series.bucketSeconds} s)`,
-      columns: ["bucket_start", "venue", "orders", "ack_p50_ms", "ack_p95_ms", "ack_p99_ms", "fill_rate", "reject_rate", "slippage_bps_vw"],
-      rows: d.series.points.map((p) => [p.t, p.venue, p.orders, p.p50, p.p95, p.p99, p.fillRate, p.rejectRate, p.slippageBps]),
-    });
-  if (d.distribution)
-    sections.push({
-      title: `slippage distribution (bins of ${d.distribution.binBps} bps, clamped at ±${d.distribution.clampBps})`,
-      columns: ["bin_bps", "venue", "orders"],
-      rows: d.distribution.bins.map((b) => [b.bin, b.venue, b.orders]),
-    });
-  if (d.orders)
-    sections.push({
-      title: `orders (${d.orders.orders.length} of ${d.orders.total})`,
-      columns: [
-        "order_id",
-        "received_at",
-        "venue",
-        "symbol",
-        "side",
-        "order_type",
-        "status",
-        "filled_qty",
-        "avg_px",
-        "slippage_bps",
-        "ack_ms",
-      ],
-      rows: d.orders.orders.map((o) => [
-        o.orderId,
-        o.receivedAt,
-        o.venue,
-        o.symbol,
-        o.side,
-        o.orderType,
-        o.status,
-        o.filledQty,
-        o.avgPx,
-        o.slippageBps,
-        o.latencyMs,
-      ]),
-    });
-  return sections;
-}
-
-export function qualityExport(d: ShownData): void {
-  const stamp = new Date().toISOString().slice(0, 19).replaceAll(":", "");
-  download(`execution-quality-${stamp}.csv`, toCsv(qualitySections(d)));
 }

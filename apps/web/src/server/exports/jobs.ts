@@ -14,7 +14,7 @@ import { actorOf } from "../trpc";
 import { exportInChild } from "./export-process";
 import { EXPORT_SOURCES, type ExportSource, type Prepared, SOURCES, type SourceContext } from "./sources";
 import { EXPORT_DIR, filePath, KEEP_MS, metaPath } from "./store";
-import { CONTENT_TYPES, type ExportFormat, type ExportResult, writeExport } from "./writers";
+import { CONTENT_TYPES, type ExportFormat, type ExportResult, writeExport, writeText } from "./writers";
 
 /**
  * Export jobs: a file is written in the background (streaming, bounded memory) while the console
@@ -28,6 +28,7 @@ export const SOURCE_PERMISSION: Record<ExportSource, Permission> = {
   orders: "orders:read",
   order: "audit:read",
   blotter: "orders:read",
+  quality: "risk:read",
 };
 
 export type ExportStatus = "running" | "done" | "failed";
@@ -101,6 +102,9 @@ export async function startExport(
       message: parsed.error.issues.map((i) => `input.${i.path.join(".")}: ${i.message}`).join("; "),
     });
   const input = parsed.data as z.output<typeof spec.input>;
+  const formats = "formats" in spec ? spec.formats : undefined;
+  if (formats && !formats.includes(format))
+    throw new TRPCError({ code: "BAD_REQUEST", message: `format: a ${source} export is ${formats.join(" or ")}` });
   const owner = actorOf(ctx.principal);
   if ([...running.values()].filter((m) => m.owner === owner).length >= MAX_RUNNING)
     throw new TRPCError({
@@ -108,7 +112,7 @@ export async function startExport(
       message: `${MAX_RUNNING} of your exports are being written; try again when one is done`,
     });
   // Runs the source's scope checks now (a bound key naming another account is refused, not exported empty).
-  const { rows, total } = await prepare(spec as SourceSpec, { prisma: ctx.prisma, scope: ctx.scope, engine: ctx.engine }, input);
+  const prepared = await prepare(spec as SourceSpec, { prisma: ctx.prisma, scope: ctx.scope, engine: ctx.engine }, input);
 
   await fs.mkdir(EXPORT_DIR, { recursive: true });
   void sweep();
@@ -124,7 +128,7 @@ export async function startExport(
     filters: input as Record<string, unknown>,
     status: "running",
     rows: 0,
-    total,
+    total: prepared.total,
     bytes: null,
     sha256: null,
     journalSeq: null,
@@ -134,7 +138,7 @@ export async function startExport(
   };
   running.set(id, meta);
   const title = (spec.title as (i: unknown) => string)(input);
-  void run(ctx, meta, title, rows).then(() => options.onDone?.(meta));
+  void run(ctx, meta, title, prepared).then(() => options.onDone?.(meta));
   return { ...meta };
 }
 
@@ -157,7 +161,7 @@ function tradeExportDatabase(): string | undefined {
   return process.env.DATABASE_URL || undefined;
 }
 
-async function run(ctx: ExportContext, meta: ExportMeta, title: string, rows: AsyncIterable<unknown>): Promise<void> {
+async function run(ctx: ExportContext, meta: ExportMeta, title: string, { rows, total, text }: Prepared<unknown>): Promise<void> {
   const heading = { title, producedBy: meta.owner, producedAt: meta.startedAt, filters: meta.filters };
   const onRow = (n: number) => {
     meta.rows = n;
@@ -182,7 +186,9 @@ async function run(ctx: ExportContext, meta: ExportMeta, title: string, rows: As
                 { onRow },
               ),
           }
-        : (out) => writeExport({ format: meta.format, heading, columns: SOURCES[meta.source].columns as never, rows, onRow }, out),
+        : text
+          ? (out) => writeText(text(meta.format, heading), total ?? 0, out)
+          : (out) => writeExport({ format: meta.format, heading, columns: SOURCES[meta.source].columns as never, rows, onRow }, out),
     });
     Object.assign(meta, { ...result, status: "done", finishedAt: new Date().toISOString() });
   } catch (error) {

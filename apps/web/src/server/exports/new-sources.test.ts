@@ -282,3 +282,72 @@ describe("export source: the blotter view", () => {
     });
   });
 });
+
+describe("export source: the Quality page's figures", () => {
+  const risk = person("risk");
+  const input = { filter: { from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z" }, groupBy: "symbol" };
+
+  beforeAll(async () => {
+    for (const [orderId, accountId, venue, latency] of [
+      ["Q-A1", "ACC-ALPHA", "SIM-FAST", 5],
+      ["Q-A2", "ACC-ALPHA", "=EVIL()", 7],
+      ["Q-B1", "ACC-BETA", "SIM-SLOW", 40],
+    ] as const)
+      await prisma.$executeRawUnsafe(
+        `INSERT INTO execution_metrics (order_id, account_id, symbol, side, order_type, venue, status, size_bucket, received_at, submitted_at,
+           sent, rejected, denied, cancelled_unfilled, fully_filled, order_qty, filled_qty, notional, latency_ms, slippage_cost, slippage_bench,
+           slippage_bps, fees, updated_seq)
+         VALUES ($1, $2, 'AAPL', 'Buy', 'MARKET', $3, 'OrderFilled', 'lt250', '2026-01-01T10:00:00Z', '2026-01-01T10:00:00Z',
+           true, false, false, false, true, 1, 1, 100, $4, 0.01, 100, 1, 0, 1)`,
+        orderId,
+        accountId,
+        venue,
+        latency,
+      );
+  });
+
+  it("CSV: the page's sections (comparison, aggregates, series, distribution, orders), journaled with its SHA-256", async () => {
+    const { meta, file } = await exported(risk, "quality", "csv", input);
+    const csv = file.toString("utf8");
+    for (const line of [
+      "# filter",
+      "# broker comparison (venue x order type x size)",
+      "# aggregates by venue",
+      "# aggregates by symbol",
+      "# orders (3 of 3)",
+    ])
+      expect(csv.split("\r\n")).toContain(line);
+    expect(csv).toContain("order_type,size_bucket,venue,rank,orders");
+    // A venue name a spreadsheet would run is neutralised, as in the page's CSV.
+    expect(csv).toContain("'=EVIL()");
+    for (const line of csv.split("\r\n")) for (const cell of line.split(",")) expect(cell).not.toMatch(/^[=+@\t]/);
+    expect(meta.rows).toBe(meta.total);
+    expect(meta.rows).toBeGreaterThan(3);
+  });
+
+  it("JSON holds the same sections; XLSX and PDF are refused (the page's figures are sections, not one table)", async () => {
+    const json = JSON.parse((await exported(risk, "quality", "json", input)).file.toString("utf8"));
+    expect(json.heading).toMatchObject({ title: "Execution quality", producedBy: "user:risk@x.test" });
+    expect(
+      json.sections
+        .find((s: { title: string }) => s.title === "aggregates by venue")
+        .rows.map((r: unknown[]) => r[0])
+        .sort(),
+    ).toEqual(["=EVIL()", "SIM-FAST", "SIM-SLOW"]);
+    for (const format of ["xlsx", "pdf"] as const)
+      await expect(caller(risk).reports.exportStart({ source: "quality", format, input })).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        message: /quality export is csv or json/,
+      });
+  });
+
+  it("a bound key's file holds its accounts' orders only; a bad filter is refused", async () => {
+    const bound: Principal = { ...alphaKey, role: "risk" };
+    const json = JSON.parse((await exported(bound, "quality", "json", input)).file.toString("utf8"));
+    const orders = json.sections.find((s: { title: string }) => s.title.startsWith("orders ("));
+    expect(orders.rows.map((r: unknown[]) => r[0]).sort()).toEqual(["Q-A1", "Q-A2"]);
+    await expect(
+      caller(risk).reports.exportStart({ source: "quality", format: "csv", input: { filter: { from: "yesterday" } } }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", message: /input.filter/ });
+  });
+});

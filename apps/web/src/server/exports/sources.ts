@@ -8,7 +8,9 @@ import type { AccountScope } from "../scope";
 import { blotterCount, blotterRows, blotterViewInput } from "./blotter-view";
 import type { Columns } from "./columns";
 import { orderTrail, orderTrailInput, type TrailLine, trailColumns } from "./order-trail";
+import { qualityDocument, qualityExportInput, qualityText } from "./quality-document";
 import { tradeColumns } from "./trade-columns";
+import type { ExportFormat, ExportHeading } from "./writers";
 
 /**
  * What can be exported: a trade report, an audit search result, the blotter / order history view.
@@ -30,6 +32,8 @@ type Rows<T> = AsyncIterable<T | readonly T[]>;
 export interface Prepared<T> {
   rows: Rows<T>;
   total: number | null;
+  /** A file that is not one table (the Quality page's CSV sections): its whole text, written as is. */
+  text?: (format: ExportFormat, heading: ExportHeading) => string;
 }
 
 const auditColumns: Columns<AuditEvent> = [
@@ -92,6 +96,8 @@ function source<I extends z.ZodType, T>(s: {
   rows: (ctx: SourceContext, input: z.output<I>) => Rows<T>;
   /** The rows and their count, checked and loaded before the export starts (when a source can say more than `rows`). */
   prepare?: (ctx: SourceContext, input: z.output<I>) => Promise<Prepared<T>>;
+  /** The formats it is written in, when not all. */
+  formats?: readonly ExportFormat[];
 }) {
   return s;
 }
@@ -155,6 +161,20 @@ export const SOURCES = {
     rows: blotterView,
     prepare: async (ctx, view) => ({ rows: blotterView(ctx, view), total: await blotterCount(ctx.prisma, view, ctx.scope.accountIds) }),
   }),
+  /** The Quality page's figures as its CSV sections (or JSON), computed on the server for the page's filter. */
+  quality: source({
+    input: qualityExportInput,
+    title: () => "Execution quality",
+    columns: [],
+    rows: () => noRows(),
+    prepare: async (ctx, input) => {
+      const doc = await qualityDocument(ctx.prisma, input, ctx.scope.accountIds);
+      return { rows: noRows(), total: doc.rows, text: (format, heading) => qualityText(doc, format === "json" ? "json" : "csv", heading) };
+    },
+    formats: ["csv", "json"],
+  }),
 };
+
+async function* noRows(): AsyncGenerator<never> {}
 export type ExportSource = keyof typeof SOURCES;
 export const EXPORT_SOURCES = Object.keys(SOURCES) as [ExportSource, ...ExportSource[]];

@@ -85,6 +85,15 @@ export async function writeExport<T>(input: ExportInput<T>, out: Writable): Prom
   return { rows, ...digest.result() };
 }
 
+/** A file that is one text, written as is (the Quality page's CSV sections): its bytes hashed as every export's. */
+export async function writeText(text: string, rows: number, out: Writable): Promise<ExportResult> {
+  const digest = digester();
+  const done = pipeline(digest.stream, out);
+  digest.stream.end(text);
+  await done;
+  return { rows, ...digest.result() };
+}
+
 /** RFC 4180: a field holding a quote, comma, CR or LF is quoted, its quotes doubled; others as they are. */
 const NEEDS_QUOTES = /[",\r\n]/;
 function csvField(text: string): string {
