@@ -67,9 +67,9 @@ export interface BookAsOf {
   asOf: { seq: number; ts: string | null; requested: { ts: string | null; seq: number | null } };
   /** This page of the orders matching the filters. */
   orders: Order[];
-  /** Every order in the book at that moment. */
+  /** Every order in the book at that moment (of the accounts asked for, if any). */
   ordersTotal: number;
-  /** Working at that moment, of every order. */
+  /** Working at that moment, of those. */
   working: number;
   /** Orders matching the filters (the pages run over these). */
   matched: number;
@@ -145,11 +145,11 @@ export class BookReplay {
 
   /** One page of the book, filtered. */
   page(q: AsOfQuery): BookAsOf {
-    const all = [...this.orders.values()];
-    const working = all.filter((o) => !isTerminal(o.ordStatus));
-    const done = all.filter((o) => isTerminal(o.ordStatus));
     const accounts = q.accountId && q.accountId.length > 0 ? new Set(q.accountId) : null;
     const statuses = q.status && q.status.length > 0 ? new Set<string>(q.status) : null;
+    const all = [...this.orders.values()].filter((o) => accounts === null || accounts.has(o.accountId));
+    const working = all.filter((o) => !isTerminal(o.ordStatus));
+    const done = all.filter((o) => isTerminal(o.ordStatus));
     const wanted = (x: { accountId: string; symbol: string }) =>
       (accounts === null || accounts.has(x.accountId)) && (q.symbol === undefined || x.symbol === q.symbol);
     const matching = [...working.reverse(), ...done.reverse()].filter((o) => wanted(o) && (statuses === null || statuses.has(o.ordStatus)));

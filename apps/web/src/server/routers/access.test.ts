@@ -1045,6 +1045,15 @@ const ACCESS: Record<string, Entry> = {
         unbound: (v) => expect((v as { orders: unknown[] }).orders).toHaveLength(2),
       },
       { name: "neither ts nor seq", input: () => ({}), bound: { code: "BAD_REQUEST" }, unbound: { code: "BAD_REQUEST" } },
+      {
+        name: "another account's book asked for by name: nothing of it",
+        input: () => ({ seq: 10, accountId: BETA }),
+        bound: (v) => {
+          const book = v as { orders: unknown[]; positions: unknown[]; ordersTotal: number; pnl: { rows: unknown[] } };
+          expect([book.orders, book.positions, book.pnl.rows, book.ordersTotal]).toEqual([[], [], [], 0]);
+        },
+        unbound: (v) => expect((v as { historical: boolean }).historical).toBe(true),
+      },
     ],
   },
   // Every process's health: system-wide, so no bound key; answers even with the engine unreachable (here: no engine URL).
@@ -1112,6 +1121,8 @@ const ACCESS: Record<string, Entry> = {
       },
     ],
   },
+  // The caller's own exports (exports/jobs.ts recentExports): a bound key's list holds its own exports only.
+  "reports.exportList": { permission: "orders:read", input: () => ({ limit: 5 }) },
   // Regulatory outputs (routers/regulatory.ts): 605/606/CAT span every account, so a bound key gets only its own
   // account's 606(b)(3); this database's journal is empty; reports/regulatory/journal.test.ts computes figures.
   "reports.regulatory.preview": {

@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@fillmore/db";
+import { ORD_STATUSES } from "@fillmore/shared";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import type { EngineClient } from "../engine-client";
@@ -251,8 +252,10 @@ export const auditRouter = {
 
   /**
    * The book as of a past moment: every order's state and every position rebuilt from the journal up to
-   * a time or a seq (the engine replays with its own code, read only). Historical: nothing here is live.
-   * A bound key sees its accounts' orders and positions only.
+   * a time or a seq (the engine replays with its own code, read only, on its audit worker thread).
+   * Historical: nothing here is live. One page of the orders (`offset`, `limit`; the engine keeps the
+   * rebuilt book, so the next page costs no second replay), filtered by account, symbol and status.
+   * A bound key sees its accounts' orders and positions only: the engine is asked for those accounts.
    */
   asOf: requires("audit:read")
     .input(
@@ -260,23 +263,36 @@ export const auditRouter = {
         .object({
           ts: instant.optional(),
           seq: z.number().int().positive().optional(),
-          limit: z.number().int().min(1).max(10_000).default(2000),
+          offset: z.number().int().min(0).max(100_000_000).default(0),
+          limit: z.number().int().min(1).max(500).default(100),
+          accountId: id.optional(),
+          symbol: id.optional(),
+          status: z.array(z.enum(ORD_STATUSES)).max(ORD_STATUSES.length).optional(),
         })
         .strict()
         .refine((q) => (q.ts === undefined) !== (q.seq === undefined), { message: "give either ts or seq" }),
     )
     .query(async ({ ctx, input }) => {
-      const book = await ctx.engine.bookAsOf(input).catch(toTrpcError);
+      const { accountId, status, ...rest } = input;
+      // A bound key asking for another account's book gets an empty one (as if it had no orders).
+      const outside = accountId !== undefined && !ctx.scope.allows(accountId);
+      const accountIds = accountId !== undefined ? [accountId] : (ctx.scope.accountIds ?? undefined);
+      const book = await ctx.engine.bookAsOf({ ...rest, accountIds, statuses: status }).catch(toTrpcError);
       if (!ctx.scope.confined) return { ...book, historical: true as const };
-      const orders = book.orders.filter((o) => ctx.scope.allows(o.accountId));
-      // Only its accounts' rows and roll-ups; the firm and per-strategy totals span other accounts.
-      const rows = book.pnl.rows.filter((r) => ctx.scope.allows(r.accountId));
-      const byAccount = book.pnl.byAccount.filter((r) => r.group.accountId !== undefined && ctx.scope.allows(r.group.accountId));
+      // Checked here too: only its accounts' orders and rows, and no roll-up spanning other accounts.
+      const orders = outside ? [] : book.orders.filter((o) => ctx.scope.allows(o.accountId));
+      const rows = outside ? [] : book.pnl.rows.filter((r) => ctx.scope.allows(r.accountId));
+      const byAccount = outside
+        ? []
+        : book.pnl.byAccount.filter((r) => r.group.accountId !== undefined && ctx.scope.allows(r.group.accountId));
       return {
         ...book,
         orders,
-        ordersTotal: orders.length,
-        positions: ctx.scope.filterPositions(book).positions,
+        // The engine's totals are of the accounts asked for: its own.
+        ordersTotal: outside ? 0 : book.ordersTotal,
+        working: outside ? 0 : book.working,
+        matched: outside ? 0 : book.matched,
+        positions: outside ? [] : ctx.scope.filterPositions(book).positions,
         pnl: { ...book.pnl, rows, byAccount, byStrategy: [], firm: null },
         historical: true as const,
       };
