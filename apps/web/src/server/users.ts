@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { PrismaClient } from "@fillmore/db";
-import { isRole, type Role } from "@fillmore/shared";
+import { isRole, ROLES, type Role } from "@fillmore/shared";
 import { TRPCError } from "@trpc/server";
 import { hashPassword } from "better-auth/crypto";
+import { z } from "zod";
 import type { Auth } from "./auth";
 import { isJournaled, journalOrRefuse } from "./reports/admin-audit";
 
@@ -52,6 +53,17 @@ interface UserRow {
   disabledBy: string | null;
   sessions: number;
 }
+
+/** A new user as an admin enters it (users.create, the create-admin CLI): the email is kept in lower case. */
+export const newUserInput = z
+  .object({
+    email: z.string().trim().toLowerCase().max(320).email(),
+    name: z.string().trim().min(1).max(128),
+    role: z.enum(ROLES),
+    /** At least 10 characters, like every sign-in password (better-auth's minimum). */
+    password: z.string().min(10).max(256),
+  })
+  .strict();
 
 /** A change that would leave no enabled admin: refused, nothing changed. */
 export class LastAdminError extends TRPCError {

@@ -3,7 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { AccountScope } from "../scope";
 import { actorOf, requires, router } from "../trpc";
-import { adminCreateUser, disableUser, listUsers, setUserRole } from "../users";
+import { adminCreateUser, disableUser, listUsers, newUserInput, setUserRole } from "../users";
 
 /**
  * User administration, for admins only (`admin:users`): list, create with a role, change a role,
@@ -13,16 +13,6 @@ import { adminCreateUser, disableUser, listUsers, setUserRole } from "../users";
  */
 const admin = requires("admin:users");
 const userId = z.string().trim().min(1).max(128);
-
-const createInput = z
-  .object({
-    email: z.string().trim().toLowerCase().max(320).email(),
-    name: z.string().trim().min(1).max(128),
-    role: z.enum(ROLES),
-    /** At least 10 characters, like every sign-in password (better-auth's minimum). */
-    password: z.string().min(10).max(256),
-  })
-  .strict();
 
 function assertUnbound(scope: AccountScope): void {
   if (scope.confined) throw new TRPCError({ code: "FORBIDDEN", message: "a key bound to accounts may not administer users" });
@@ -34,7 +24,7 @@ export const usersRouter = router({
     return { users: await listUsers(ctx.prisma) };
   }),
 
-  create: admin.input(createInput).mutation(async ({ ctx, input }) => {
+  create: admin.input(newUserInput).mutation(async ({ ctx, input }) => {
     assertUnbound(ctx.scope);
     return { user: await adminCreateUser(ctx.prisma, input, actorOf(ctx.principal)) };
   }),
