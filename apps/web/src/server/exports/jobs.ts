@@ -261,3 +261,45 @@ export async function exportStatus(principal: Principal, id: string): Promise<Ex
   if (!meta || meta.owner !== actorOf(principal)) throw new TRPCError({ code: "NOT_FOUND", message: `no export ${id}` });
   return { ...meta };
 }
+
+/** An export in its owner's list: its state, and whether its file is still kept (downloadable). */
+export interface RecentExport extends ExportMeta {
+  downloadable: boolean;
+}
+
+/**
+ * The caller's own exports, newest first: those being written in this process and every finished one
+ * whose metadata is still in the export store (kept 24 hours; any console process of this machine).
+ * Scheduled reports (the scheduler's, in scheduled/) are listed by reports.scheduled.list instead.
+ */
+export async function recentExports(principal: Principal, limit: number): Promise<RecentExport[]> {
+  const owner = actorOf(principal);
+  const names = await fs.readdir(EXPORT_DIR).catch(() => [] as string[]);
+  const stored = await Promise.all(
+    names
+      .filter((name) => name.endsWith(".meta.json"))
+      .map((name) =>
+        fs
+          .readFile(path.join(EXPORT_DIR, name), "utf8")
+          .then((text) => JSON.parse(text) as ExportMeta)
+          .catch(() => null),
+      ),
+  );
+  const mine = [
+    ...[...running.values()].filter((m) => m.owner === owner),
+    ...stored.filter((m): m is ExportMeta => m !== null && m.owner === owner && !running.has(m.id)),
+  ]
+    .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id))
+    .slice(0, limit);
+  return Promise.all(
+    mine.map(async (m) => ({
+      ...m,
+      downloadable:
+        m.status === "done" &&
+        (await fs
+          .stat(filePath(m.id, m.format))
+          .then(() => true)
+          .catch(() => false)),
+    })),
+  );
+}

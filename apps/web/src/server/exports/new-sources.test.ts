@@ -351,3 +351,24 @@ describe("export source: the Quality page's figures", () => {
     ).rejects.toMatchObject({ code: "BAD_REQUEST", message: /input.filter/ });
   });
 });
+
+describe("recent exports: the caller's own, newest first", () => {
+  it("lists a caller's exports with their state and hash, never another's; limit respected", async () => {
+    const me: Principal = { kind: "user", id: "u-recent", email: `recent-${Date.now()}@x.test`, name: "recent", role: "compliance" };
+    const other: Principal = { kind: "user", id: "u-other", email: `other-${Date.now()}@x.test`, name: "other", role: "compliance" };
+    expect(await caller(me).reports.exportList()).toEqual([]);
+    const first = await exported(me, "blotter", "csv", { accountId: "ACC-ALPHA" });
+    const second = await exported(me, "order", "json", { orderId: "O-A1" });
+    await exported(other, "blotter", "csv", {});
+    const list = await caller(me).reports.exportList();
+    expect(list.map((e) => [e.id, e.source, e.status, e.downloadable, e.sha256])).toEqual([
+      [second.meta.id, "order", "done", true, second.meta.sha256],
+      [first.meta.id, "blotter", "done", true, first.meta.sha256],
+    ]);
+    expect((await caller(me).reports.exportList({ limit: 1 })).map((e) => e.id)).toEqual([second.meta.id]);
+    // A file the store no longer keeps is listed, not offered for download.
+    await fs.rm(filePath(first.meta.id, "csv"));
+    expect((await caller(me).reports.exportList()).find((e) => e.id === first.meta.id)?.downloadable).toBe(false);
+    await expect(caller(me).reports.exportList({ limit: 0 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+});

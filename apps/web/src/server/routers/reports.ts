@@ -1,6 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { exportStatus, startExport } from "../exports/jobs";
+import { exportStatus, recentExports, startExport } from "../exports/jobs";
 import { EXPORT_SOURCES } from "../exports/sources";
 import { EXPORT_ID } from "../exports/store";
 import { EXPORT_FORMATS } from "../exports/writers";
@@ -36,4 +36,14 @@ export const reportsRouter = {
   exportStatus: requires("orders:read")
     .input(z.object({ id: z.string().regex(EXPORT_ID, "an export id") }).strict())
     .query(({ ctx, input }) => exportStatus(ctx.principal, input.id)),
+
+  /** The caller's own exports, newest first (running, done, failed), while the store keeps them (24 hours). */
+  exportList: requires("orders:read")
+    .input(
+      z
+        .object({ limit: z.number().int().min(1).max(100).default(20) })
+        .strict()
+        .default({ limit: 20 }),
+    )
+    .query(({ ctx, input }) => recentExports(ctx.principal, input.limit)),
 } satisfies TRPCRouterRecord;
