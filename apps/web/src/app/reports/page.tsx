@@ -7,6 +7,7 @@ import { AppHeader } from "../../components/app-header";
 import { ExportButtons } from "../../components/reports/export-buttons";
 import { useTRPC } from "../../lib/trpc";
 import { useSession } from "../../lib/use-session";
+import { RecentExports } from "./recent-exports";
 import { RegulatorySection } from "./regulatory-section";
 import { ScheduledSection } from "./scheduled-section";
 import "./reports.css";
@@ -225,6 +226,7 @@ export default function ReportsPage() {
             )}
           </section>
         )}
+        <RecentExports />
         <RegulatorySection />
         <ScheduledSection />
       </main>
