@@ -91,6 +91,31 @@ test.describe("reports", () => {
     await page.screenshot({ path: screenshotPath("order-history.png") });
   });
 
+  test("compliance exports the blotter as filtered and finds it in Recent exports on the Reports page", async ({ page }) => {
+    await page.goto("/");
+    await expect(page.locator("header .role")).toHaveText("compliance", { timeout: 15_000 });
+    await page.getByLabel("Filter by symbol").fill("MSFT");
+    await page.getByRole("button", { name: "Export CSV" }).click();
+    const link = page.getByRole("link", { name: /^Download blotter-.*\.csv$/ });
+    await expect(link).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId("export-state")).toContainText(/\d+ rows/);
+    const fileName = ((await link.textContent()) ?? "").replace(/^Download /, "");
+    const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+    const lines = (await readFile((await download.path()) ?? "")).toString("utf8").trim().split("\r\n");
+    expect(lines[0]).toContain("orderId,clOrdId,account,strategy,symbol");
+    // Every order of the view, each of them MSFT (the symbol filter as the blotter applies it).
+    for (const line of lines.slice(1)) expect(line.split(",")[4]).toContain("MSFT");
+
+    await page.getByRole("link", { name: "Reports", exact: true }).click();
+    const recent = page.getByRole("table", { name: "Recent exports" });
+    const row = recent.locator("tbody tr").first();
+    await expect(row).toContainText("blotter", { timeout: 15_000 });
+    await expect(row.getByRole("link", { name: fileName })).toBeVisible();
+    await expect(row).toContainText("done");
+    await page.getByRole("region", { name: "Recent exports" }).scrollIntoViewIfNeeded();
+    await page.getByRole("region", { name: "Recent exports" }).screenshot({ path: screenshotPath("reports-recent-exports.png") });
+  });
+
   test("a trader sees no Reports link and is refused reports", async ({ playwright, baseURL }) => {
     const trader = await playwright.request.newContext({ baseURL, storageState: storageStateFor("trader") });
     try {
