@@ -1,4 +1,5 @@
 "use client";
+import { ORD_STATUSES, type OrdStatus } from "@fillmore/shared";
 import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useMemo, useState } from "react";
 import { placesOf } from "../../lib/format";
@@ -11,23 +12,49 @@ import "../../app/positions/positions.css";
 
 const noCancel = () => undefined;
 const noSelect = () => undefined;
+/** Orders a page (the engine keeps the rebuilt book, so paging costs no second replay). */
+const PAGE = 100;
+
+interface Filters {
+  accountId?: string;
+  symbol?: string;
+  status?: OrdStatus[];
+}
 
 /**
  * The book as of a past moment (audit.asOf): orders and positions rebuilt from the journal, marked
  * historical. The orders are shown in the blotter itself (same columns, filters and sorting), read
  * only; the positions in the positions view itself (average price, realized P&L and fees as they
  * stood; unrealized P&L unknown: marks are not journaled), then the quantities bought and sold.
+ * The orders come a page at a time from the server (working ones first, then the rest, newest first),
+ * filtered there by account, symbol and status; the positions by account and symbol.
  */
 export function BookAsOf() {
   const trpc = useTRPC();
   const [at, setAt] = useState<{ ts?: string; seq?: number } | null>(null);
-  const book = useQuery(trpc.audit.asOf.queryOptions({ ...(at ?? { seq: 1 }), limit: 500 }, { enabled: at !== null, retry: false }));
+  const [filters, setFilters] = useState<Filters>({});
+  const [offset, setOffset] = useState(0);
+  const book = useQuery(
+    trpc.audit.asOf.queryOptions(
+      { ...(at ?? { seq: 1 }), ...filters, offset, limit: PAGE },
+      { enabled: at !== null, retry: false, placeholderData: (previous) => previous },
+    ),
+  );
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const seq = Number(String(form.get("seq") ?? "").trim());
     const when = String(form.get("when") ?? "");
+    const f: Filters = {};
+    for (const name of ["accountId", "symbol"] as const) {
+      const v = String(form.get(name) ?? "").trim();
+      if (v) f[name] = v;
+    }
+    const status = String(form.get("status") ?? "");
+    if ((ORD_STATUSES as readonly string[]).includes(status)) f.status = [status as OrdStatus];
+    setFilters(f);
+    setOffset(0);
     if (Number.isInteger(seq) && seq > 0) setAt({ seq });
     else if (when) setAt({ ts: `${when.length === 16 ? `${when}:00` : when}Z` });
   }
@@ -56,6 +83,25 @@ export function BookAsOf() {
           or journal seq
           <input name="seq" inputMode="numeric" placeholder="12345" />
         </label>
+        <label>
+          Account
+          <input name="accountId" placeholder="ACC-ALPHA" maxLength={128} />
+        </label>
+        <label>
+          Symbol
+          <input name="symbol" placeholder="AAPL" maxLength={128} />
+        </label>
+        <label>
+          Status then
+          <select name="status" defaultValue="">
+            <option value="">Any</option>
+            {ORD_STATUSES.map((st) => (
+              <option key={st} value={st}>
+                {st}
+              </option>
+            ))}
+          </select>
+        </label>
         <div className="audit-buttons">
           <button type="submit" className="primary">
             Show book
@@ -70,6 +116,13 @@ export function BookAsOf() {
             {b.asOf.ts ? ` (${b.asOf.ts.replace("T", " ").slice(0, 26)} UTC)` : ""} · {b.working} working of {b.ordersTotal} orders · not
             live
           </p>
+          {(filters.accountId || filters.symbol || filters.status) && (
+            <p className="muted">
+              Filtered:{filters.accountId ? ` account ${filters.accountId}` : ""}
+              {filters.symbol ? ` · symbol ${filters.symbol}` : ""}
+              {filters.status ? ` · status ${filters.status.join(", ")} then` : ""}
+            </p>
+          )}
           <h3>Positions (historical)</h3>
           <div className="positions">
             <PositionsTable
@@ -115,6 +168,20 @@ export function BookAsOf() {
             title="Orders (historical)"
             gridLabel="Orders as of"
           />
+          <nav className="toolbar" aria-label="Orders as of pages">
+            <button type="button" disabled={b.offset === 0} onClick={() => setOffset(Math.max(0, b.offset - PAGE))}>
+              Previous
+            </button>
+            <span className="muted" data-testid="book-as-of-page" aria-busy={book.isPlaceholderData}>
+              {b.orders.length === 0
+                ? `0 of ${b.matched} orders`
+                : `${(b.offset + 1).toLocaleString("en-US")}–${(b.offset + b.orders.length).toLocaleString("en-US")} of ${b.matched.toLocaleString("en-US")} orders`}{" "}
+              · page {Math.floor(b.offset / PAGE) + 1} of {Math.max(1, Math.ceil(b.matched / PAGE))}
+            </span>
+            <button type="button" disabled={b.offset + b.orders.length >= b.matched} onClick={() => setOffset(b.offset + PAGE)}>
+              Next
+            </button>
+          </nav>
         </div>
       )}
     </section>
