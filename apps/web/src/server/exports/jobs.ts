@@ -105,16 +105,17 @@ export async function startExport(
   const formats = "formats" in spec ? spec.formats : undefined;
   if (formats && !formats.includes(format))
     throw new TRPCError({ code: "BAD_REQUEST", message: `format: a ${source} export is ${formats.join(" or ")}` });
+  // Runs the source's scope checks now (a bound key naming another account is refused, not exported empty).
+  const prepared = await prepare(spec as SourceSpec, { prisma: ctx.prisma, scope: ctx.scope, engine: ctx.engine }, input);
+
+  await fs.mkdir(EXPORT_DIR, { recursive: true });
+  // Counted and claimed with no await between, so concurrent starts cannot all pass.
   const owner = actorOf(ctx.principal);
   if ([...running.values()].filter((m) => m.owner === owner).length >= MAX_RUNNING)
     throw new TRPCError({
       code: "TOO_MANY_REQUESTS",
       message: `${MAX_RUNNING} of your exports are being written; try again when one is done`,
     });
-  // Runs the source's scope checks now (a bound key naming another account is refused, not exported empty).
-  const prepared = await prepare(spec as SourceSpec, { prisma: ctx.prisma, scope: ctx.scope, engine: ctx.engine }, input);
-
-  await fs.mkdir(EXPORT_DIR, { recursive: true });
   void sweep();
   const startedAt = new Date().toISOString();
   const id = randomUUID();

@@ -261,6 +261,17 @@ describe("export source: the blotter view", () => {
     expect(new Set(got).size).toBe(1100);
   });
 
+  it("at most 3 exports of one principal at once, even when they are asked for at the same moment", async () => {
+    const busy: Principal = { kind: "user", id: "u-busy", email: `busy-${Date.now()}@x.test`, name: "busy", role: "trader" };
+    const starts = await Promise.allSettled(
+      Array.from({ length: 6 }, () => caller(busy).reports.exportStart({ source: "blotter", format: "xlsx", input: {} })),
+    );
+    const refused = starts.filter((s) => s.status === "rejected");
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    for (const r of refused) expect(r.reason).toMatchObject({ code: "TOO_MANY_REQUESTS" });
+    for (const s of starts) if (s.status === "fulfilled") await finished(busy, s.value.id);
+  });
+
   it("a bound key exports its accounts only; naming another account is FORBIDDEN", async () => {
     const { file } = await exported(alphaKey, "blotter", "csv", { symbol: "AAPL" });
     expect(
