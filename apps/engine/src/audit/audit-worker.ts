@@ -2,7 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import pg from "pg";
 import { CommandError } from "../orders/errors";
 import { DEFAULT_LIVE_POSITIONS_CONFIG } from "../positions/live-positions";
-import { type BookReplay, bookAsOf } from "./as-of";
+import { type BookReplay, bookAsOf, boundOf } from "./as-of";
 import { AUDIT_APPLICATION_NAME, type AuditReply, type AuditRequest, type AuditWorkerData } from "./audit-thread";
 import { verifyWithFiles } from "./verify-view";
 
@@ -30,6 +30,8 @@ async function answer(request: AuditRequest): Promise<AuditReply> {
     if (request.op === "asOf") {
       clearTimeout(forget);
       const config = { ...DEFAULT_LIVE_POSITIONS_CONFIG, ...request.positionsConfig };
+      // Another moment: the kept book goes first, so two rebuilt books are never held at once.
+      if (replay && !replay.isOf(boundOf(request.query))) replay = null;
       const result = await bookAsOf(pool, request.query, config, replay);
       replay = result.replay;
       forget = setTimeout(() => {
