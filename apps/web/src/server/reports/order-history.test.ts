@@ -76,6 +76,27 @@ describe("reports.orderHistory", () => {
     expect(page.nextCursor).toBeNull();
   });
 
+  it("filters by status and by creation time [from, to), as the History page sends them; a bad instant is refused", async () => {
+    await prisma.$executeRawUnsafe("UPDATE orders SET ord_status = 'Cancelled' WHERE id IN ('O04', 'O07', 'O11')");
+    try {
+      const cancelled = await history()({ filters: { ordStatus: ["Cancelled"] }, limit: 50 });
+      expect(cancelled.orders.map((o) => o.orderId)).toEqual(["O11", "O07", "O04"]);
+      // Created 14:00:05 up to (not including) 14:00:08: O05, O06, O07.
+      const window = await history()({
+        filters: { from: "2026-03-02T14:00:05Z", to: "2026-03-02T14:00:08Z" },
+        sort: "createdAt",
+        dir: "asc",
+        limit: 50,
+      });
+      expect(window.orders.map((o) => o.orderId)).toEqual(["O05", "O06", "O07"]);
+      const both = await history()({ filters: { ordStatus: ["Cancelled"], from: "2026-03-02T14:00:05Z" }, limit: 50 });
+      expect(both.orders.map((o) => o.orderId)).toEqual(["O11", "O07"]);
+      await expect(history()({ filters: { from: "yesterday" } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    } finally {
+      await prisma.$executeRawUnsafe("UPDATE orders SET ord_status = 'Filled' WHERE id IN ('O04', 'O07', 'O11')");
+    }
+  });
+
   it("a bound key sees only its accounts; a forged cursor is refused", async () => {
     const key: Principal = { kind: "apiKey", id: "k", name: "alpha", role: "trader", accountIds: ["ACC-ALPHA"] };
     const page = await history(key)({ limit: 50 });

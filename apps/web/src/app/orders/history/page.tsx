@@ -1,5 +1,5 @@
 "use client";
-import { can } from "@fillmore/shared";
+import { can, ORD_STATUSES, type OrdStatus } from "@fillmore/shared";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useState } from "react";
@@ -15,6 +15,16 @@ interface Filters {
   symbol?: string;
   strategy?: string;
   side?: "Buy" | "Sell";
+  ordStatus?: OrdStatus[];
+  /** Created in [from, to), UTC. */
+  from?: string;
+  to?: string;
+}
+
+/** A datetime-local value (UTC, to the minute or second) as an instant; "" as none. */
+function instantOf(value: FormDataEntryValue | null): string | undefined {
+  const v = String(value ?? "");
+  return v ? `${v.length === 16 ? `${v}:00` : v}Z` : undefined;
 }
 
 const COLUMNS: { key: Sort | null; label: string; num?: boolean }[] = [
@@ -65,6 +75,12 @@ export default function OrderHistoryPage() {
     }
     const side = String(form.get("side") ?? "");
     if (side === "Buy" || side === "Sell") f.side = side;
+    const status = String(form.get("ordStatus") ?? "");
+    if ((ORD_STATUSES as readonly string[]).includes(status)) f.ordStatus = [status as OrdStatus];
+    const from = instantOf(form.get("from"));
+    const to = instantOf(form.get("to"));
+    if (from) f.from = from;
+    if (to) f.to = to;
     setFilters(f);
     setCursors([undefined]);
   }
@@ -112,6 +128,25 @@ export default function OrderHistoryPage() {
                 <option value="Buy">Buy</option>
                 <option value="Sell">Sell</option>
               </select>
+            </label>
+            <label>
+              Status
+              <select name="ordStatus" defaultValue="">
+                <option value="">Any</option>
+                {ORD_STATUSES.map((st) => (
+                  <option key={st} value={st}>
+                    {st}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Created from (UTC)
+              <input name="from" type="datetime-local" step="1" />
+            </label>
+            <label>
+              to (UTC, before)
+              <input name="to" type="datetime-local" step="1" />
             </label>
             <div className="report-buttons">
               <button type="submit" className="primary">
