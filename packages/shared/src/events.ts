@@ -285,7 +285,8 @@ export interface SystemEventData {
   ApiKeyCreated: { keyId: string; name: string; role: string; accountIds: string[] };
   ApiKeyRevoked: { keyId: string; name: string };
   UserSignedIn: { userId: string; email: string; ip: string };
-  SignInFailed: { email: string; ip: string; outcome: "bad-password" | "unknown-account" | "blocked" };
+  /** `disabled`: the right password for a user an admin disabled (users.disable). */
+  SignInFailed: { email: string; ip: string; outcome: "bad-password" | "unknown-account" | "blocked" | "disabled" };
   UserRoleChanged: { userId: string; email: string; old: string; new: string };
   /** A user created by an admin (users.create) or by the create-admin CLI: who, with which role; never a password. */
   UserCreated: { userId: string; email: string; name: string; role: string };

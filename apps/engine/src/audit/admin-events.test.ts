@@ -58,6 +58,7 @@ describe("POST /v1/audit/events", () => {
       { type: "ApiKeyRevoked", actor: "user:admin@x.test", data: { keyId: "k1", name: "bot" } },
       { type: "UserSignedIn", actor: "user:admin@x.test", data: { userId: "u1", email: "admin@x.test", ip: "127.0.0.1" } },
       { type: "SignInFailed", actor: "anonymous", data: { email: "who@x.test", ip: "127.0.0.1", outcome: "unknown-account" } },
+      { type: "SignInFailed", actor: "user:n@x.test", data: { email: "n@x.test", ip: "127.0.0.1", outcome: "disabled" } },
       { type: "UserRoleChanged", actor: "user:admin@x.test", data: { userId: "u2", email: "t@x.test", old: "trader", new: "risk" } },
       { type: "UserCreated", actor: "user:admin@x.test", data: { userId: "u3", email: "n@x.test", name: "New", role: "trader" } },
       { type: "UserDisabled", actor: "user:admin@x.test", data: { userId: "u3", email: "n@x.test", role: "trader", sessionsRevoked: 2 } },

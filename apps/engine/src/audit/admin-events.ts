@@ -32,7 +32,7 @@ export const ADMIN_EVENTS = {
   ApiKeyRevoked: z.object({ keyId: text(64), name: text(128) }).strict(),
   UserSignedIn: z.object({ userId: text(128), email: text(320), ip: text(64) }).strict(),
   SignInFailed: z
-    .object({ email: z.string().max(320), ip: text(64), outcome: z.enum(["bad-password", "unknown-account", "blocked"]) })
+    .object({ email: z.string().max(320), ip: text(64), outcome: z.enum(["bad-password", "unknown-account", "blocked", "disabled"]) })
     .strict(),
   UserRoleChanged: z.object({ userId: text(128), email: text(320), old: text(32), new: text(32) }).strict(),
   UserCreated: z.object({ userId: text(128), email: text(320), name: text(128), role: text(32) }).strict(),

@@ -18,7 +18,7 @@ export interface FailedSignIn {
   userId: string | null;
   ip: string;
   userAgent: string | null;
-  outcome: "bad-password" | "unknown-account" | "blocked";
+  outcome: "bad-password" | "unknown-account" | "blocked" | "disabled";
   retryAfterMs: number | null;
 }
 
@@ -83,8 +83,21 @@ export function createAuth(options: { pool: pg.Pool; secret: string; baseURL: st
           await journalSignIn({ type: "UserSignedIn", actor: `user:${user.email}`, data: { userId: user.id, email: user.email, ip } });
           return guard?.limits.succeeded(email, ip);
         }
-        if (!guard) return;
         const returned = ctx.context.returned;
+        if (isAPIError(returned) && (returned.body as { code?: unknown } | undefined)?.code === "USER_DISABLED") {
+          // The right password for a disabled user (the session hook refused): a failed sign-in too, not counted by the limits.
+          const user = await ctx.context.internalAdapter.findUserByEmail(email.toLowerCase()).catch(() => null);
+          await journalSignIn({ type: "SignInFailed", actor: `user:${email}`, data: { email, ip, outcome: "disabled" } });
+          return guard?.failed({
+            email,
+            userId: user?.user.id ?? null,
+            ip,
+            userAgent: ctx.headers?.get("user-agent") ?? null,
+            outcome: "disabled",
+            retryAfterMs: null,
+          });
+        }
+        if (!guard) return;
         if (!isAPIError(returned) || returned.statusCode !== 401) return;
         guard.limits.failed(email, ip);
         const user = await ctx.context.internalAdapter.findUserByEmail(email.toLowerCase()).catch(() => null);

@@ -141,6 +141,7 @@ describe("users.disable", () => {
     });
     expect(await principalFromHeaders(auth, cookie)).toBeNull();
     await expect(signIn("fay@x.test")).rejects.toMatchObject({ statusCode: 403, body: { code: "USER_DISABLED" } });
+    expect(sink.of("SignInFailed").at(-1)).toMatchObject({ actor: "user:fay@x.test", data: { email: "fay@x.test", outcome: "disabled" } });
     expect(await prisma.authSession.count({ where: { userId: user.id } })).toBe(0);
     // Again: nothing changes, nothing more is journaled.
     const before = sink.events.length;
