@@ -50,7 +50,7 @@ test.describe("users", () => {
       // The only admin cannot demote themselves: refused, in the server's words.
       const self = page.locator("tr").filter({ hasText: "(you)" });
       await self.getByRole("combobox").selectOption("trader");
-      await expect(page.getByRole("alert")).toContainText("would leave no enabled admin");
+      await expect(page.locator(".banner.error")).toContainText("would leave no enabled admin");
       await expect(self.getByRole("combobox")).toHaveValue("admin");
 
       await row.getByRole("button", { name: `Disable ${email}` }).click();
@@ -64,7 +64,7 @@ test.describe("users", () => {
       await them.reload();
       await expect(them).toHaveURL(/\/login$/, { timeout: 15_000 });
       expect(await submitLoginForm(them, email, PASSWORD)).toBe(403);
-      await expect(them.getByRole("alert")).toHaveText(/this user is disabled/);
+      await expect(them.locator("form p.error")).toHaveText(/this user is disabled/);
       await them.screenshot({ path: screenshotPath("users-disabled-sign-in.png") });
     } finally {
       await theirs.close();
@@ -89,7 +89,9 @@ test.describe("compliance reads administration, changes nothing", () => {
     await openBlotter(page, "compliance");
     await expect(page.getByRole("link", { name: "Users", exact: true })).toHaveCount(0);
     await page.getByRole("link", { name: "API keys" }).click();
-    await expect(page.getByRole("region", { name: "API keys" }).getByText("read only")).toBeVisible();
+    const keys = page.getByRole("region", { name: "API keys" });
+    await expect(keys.getByText("read only")).toBeVisible();
+    await expect(keys.getByText(/^\d+ active$/)).toBeVisible();
     await expect(page.getByRole("form", { name: "New API key" })).toHaveCount(0);
     await expect(page.getByRole("button", { name: /^Revoke / })).toHaveCount(0);
     await page.screenshot({ path: screenshotPath("api-keys-compliance.png"), fullPage: true });
