@@ -79,6 +79,16 @@ test.describe("audit", () => {
     await expect(book).toContainText(`HISTORICAL · as of event #${filledSeq}`, { timeout: 15_000 });
     // The orders are in the blotter itself (its default columns show the client order id).
     await expect(book.getByRole("table", { name: "Orders as of" })).toContainText(clOrdId);
+    // A page of them, from the server, counted.
+    await expect(book.getByTestId("book-as-of-page")).toContainText(/^1–\d[\d,]* of \d[\d,]* orders · page 1 of \d+$/);
+    // Filtered on the server to the order's account, symbol and state then: it is still there.
+    const asOf = page.getByRole("form", { name: "As of" });
+    await asOf.getByLabel("Account", { exact: true }).fill("ACC-ALPHA");
+    await asOf.getByLabel("Symbol", { exact: true }).fill("AAPL");
+    await asOf.getByLabel("Status then").selectOption("Filled");
+    await page.getByRole("button", { name: "Show book" }).click();
+    await expect(book.getByText("Filtered: account ACC-ALPHA · symbol AAPL · status Filled then")).toBeVisible();
+    await expect(book.getByRole("table", { name: "Orders as of" })).toContainText(clOrdId);
     // The positions in the positions view itself: every account with a position then, no marks then.
     const held = book.getByRole("table", { name: "Positions and P&L" });
     await expect(held.locator("tbody[data-account]").first()).toBeVisible();

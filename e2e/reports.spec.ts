@@ -89,6 +89,15 @@ test.describe("reports", () => {
     const qty = (await table.locator("tbody tr td:nth-child(7)").allTextContents()).map(Number);
     expect(qty).toEqual([...qty].sort((a, b) => b - a));
     await page.screenshot({ path: screenshotPath("order-history.png") });
+    // Filtered on the server by status and creation time (the whole of 2026 onwards): Filled only.
+    await page.getByLabel("Status", { exact: true }).selectOption("Filled");
+    await page.getByLabel("Created from (UTC)").fill("2026-01-01T00:00:00");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await expect(table).toHaveAttribute("aria-busy", "false");
+    await expect(table.locator("tbody tr").first()).toBeVisible({ timeout: 15_000 });
+    const statuses = await table.locator("tbody tr td:nth-child(9)").allTextContents();
+    expect(new Set(statuses)).toEqual(new Set(["Filled"]));
+    await page.screenshot({ path: screenshotPath("order-history-filtered.png") });
   });
 
   test("compliance exports the blotter as filtered and finds it in Recent exports on the Reports page", async ({ page }) => {
