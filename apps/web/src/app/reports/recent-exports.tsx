@@ -1,6 +1,6 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import { rowsText } from "../../components/reports/export-buttons";
+import { rowsText } from "../../components/reports/rows-text";
 import { useTRPC } from "../../lib/trpc";
 
 // The Recent exports section of the Reports page: the caller's own exports from every page (trade

@@ -3,16 +3,11 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "../../lib/trpc";
 import "./export-buttons.css";
+import { rowsText } from "./rows-text";
 
 const FORMATS = ["csv", "xlsx", "pdf", "json"] as const;
 type Format = (typeof FORMATS)[number];
 type Source = "trades" | "audit" | "orders" | "order" | "blotter";
-
-/** "n of N rows" when the export knew its total at the start (a count with the same filters), else "n rows". */
-export function rowsText(rows: number, total: number | null | undefined): string {
-  const n = rows.toLocaleString("en-US");
-  return total === null || total === undefined ? `${n} rows` : `${n} of ${total.toLocaleString("en-US")} rows`;
-}
 
 /**
  * Export buttons for one view: the file is written on the server (streaming) while this shows the rows
@@ -83,8 +78,7 @@ export function ExportButtons({
               Download {meta.fileName}
             </a>{" "}
             <span className="muted">
-              {meta.rows.toLocaleString("en-US")} rows · {((meta.bytes ?? 0) / 1024).toFixed(1)} KiB · journaled #{meta.journalSeq} ·
-              SHA-256{" "}
+              {rowsText(meta.rows, null)} · {((meta.bytes ?? 0) / 1024).toFixed(1)} KiB · journaled #{meta.journalSeq} · SHA-256{" "}
               <span className="mono" title={meta.sha256 ?? ""}>
                 {meta.sha256?.slice(0, 16)}…
               </span>
