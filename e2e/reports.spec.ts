@@ -107,7 +107,7 @@ test.describe("reports", () => {
     await page.getByRole("button", { name: "Export CSV" }).click();
     const link = page.getByRole("link", { name: /^Download blotter-.*\.csv$/ });
     await expect(link).toBeVisible({ timeout: 30_000 });
-    await expect(page.getByTestId("export-state")).toContainText(/\d+ rows/);
+    await expect(page.getByTestId("export-state")).toContainText(/\d[\d,]* rows?/);
     const fileName = ((await link.textContent()) ?? "").replace(/^Download /, "");
     const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
     const lines = (await readFile((await download.path()) ?? "")).toString("utf8").trim().split("\r\n");
