@@ -88,6 +88,7 @@ test.describe("audit", () => {
     await asOf.getByLabel("Status then").selectOption("Filled");
     await page.getByRole("button", { name: "Show book" }).click();
     await expect(book.getByText("Filtered: account ACC-ALPHA · symbol AAPL · status Filled then")).toBeVisible();
+    await expect(book.getByTestId("book-as-of-page")).toHaveAttribute("aria-busy", "false");
     await expect(book.getByRole("table", { name: "Orders as of" })).toContainText(clOrdId);
     // The positions in the positions view itself: every account with a position then, no marks then.
     const held = book.getByRole("table", { name: "Positions and P&L" });
