@@ -13,7 +13,7 @@ import type { AccountScope } from "../scope";
 import { actorOf } from "../trpc";
 import { exportInChild } from "./export-process";
 import { EXPORT_SOURCES, type ExportSource, type Prepared, SOURCES, type SourceContext } from "./sources";
-import { EXPORT_DIR, filePath, KEEP_MS, metaPath } from "./store";
+import { EXPORT_DIR, filePath, KEEP_MS, META_PREFIX, metaPath } from "./store";
 import { CONTENT_TYPES, type ExportFormat, type ExportResult, writeExport, writeText } from "./writers";
 
 /**
@@ -278,7 +278,7 @@ export async function recentExports(principal: Principal, limit: number): Promis
   const names = await fs.readdir(EXPORT_DIR).catch(() => [] as string[]);
   const stored = await Promise.all(
     names
-      .filter((name) => name.endsWith(".meta.json"))
+      .filter((name) => name.startsWith(META_PREFIX) && name.endsWith(".json"))
       .map((name) =>
         fs
           .readFile(path.join(EXPORT_DIR, name), "utf8")

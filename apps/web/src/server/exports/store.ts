@@ -14,8 +14,12 @@ export const EXPORT_DIR = process.env.FILLMORE_DATA_DIR
 /** Export ids are random UUIDs: nothing else may name a file in EXPORT_DIR. */
 export const EXPORT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** `<id>.meta.json`: never the name of an export's own file (`<id>.json` is a JSON export's). */
-export const metaPath = (id: string) => path.join(EXPORT_DIR, `${id}.meta.json`);
+/**
+ * `meta-<id>.json`: never the name of an export's own file, which is always `<id>.<format>` (`<id>.json`
+ * is a JSON export's, `<id>.meta.json` a CAT metadata file's).
+ */
+export const META_PREFIX = "meta-";
+export const metaPath = (id: string) => path.join(EXPORT_DIR, `${META_PREFIX}${id}.json`);
 export const filePath = (id: string, ext: string) => path.join(EXPORT_DIR, `${id}.${ext}`);
 
 /** How long a finished export stays downloadable. */
