@@ -81,6 +81,7 @@ async function exported(principal: Principal, source: string, format: "csv" | "x
   expect([format, file.length, createHash("sha256").update(file).digest("hex")]).toEqual([format, meta.bytes, meta.sha256]);
   expect(journaled.at(-1)).toMatchObject({
     type: "ExportProduced",
+    actor: principal.kind === "user" ? `user:${principal.email}` : `key:${principal.id}`,
     data: { exportId: meta.id, source, format, rows: meta.rows, sha256: meta.sha256, filters: input },
   });
   return { meta, file };
