@@ -90,7 +90,7 @@ test.describe("reports", () => {
     expect(qty).toEqual([...qty].sort((a, b) => b - a));
     await page.screenshot({ path: screenshotPath("order-history.png") });
     // Filtered on the server by status and creation time (the whole of 2026 onwards): Filled only.
-    await page.getByLabel("Status", { exact: true }).selectOption("Filled");
+    await page.getByRole("combobox", { name: "Status" }).selectOption("Filled");
     await page.getByLabel("Created from (UTC)").fill("2026-01-01T00:00:00");
     await page.getByRole("button", { name: "Filter" }).click();
     await expect(table).toHaveAttribute("aria-busy", "false");
