@@ -20,3 +20,22 @@ export function pdfText(pdf: Buffer): string {
   }
   return text.join("\n");
 }
+
+/** Each text drawn, with its baseline's height on the page (PDF points from the bottom), in drawing order. */
+export function pdfTextAt(pdf: Buffer): { y: number; text: string }[] {
+  const drawn: { y: number; text: string }[] = [];
+  const body = pdf.toString("latin1");
+  for (const m of body.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
+    let content: string;
+    try {
+      content = inflateSync(Buffer.from(m[1] ?? "", "latin1")).toString("latin1");
+    } catch {
+      continue;
+    }
+    for (const op of content.matchAll(/1 0 0 1 [\d.]+ ([\d.]+) Tm[^[]*\[([^\]]*)\]\s*TJ/g)) {
+      const hex = [...(op[2] ?? "").matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => h[1]).join("");
+      drawn.push({ y: Number(op[1]), text: Buffer.from(hex, "hex").toString("latin1") });
+    }
+  }
+  return drawn;
+}

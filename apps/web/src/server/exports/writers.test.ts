@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { neutralise } from "./cells";
 import type { Columns } from "./columns";
-import { pdfText } from "./pdf-text";
+import { pdfText, pdfTextAt } from "./pdf-text";
 import { type ExportFormat, writeExport } from "./writers";
 
 // Each format written and read back: CSV parsed, XLSX opened with exceljs, PDF's text extracted, JSON
@@ -157,6 +157,21 @@ describe("writeExport", () => {
     expect(chars.slice(0, 2)).toEqual([27, 64]);
     expect(chars[2]).toBe(chars[3]);
     expect((chars[2] ?? 0) * 2 + 27 + 64 + 4).toBeLessThanOrEqual(782 / 4.2);
+  });
+
+  it("PDF: long filters in the heading wrap above the column headers, never over them", async () => {
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on("data", (c: Buffer) => chunks.push(c));
+    const filters = { text: "word ".repeat(150).trim() };
+    await writeExport({ format: "pdf", heading: { ...heading, filters }, columns, rows: iterate(rows) }, out);
+    const drawn = pdfTextAt(Buffer.concat(chunks));
+    const header = drawn.findIndex((d) => d.text.startsWith("id "));
+    const above = drawn.slice(0, header);
+    expect(above.length).toBeGreaterThanOrEqual(3); // the title and the heading's wrapped lines
+    // Baselines go down the page: the header is a full line (7 pt type) below the heading's last line.
+    expect((above.at(-1)?.y ?? 0) - (drawn[header]?.y ?? 0)).toBeGreaterThanOrEqual(8);
+    expect(above.map((d) => d.text).join("")).toContain("page 1");
   });
 
   it("PDF: a value longer than a page runs on over the next page, whole", async () => {

@@ -259,13 +259,16 @@ async function writePdf<T>({ heading, columns }: ExportInput<T>, pages: AsyncIte
         `Produced by ${heading.producedBy} at ${heading.producedAt} · filters ${JSON.stringify(heading.filters)} · page ${page}`,
         left,
         45,
+        { width: doc.page.width - 2 * left },
       );
+    // Long filters wrap onto more lines: the column headers start below the last of them.
+    const top = Math.max(60, Math.ceil(doc.y) + 4);
     doc.font("Courier-Bold").fontSize(PDF_FONT_SIZE);
     const headers = columns.map((c, i) => wrapCell(c.header, chars[i] ?? 3));
     const lines = Math.max(...headers.map((h) => h.length));
-    for (let k = 0; k < lines; k++) doc.text(line(headers.map((h) => h[k] ?? "")), left, 60 + k * PDF_ROW, { lineBreak: false });
+    for (let k = 0; k < lines; k++) doc.text(line(headers.map((h) => h[k] ?? "")), left, top + k * PDF_ROW, { lineBreak: false });
     doc.font("Courier");
-    return 60 + lines * PDF_ROW + 2;
+    return top + lines * PDF_ROW + 2;
   };
   let y = header();
   /** Where the rows of a page start. */
