@@ -111,7 +111,7 @@ test.describe("Admin: reference data", () => {
       await openBlotter(page, "trader");
       await expect(page.getByRole("link", { name: "Admin", exact: true })).toHaveCount(0);
       await page.goto("/admin/venues");
-      await expect(page.getByText(/Not permitted: reference data is for the risk and admin roles/)).toBeVisible();
+      await expect(page.getByText(/Not permitted: reference data is for the risk, compliance and admin roles/)).toBeVisible();
     });
   });
 });

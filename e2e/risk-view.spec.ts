@@ -7,7 +7,8 @@ test.describe("risk page, read only", () => {
 
     test("sees limits, trading states and positions, with no controls", async ({ page }) => {
       await openBlotter(page, "compliance");
-      await expect(page.getByRole("link", { name: "API keys" })).toHaveCount(0);
+      // Compliance reads the API keys (users.spec.ts) but administers nothing: no Users page.
+      await expect(page.getByRole("link", { name: "Users", exact: true })).toHaveCount(0);
       await page.getByRole("link", { name: "Risk" }).click();
       await expect(page).toHaveURL(/\/risk$/);
       await expect(page.getByRole("link", { name: "Risk" })).toHaveAttribute("aria-current", "page");
