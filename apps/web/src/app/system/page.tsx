@@ -36,7 +36,7 @@ export default function SystemPage() {
       <main className="layout">
         {!allowed && (
           <p role="alert" className="error card">
-            The System page is for admins: role {me.data.role} lacks permission system:read.
+            The System page is for admins (compliance reads it): role {me.data.role} lacks permission system:read.
           </p>
         )}
         {allowed && (
