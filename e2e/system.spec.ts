@@ -69,7 +69,9 @@ test.describe("System page", () => {
       await openBlotter(page, "trader");
       await expect(page.getByRole("link", { name: "System" })).toHaveCount(0);
       await page.goto("/system");
-      await expect(page.getByText(/The System page is for admins \(compliance reads it\): role trader lacks permission system:read/)).toBeVisible();
+      await expect(
+        page.getByText(/The System page is for admins \(compliance reads it\): role trader lacks permission system:read/),
+      ).toBeVisible();
       const refused = await page.request.get("/api/trpc/system.health");
       expect(refused.status()).toBe(403);
     });
