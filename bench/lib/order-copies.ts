@@ -73,7 +73,7 @@ export async function appendOrderCopies(
       const hash = chainHashText(options.key, prev, canonical);
       const t = template[i] as (typeof template)[number];
       const values = [seq, event.ts, t.type, orderId, t.account_id, t.actor, canonical, prev, hash];
-      values.forEach((v, c) => rows[c]?.push(v));
+      for (const [c, v] of values.entries()) rows[c]?.push(v);
       prev = hash;
       if ((rows[0]?.length ?? 0) >= BATCH) await flush();
     }
