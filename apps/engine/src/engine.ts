@@ -2,6 +2,7 @@ import type { Clock } from "@fillmore/shared";
 import pg from "pg";
 import { Gauge } from "prom-client";
 import { EventHub } from "./api/event-hub";
+import { endAuditThread } from "./audit/audit-thread";
 import { systemClock } from "./clock";
 import type { EngineConfig } from "./config";
 import type { Breakers } from "./controls/breakers/breakers";
@@ -258,6 +259,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
         alerts.stop();
         for (const venue of venues.values()) await venue.disconnect();
         await api.close();
+        await endAuditThread(pool);
         await journal.close();
         integrity.close();
         await projector.idle();

@@ -61,7 +61,7 @@ export class AlertCentre {
     this.sender = options.webhook ? new WebhookSender(options.webhook, (r) => this.recordAttempt(r), deps.log) : null;
     this.rejects = options.rejectRate ? new RejectRateWindow(options.rejectRate) : null;
     deps.journal.onCommit((entries) => {
-      if (!this.ready) this.buffered.push(...entries);
+      if (!this.ready) for (const entry of entries) this.buffered.push(entry);
       else this.onCommitted(entries);
     });
   }

@@ -81,4 +81,15 @@ describe("the audit worker over some 240,000 events", () => {
     expect(json).toMatchObject({ ok: true, firstBadSeq: null });
     expect(json.checked).toBeGreaterThanOrEqual(head);
   }, 300_000);
+
+  it("engine stop ends the audit worker at once, a replay in hand or not", async () => {
+    const running = h.api(`/v1/audit/as-of?seq=${head - 1}&limit=10`).catch((error: unknown) => error);
+    const auditConnections = async () =>
+      (await h.pool.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'fillmore-audit'")).rows.length;
+    await until(async () => ((await auditConnections()) > 0 ? true : undefined), 60_000);
+    await h.engine?.stop();
+    await running;
+    // The worker's connection goes with it (it would go on reading the journal otherwise).
+    await until(async () => ((await auditConnections()) === 0 ? true : undefined), 10_000);
+  }, 300_000);
 });

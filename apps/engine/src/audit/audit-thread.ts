@@ -61,6 +61,11 @@ export class AuditThread {
     await worker.terminate();
   }
 
+  /** Ends the worker at once, a replay in hand or not (the engine is stopping); its callers get an error. */
+  async terminate(): Promise<void> {
+    await this.worker?.terminate();
+  }
+
   private call(request: DistributiveOmit<AuditRequest, "id">): Promise<unknown> {
     const id = this.nextId++;
     const worker = this.worker ?? this.spawn();
@@ -111,4 +116,11 @@ export function auditThreadOf(pool: pg.Pool, log?: Logger): AuditThread {
     threads.set(pool, thread);
   }
   return thread;
+}
+
+/** At engine stop: ends the pool's audit worker, if one was started, without waiting for its request. */
+export async function endAuditThread(pool: pg.Pool): Promise<void> {
+  const thread = threads.get(pool);
+  threads.delete(pool);
+  await thread?.terminate();
 }

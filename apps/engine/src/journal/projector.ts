@@ -24,7 +24,9 @@ export class Projector {
   ) {}
 
   enqueue(entries: readonly JournalEntry[]): void {
-    this.queue.push(...entries);
+    // A loop, not push(...entries): a replay hands over every unprojected event at once, and spreading
+    // some 120,000 arguments overflows the stack.
+    for (const entry of entries) this.queue.push(entry);
     this.running ??= this.drain().finally(() => {
       this.running = undefined;
     });

@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import type { JournalEntry } from "../journal/journal";
 import type { Logger } from "../log";
+import { workerEntry } from "../worker-entry";
 import { type CommittedBatch, committedBatch, type MetricsProjectionOptions } from "./projection";
 
 export interface ProjectionWorkerData {
@@ -151,13 +152,4 @@ export class ProjectionThread {
     });
     return worker;
   }
-}
-
-/**
- * A TypeScript worker: Node 20's workers do not inherit tsx's loader (neither from `node --import tsx`,
- * how the launcher runs the engine, nor under vitest), so a small bootstrap registers it first.
- */
-function workerEntry(url: URL): [string, { eval: true }] {
-  const api = import.meta.resolve("tsx/esm/api");
-  return [`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true }];
 }
