@@ -1,8 +1,9 @@
 "use client";
-import { can, ROLES, type Role } from "@fillmore/shared";
+import { can, type Role } from "@fillmore/shared";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useEffect, useState } from "react";
+import { RoleOptions } from "../../../components/admin/role-options";
 import { AppHeader } from "../../../components/app-header";
 import { useTRPC } from "../../../lib/trpc";
 
@@ -117,11 +118,7 @@ export default function UsersPage() {
             <label>
               Role
               <select name="role" defaultValue="trader">
-                {ROLES.map((r) => (
-                  <option key={r} value={r}>
-                    {r}
-                  </option>
-                ))}
+                <RoleOptions />
               </select>
             </label>
             <label>
@@ -171,11 +168,7 @@ export default function UsersPage() {
                             disabled={busy}
                             onChange={(e) => onRole(u.id, u.email, e.target.value as Role)}
                           >
-                            {ROLES.map((r) => (
-                              <option key={r} value={r}>
-                                {r}
-                              </option>
-                            ))}
+                            <RoleOptions />
                           </select>
                         )}
                       </td>
