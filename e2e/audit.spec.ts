@@ -90,6 +90,9 @@ test.describe("audit", () => {
     await expect(book.getByText("Filtered: account ACC-ALPHA · symbol AAPL · status Filled then")).toBeVisible();
     await expect(book.getByTestId("book-as-of-page")).toHaveAttribute("aria-busy", "false");
     await expect(book.getByRole("table", { name: "Orders as of" })).toContainText(clOrdId);
+    // Every page of this book exports too, journaled like every export.
+    await book.getByRole("button", { name: "Export book as of CSV" }).click();
+    await expect(book.getByRole("link", { name: /^Download asOf-.*\.csv$/ })).toBeVisible({ timeout: 60_000 });
     // The positions in the positions view itself: every account with a position then, no marks then.
     const held = book.getByRole("table", { name: "Positions and P&L" });
     await expect(held.locator("tbody[data-account]").first()).toBeVisible();

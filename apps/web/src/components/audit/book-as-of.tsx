@@ -7,6 +7,7 @@ import { OrderStore } from "../../lib/order-store";
 import { useTRPC } from "../../lib/trpc";
 import { Blotter } from "../blotter";
 import { PositionsTable } from "../positions/positions-table";
+import { ExportButtons } from "../reports/export-buttons";
 // The positions view's own styles (group rows, signs, one flow without an inner scroll).
 import "../../app/positions/positions.css";
 
@@ -182,6 +183,8 @@ export function BookAsOf() {
               Next
             </button>
           </nav>
+          {/* Every page of this moment's orders (the moment as its event number, so the file is what is shown). */}
+          <ExportButtons source="asOf" label="book as of" input={{ seq: b.asOf.seq, ...filters }} />
         </div>
       )}
     </section>

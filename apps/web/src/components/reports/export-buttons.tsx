@@ -7,7 +7,7 @@ import { rowsText } from "./rows-text";
 
 const FORMATS = ["csv", "xlsx", "pdf", "json"] as const;
 type Format = (typeof FORMATS)[number];
-type Source = "trades" | "audit" | "orders" | "order" | "blotter";
+type Source = "trades" | "audit" | "orders" | "order" | "blotter" | "asOf";
 
 /**
  * Export buttons for one view: the file is written on the server (streaming) while this shows the rows

@@ -27,6 +27,7 @@ export const SOURCE_PERMISSION: Record<ExportSource, Permission> = {
   audit: "audit:read",
   orders: "orders:read",
   order: "audit:read",
+  asOf: "audit:read",
   blotter: "orders:read",
   quality: "risk:read",
 };
@@ -56,7 +57,7 @@ export interface ExportMeta {
 
 export interface ExportContext {
   prisma: PrismaClient;
-  engine: Pick<EngineClient, "journalAdminEvent" | "orderFixMessages">;
+  engine: Pick<EngineClient, "journalAdminEvent" | "orderFixMessages" | "bookAsOf">;
   principal: Principal;
   scope: AccountScope;
 }

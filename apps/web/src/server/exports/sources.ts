@@ -3,8 +3,9 @@ import type { z } from "zod";
 import type { EngineClient } from "../engine-client";
 import { type HistoryOrder, orderHistoryInput, orderHistoryRows } from "../reports/order-history";
 import { prismaArrays, reportPeriod, type SqlArrays, tradePages, tradeReportQuery } from "../reports/trade-report";
-import { type AuditEvent, auditSearchInput, resolveOrders, searchQuery, toAuditEvent } from "../routers/audit";
+import { type AuditEvent, asOfExportInput, auditSearchInput, resolveOrders, searchQuery, toAuditEvent } from "../routers/audit";
 import type { AccountScope } from "../scope";
+import { asOfOrders } from "./as-of-view";
 import { blotterCount, blotterRows, blotterViewInput } from "./blotter-view";
 import type { Columns } from "./columns";
 import { orderTrail, orderTrailInput, type TrailLine, trailColumns } from "./order-trail";
@@ -22,8 +23,8 @@ export interface SourceContext {
   /** Where the trade report reads its fills as arrays (the export process's pg pool); default through Prisma. */
   sql?: SqlArrays;
   scope: Pick<AccountScope, "accountIds" | "assertAccount">;
-  /** The engine, for an order's FIX messages (the order source). */
-  engine?: Pick<EngineClient, "orderFixMessages">;
+  /** The engine, for an order's FIX messages (the order source) and the book as of T (asOf). */
+  engine?: Pick<EngineClient, "orderFixMessages" | "bookAsOf">;
 }
 
 type Rows<T> = AsyncIterable<T | readonly T[]>;
@@ -160,6 +161,13 @@ export const SOURCES = {
     columns: orderColumns,
     rows: blotterView,
     prepare: async (ctx, view) => ({ rows: blotterView(ctx, view), total: await blotterCount(ctx.prisma, view, ctx.scope.accountIds) }),
+  }),
+  /** The book as of T's orders (the Audit page's historical blotter), every page of them. */
+  asOf: source({
+    input: asOfExportInput,
+    title: (input) => `Book as of ${input.ts ?? `journal seq ${input.seq}`}: orders (historical)`,
+    columns: orderColumns,
+    rows: asOfOrders,
   }),
   /** The Quality page's figures as its CSV sections (or JSON), computed on the server for the page's filter. */
   quality: source({

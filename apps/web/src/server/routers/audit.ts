@@ -15,6 +15,18 @@ import { requires, toTrpcError } from "../trpc";
 const id = z.string().trim().min(1).max(128);
 const instant = z.iso.datetime({ offset: true, local: false });
 
+/** The book as of T: the moment (a time or a journal seq) and the filters, for the page and its export. */
+const asOfFields = z.object({
+  ts: instant.optional(),
+  seq: z.number().int().positive().optional(),
+  accountId: id.optional(),
+  symbol: id.optional(),
+  status: z.array(z.enum(ORD_STATUSES)).max(ORD_STATUSES.length).optional(),
+});
+const oneMoment = (q: { ts?: string; seq?: number }) => (q.ts === undefined) !== (q.seq === undefined);
+/** The book as of T's orders, exported whole (every page). */
+export const asOfExportInput = asOfFields.strict().refine(oneMoment, { message: "give either ts or seq" });
+
 export const auditSearchInput = z
   .object({
     orderId: id.optional(),
@@ -259,18 +271,13 @@ export const auditRouter = {
    */
   asOf: requires("audit:read")
     .input(
-      z
-        .object({
-          ts: instant.optional(),
-          seq: z.number().int().positive().optional(),
+      asOfFields
+        .extend({
           offset: z.number().int().min(0).max(100_000_000).default(0),
           limit: z.number().int().min(1).max(500).default(100),
-          accountId: id.optional(),
-          symbol: id.optional(),
-          status: z.array(z.enum(ORD_STATUSES)).max(ORD_STATUSES.length).optional(),
         })
         .strict()
-        .refine((q) => (q.ts === undefined) !== (q.seq === undefined), { message: "give either ts or seq" }),
+        .refine(oneMoment, { message: "give either ts or seq" }),
     )
     .query(async ({ ctx, input }) => {
       const { accountId, status, ...rest } = input;
