@@ -9,6 +9,7 @@ import type { EngineClient } from "../engine-client";
 import { insertFill, insertOrder } from "../reports/test-fills";
 import { appRouter } from "../routers/root";
 import type { ExportMeta } from "./jobs";
+import { loadMeta } from "./meta-file";
 import { filePath } from "./store";
 
 // Export jobs end to end against Postgres: the file is written, hashed and journaled (the engine's
@@ -76,7 +77,10 @@ describe("exports", () => {
     const compliance = person("compliance");
     const started = await caller(compliance).reports.exportStart({ source: "trades", format: "csv", input: tradesInput });
     expect(started).toMatchObject({ status: "running", owner: "user:compliance@x.test", format: "csv" });
+    // Already on disk, where another console process answering the status poll reads it.
+    expect(await loadMeta(started.id)).toMatchObject({ id: started.id, owner: "user:compliance@x.test" });
     const meta = await finished(compliance, started.id);
+    expect(await loadMeta(started.id)).toMatchObject({ status: "done", sha256: meta.sha256 });
     expect(meta).toMatchObject({ status: "done", rows: 2, journalSeq: expect.any(Number) });
     const file = await fs.readFile(filePath(meta.id, "csv"));
     expect(meta.sha256).toBe(createHash("sha256").update(file).digest("hex"));

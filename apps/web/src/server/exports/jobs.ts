@@ -12,8 +12,9 @@ import type { EngineClient } from "../engine-client";
 import type { AccountScope } from "../scope";
 import { actorOf } from "../trpc";
 import { exportInChild } from "./export-process";
+import { loadMeta, saveMeta } from "./meta-file";
 import { EXPORT_SOURCES, type ExportSource, type Prepared, SOURCES, type SourceContext } from "./sources";
-import { EXPORT_DIR, filePath, KEEP_MS, META_PREFIX, metaPath } from "./store";
+import { EXPORT_DIR, filePath, KEEP_MS, META_PREFIX } from "./store";
 import { CONTENT_TYPES, type ExportFormat, type ExportResult, writeExport, writeText } from "./writers";
 
 /**
@@ -139,6 +140,7 @@ export async function startExport(
     finishedAt: null,
   };
   running.set(id, meta);
+  await saveMeta(meta);
   const title = (spec.title as (i: unknown) => string)(input);
   void run(ctx, meta, title, prepared).then(() => options.onDone?.(meta));
   return { ...meta };
@@ -165,8 +167,14 @@ function tradeExportDatabase(): string | undefined {
 
 async function run(ctx: ExportContext, meta: ExportMeta, title: string, { rows, total, text }: Prepared<unknown>): Promise<void> {
   const heading = { title, producedBy: meta.owner, producedAt: meta.startedAt, filters: meta.filters };
+  // Progress on disk too, at most every second: another console process may answer the status poll.
+  let savedAt = Date.now();
   const onRow = (n: number) => {
     meta.rows = n;
+    if (Date.now() - savedAt >= 1000) {
+      savedAt = Date.now();
+      void saveMeta(meta);
+    }
   };
   const databaseUrl = meta.source === "trades" ? tradeExportDatabase() : undefined;
   try {
@@ -200,7 +208,7 @@ async function run(ctx: ExportContext, meta: ExportMeta, title: string, { rows, 
       finishedAt: new Date().toISOString(),
     });
   }
-  await fs.writeFile(metaPath(meta.id), JSON.stringify(meta)).catch(() => undefined);
+  await saveMeta(meta);
   running.delete(meta.id);
 }
 
@@ -254,12 +262,7 @@ export async function produceJournaledFile(f: JournaledFile): Promise<ExportResu
 
 /** An export's state, for the principal who asked for it only (anyone else: NOT_FOUND, like an unknown id). */
 export async function exportStatus(principal: Principal, id: string): Promise<ExportMeta> {
-  const meta =
-    running.get(id) ??
-    (await fs
-      .readFile(metaPath(id), "utf8")
-      .then((text) => JSON.parse(text) as ExportMeta)
-      .catch(() => null));
+  const meta = running.get(id) ?? (await loadMeta<ExportMeta>(id));
   if (!meta || meta.owner !== actorOf(principal)) throw new TRPCError({ code: "NOT_FOUND", message: `no export ${id}` });
   return { ...meta };
 }
@@ -280,12 +283,7 @@ export async function recentExports(principal: Principal, limit: number): Promis
   const stored = await Promise.all(
     names
       .filter((name) => name.startsWith(META_PREFIX) && name.endsWith(".json"))
-      .map((name) =>
-        fs
-          .readFile(path.join(EXPORT_DIR, name), "utf8")
-          .then((text) => JSON.parse(text) as ExportMeta)
-          .catch(() => null),
-      ),
+      .map((name) => loadMeta<ExportMeta>(name.slice(META_PREFIX.length, -".json".length))),
   );
   const mine = [
     ...[...running.values()].filter((m) => m.owner === owner),
