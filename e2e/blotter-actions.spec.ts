@@ -73,8 +73,10 @@ test.describe("blotter actions: modify, cancel all, detail link", () => {
     const confirm = section.getByRole("group", { name: "Confirm cancel all" });
     await expect(confirm).toContainText("symbol TSLA");
     await confirm.getByRole("button", { name: "Confirm cancel all" }).click();
-    await expect(section.getByRole("status")).toHaveText(/cancelled (\d+), skipped (\d+)/, { timeout: 15_000 });
-    const [, cancelled] = /cancelled (\d+)/.exec((await section.getByRole("status").textContent()) ?? "") ?? [];
+    // The outcome's status line (the export buttons have a status of their own in the same section).
+    const outcome = section.getByRole("status").filter({ hasText: /^Cancel all/ });
+    await expect(outcome).toHaveText(/cancelled (\d+), skipped (\d+)/, { timeout: 15_000 });
+    const [, cancelled] = /cancelled (\d+)/.exec((await outcome.textContent()) ?? "") ?? [];
     expect(Number(cancelled)).toBeGreaterThanOrEqual(2);
     for (const id of ids) await expect(rowByClOrdId(page, id)).toHaveAttribute("data-status", "Cancelled", { timeout: 15_000 });
     await expect(confirm).toHaveCount(0);
