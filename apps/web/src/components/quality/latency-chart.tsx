@@ -1,8 +1,8 @@
 "use client";
 import { Brush, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { AXIS, type TimeseriesData, TOOLTIP_STYLE, venueColour } from "./types";
+import { AXIS, type Percentile, type TimeseriesData, TOOLTIP_STYLE, venueColour } from "./types";
 
-export type Percentile = "p50" | "p95" | "p99";
+export type { Percentile };
 
 /** Rows for the chart: one per time bucket, one column per venue (the chosen percentile, ms). */
 export function latencyRows(data: TimeseriesData, percentile: Percentile, venues: readonly string[]) {

@@ -1,8 +1,7 @@
 // The Quality page's figures as CSV sections: shared by the page (what it shows) and the server
 // (exports/quality-document.ts computes them again for the journaled export).
-import type { Percentile } from "./latency-chart";
 import type { CsvSection } from "./quality-csv";
-import type { AggregatesData, ComparisonData, DistributionData, OrdersData, QualityFilterValue, TimeseriesData } from "./types";
+import type { AggregatesData, ComparisonData, DistributionData, OrdersData, Percentile, QualityFilterValue, TimeseriesData } from "./types";
 
 export interface ShownData {
   filter: QualityFilterValue;

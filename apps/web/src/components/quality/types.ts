@@ -39,3 +39,6 @@ export const SIZE_LABEL: Record<string, string> = {
   ge200k: "≥ $200k",
   unknown: "unknown",
 };
+
+/** The latency percentile the page charts and exports. */
+export type Percentile = "p50" | "p95" | "p99";
