@@ -336,9 +336,10 @@ export class EngineClient {
       });
   }
 
-  private request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private request<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise<T>((resolve, reject) => {
+      let answered = false;
       const request = http.request(
         `${this.baseUrl}${path}`,
         {
@@ -350,6 +351,7 @@ export class EngineClient {
           },
         },
         (response) => {
+          answered = true;
           const chunks: Buffer[] = [];
           response.on("data", (chunk: Buffer) => chunks.push(chunk));
           response.on("error", (error) => reject(new EngineError(503, "ENGINE_UNAVAILABLE", `engine answer lost: ${String(error)}`)));
@@ -369,8 +371,21 @@ export class EngineClient {
           });
         },
       );
-      request.on("error", (error) => reject(new EngineError(503, "ENGINE_UNAVAILABLE", `engine is not reachable: ${String(error)}`)));
+      request.on("error", (error) => {
+        // A kept-alive connection the engine closed as idle just as this request went out on it: the
+        // engine read nothing, so the request goes again, once, on a new connection.
+        if (!retried && !answered && request.reusedSocket && closedUnderUs(error)) {
+          resolve(this.request<T>(method, path, body, true));
+          return;
+        }
+        reject(new EngineError(503, "ENGINE_UNAVAILABLE", `engine is not reachable: ${String(error)}`));
+      });
       request.end(payload);
     });
   }
+}
+
+/** The errors of a connection closed by the other end before it answered (ECONNRESET, EPIPE, "socket hang up"). */
+function closedUnderUs(error: Error & { code?: string }): boolean {
+  return error.code === "ECONNRESET" || error.code === "EPIPE";
 }
