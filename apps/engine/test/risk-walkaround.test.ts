@@ -119,6 +119,67 @@ describe("working orders count at their worst case", () => {
   });
 });
 
+describe("a halt on a strategy judges 'reduces' on that strategy's own position", () => {
+  it("a halted strategy long 10 cannot buy more while another strategy keeps the account short; it may sell its 10, no more", async () => {
+    const account = "ACC-GAMMA";
+    const symbol = "TSLA";
+    const scope = `account:${account}/strategy:halted-s`;
+    const other = await submit({
+      accountId: account,
+      symbol,
+      side: "Sell",
+      ordType: "Market",
+      orderQty: "100",
+      price: undefined,
+      strategy: "short-s",
+    });
+    await reaches(other.orderId, "Filled");
+    const mine = await submit({ accountId: account, symbol, ordType: "Market", orderQty: "10", price: undefined, strategy: "halted-s" });
+    await reaches(mine.orderId, "Filled");
+    expect(position(account, symbol)).toBe("-90");
+    await engine().risk.setTradingState({ scope, state: "HALTED", reason: "strategy runaway" }, "user:risk");
+    try {
+      // A buy shrinks the account's short but grows the halted strategy's long: refused.
+      const buy = await submit({ accountId: account, symbol, orderQty: "1", price: passive(symbol, "Buy"), strategy: "halted-s" });
+      expect(buy.rejectReason).toMatch(new RegExp(`^TRADING_HALTED: trading is HALTED for ${scope} by user:risk `));
+      // Selling its own 10 reduces; one more would take the strategy short in the worst case.
+      const sell = await submit({
+        accountId: account,
+        symbol,
+        side: "Sell",
+        orderQty: "10",
+        price: passive(symbol, "Sell"),
+        strategy: "halted-s",
+      });
+      expect(SENT).toContain(sell.ordStatus);
+      const beyond = await submit({
+        accountId: account,
+        symbol,
+        side: "Sell",
+        orderQty: "1",
+        price: passive(symbol, "Sell"),
+        strategy: "halted-s",
+      });
+      expect(beyond.rejectReason).toMatch(/^TRADING_HALTED/);
+      // The other strategy is not in the scope.
+      const free = await submit({ accountId: account, symbol, orderQty: "1", price: passive(symbol, "Buy"), strategy: "short-s" });
+      expect(SENT).toContain(free.ordStatus);
+      // REDUCING on the scope names the strategy's position in its refusal.
+      await engine().risk.setTradingState({ scope, state: "REDUCING", reason: "strategy winding down" }, "user:risk");
+      const reducing = await submit({ accountId: account, symbol, orderQty: "1", price: passive(symbol, "Buy"), strategy: "halted-s" });
+      expect(reducing.rejectReason).toMatch(
+        /^TRADING_REDUCING: .*Buy 1 does not reduce the position 10 of strategy halted-s \(working buys 0; worst case 11\)/,
+      );
+      for (const o of [sell, free]) {
+        await engine().orders.cancel(o.orderId, "user:test");
+        await reaches(o.orderId, "Cancelled");
+      }
+    } finally {
+      await engine().risk.setTradingState({ scope, state: "ACTIVE", reason: "test over" }, "user:risk");
+    }
+  });
+});
+
 describe("a modify is checked as the order would be after it", () => {
   it("a 1,000 order with 999 filled, modified to 1,999: refused against maxOrderQty 1,000, then against maxPositionQty 1,000", async () => {
     await engine().risk.setLimits({ scope: "account:ACC-GAMMA", limits: { maxOrderQty: "1000" } }, "user:risk");

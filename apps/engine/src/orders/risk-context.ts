@@ -1,4 +1,4 @@
-import { type Decimal, money, type Order } from "@fillmore/shared";
+import { type Decimal, money, type Order, parseScope, type TradingStateEntry } from "@fillmore/shared";
 import type { Quote } from "../marketdata/quotes";
 import type { Positions } from "../positions/positions";
 import { checkOrder, type Denial, type InstrumentRule, type RiskContext } from "../risk/checks";
@@ -68,6 +68,19 @@ export class OrderRisk {
     return checkOrder(after, { ...ctx, openOrders: 0, tokensAvailable: Number.POSITIVE_INFINITY });
   }
 
+  /** A blocking scope that names the order's strategy judges "reduces" on that strategy's position (checks.ts `scopePosition`). */
+  private scopePosition(order: Order, blocking: TradingStateEntry | null): Pick<RiskContext, "scopePosition"> {
+    const strategy = blocking ? parseScope(blocking.scope)?.strategy : undefined;
+    if (!strategy || strategy !== order.strategy) return {};
+    return {
+      scopePosition: {
+        position: this.deps.positions.strategyPosition(order.accountId, order.symbol, strategy),
+        ...this.ledger.strategyWorking({ orderId: order.orderId, accountId: order.accountId, symbol: order.symbol, strategy }),
+        of: `strategy ${strategy}`,
+      },
+    };
+  }
+
   private context(order: Order): RiskContext {
     const { risk, positions, book } = this.deps;
     const quote = this.deps.quote(order.symbol);
@@ -86,6 +99,7 @@ export class OrderRisk {
       position: positions.position(order.accountId, order.symbol).qty,
       workingBuyQty: exposure.workingBuyQty,
       workingSellQty: exposure.workingSellQty,
+      ...this.scopePosition(order, trading.blocking),
       openOrders: exposure.openOrders,
       openBuyNotional: exposure.openBuyNotional,
       unpricedOpenBuys: exposure.unpricedOpenBuys,

@@ -14,7 +14,9 @@ export interface Position {
 /** Positions per account and symbol, from fills; rebuilt by replaying fill events. */
 export class Positions {
   private readonly byKey = new Map<string, Position>();
-  private readonly sideOf = new Map<string, { side: Side; accountId: string; symbol: string }>();
+  private readonly sideOf = new Map<string, { side: Side; accountId: string; symbol: string; strategy: string | null }>();
+  /** Signed quantity per "account|symbol|strategy", for orders of a strategy (a strategy-scoped halt's "reduces"). */
+  private readonly strategyQty = new Map<string, Decimal>();
 
   /**
    * Order events carry no side on fills, so the order's side is remembered from OrderReceived.
@@ -23,7 +25,7 @@ export class Positions {
   apply(event: AnyEvent): void {
     if (event.type === "OrderReceived") {
       const o = event.data.order;
-      this.sideOf.set(o.orderId, { side: o.side, accountId: o.accountId, symbol: o.symbol });
+      this.sideOf.set(o.orderId, { side: o.side, accountId: o.accountId, symbol: o.symbol, strategy: o.strategy });
       return;
     }
     if (event.orderId === null) return;
@@ -62,6 +64,16 @@ export class Positions {
             soldNotional: money.add(p.soldNotional, notional),
           };
     this.byKey.set(`${order.accountId}|${order.symbol}`, next);
+    if (order.strategy !== null) {
+      const key = `${order.accountId}|${order.symbol}|${order.strategy}`;
+      const signed = order.side === "Buy" ? qty : money.neg(qty);
+      this.strategyQty.set(key, money.add(this.strategyQty.get(key) ?? "0", signed));
+    }
+  }
+
+  /** The signed position one strategy's fills make in this account and symbol (reconciliation adjustments are the account's). */
+  strategyPosition(accountId: string, symbol: string, strategy: string): Decimal {
+    return this.strategyQty.get(`${accountId}|${symbol}|${strategy}`) ?? "0";
   }
 
   position(accountId: string, symbol: string): Position {

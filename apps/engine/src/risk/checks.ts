@@ -47,6 +47,13 @@ export interface RiskContext {
   workingBuyQty: Decimal;
   /** The same for working sells. */
   workingSellQty: Decimal;
+  /**
+   * What a HALTED-with-reducing or REDUCING scope that names a strategy judges "reduces" against:
+   * that strategy's own position and working orders in this account and symbol, not the account's.
+   * Otherwise a halted strategy could keep growing its position while another strategy in the
+   * account is on the other side. Absent: the account's figures above.
+   */
+  scopePosition?: { position: Decimal; workingBuyQty: Decimal; workingSellQty: Decimal; of: string };
   openOrders: number;
   /** The account's other working buys (every symbol), each valued at its own instrument's price. */
   openBuyNotional: Decimal;
@@ -85,15 +92,23 @@ export function describeHalt(ctx: Pick<RiskContext, "tradingState" | "tradingHal
  * on its side fills too. A sell must leave position − working sells − this ≥ 0 (from a long); a buy
  * must leave position + working buys + this ≤ 0 (from a short).
  */
-function reduction(o: Order, ctx: RiskContext): { reduces: boolean; worst: Decimal; qty: Decimal; working: Decimal } {
+function reduction(
+  o: Order,
+  ctx: RiskContext,
+): { reduces: boolean; worst: Decimal; qty: Decimal; working: Decimal; position: Decimal; of: string } {
+  const basis = ctx.scopePosition ?? {
+    position: ctx.position,
+    workingBuyQty: ctx.workingBuyQty,
+    workingSellQty: ctx.workingSellQty,
+    of: "",
+  };
+  const { position } = basis;
   const qty = remainingQty(o);
   const buy = o.side === "Buy";
-  const worst = buy
-    ? money.add(money.add(ctx.position, ctx.workingBuyQty), qty)
-    : money.sub(money.sub(ctx.position, ctx.workingSellQty), qty);
-  const opposite = !money.isZero(ctx.position) && money.isPositive(ctx.position) !== buy;
+  const worst = buy ? money.add(money.add(position, basis.workingBuyQty), qty) : money.sub(money.sub(position, basis.workingSellQty), qty);
+  const opposite = !money.isZero(position) && money.isPositive(position) !== buy;
   const reduces = opposite && (buy ? money.lte(worst, "0") : money.gte(worst, "0"));
-  return { reduces, worst, qty, working: buy ? ctx.workingBuyQty : ctx.workingSellQty };
+  return { reduces, worst, qty, working: buy ? basis.workingBuyQty : basis.workingSellQty, position, of: basis.of };
 }
 
 /**
@@ -114,11 +129,11 @@ const tradingHalted: Check = (o, ctx) => {
 /** While REDUCING an order may only shrink the position toward zero, in the worst case (see `reduction`). */
 const reducingOnly: Check = (o, ctx) => {
   if (ctx.tradingState !== "REDUCING") return null;
-  const { reduces, worst, qty, working } = reduction(o, ctx);
+  const { reduces, worst, qty, working, position, of } = reduction(o, ctx);
   if (reduces) return null;
   return {
     code: "TRADING_REDUCING",
-    reason: `trading is ${describeHalt(ctx, o)}: ${o.side} ${qty} does not reduce the position ${ctx.position} (working ${o.side === "Buy" ? "buys" : "sells"} ${working}; worst case ${worst})`,
+    reason: `trading is ${describeHalt(ctx, o)}: ${o.side} ${qty} does not reduce the position ${position}${of ? ` of ${of}` : ""} (working ${o.side === "Buy" ? "buys" : "sells"} ${working}; worst case ${worst})`,
   };
 };
 

@@ -11,7 +11,7 @@ import {
 
 interface AccountTotals {
   openOrders: number;
-  /** Worst-case leaves by "symbol|side". */
+  /** Worst-case leaves by "symbol|side", and by "symbol|side|strategy" for orders of a strategy. */
   leaves: Map<string, Decimal>;
   /** Buy notional of the orders whose value does not depend on a quote. */
   fixedBuyNotional: Decimal;
@@ -85,9 +85,30 @@ export class ExposureLedger {
     }
   }
 
+  /**
+   * One strategy's working orders in the account and symbol at their worst case, the subject order
+   * left out: what a strategy-scoped halt judges "reduces" against (risk/checks.ts `scopePosition`).
+   */
+  strategyWorking(subject: ExposureSubject & { strategy: string }): { workingBuyQty: Decimal; workingSellQty: Decimal } {
+    const totals = this.accounts.get(subject.accountId);
+    const own = this.parts.get(subject.orderId)?.contribution;
+    const leavesOf = (side: Order["side"]) => {
+      const total = totals?.leaves.get(`${subject.symbol}|${side}|${subject.strategy}`) ?? "0";
+      const mine =
+        own &&
+        own.accountId === subject.accountId &&
+        own.symbol === subject.symbol &&
+        own.side === side &&
+        own.strategy === subject.strategy;
+      return mine ? money.sub(total, own.worstLeaves) : total;
+    };
+    return { workingBuyQty: leavesOf("Buy"), workingSellQty: leavesOf("Sell") };
+  }
+
   private addLeaves(totals: AccountTotals, contribution: Contribution, qty: Decimal): void {
-    const key = `${contribution.symbol}|${contribution.side}`;
-    totals.leaves.set(key, money.add(totals.leaves.get(key) ?? "0", qty));
+    const keys = [`${contribution.symbol}|${contribution.side}`];
+    if (contribution.strategy !== null) keys.push(`${contribution.symbol}|${contribution.side}|${contribution.strategy}`);
+    for (const key of keys) totals.leaves.set(key, money.add(totals.leaves.get(key) ?? "0", qty));
   }
 
   private totals(accountId: string): AccountTotals {

@@ -40,6 +40,7 @@ export function orderValuationPx(
 export interface Contribution {
   accountId: string;
   symbol: string;
+  strategy: string | null;
   side: Order["side"];
   worstLeaves: Decimal;
   /** Its buy notional when it does not depend on a quote (a limit or stop on both sides of a pending replace). */
@@ -79,6 +80,7 @@ export function contributionOf(o: Order, requested: RequestedChanges | undefined
   return {
     accountId: o.accountId,
     symbol: o.symbol,
+    strategy: o.strategy,
     side: o.side,
     worstLeaves: money.max(o.leavesQty, requestedLeavesOf(o, requested)),
     fixedNotional: o.side === "Buy" && !needsQuote(o, requested) ? buyNotional(o, requested, NO_QUOTE) : undefined,
