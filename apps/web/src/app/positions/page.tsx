@@ -80,6 +80,16 @@ export default function PositionsPage() {
         </div>
       )}
       <main className="layout positions">
+        {/* Above the live table, so rows it gains or loses never move the detail under the pointer. */}
+        {selectedRow && (
+          <PositionDetail
+            key={selected}
+            row={selectedRow}
+            places={ticks.get(selectedRow.symbol) ?? 2}
+            fillCount={selectedRow.fillCount}
+            onClose={() => setSelected(null)}
+          />
+        )}
         <section className="card" aria-label="Positions">
           <div className="toolbar">
             <h2>Positions &amp; P&amp;L</h2>
@@ -121,15 +131,6 @@ export default function PositionsPage() {
             onSelect={(key) => setSelected((current) => (current === key ? null : key))}
           />
         </section>
-        {selectedRow && (
-          <PositionDetail
-            key={selected}
-            row={selectedRow}
-            places={ticks.get(selectedRow.symbol) ?? 2}
-            fillCount={selectedRow.fillCount}
-            onClose={() => setSelected(null)}
-          />
-        )}
         <section className="charts" aria-label="Intraday P&L">
           {accounts.map((accountId) => (
             <PnlChart key={accountId} accountId={accountId} name={names.get(accountId)} />

@@ -22,10 +22,12 @@ export function RecentExports() {
         <h2>Recent exports</h2>
         <span className="muted">yours, from every page, newest first; each journaled with its SHA-256; files kept 24 hours</span>
       </div>
-      {list.error && <p className="error">{list.error.message}</p>}
-      {list.data && exports.length === 0 && <p className="muted">None yet.</p>}
-      {exports.length > 0 && (
-        <div className="table-wrap">
+      {/* The box keeps its height while loading and when empty: the sections below never move under the pointer. */}
+      <div className="table-wrap fixed">
+        {list.error && <p className="error">{list.error.message}</p>}
+        {list.isPending && <p className="muted">Loading…</p>}
+        {list.data && exports.length === 0 && <p className="muted">None yet.</p>}
+        {exports.length > 0 && (
           <table aria-label="Recent exports">
             <thead>
               <tr>
@@ -66,8 +68,8 @@ export function RecentExports() {
               ))}
             </tbody>
           </table>
-        </div>
-      )}
+        )}
+      </div>
     </section>
   );
 }

@@ -2,7 +2,7 @@
 import { money, type PositionFee, type PositionRow } from "@fillmore/shared";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 import { formatPx, formatQty, formatTime } from "../../lib/format";
 import { useTRPC } from "../../lib/trpc";
 import { formatMoney, signClass } from "./money";
@@ -34,11 +34,16 @@ export function PositionDetail({ row, places, fillCount, onClose }: PositionDeta
   useEffect(() => {
     if (fillCount > 0) void refetch();
   }, [fillCount, refetch]);
+  // Opened from a row further down the page: bring it into view once (it sits above the table).
+  const section = useRef<HTMLElement>(null);
+  useEffect(() => {
+    section.current?.scrollIntoView({ block: "nearest" });
+  }, []);
   const shown = fills.data?.fills ?? [];
   const title = `${row.accountId} · ${row.strategy ?? "no strategy"} · ${row.symbol}`;
 
   return (
-    <section className="card position-detail" aria-label="Position detail">
+    <section ref={section} className="card position-detail" aria-label="Position detail">
       <div className="toolbar">
         <h2>{title}</h2>
         <span className="muted">
