@@ -1,3 +1,4 @@
+import { warmPool } from "@fillmore/db/warm-pool";
 import type { Clock } from "@fillmore/shared";
 import pg from "pg";
 import { Gauge } from "prom-client";
@@ -67,10 +68,16 @@ export interface RunningEngine {
  * 3. replay of the journal, then venues connected, lost orders recovered and working orders reconciled;
  * 4. the event stream and the internal API; then timers, quotes and the demo strategy.
  */
+const ENGINE_POOL_SIZE = 4;
+/** The order path's tables: planning a statement on one opens its indexes into the connection's caches. */
+const HOT_TABLE_PROBES = ["journal", "orders", "fill", "position"].map((table) => `SELECT 1 FROM ${table} WHERE false`);
+
 export async function startEngine(config: EngineConfig, log: Logger, clock: Clock = systemClock): Promise<RunningEngine> {
   // 1. Database and journal
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 });
+  // Every connection kept once open (min = max) and warmed before trading: see warmPool.
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: ENGINE_POOL_SIZE, min: ENGINE_POOL_SIZE });
   pool.on("error", (error) => log.warn({ err: error.message }, "idle database connection lost"));
+  await warmPool(pool, ENGINE_POOL_SIZE, HOT_TABLE_PROBES);
   const metrics = createMetrics();
   const reference = await loadReference(pool);
   const integrity = await checkJournalIntegrity(pool, log, config);

@@ -107,6 +107,9 @@ export async function startApi(w: ApiWiring): Promise<{ url: string; close(): Pr
       config,
     }),
   });
+  // The console's kept-alive connections stay open through quiet spells (Node closes them after 5 s).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve) => server.listen(config.ENGINE_PORT, config.ENGINE_HOST, resolve));
   const address = server.address() as AddressInfo;
   return {

@@ -1,5 +1,6 @@
 import type http from "node:http";
 import { createPrisma } from "@fillmore/db";
+import { warmPool } from "@fillmore/db/warm-pool";
 import { createAdapter } from "@socket.io/postgres-adapter";
 import pg from "pg";
 import type { Logger } from "pino";
@@ -51,14 +52,23 @@ export function scaleOutEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return consoleProcesses(env) > 1 || env.CONSOLE_SCALE_OUT === "1";
 }
 
+const CONSOLE_POOL_SIZE = 5;
+/** What every authenticated request reads: its session and user, or its API key. */
+const SIGN_IN_TABLE_PROBES = ["auth_session", "auth_user", "api_key"].map((table) => `SELECT 1 FROM ${table} WHERE false`);
+
 export async function startConsoleNode(options: ConsoleNodeOptions): Promise<ConsoleNode> {
   const { env, log } = options;
   const baseURL = env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`;
   const origins = allowedOrigins(baseURL, env.ALLOWED_ORIGINS);
   const limits = backpressureFromEnv(options.rawEnv ?? process.env);
 
-  const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 5 });
+  // Every connection kept once open (min = max) and warmed before serving: see warmPool.
+  const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: CONSOLE_POOL_SIZE, min: CONSOLE_POOL_SIZE });
   pool.on("error", (error) => log.warn({ err: error.message }, "idle database connection lost"));
+  // Not fatal: a console whose database is away starts anyway and answers what it can.
+  await warmPool(pool, CONSOLE_POOL_SIZE, SIGN_IN_TABLE_PROBES).catch((error: unknown) =>
+    log.warn({ err: String(error) }, "could not open the database connections ahead of the first requests"),
+  );
   const prisma = createPrisma(env.DATABASE_URL);
   const auth = createAuth({
     pool,

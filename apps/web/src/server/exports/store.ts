@@ -19,8 +19,9 @@ export const EXPORT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
  * is a JSON export's, `<id>.meta.json` a CAT metadata file's).
  */
 export const META_PREFIX = "meta-";
-export const metaPath = (id: string) => path.join(EXPORT_DIR, `${META_PREFIX}${id}.json`);
-export const filePath = (id: string, ext: string) => path.join(EXPORT_DIR, `${id}.${ext}`);
+// turbopackIgnore: a runtime data directory, not source; without it the build traced the whole project into its output.
+export const metaPath = (id: string) => path.join(/*turbopackIgnore: true*/ EXPORT_DIR, `${META_PREFIX}${id}.json`);
+export const filePath = (id: string, ext: string) => path.join(/*turbopackIgnore: true*/ EXPORT_DIR, `${id}.${ext}`);
 
 /** How long a finished export stays downloadable. */
 export const KEEP_MS = 24 * 60 * 60 * 1000;
