@@ -177,6 +177,7 @@ async function run(ctx: ExportContext, meta: ExportMeta, title: string, { rows, 
     }
   };
   const databaseUrl = meta.source === "trades" ? tradeExportDatabase() : undefined;
+  let outcome: Partial<ExportMeta>;
   try {
     const result = await produceJournaledFile({
       engine: ctx.engine,
@@ -200,15 +201,13 @@ async function run(ctx: ExportContext, meta: ExportMeta, title: string, { rows, 
           ? (out) => writeText(text(meta.format, heading), total ?? 0, out)
           : (out) => writeExport({ format: meta.format, heading, columns: SOURCES[meta.source].columns as never, rows, onRow }, out),
     });
-    Object.assign(meta, { ...result, status: "done", finishedAt: new Date().toISOString() });
+    outcome = { ...result, status: "done", finishedAt: new Date().toISOString() };
   } catch (error) {
-    Object.assign(meta, {
-      status: "failed",
-      error: error instanceof Error ? error.message : String(error),
-      finishedAt: new Date().toISOString(),
-    });
+    outcome = { status: "failed", error: error instanceof Error ? error.message : String(error), finishedAt: new Date().toISOString() };
   }
-  await saveMeta(meta);
+  // On disk first, then here: this process never reports an outcome another console process cannot read yet.
+  await saveMeta({ ...meta, ...outcome });
+  Object.assign(meta, outcome);
   running.delete(meta.id);
 }
 
