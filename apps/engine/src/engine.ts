@@ -61,6 +61,10 @@ export interface RunningEngine {
   stop(): Promise<void>;
 }
 
+const ENGINE_POOL_SIZE = 4;
+/** The order path's tables: planning a statement on one opens its indexes into the connection's caches. */
+const HOT_TABLE_PROBES = ["journal", "orders", "fill", "position"].map((table) => `SELECT 1 FROM ${table} WHERE false`);
+
 /**
  * Starts the engine, in this order:
  * 1. database, reference data, and the journal (its chain verified first: a broken one keeps trading closed);
@@ -68,10 +72,6 @@ export interface RunningEngine {
  * 3. replay of the journal, then venues connected, lost orders recovered and working orders reconciled;
  * 4. the event stream and the internal API; then timers, quotes and the demo strategy.
  */
-const ENGINE_POOL_SIZE = 4;
-/** The order path's tables: planning a statement on one opens its indexes into the connection's caches. */
-const HOT_TABLE_PROBES = ["journal", "orders", "fill", "position"].map((table) => `SELECT 1 FROM ${table} WHERE false`);
-
 export async function startEngine(config: EngineConfig, log: Logger, clock: Clock = systemClock): Promise<RunningEngine> {
   // 1. Database and journal
   // Every connection kept once open (min = max) and warmed before trading: see warmPool.

@@ -6,7 +6,6 @@ export { migrate, migrationsDir } from "./migrate";
 export * from "./postgres";
 export * from "./roles";
 export { seedReference } from "./seed-reference";
-export { warmPool } from "./warm-pool";
 
 export function createPrisma(databaseUrl: string): PrismaClient {
   return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });

@@ -106,9 +106,9 @@ export class ExposureLedger {
   }
 
   private addLeaves(totals: AccountTotals, contribution: Contribution, qty: Decimal): void {
-    const keys = [`${contribution.symbol}|${contribution.side}`];
-    if (contribution.strategy !== null) keys.push(`${contribution.symbol}|${contribution.side}|${contribution.strategy}`);
-    for (const key of keys) totals.leaves.set(key, money.add(totals.leaves.get(key) ?? "0", qty));
+    const key = `${contribution.symbol}|${contribution.side}`;
+    add(totals.leaves, key, qty);
+    if (contribution.strategy !== null) add(totals.leaves, `${key}|${contribution.strategy}`, qty);
   }
 
   private totals(accountId: string): AccountTotals {
@@ -119,4 +119,8 @@ export class ExposureLedger {
     }
     return totals;
   }
+}
+
+function add(sums: Map<string, Decimal>, key: string, qty: Decimal): void {
+  sums.set(key, money.add(sums.get(key) ?? "0", qty));
 }
