@@ -13,6 +13,7 @@ import type { KillSwitch } from "./controls/kill-switch";
 import { checkJournalIntegrity } from "./journal/integrity";
 import { Journal } from "./journal/journal";
 import { Projector } from "./journal/projector";
+import { WriterThread } from "./journal/writer-thread";
 import type { Logger } from "./log";
 import { RandomWalkFeed } from "./marketdata/quotes";
 import { createMetrics, type Metrics } from "./metrics";
@@ -64,6 +65,7 @@ export interface RunningEngine {
 const ENGINE_POOL_SIZE = 4;
 /** The order path's tables: planning a statement on one opens its indexes into the connection's caches. */
 const HOT_TABLE_PROBES = ["journal", "orders", "fill", "position"].map((table) => `SELECT 1 FROM ${table} WHERE false`);
+const JOURNAL_WARM_STATEMENTS = ["SELECT 1 FROM journal WHERE false"];
 
 /**
  * Starts the engine, in this order:
@@ -81,7 +83,8 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   const metrics = createMetrics();
   const reference = await loadReference(pool);
   const integrity = await checkJournalIntegrity(pool, log, config);
-  const journal = await Journal.open(pool, clock, log, {
+  const writer = await WriterThread.start({ databaseUrl: config.DATABASE_URL, warmStatements: JOURNAL_WARM_STATEMENTS }, log);
+  const journal = await Journal.open(writer, clock, log, {
     key: integrity.key,
     maxBatch: config.JOURNAL_MAX_BATCH,
     commitIntervalMs: config.JOURNAL_COMMIT_INTERVAL_MS,
@@ -268,6 +271,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
         await api.close();
         await endAuditThread(pool);
         await journal.close();
+        await writer.stop();
         integrity.close();
         await projector.idle();
         await positionsWiring.stop();

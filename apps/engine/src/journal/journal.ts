@@ -1,8 +1,8 @@
 import type { AnyEvent, Clock, Order } from "@fillmore/shared";
-import type pg from "pg";
 import type { Logger } from "../log";
 import { canonicalJson, chainHashText, GENESIS_HASH } from "./hash";
 import { journalStatement } from "./projection";
+import type { Queryable } from "./writer-thread";
 
 /** An event before the journal gives it a sequence number and timestamps. */
 export type EventDraft = AnyEvent extends infer E ? (E extends AnyEvent ? Omit<E, "seq" | "ts" | "monoUs"> : never) : never;
@@ -48,7 +48,7 @@ export class Journal {
   private lastCommitStart = Number.NEGATIVE_INFINITY;
 
   private constructor(
-    private readonly pool: pg.Pool,
+    private readonly pool: Queryable,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly maxBatch: number,
@@ -62,7 +62,7 @@ export class Journal {
   }
 
   static async open(
-    pool: pg.Pool,
+    pool: Queryable,
     clock: Clock,
     log: Logger,
     options: {
@@ -191,7 +191,9 @@ export class Journal {
         const batch = this.queue.slice(0, this.maxBatch);
         const started = process.hrtime.bigint();
         try {
-          await this.commit(batch);
+          // After a failure the batch may have committed anyway (the answer was lost, not the commit).
+          const stored = this.healthy ? 0 : await this.storedPrefix(batch);
+          if (stored < batch.length) await this.commit(stored === 0 ? batch : batch.slice(stored));
         } catch (error) {
           this.healthy = false;
           this.log.error({ err: error, batch: batch.length }, "journal commit failed; retrying");
@@ -218,6 +220,30 @@ export class Journal {
     if (ready.length === 0) return;
     this.waiters = this.waiters.filter((w) => w.seq > this.committedSeq);
     for (const w of ready) w.resolve();
+  }
+
+  /**
+   * How many of a batch's first events are in the journal although their commit failed: a connection
+   * (or the writer thread) lost after Postgres committed, before the answer arrived. Retrying those
+   * blindly would fail on their seqs for ever. They count only with the same hashes; other events at
+   * those seqs are someone else's writes, and the batch keeps failing loudly.
+   */
+  private async storedPrefix(batch: readonly JournalEntry[]): Promise<number> {
+    const first = batch[0];
+    const last = batch[batch.length - 1];
+    if (!first || !last) return 0;
+    const { rows } = await this.pool.query<{ seq: string; hash: string }>(
+      "SELECT seq::text AS seq, hash FROM journal WHERE seq BETWEEN $1 AND $2",
+      [first.event.seq, last.event.seq],
+    );
+    const stored = new Map(rows.map((row) => [Number(row.seq), row.hash]));
+    const prefix = batch.findIndex((entry) => !stored.has(entry.event.seq));
+    const count = prefix === -1 ? batch.length : prefix;
+    const ours = batch.slice(0, count).every((entry) => stored.get(entry.event.seq) === entry.hash);
+    if (!ours || stored.size !== count)
+      throw new Error(`journal seq ${first.event.seq}..${last.event.seq} holds events that are not this engine's batch`);
+    if (count > 0) this.log.warn({ from: first.event.seq, events: count }, "journal events were committed although their commit failed");
+    return count;
   }
 
   private async commit(batch: readonly JournalEntry[]): Promise<void> {

@@ -1,0 +1,148 @@
+import { Worker } from "node:worker_threads";
+import type { Logger } from "../log";
+import { workerEntry } from "../worker-entry";
+
+/** What the journal needs of a database: one statement at a time, its rows back. */
+export interface Queryable {
+  // biome-ignore lint/suspicious/noExplicitAny: rows are typed by the caller, as with pg.
+  query<R = any>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+export interface WriterWorkerData {
+  databaseUrl: string;
+  /** Statements run once on the worker's connection before it reports ready (warm caches). */
+  warmStatements: readonly string[];
+}
+
+export type WriterRequest = { op: "query"; id: number; text: string; values?: unknown[] } | { op: "stop"; id: number };
+/** A failed statement's error as plain data: pg's DatabaseError does not survive postMessage with its code. */
+export interface WriterError {
+  message: string;
+  code?: string;
+  detail?: string;
+}
+export type WriterReply =
+  | { op: "ready" }
+  | { op: "failed"; error: WriterError }
+  | { id: number; ok: true; rows: unknown[] }
+  | { id: number; ok: false; error: WriterError };
+
+/** The worker's Postgres application_name (pg_stat_activity). */
+export const WRITER_APPLICATION_NAME = "fillmore-journal-writer";
+
+/** A worker that ended unexpectedly is started again after this long; the journal retries meanwhile. */
+const RESTART_AFTER_MS = 200;
+
+/**
+ * The journal's database connection on a thread of its own. Sending a group commit (the pg driver
+ * turning a batch of some 20 KB into protocol buffers, the socket write, parsing the answer) took
+ * about an eighth of the engine's event loop at 1,000 orders/s (docs/PERFORMANCE.md, tenth session);
+ * here the order path only posts the statement's text and its one JSON parameter (a copy) and
+ * gets the answer back. Durability is unchanged: `query` resolves when Postgres has committed.
+ * A worker that dies rejects what it had in hand (the journal retries the batch) and is started
+ * again.
+ */
+export class WriterThread implements Queryable {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (rows: unknown[]) => void; reject: (error: Error) => void }>();
+  private stopped = false;
+  /** Workers started again after one ended unexpectedly. */
+  restarts = 0;
+
+  private constructor(
+    private readonly init: WriterWorkerData,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts the worker and resolves once its connection is open and warmed. */
+  static async start(init: WriterWorkerData, log: Logger): Promise<WriterThread> {
+    const thread = new WriterThread(init, log);
+    thread.worker = await thread.spawn();
+    return thread;
+  }
+
+  query<R>(text: string, values?: unknown[]): Promise<{ rows: R[] }> {
+    const worker = this.worker;
+    if (this.stopped || !worker) return Promise.reject(new Error("the journal writer is stopped"));
+    const id = this.nextId++;
+    return new Promise<{ rows: R[] }>((resolve, reject) => {
+      this.pending.set(id, { resolve: (rows) => resolve({ rows: rows as R[] }), reject });
+      worker.postMessage({ op: "query", id, text, values } satisfies WriterRequest);
+    });
+  }
+
+  /** Closes the worker's connection and ends it; statements still in hand finish first. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const worker = this.worker;
+    if (!worker) return;
+    const id = this.nextId++;
+    await new Promise<void>((resolve) => {
+      this.pending.set(id, { resolve: () => resolve(), reject: () => resolve() });
+      worker.postMessage({ op: "stop", id } satisfies WriterRequest);
+    });
+    await worker.terminate();
+  }
+
+  /** The worker (for tests that end it unexpectedly). */
+  get thread(): Worker | undefined {
+    return this.worker;
+  }
+
+  private spawn(): Promise<Worker> {
+    const [entry, how] = workerEntry(new URL("./writer-worker.ts", import.meta.url));
+    const worker = new Worker(entry, { ...how, workerData: this.init });
+    worker.unref();
+    return new Promise<Worker>((resolve, reject) => {
+      let ready = false;
+      worker.on("message", (reply: WriterReply) => {
+        if ("op" in reply) {
+          if (reply.op === "ready") {
+            ready = true;
+            resolve(worker);
+          } else reject(toError(reply.error));
+          return;
+        }
+        const waiter = this.pending.get(reply.id);
+        if (!waiter) return;
+        this.pending.delete(reply.id);
+        if (reply.ok) waiter.resolve(reply.rows);
+        else waiter.reject(toError(reply.error));
+      });
+      worker.on("error", (error) => {
+        this.log.error({ err: error }, "journal writer thread failed");
+        if (!ready) reject(error);
+      });
+      worker.on("exit", (code) => {
+        for (const waiter of this.pending.values()) waiter.reject(new Error(`the journal writer thread exited (code ${code})`));
+        this.pending.clear();
+        if (this.stopped || !ready) return;
+        this.worker = undefined;
+        this.log.warn({ code }, `journal writer thread exited; starting it again in ${RESTART_AFTER_MS} ms`);
+        setTimeout(() => void this.respawn(), RESTART_AFTER_MS).unref();
+      });
+    });
+  }
+
+  private async respawn(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      this.worker = await this.spawn();
+      this.restarts += 1;
+      if (this.stopped) await this.worker.terminate();
+    } catch (error) {
+      this.log.error({ err: error }, `journal writer thread could not start; trying again in ${RESTART_AFTER_MS} ms`);
+      setTimeout(() => void this.respawn(), RESTART_AFTER_MS).unref();
+    }
+  }
+}
+
+function toError(error: WriterError): Error {
+  return Object.assign(
+    new Error(error.message),
+    error.code === undefined ? {} : { code: error.code },
+    error.detail === undefined ? {} : { detail: error.detail },
+  );
+}
