@@ -31,6 +31,11 @@ async function sql(text: string): Promise<pg.QueryResult> {
 }
 
 describe("@fillmore/db", () => {
+  it("runs Postgres without zero-filling new WAL segments (a commit-stall source under load)", async () => {
+    const { rows } = await sql("SHOW wal_init_zero");
+    expect(rows[0]?.wal_init_zero).toBe("off");
+  });
+
   it("migrate is idempotent", async () => {
     await migrate(url);
     await migrate(url);
