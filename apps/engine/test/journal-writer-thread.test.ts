@@ -115,7 +115,11 @@ describe("a journal commit whose answer is lost", () => {
 
   it("keeps failing, loudly, when another writer's event sits at its seq", async () => {
     let discard = false; // at the end: the journal's statements go nowhere, so it can be closed
-    const database: Queryable = { query: (text, values) => (discard ? Promise.resolve({ rows: [] }) : db.pool.query(text, values)) };
+    const database: Queryable = {
+      async query(text: string, values?: unknown[]) {
+        return discard ? { rows: [] } : ((await db.pool.query(text, values)) as { rows: never[] });
+      },
+    };
     const journal = await Journal.open(database, systemClock, log, { maxBatch: 1000 });
     const seq = journal.nextSeq();
     await db.pool.query(

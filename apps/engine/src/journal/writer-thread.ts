@@ -64,7 +64,8 @@ export class WriterThread implements Queryable {
 
   query<R>(text: string, values?: unknown[]): Promise<{ rows: R[] }> {
     const worker = this.worker;
-    if (this.stopped || !worker) return Promise.reject(new Error("the journal writer is stopped"));
+    if (this.stopped) return Promise.reject(new Error("the journal writer is stopped"));
+    if (!worker) return Promise.reject(new Error("the journal writer thread is restarting"));
     const id = this.nextId++;
     return new Promise<{ rows: R[] }>((resolve, reject) => {
       this.pending.set(id, { resolve: (rows) => resolve({ rows: rows as R[] }), reject });
@@ -118,6 +119,7 @@ export class WriterThread implements Queryable {
       worker.on("exit", (code) => {
         for (const waiter of this.pending.values()) waiter.reject(new Error(`the journal writer thread exited (code ${code})`));
         this.pending.clear();
+        if (!ready) reject(new Error(`the journal writer thread exited before its connection was ready (code ${code})`));
         if (this.stopped || !ready) return;
         this.worker = undefined;
         this.log.warn({ code }, `journal writer thread exited; starting it again in ${RESTART_AFTER_MS} ms`);
