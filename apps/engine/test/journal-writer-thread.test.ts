@@ -85,6 +85,11 @@ describe("journal writer thread", () => {
     await journal.close();
   });
 
+  it("fails to start, with the connection's error, when Postgres cannot be reached", async () => {
+    const start = WriterThread.start({ databaseUrl: "postgres://nobody:nothing@127.0.0.1:1/none", warmStatements: [] }, log);
+    await expect(start).rejects.toThrow(/ECONNREFUSED|connect/);
+  });
+
   it("refuses statements once stopped", async () => {
     const writer = await startWriter();
     await writer.stop();

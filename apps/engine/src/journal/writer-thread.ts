@@ -103,7 +103,11 @@ export class WriterThread implements Queryable {
           if (reply.op === "ready") {
             ready = true;
             resolve(worker);
-          } else reject(toError(reply.error));
+          } else {
+            // Could not connect: end this worker (a restart loop while Postgres is down must not pile them up).
+            reject(toError(reply.error));
+            void worker.terminate();
+          }
           return;
         }
         const waiter = this.pending.get(reply.id);
