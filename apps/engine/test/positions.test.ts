@@ -124,6 +124,46 @@ describe("positions, fees and projections", () => {
     expect(pos).toMatchObject({ qty: "140", fees: "3.35" });
   });
 
+  it("an order's minimum is paid once: its later fills at the same venue pay the commission only", async () => {
+    const q = engine().feed.quote("MSFT");
+    const resting = money.round(money.mul(q?.bid ?? "0", "0.5"), 2);
+    const order = await submit({
+      accountId: "ACC-GAMMA",
+      symbol: "MSFT",
+      venueId: "SIM-FAST",
+      price: resting,
+      orderQty: "300",
+      strategy: "minimum-once",
+    });
+    await until(() => (current(order.orderId).ordStatus === "Accepted" ? true : undefined));
+    // SIM-FAST: taker 0.003 per share, minimum 1.00 per order.
+    for (const [execId, lastQty] of [
+      ["MIN-1", "100"],
+      ["MIN-2", "100"],
+      ["MIN-3", "100"],
+    ] as const)
+      engine().orders.onVenueReport("SIM-FAST", {
+        kind: "fill",
+        orderId: order.orderId,
+        execId,
+        lastQty,
+        lastPx: resting,
+        liquidity: "taker",
+      });
+    await settled();
+    const lines = (await fillRows([order.orderId])).map(
+      (r) => (r as unknown as { fee_lines: { amount: string; kind: string }[] }).fee_lines,
+    );
+    expect(lines).toEqual([
+      [
+        { amount: "0.3", currency: "USD", kind: "commission" },
+        { amount: "0.7", currency: "USD", kind: "minimum" },
+      ],
+      [{ amount: "0.3", currency: "USD", kind: "commission" }],
+      [{ amount: "0.3", currency: "USD", kind: "commission" }],
+    ]);
+  });
+
   it("a split parent's copies of its children's fills are flagged, so SQL over booked fills counts each once", async () => {
     const parent = await submit({
       accountId: "ACC-BETA",

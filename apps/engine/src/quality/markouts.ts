@@ -4,6 +4,7 @@ import type { Logger } from "../log";
 import type { Quote } from "../marketdata/quotes";
 import type { OrderBook } from "../orders/order-book";
 import { quoteSnapshot } from "./arrival";
+import { DueQueue } from "./due-queue";
 import { CLOSE_SAMPLE_EXEC_ID, MARKOUT_HORIZONS_MS } from "./metrics";
 
 export interface MarkoutSamplerOptions {
@@ -33,6 +34,13 @@ interface Pending {
 
 type Sample = NonNullable<MarkoutSampledData["earlier"]>[number];
 
+/**
+ * A horizon's timer fires at most this often: each firing takes every sample then due, so a sample is
+ * taken up to this long after its horizon (its quote's own `ts` is journaled with it). At 1,000 fills a
+ * second, one timer per sample cost the event loop a timer and a re-arm for each of 3,000 samples a second.
+ */
+export const MARKOUT_TIMER_SLACK_MS = 10;
+
 /** Samples taken at a fill's shorter horizons, waiting for its last one to be journaled with it. */
 interface Held {
   orderId: string;
@@ -56,7 +64,7 @@ interface Held {
 export class MarkoutSampler {
   private readonly horizons: readonly number[];
   private readonly maxPending: number;
-  private readonly queues = new Map<number, Pending[]>();
+  private readonly queues = new Map<number, DueQueue<Pending>>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly held = new Map<string, Held>();
   private readonly lastHorizon: number;
@@ -74,7 +82,7 @@ export class MarkoutSampler {
     this.horizons = options.horizonsMs ?? MARKOUT_HORIZONS_MS;
     this.maxPending = options.maxPending ?? 200_000;
     this.lastHorizon = Math.max(...this.horizons);
-    for (const h of this.horizons) this.queues.set(h, []);
+    for (const h of this.horizons) this.queues.set(h, new DueQueue<Pending>());
     deps.book.onRecorded((event, order) => this.onEvent(event, order));
   }
 
@@ -88,7 +96,7 @@ export class MarkoutSampler {
     this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
-    for (const q of this.queues.values()) q.length = 0;
+    for (const q of this.queues.values()) q.clear();
     this.pendingCount = 0;
     for (const h of this.held.values()) {
       const last = h.samples[h.samples.length - 1];
@@ -138,9 +146,9 @@ export class MarkoutSampler {
 
   private arm(horizonMs: number): void {
     if (this.stopped || this.timers.has(horizonMs)) return;
-    const head = this.queues.get(horizonMs)?.[0];
+    const head = this.queues.get(horizonMs)?.peek();
     if (!head) return;
-    const timer = setTimeout(() => this.fire(horizonMs), Math.max(0, head.dueMs - this.deps.nowMs()));
+    const timer = setTimeout(() => this.fire(horizonMs), Math.max(MARKOUT_TIMER_SLACK_MS, head.dueMs - this.deps.nowMs()));
     timer.unref();
     this.timers.set(horizonMs, timer);
   }
@@ -148,11 +156,7 @@ export class MarkoutSampler {
   private fire(horizonMs: number): void {
     this.timers.delete(horizonMs);
     if (this.stopped) return;
-    const queue = this.queues.get(horizonMs) ?? [];
-    const now = this.deps.nowMs();
-    let n = 0;
-    while (n < queue.length && (queue[n] as Pending).dueMs <= now) n += 1;
-    const due = queue.splice(0, n);
+    const due = this.queues.get(horizonMs)?.takeDue(this.deps.nowMs()) ?? [];
     this.pendingCount -= due.length;
     for (const p of due) this.take(p);
     this.arm(horizonMs);
