@@ -14,12 +14,8 @@ type CorrectionReport = Extract<VenueReport, { kind: "tradeCorrected" }>;
  * one bad report must not kill an adapter's data handler.
  */
 export class VenueReports {
-  /**
-   * Fees booked so far per order (live and replayed fills), as currency and amount pairs: a schedule's
-   * minimum per order needs them. One small array per order: a Map per order held 570 bytes of every
-   * order's memory for the day (docs/PERFORMANCE.md, eleventh session).
-   */
-  private readonly feesCharged = new Map<string, string[]>();
+  /** Fees booked so far per order and currency (live and replayed fills): a schedule's minimum per order needs them. */
+  private readonly feesCharged = new Map<string, Map<string, string>>();
 
   constructor(
     private readonly book: OrderBook,
@@ -29,16 +25,12 @@ export class VenueReports {
     book.onApplied((event) => {
       if ((event.type !== "OrderFilled" && event.type !== "OrderPartiallyFilled") || event.orderId === null) return;
       if (!event.data.fees?.length) return;
-      let charged = this.feesCharged.get(event.orderId);
-      if (!charged) {
-        charged = [];
-        this.feesCharged.set(event.orderId, charged);
+      let byCcy = this.feesCharged.get(event.orderId);
+      if (!byCcy) {
+        byCcy = new Map();
+        this.feesCharged.set(event.orderId, byCcy);
       }
-      for (const f of event.data.fees) {
-        const at = currencyAt(charged, f.currency);
-        if (at === -1) charged.push(f.currency, f.amount);
-        else charged[at + 1] = money.add(charged[at + 1] as string, f.amount);
-      }
+      for (const f of event.data.fees) byCcy.set(f.currency, money.add(byCcy.get(f.currency) ?? "0", f.amount));
     });
   }
 
@@ -209,9 +201,7 @@ export class VenueReports {
     if (report.commission) return reportedFees(report.commission);
     const schedule = feeSchedulesOf(this.book)?.(venueId);
     if (!schedule) return [];
-    const pairs = this.feesCharged.get(order.orderId) ?? [];
-    const at = currencyAt(pairs, schedule.currency);
-    const charged = at === -1 ? "0" : (pairs[at + 1] as string);
+    const charged = this.feesCharged.get(order.orderId)?.get(schedule.currency) ?? "0";
     return feesFor(schedule, { qty: report.lastQty, px: report.lastPx, liquidity: report.liquidity }, { charged });
   }
 
@@ -311,10 +301,4 @@ export class VenueReports {
   private parentOf(order: Order): Order | undefined {
     return order.parentId === null ? undefined : this.book.get(order.parentId);
   }
-}
-
-/** Where `currency` sits in currency and amount pairs, or -1. */
-function currencyAt(pairs: readonly string[], currency: string): number {
-  for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === currency) return i;
-  return -1;
 }
