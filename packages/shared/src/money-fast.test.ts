@@ -1,7 +1,7 @@
 import Big from "big.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { add, cmp, div, isPositive, isZero, mul, normalize, sub } from "./money";
+import { abs, add, cmp, div, isMultipleOf, isPositive, isZero, mul, neg, normalize, sub } from "./money";
 
 /** What big.js alone says (the reference the short-decimal fast path must agree with), "-0" as "0". */
 const reference = (value: Big): string => {
@@ -83,5 +83,36 @@ describe("money fast path for short decimals", () => {
     expect(div("0.12345000000049", "1", 4)).toBe("0.1235");
     expect(() => div("1", "0", 2)).toThrow(RangeError);
     expect(() => div("1", "0.000", 2)).toThrow(RangeError);
+  });
+
+  it("negates, takes absolute values and tests multiples exactly as big.js does", () => {
+    const step = fc.stringMatching(/^(0\.(0{0,6}[1-9]\d{0,2})|[1-9]\d{0,4}(\.\d{1,4})?)$/);
+    fc.assert(
+      fc.property(decimal, step, fc.integer({ min: -99999, max: 99999 }), (a, s, k) => {
+        expect(neg(a)).toBe(reference(new Big(a).neg()));
+        expect(abs(a)).toBe(reference(new Big(a).abs()));
+        expect(isMultipleOf(a, s)).toBe(new Big(a).mod(s).eq(0));
+        expect(isMultipleOf(mul(String(k), s), s)).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+    expect(isMultipleOf("100", "100")).toBe(true);
+    expect(isMultipleOf("-250", "100")).toBe(false);
+    expect(isMultipleOf("1.05", "0.05")).toBe(true);
+    expect(isMultipleOf("1.051", "0.05")).toBe(false);
+    expect(() => isMultipleOf("1", "0")).toThrow(RangeError);
+    expect(() => isMultipleOf("1", "-0.01")).toThrow(RangeError);
+  });
+
+  it("refuses what is not a plain decimal, short or not, whatever the operation", () => {
+    for (const bad of ["", "-", ".5", "5.", "1.2.3", "1e5", "+1", " 1", "1 ", "0x10", "--1", "1,5", "NaN", "Infinity"]) {
+      expect(() => add(bad, "1"), bad).toThrow(TypeError);
+      expect(() => cmp("1", bad), bad).toThrow(TypeError);
+      expect(() => mul(bad, "2"), bad).toThrow(TypeError);
+      expect(() => div("1", bad, 2), bad).toThrow(TypeError);
+      expect(() => normalize(bad), bad).toThrow(TypeError);
+      expect(() => neg(bad), bad).toThrow(TypeError);
+      expect(() => isMultipleOf(bad, "1"), bad).toThrow(TypeError);
+    }
   });
 });

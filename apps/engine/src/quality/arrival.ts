@@ -7,6 +7,18 @@ import type { Quote } from "../marketdata/quotes";
  */
 export function quoteSnapshot(quote: Quote | undefined): ArrivalQuote | undefined {
   if (!quote) return undefined;
+  // Quotes are replaced, never changed, and each is snapshotted for many orders and markouts.
+  let snapshot = snapshots.get(quote);
+  if (snapshot === undefined) {
+    snapshot = snapshotOf(quote) ?? null;
+    snapshots.set(quote, snapshot);
+  }
+  return snapshot ?? undefined;
+}
+
+const snapshots = new WeakMap<Quote, Readonly<ArrivalQuote> | null>();
+
+function snapshotOf(quote: Quote): ArrivalQuote | undefined {
   const { bid, ask } = quote;
   if (!bid || !ask) return undefined;
   try {
