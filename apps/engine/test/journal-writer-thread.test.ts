@@ -1,7 +1,9 @@
 import type { AnyEvent } from "@fillmore/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { systemClock } from "../src/clock";
+import { JOURNAL_KEYED } from "../src/journal/hash";
 import { Journal } from "../src/journal/journal";
+import { verifyJournal } from "../src/journal/verify";
 import { type Queryable, WriterThread } from "../src/journal/writer-thread";
 import { createLogger } from "../src/log";
 import { useFreshPool } from "./fresh-pool";
@@ -31,7 +33,7 @@ const note = (journal: Journal, text: string) =>
 const stored = async (from: number) =>
   (
     await db.pool.query<{ seq: string; payload: AnyEvent; hash: string }>(
-      "SELECT seq::text, payload, hash FROM journal WHERE seq >= $1 ORDER BY seq",
+      "SELECT seq::text, payload, hash FROM journal WHERE seq >= $1 ORDER BY journal.seq",
       [from],
     )
   ).rows;
@@ -51,6 +53,28 @@ describe("journal writer thread", () => {
     expect(rows.map((r) => Number(r.seq))).toEqual([first, first + 1, last]);
     expect(rows.map((r) => (r.payload as unknown as { data: { text: string } }).data.text)).toEqual(["one", "two", "three"]);
     expect(rows.map((r) => r.hash)).toEqual([first, first + 1, last].map((seq) => hashes.get(seq)));
+    await journal.close();
+  });
+
+  it("links each batch after the last committed one, keyed, on the worker: the stored chain verifies with the key only", async () => {
+    const key = Buffer.alloc(32, 7);
+    const journal = await Journal.open(await startWriter(), systemClock, log, { maxBatch: 2, key });
+    // The earlier tests' events are unkeyed: the marker says the key starts here (as integrity.attach does).
+    journal.append({ type: "AlertRaised", orderId: null, accountId: null, actor: "test", data: { code: JOURNAL_KEYED, message: "keyed" } });
+    const links: { seq: number; prevHash: string; hash: string }[] = [];
+    journal.onCommit((entries) => {
+      for (const { event, prevHash, hash } of entries) links.push({ seq: event.seq, prevHash, hash });
+    });
+    // Six events with batches of at most two: three commits, each chained after the one before.
+    let last = 0;
+    for (const text of ["a", "b", "c", "d", "e"]) last = note(journal, text).seq;
+    await journal.durable(last);
+    expect(links.map((l) => l.seq)).toEqual([last - 5, last - 4, last - 3, last - 2, last - 1, last]);
+    for (let i = 1; i < links.length; i++) expect(links[i]?.prevHash).toBe(links[i - 1]?.hash);
+    const rows = await stored(last - 5);
+    expect(rows.map((r) => r.hash)).toEqual(links.map((l) => l.hash));
+    expect(await verifyJournal(db.pool, { key })).toMatchObject({ ok: true, lastSeq: last });
+    expect(await verifyJournal(db.pool, { key: Buffer.alloc(32, 8) })).toMatchObject({ ok: false });
     await journal.close();
   });
 

@@ -1,5 +1,4 @@
 import type { AnyEvent, Order } from "@fillmore/shared";
-import { canonicalJson } from "../journal/hash";
 import type { JournalEntry } from "../journal/journal";
 
 /** One committed event and, for order events, the order's state after it. */
@@ -18,7 +17,7 @@ export class StreamItem {
    * subscriber, and only when one reads it (with no stream client connected, never).
    */
   get wire(): string {
-    this.text ??= `{"seq":${this.seq},"event":${this.json ?? canonicalJson(this.event)},"order":${this.order ? JSON.stringify(this.order) : "null"}}`;
+    this.text ??= `{"seq":${this.seq},"event":${this.json ?? JSON.stringify(this.event)},"order":${this.order ? JSON.stringify(this.order) : "null"}}`;
     return this.text;
   }
 }

@@ -1,19 +1,23 @@
 import type { AnyEvent, Clock, Order } from "@fillmore/shared";
 import type { Logger } from "../log";
-import { canonicalJson, chainHashText, GENESIS_HASH } from "./hash";
-import { journalStatement } from "./projection";
-import type { Queryable } from "./writer-thread";
+import { GENESIS_HASH } from "./hash";
+import { chainedJournalBatch, chainLinks } from "./projection";
+import type { JournalWriter, Queryable } from "./writer-thread";
 
 /** An event before the journal gives it a sequence number and timestamps. */
 export type EventDraft = AnyEvent extends infer E ? (E extends AnyEvent ? Omit<E, "seq" | "ts" | "monoUs"> : never) : never;
 
 export interface JournalEntry {
   event: AnyEvent;
+  /** The chain's links, set when the entry is committed (the writer computes them): "" until then. */
   prevHash: string;
   hash: string;
   /** The order's state after this event, for the orders projection; not part of the journal. */
   orderAfter?: Order;
-  /** The event in canonical JSON, as hashed: written as the payload so it is serialised once. */
+  /**
+   * The event as JSON, stringified once at append (not in canonical form: the writer makes that):
+   * what the writer, the event stream and the quality hand-over send on. Replayed entries have none.
+   */
   json?: string;
 }
 
@@ -31,9 +35,10 @@ export interface JournalStats {
 
 /**
  * Append-only, hash-chained event journal with group commit. `append` assigns the sequence
- * number and hash at once (so in-memory state advances in journal order); `durable` resolves
- * when everything up to a sequence number is committed. One transaction per batch, never one
- * per event.
+ * number at once (so in-memory state advances in journal order); each batch is linked into the
+ * hash chain as it is written, after the last committed event, by the writer (on its own thread
+ * when the database is a `JournalWriter`). `durable` resolves when everything up to a sequence
+ * number is committed. One transaction per batch, never one per event.
  */
 export class Journal {
   private queue: JournalEntry[] = [];
@@ -53,7 +58,8 @@ export class Journal {
     private readonly log: Logger,
     private readonly maxBatch: number,
     private seq: number,
-    private lastHash: string,
+    /** The last committed event's link: the next batch is chained after it. */
+    private committedHash: string,
     private readonly onBatch?: (size: number, seconds: number) => void,
     private readonly key?: Buffer,
     private readonly commitIntervalMs = 0,
@@ -122,11 +128,8 @@ export class Journal {
     if (this.closed) throw new Error("journal is closed");
     const event = { ...draft, seq: this.seq + 1, ts: this.notBefore(this.clock.nowIso()), monoUs: this.clock.monoUs() } as AnyEvent;
     const orderAfter = project?.(event);
-    const json = canonicalJson(event);
-    const hash = chainHashText(this.key, this.lastHash, json);
-    this.queue.push({ event, prevHash: this.lastHash, hash, orderAfter, json });
+    this.queue.push({ event, prevHash: "", hash: "", orderAfter, json: JSON.stringify(event) });
     this.seq = event.seq;
-    this.lastHash = hash;
     this.scheduleFlush();
     return { event, order: orderAfter };
   }
@@ -193,7 +196,7 @@ export class Journal {
         try {
           // After a failure the batch may have committed anyway (the answer was lost, not the commit).
           const stored = this.healthy ? 0 : await this.storedPrefix(batch);
-          if (stored < batch.length) await this.commit(stored === 0 ? batch : batch.slice(stored));
+          if (stored < batch.length) await this.commit(batch, stored);
         } catch (error) {
           this.healthy = false;
           this.log.error({ err: error, batch: batch.length }, "journal commit failed; retrying");
@@ -205,7 +208,10 @@ export class Journal {
         backoffMs = 10;
         this.queue.splice(0, batch.length);
         const last = batch[batch.length - 1];
-        if (last) this.committedSeq = last.event.seq;
+        if (last) {
+          this.committedSeq = last.event.seq;
+          this.committedHash = last.hash;
+        }
         this.onBatch?.(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
         this.releaseWaiters();
         for (const listener of this.listeners) listener(batch);
@@ -226,7 +232,8 @@ export class Journal {
    * How many of a batch's first events are in the journal although their commit failed: a connection
    * (or the writer thread) lost after Postgres committed, before the answer arrived. Retrying those
    * blindly would fail on their seqs for ever. They count only with the same hashes; other events at
-   * those seqs are someone else's writes, and the batch keeps failing loudly.
+   * those seqs are someone else's writes, and the batch keeps failing loudly. The stored ones get
+   * their links here, as the writer would have given them.
    */
   private async storedPrefix(batch: readonly JournalEntry[]): Promise<number> {
     const first = batch[0];
@@ -239,15 +246,56 @@ export class Journal {
     const stored = new Map(rows.map((row) => [Number(row.seq), row.hash]));
     const prefix = batch.findIndex((entry) => !stored.has(entry.event.seq));
     const count = prefix === -1 ? batch.length : prefix;
-    const ours = batch.slice(0, count).every((entry) => stored.get(entry.event.seq) === entry.hash);
+    const links = chainLinks(
+      this.key,
+      this.committedHash,
+      batch.slice(0, count).map((entry) => entry.event),
+    );
+    const ours = links.every((link, i) => stored.get(batch[i]?.event.seq ?? -1) === link);
     if (!ours || stored.size !== count)
       throw new Error(`journal seq ${first.event.seq}..${last.event.seq} holds events that are not this engine's batch`);
+    this.link(batch, 0, this.committedHash, links.join(""));
     if (count > 0) this.log.warn({ from: first.event.seq, events: count }, "journal events were committed although their commit failed");
     return count;
   }
 
-  private async commit(batch: readonly JournalEntry[]): Promise<void> {
-    const { text, values } = journalStatement(batch);
-    await this.pool.query(text, values);
+  /** Writes `batch` from index `from` on (the ones before are stored already), chained after them. */
+  private async commit(batch: readonly JournalEntry[], from: number): Promise<void> {
+    const prevHash = from === 0 ? this.committedHash : (batch[from - 1]?.hash ?? "");
+    const entries = from === 0 ? batch : batch.slice(from);
+    let links: string;
+    if (isJournalWriter(this.pool)) {
+      links = await this.pool.writeJournal(
+        this.key,
+        prevHash,
+        `[${entries.map((entry) => entry.json ?? JSON.stringify(entry.event)).join(",")}]`,
+        entries.length,
+      );
+    } else {
+      const statement = chainedJournalBatch(
+        this.key,
+        prevHash,
+        entries.map((entry) => entry.event),
+      );
+      await this.pool.query(statement.text, statement.values);
+      links = statement.hashes;
+    }
+    this.link(batch, from, prevHash, links);
   }
+
+  /** Sets the links of `batch` from `from` on: `links` holds theirs, 64 characters each, after `prevHash`. */
+  private link(batch: readonly JournalEntry[], from: number, prevHash: string, links: string): void {
+    let prev = prevHash;
+    for (let i = from; i < batch.length; i++) {
+      const entry = batch[i] as JournalEntry;
+      const at = (i - from) * 64;
+      entry.prevHash = prev;
+      entry.hash = links.slice(at, at + 64);
+      prev = entry.hash;
+    }
+  }
+}
+
+function isJournalWriter(pool: Queryable): pool is JournalWriter {
+  return typeof (pool as Partial<JournalWriter>).writeJournal === "function";
 }

@@ -1,5 +1,5 @@
-import { money, type Order } from "@fillmore/shared";
-import { canonicalJson } from "./hash";
+import { type AnyEvent, money, type Order } from "@fillmore/shared";
+import { canonicalJson, chainHashText } from "./hash";
 import type { JournalEntry } from "./journal";
 
 interface FillRow {
@@ -75,22 +75,45 @@ const JOURNAL_INSERT = `INSERT INTO journal (seq, ts, type, order_id, account_id
   FROM json_to_recordset($1::json) AS r(seq bigint, ts timestamptz, type text, order_id text, account_id text, actor text,
     payload jsonb, prev_hash text, hash text)`;
 
+/** A batch of events linked into the chain and put into one statement. */
+export interface ChainedBatch extends Statement {
+  /** Each event's link, in order, concatenated (64 hex characters each). */
+  hashes: string;
+}
+
 /**
- * The journal rows of one batch, as one statement (one round trip, one transaction) with one JSON
- * parameter: the events are already serialised for their hashes, so the batch is put together as
- * text instead of a dozen arrays the driver would escape element by element.
+ * Links a batch of events into the hash chain after `prevHash` and makes their journal rows one
+ * statement (one round trip, one transaction) with one JSON parameter: each event is serialised once,
+ * in canonical form, for its hash and as its row's payload. Runs on the journal writer's thread
+ * (writer-worker.ts), so the engine's event loop neither serialises nor hashes.
  */
-export function journalStatement(batch: readonly JournalEntry[]): { text: string; values: unknown[] } {
-  const rows: string[] = new Array(batch.length);
-  for (let i = 0; i < batch.length; i++) {
-    const entry = batch[i] as JournalEntry;
-    const e = entry.event;
+export function chainedJournalBatch(key: Buffer | undefined, prevHash: string, events: readonly AnyEvent[]): ChainedBatch {
+  const rows: string[] = new Array(events.length);
+  let hashes = "";
+  let prev = prevHash;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as AnyEvent;
+    const json = canonicalJson(e);
+    const hash = chainHashText(key, prev, json);
     rows[i] =
       `{"seq":${e.seq},"ts":"${e.ts}","type":${JSON.stringify(e.type)},"order_id":${JSON.stringify(e.orderId)},` +
       `"account_id":${JSON.stringify(e.accountId)},"actor":${JSON.stringify(e.actor)},` +
-      `"payload":${entry.json ?? canonicalJson(e)},"prev_hash":"${entry.prevHash}","hash":"${entry.hash}"}`;
+      `"payload":${json},"prev_hash":"${prev}","hash":"${hash}"}`;
+    hashes += hash;
+    prev = hash;
   }
-  return { text: JOURNAL_INSERT, values: [`[${rows.join(",")}]`] };
+  return { text: JOURNAL_INSERT, values: [`[${rows.join(",")}]`], hashes };
+}
+
+/** The links of a batch of events after `prevHash`, as `chainedJournalBatch` makes them. */
+export function chainLinks(key: Buffer | undefined, prevHash: string, events: readonly AnyEvent[]): string[] {
+  const links: string[] = [];
+  let prev = prevHash;
+  for (const event of events) {
+    prev = chainHashText(key, prev, canonicalJson(event));
+    links.push(prev);
+  }
+  return links;
 }
 
 /**

@@ -8,13 +8,25 @@ export interface Queryable {
   query<R = any>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
 }
 
+/**
+ * A database that takes the journal's batches whole: it links each batch into the hash chain, writes
+ * it in one statement and answers with the links (`chainedJournalBatch`, 64 hex characters per event).
+ */
+export interface JournalWriter extends Queryable {
+  /** `eventsJson`: the batch's events as one JSON array (any key order: the writer puts each in canonical form). */
+  writeJournal(key: Buffer | undefined, prevHash: string, eventsJson: string, count: number): Promise<string>;
+}
+
 export interface WriterWorkerData {
   databaseUrl: string;
   /** Statements run once on the worker's connection before it reports ready (warm caches). */
   warmStatements: readonly string[];
 }
 
-export type WriterRequest = { op: "query"; id: number; text: string; values?: unknown[] } | { op: "stop"; id: number };
+export type WriterRequest =
+  | { op: "query"; id: number; text: string; values?: unknown[] }
+  | { op: "journal"; id: number; key?: Uint8Array; prevHash: string; eventsJson: string }
+  | { op: "stop"; id: number };
 /** A failed statement's error as plain data: pg's DatabaseError does not survive postMessage with its code. */
 export interface WriterError {
   message: string;
@@ -24,7 +36,7 @@ export interface WriterError {
 export type WriterReply =
   | { op: "ready" }
   | { op: "failed"; error: WriterError }
-  | { id: number; ok: true; rows: unknown[] }
+  | { id: number; ok: true; rows: unknown[]; hashes?: string }
   | { id: number; ok: false; error: WriterError };
 
 /** The worker's Postgres application_name (pg_stat_activity). */
@@ -36,16 +48,21 @@ const RESTART_AFTER_MS = 200;
 /**
  * The journal's database connection on a thread of its own. Sending a group commit (the pg driver
  * turning a batch of some 20 KB into protocol buffers, the socket write, parsing the answer) took
- * about an eighth of the engine's event loop at 1,000 orders/s (docs/PERFORMANCE.md, tenth session);
- * here the order path only posts the statement's text and its one JSON parameter (a copy) and
- * gets the answer back. Durability is unchanged: `query` resolves when Postgres has committed.
+ * about an eighth of the engine's event loop at 1,000 orders/s (docs/PERFORMANCE.md, tenth session),
+ * and serialising and hashing the events another eighth (twelfth session). Here the order path only
+ * posts the batch's events as one JSON text (each event is stringified once, natively, and the text
+ * also serves the stream and the quality hand-over) and gets their links back: the worker puts them
+ * in canonical form, hashes and writes them. Durability is unchanged: a call resolves when Postgres has committed.
  * A worker that dies rejects what it had in hand (the journal retries the batch) and is started
  * again.
  */
-export class WriterThread implements Queryable {
+export class WriterThread implements JournalWriter {
   private worker: Worker | undefined;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (rows: unknown[]) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (reply: { rows: unknown[]; hashes?: string }) => void; reject: (error: Error) => void }
+  >();
   private stopped = false;
   /** Workers started again after one ended unexpectedly. */
   restarts = 0;
@@ -63,13 +80,25 @@ export class WriterThread implements Queryable {
   }
 
   query<R>(text: string, values?: unknown[]): Promise<{ rows: R[] }> {
+    return this.request((id) => ({ op: "query", id, text, values })).then((reply) => ({ rows: reply.rows as R[] }));
+  }
+
+  writeJournal(key: Buffer | undefined, prevHash: string, eventsJson: string, count: number): Promise<string> {
+    return this.request((id) => ({ op: "journal", id, key, prevHash, eventsJson })).then((reply) => {
+      if (typeof reply.hashes !== "string" || reply.hashes.length !== count * 64)
+        throw new Error("the journal writer answered without the batch's links");
+      return reply.hashes;
+    });
+  }
+
+  private request(make: (id: number) => WriterRequest): Promise<{ rows: unknown[]; hashes?: string }> {
     const worker = this.worker;
     if (this.stopped) return Promise.reject(new Error("the journal writer is stopped"));
     if (!worker) return Promise.reject(new Error("the journal writer thread is restarting"));
     const id = this.nextId++;
-    return new Promise<{ rows: R[] }>((resolve, reject) => {
-      this.pending.set(id, { resolve: (rows) => resolve({ rows: rows as R[] }), reject });
-      worker.postMessage({ op: "query", id, text, values } satisfies WriterRequest);
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage(make(id));
     });
   }
 
@@ -113,7 +142,7 @@ export class WriterThread implements Queryable {
         const waiter = this.pending.get(reply.id);
         if (!waiter) return;
         this.pending.delete(reply.id);
-        if (reply.ok) waiter.resolve(reply.rows);
+        if (reply.ok) waiter.resolve(reply);
         else waiter.reject(toError(reply.error));
       });
       worker.on("error", (error) => {

@@ -1,6 +1,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { warmPool } from "@fillmore/db/warm-pool";
+import type { AnyEvent } from "@fillmore/shared";
 import pg from "pg";
+import { chainedJournalBatch } from "./projection";
 import { WRITER_APPLICATION_NAME, type WriterError, type WriterReply, type WriterRequest, type WriterWorkerData } from "./writer-thread";
 
 // The worker side of WriterThread: one kept connection that runs the journal's statements.
@@ -21,6 +23,21 @@ warmPool(pool, 1, init.warmStatements).then(
 port.on("message", (request: WriterRequest) => {
   if (request.op === "stop") {
     void pool.end().finally(() => port.postMessage({ id: request.id, ok: true, rows: [] } satisfies WriterReply));
+    return;
+  }
+  if (request.op === "journal") {
+    let batch: ReturnType<typeof chainedJournalBatch>;
+    try {
+      const events = JSON.parse(request.eventsJson) as AnyEvent[];
+      batch = chainedJournalBatch(request.key ? Buffer.from(request.key) : undefined, request.prevHash, events);
+    } catch (error) {
+      port.postMessage({ id: request.id, ok: false, error: plain(error) } satisfies WriterReply);
+      return;
+    }
+    pool.query(batch.text, batch.values).then(
+      () => port.postMessage({ id: request.id, ok: true, rows: [], hashes: batch.hashes } satisfies WriterReply),
+      (error: unknown) => port.postMessage({ id: request.id, ok: false, error: plain(error) } satisfies WriterReply),
+    );
     return;
   }
   pool.query(request.text, request.values).then(

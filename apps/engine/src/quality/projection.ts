@@ -1,6 +1,5 @@
 import type { AnyEvent } from "@fillmore/shared";
 import type pg from "pg";
-import { canonicalJson } from "../journal/hash";
 import type { JournalEntry } from "../journal/journal";
 import type { Logger } from "../log";
 import { computeOrderMetrics } from "./metrics";
@@ -22,7 +21,7 @@ export interface MetricsProjectionOptions {
 
 /**
  * Committed journal entries handed to the projection by the engine: the seq range `from..upTo`
- * they cover, and those about an order as [seq, orderId, type, canonical JSON]. Strings and numbers
+ * they cover, and those about an order as [seq, orderId, type, JSON]. Strings and numbers
  * only, so it crosses to the worker thread cheaply.
  */
 export interface CommittedBatch {
@@ -37,7 +36,7 @@ export function committedBatch(entries: readonly JournalEntry[]): CommittedBatch
   if (!first || !last) return undefined;
   const events: CommittedBatch["events"] = [];
   for (const { event, json } of entries) {
-    if (event.orderId) events.push([event.seq, event.orderId, event.type, json ?? canonicalJson(event)]);
+    if (event.orderId) events.push([event.seq, event.orderId, event.type, json ?? JSON.stringify(event)]);
   }
   return { from: first.event.seq, upTo: last.event.seq, events };
 }
