@@ -51,11 +51,15 @@ export interface JournalFigures {
   mean_commit_ms: number;
   p50_commit_ms_le: number;
   p99_commit_ms_le: number;
+  /** The writer thread's own share of a commit (chaining, statement, Postgres): the rest is waiting for threads. */
+  mean_write_ms: number;
+  p99_write_ms_le: number;
 }
 
 export function journalFigures(before: Scrape, after: Scrape): JournalFigures {
   const batch = histogramDelta(before, after, "fillmore_journal_batch_size");
   const commit = histogramDelta(before, after, "fillmore_journal_commit_seconds");
+  const write = histogramDelta(before, after, "fillmore_journal_write_seconds");
   const r = (v: number, k = 2) => Number(v.toFixed(k));
   return {
     commits: batch.count,
@@ -65,5 +69,7 @@ export function journalFigures(before: Scrape, after: Scrape): JournalFigures {
     mean_commit_ms: r(commit.mean * 1000, 3),
     p50_commit_ms_le: r(commit.quantileUpperBound(0.5) * 1000, 1),
     p99_commit_ms_le: r(commit.quantileUpperBound(0.99) * 1000, 1),
+    mean_write_ms: r(write.mean * 1000, 3),
+    p99_write_ms_le: r(write.quantileUpperBound(0.99) * 1000, 1),
   };
 }

@@ -84,6 +84,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   const reference = await loadReference(pool);
   const integrity = await checkJournalIntegrity(pool, log, config);
   const writer = await WriterThread.start({ databaseUrl: config.DATABASE_URL, warmStatements: JOURNAL_WARM_STATEMENTS }, log);
+  writer.onJournalWrite = (seconds) => metrics.journalWriteSeconds.observe(seconds);
   const journal = await Journal.open(writer, clock, log, {
     key: integrity.key,
     maxBatch: config.JOURNAL_MAX_BATCH,

@@ -36,7 +36,7 @@ export interface WriterError {
 export type WriterReply =
   | { op: "ready" }
   | { op: "failed"; error: WriterError }
-  | { id: number; ok: true; rows: unknown[]; hashes?: string }
+  | { id: number; ok: true; rows: unknown[]; hashes?: string; seconds?: number }
   | { id: number; ok: false; error: WriterError };
 
 /** The worker's Postgres application_name (pg_stat_activity). */
@@ -61,11 +61,13 @@ export class WriterThread implements JournalWriter {
   private nextId = 1;
   private readonly pending = new Map<
     number,
-    { resolve: (reply: { rows: unknown[]; hashes?: string }) => void; reject: (error: Error) => void }
+    { resolve: (reply: { rows: unknown[]; hashes?: string; seconds?: number }) => void; reject: (error: Error) => void }
   >();
   private stopped = false;
   /** Workers started again after one ended unexpectedly. */
   restarts = 0;
+  /** Called with the time the worker spent on each journal batch it wrote (not the wait for the threads). */
+  onJournalWrite: ((seconds: number) => void) | undefined;
 
   private constructor(
     private readonly init: WriterWorkerData,
@@ -87,11 +89,12 @@ export class WriterThread implements JournalWriter {
     return this.request((id) => ({ op: "journal", id, key, prevHash, eventsJson })).then((reply) => {
       if (typeof reply.hashes !== "string" || reply.hashes.length !== count * 64)
         throw new Error("the journal writer answered without the batch's links");
+      if (reply.seconds !== undefined) this.onJournalWrite?.(reply.seconds);
       return reply.hashes;
     });
   }
 
-  private request(make: (id: number) => WriterRequest): Promise<{ rows: unknown[]; hashes?: string }> {
+  private request(make: (id: number) => WriterRequest): Promise<{ rows: unknown[]; hashes?: string; seconds?: number }> {
     const worker = this.worker;
     if (this.stopped) return Promise.reject(new Error("the journal writer is stopped"));
     if (!worker) return Promise.reject(new Error("the journal writer thread is restarting"));

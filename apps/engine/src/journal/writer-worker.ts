@@ -26,6 +26,7 @@ port.on("message", (request: WriterRequest) => {
     return;
   }
   if (request.op === "journal") {
+    const started = performance.now();
     let batch: ReturnType<typeof chainedJournalBatch>;
     try {
       const events = JSON.parse(request.eventsJson) as AnyEvent[];
@@ -35,7 +36,14 @@ port.on("message", (request: WriterRequest) => {
       return;
     }
     pool.query(batch.text, batch.values).then(
-      () => port.postMessage({ id: request.id, ok: true, rows: [], hashes: batch.hashes } satisfies WriterReply),
+      () =>
+        port.postMessage({
+          id: request.id,
+          ok: true,
+          rows: [],
+          hashes: batch.hashes,
+          seconds: (performance.now() - started) / 1000,
+        } satisfies WriterReply),
       (error: unknown) => port.postMessage({ id: request.id, ok: false, error: plain(error) } satisfies WriterReply),
     );
     return;

@@ -348,9 +348,10 @@ export class LivePositions {
     return this.seqOf.get(keyOf(key)) ?? 0;
   }
 
+  /** The position under both methods, without its lots (rows and the position table do not show them). */
   views(key: PositionKey, now: number): { avgCost: PositionView; fifo: PositionView } | undefined {
-    const avgCost = this.withMethod([key.accountId], "avgCost", () => this.book.position(key, now));
-    const fifo = this.withMethod([key.accountId], "fifo", () => this.book.position(key, now));
+    const avgCost = this.withMethod([key.accountId], "avgCost", () => this.book.position(key, now, { lots: false }));
+    const fifo = this.withMethod([key.accountId], "fifo", () => this.book.position(key, now, { lots: false }));
     return avgCost && fifo ? { avgCost, fifo } : undefined;
   }
 

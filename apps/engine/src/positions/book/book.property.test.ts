@@ -223,4 +223,20 @@ describe("POSITIONS.md §3 invariants (property)", () => {
       RUNS,
     );
   });
+
+  it("a position asked without its lots is the same position, lots left out", () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { maxLength: 30 }), markArb, (steps, px) => {
+        const book = newBook();
+        run(book, steps);
+        book.setMark("AAPL", { px, source: "mid", ts: T0 });
+        for (const key of book.keyList()) {
+          const full = book.position(key, NOW);
+          expect(full).toBeDefined();
+          expect(book.position(key, NOW, { lots: false })).toEqual({ ...full, lots: [] });
+        }
+      }),
+      RUNS,
+    );
+  });
 });

@@ -448,9 +448,13 @@ export class PositionBook {
     return [...this.keys.values()].map((s) => ({ ...s.key }));
   }
 
-  position(key: PositionKey, now: string | number): PositionView | undefined {
+  /**
+   * One position now. `lots: false` leaves its open lots out (`lots` is empty): they are formatted one
+   * by one, so a position built from thousands of fills costs thousands of conversions with them.
+   */
+  position(key: PositionKey, now: string | number, options: { lots?: boolean } = {}): PositionView | undefined {
     const st = this.keys.get(keyId(key.accountId, key.strategy, key.symbol));
-    return st ? this.view(this.figures(st, toMs(now))) : undefined;
+    return st ? this.view(this.figures(st, toMs(now)), options.lots ?? true) : undefined;
   }
 
   positions(now: string | number, filter: Partial<PositionKey> = {}): PositionView[] {
@@ -759,7 +763,7 @@ export class PositionBook {
     return [...missing].sort();
   }
 
-  private view(f: Figures): PositionView {
+  private view(f: Figures, withLots = true): PositionView {
     const st = f.st;
     const realized = f.method === "avgCost" ? st.realizedAvg : st.realizedFifo;
     const unrealized = f.method === "avgCost" ? f.unrealizedAvg : f.unrealizedFifo;
@@ -777,9 +781,17 @@ export class PositionBook {
       qty: fromScaled(st.qty, Q),
       avgPx: avgOf(st.cost, st.qty, st.mult),
       cost: fmtA(st.cost),
-      lots: st
-        .openLots()
-        .map((l) => ({ qty: fromScaled(l.qty, Q), px: avgOf(l.cost, l.qty, st.mult), cost: fmtA(l.cost), openedBy: l.openedBy, ts: l.ts })),
+      lots: !withLots
+        ? []
+        : st
+            .openLots()
+            .map((l) => ({
+              qty: fromScaled(l.qty, Q),
+              px: avgOf(l.cost, l.qty, st.mult),
+              cost: fmtA(l.cost),
+              openedBy: l.openedBy,
+              ts: l.ts,
+            })),
       realizedBy: { avgCost: fmtA(st.realizedAvg), fifo: fmtA(st.realizedFifo) },
       unrealizedBy: { avgCost: optA(f.unrealizedAvg), fifo: optA(f.unrealizedFifo) },
       realized: fmtA(realized),
