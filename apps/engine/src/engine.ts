@@ -183,12 +183,16 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
 
   // 4. Event stream, API, clockwork, strategy
   const hub = new EventHub(journal.stats().committedSeq);
+  // Counted per batch and type: prom-client hashes the labels on every call, six calls an order.
+  const eventsByType = new Map<string, number>();
   journal.onCommit((entries) => {
     hub.publish(entries);
     for (const e of entries) {
       monitor.observe(e.event);
-      if (e.event.orderId) metrics.ordersByType.inc({ type: e.event.type });
+      if (e.event.orderId) eventsByType.set(e.event.type, (eventsByType.get(e.event.type) ?? 0) + 1);
     }
+    for (const [type, n] of eventsByType) metrics.ordersByType.inc({ type }, n);
+    eventsByType.clear();
   });
   const controls = wireControls({
     risk,
