@@ -783,15 +783,13 @@ export class PositionBook {
       cost: fmtA(st.cost),
       lots: !withLots
         ? []
-        : st
-            .openLots()
-            .map((l) => ({
-              qty: fromScaled(l.qty, Q),
-              px: avgOf(l.cost, l.qty, st.mult),
-              cost: fmtA(l.cost),
-              openedBy: l.openedBy,
-              ts: l.ts,
-            })),
+        : st.openLots().map((l) => ({
+            qty: fromScaled(l.qty, Q),
+            px: avgOf(l.cost, l.qty, st.mult),
+            cost: fmtA(l.cost),
+            openedBy: l.openedBy,
+            ts: l.ts,
+          })),
       realizedBy: { avgCost: fmtA(st.realizedAvg), fifo: fmtA(st.realizedFifo) },
       unrealizedBy: { avgCost: optA(f.unrealizedAvg), fifo: optA(f.unrealizedFifo) },
       realized: fmtA(realized),
