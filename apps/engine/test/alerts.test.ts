@@ -53,13 +53,15 @@ const raise = (code: string, orderId: string | null, subject?: string) =>
     actor: "venue:SIM-FAST",
     data: { code, message: `${code} for the test`, ...(subject ? { subject } : {}) },
   });
-const journalOf = async (type: string, alertId: string) =>
-  (
+const journalOf = async (type: string, alertId: string) => {
+  await h.engine?.journal.durable(); // applied is not yet committed: wait for the group commit
+  return (
     await h.pool.query("SELECT actor, payload FROM journal WHERE type = $1 AND payload->'data'->>'alertId' = $2 ORDER BY seq", [
       type,
       alertId,
     ])
   ).rows as { actor: string; payload: { ts: string; data: Record<string, unknown> } }[];
+};
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => hook.server.listen(0, "127.0.0.1", resolve));

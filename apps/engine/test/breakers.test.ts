@@ -39,8 +39,10 @@ async function submit(overrides: Record<string, unknown> = {}, actor = "user:tra
 const status = (orderId: string) => h.engine?.orders.get(orderId)?.ordStatus;
 const reaches = (orderId: string, want: string, ms = 5000) => until(() => (status(orderId) === want ? true : undefined), ms);
 const put = (path: string, body: Record<string, unknown>) => h.api(path, { method: "PUT", body: { actor: RISK, ...body } });
-const journal = async (type: string) =>
-  (await h.pool.query("SELECT payload FROM journal WHERE type = $1 ORDER BY seq", [type])).rows.map((r) => r.payload);
+const journal = async (type: string) => {
+  await h.engine?.journal.durable(); // applied is not yet committed: wait for the group commit
+  return (await h.pool.query("SELECT payload FROM journal WHERE type = $1 ORDER BY seq", [type])).rows.map((r) => r.payload);
+};
 
 describe("circuit breaker: dailyLoss", () => {
   it("validates configs: unknown condition, market condition on an account, closeAllPositions on a strategy", async () => {

@@ -50,6 +50,7 @@ describe("engine internal API", () => {
     const order = res.json.order as Order;
     // Sent while its events commit: a zero-latency venue may have acknowledged it by the answer.
     expect(["Submitted", "Accepted"]).toContain(order.ordStatus);
+    await h.engine?.journal.durable(); // applied is not yet committed: wait for the group commit
     const { rows } = await h.pool.query("SELECT type FROM journal WHERE order_id = $1 AND type LIKE 'Order%' ORDER BY seq", [
       order.orderId,
     ]);

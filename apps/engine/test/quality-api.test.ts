@@ -38,6 +38,7 @@ describe("quality API", () => {
     const { status, json } = await h.api(`/v1/orders/${order.orderId}/metrics`);
     expect(status).toBe(200);
     const m = json.metrics;
+    await h.engine?.journal.durable(); // applied is not yet committed: wait for the group commit
     const { rows } = await h.pool.query("SELECT payload FROM journal WHERE order_id = $1 AND type = 'OrderSubmitted'", [order.orderId]);
     const quote = rows[0]?.payload.data.quote;
     expect(quote).toMatchObject({ mid: money.normalize(money.div(money.add(quote.bid, quote.ask), "2", 12)) });

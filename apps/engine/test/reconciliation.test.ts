@@ -78,11 +78,13 @@ async function buy(symbol: string, qty: string, side: "Buy" | "Sell" = "Buy"): P
 const qty = (symbol: string) => E().positions.position(ACCOUNT, symbol).qty;
 const openBreaks = async () =>
   (await h.api("/v1/reconciliation/breaks?status=open")).json.breaks as { breakId: string; [k: string]: unknown }[];
-const journal = async (type: string) =>
-  (await h.pool.query("SELECT actor, account_id, payload FROM journal WHERE type = $1 ORDER BY seq", [type])).rows.map((r) => ({
+const journal = async (type: string) => {
+  await h.engine?.journal.durable(); // applied is not yet committed: wait for the group commit
+  return (await h.pool.query("SELECT actor, account_id, payload FROM journal WHERE type = $1 ORDER BY seq", [type])).rows.map((r) => ({
     actor: r.actor,
     ...r.payload.data,
   }));
+};
 
 describe("reconciliation with the brokers", () => {
   it("agrees when nothing happened behind our back; FIX venues are marked unsupported", async () => {

@@ -27,11 +27,13 @@ const engine = () => {
 };
 const reference = async () => (await h.api("/v1/admin/reference")).json;
 const venueView = async (id: string) => (await reference()).venues.find((v: { id: string }) => v.id === id);
-const changes = async () =>
-  (await h.pool.query("SELECT actor, payload FROM journal WHERE type = 'ReferenceDataChanged' ORDER BY seq")).rows as {
+const changes = async () => {
+  await h.engine?.journal.durable(); // applied is not yet committed: wait for the group commit
+  return (await h.pool.query("SELECT actor, payload FROM journal WHERE type = 'ReferenceDataChanged' ORDER BY seq")).rows as {
     actor: string;
     payload: { data: { entity: string; id: string; reason: string; old: unknown; new: unknown } };
   }[];
+};
 const submit = (input: Partial<Parameters<OrderManager["submit"]>[0]>, n: number) =>
   engine().orders.submit(
     {

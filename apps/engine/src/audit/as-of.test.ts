@@ -21,6 +21,8 @@ beforeAll(async () => {
   const first = await submit("ASOF-1", "10");
   const firstId = first.json.order.orderId as string;
   await until(async () => ((await h.api(`/v1/orders/${firstId}`)).json.order.ordStatus === "Filled" ? true : undefined), 10_000);
+  // The API shows the order as applied; the journal row of its fill may still be in the group commit.
+  await h.engine?.journal.durable();
   const { rows } = await h.pool.query(
     "SELECT max(seq)::int AS seq, to_char(max(ts) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS ts FROM journal",
   );
@@ -28,6 +30,7 @@ beforeAll(async () => {
   const second = await submit("ASOF-2", "5");
   const secondId = second.json.order.orderId as string;
   await until(async () => ((await h.api(`/v1/orders/${secondId}`)).json.order.ordStatus === "Filled" ? true : undefined), 10_000);
+  await h.engine?.journal.durable();
 });
 afterAll(() => h?.close());
 
