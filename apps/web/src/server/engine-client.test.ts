@@ -40,6 +40,16 @@ describe("EngineClient", () => {
     expect(e.requests()).toBe(3);
   });
 
+  it("sends the retry on a connection of its own: the pool's other idle connections are closing too", async () => {
+    const e = await engine();
+    const client = new EngineClient(e.url, "token");
+    // Three calls at once leave three kept-alive connections, idle since the same moment.
+    await Promise.all([1, 2, 3].map(() => client.submit(order as never, "user:t")));
+    // The engine now drops whatever comes on any of them: a retry from the pool would meet another one.
+    await expect(client.submit(order as never, "user:t")).resolves.toMatchObject({ order: { orderId: "O5" } });
+    expect(e.requests()).toBe(5);
+  });
+
   it("does not send again when a new connection fails: the caller gets ENGINE_UNAVAILABLE", async () => {
     const e = await engine(true);
     const client = new EngineClient(e.url, "token");

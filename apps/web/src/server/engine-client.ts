@@ -344,7 +344,9 @@ export class EngineClient {
         `${this.baseUrl}${path}`,
         {
           method,
-          agent: this.agent,
+          // The retry takes a connection of its own: the pool's other idle connections went idle together
+          // with the one just closed, and the engine is closing them too.
+          agent: retried ? false : this.agent,
           headers: {
             authorization: this.authHeader,
             ...(payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }),
@@ -373,7 +375,7 @@ export class EngineClient {
       );
       request.on("error", (error) => {
         // A kept-alive connection the engine closed as idle just as this request went out on it: the
-        // engine read nothing, so the request goes again, once, on a new connection.
+        // engine read nothing, so the request goes again, once, on a new (unpooled) connection.
         if (!retried && !answered && request.reusedSocket && closedUnderUs(error)) {
           resolve(this.request<T>(method, path, body, true));
           return;
