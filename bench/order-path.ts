@@ -695,6 +695,7 @@ interface MaxRpsStep {
   ok: number;
   overloaded: number;
   errors: number;
+  first_error?: string;
   sent_of: [number, number];
 }
 
@@ -759,11 +760,12 @@ async function apiMaxRps(stack: Stack, quotes: Quotes, cookie: string): Promise<
       ok: r.ok,
       overloaded: r.overloaded,
       errors: r.errors,
+      ...(r.first_error === undefined ? {} : { first_error: r.first_error }),
       sent_of: [r.sent, r.orders],
     };
     steps.push(s);
     log(
-      `  ${kind} ${rate}/s for ${seconds} s: p99 ${fmt(s.p99_ms)} ms, ${s.ok} ok, ${s.overloaded} 503, ${s.errors} errors → ${s.holds ? "holds" : "fails"}`,
+      `  ${kind} ${rate}/s for ${seconds} s: p99 ${fmt(s.p99_ms)} ms, ${s.ok} ok, ${s.overloaded} 503, ${s.errors} errors${s.first_error ? ` (first: ${s.first_error})` : ""} → ${s.holds ? "holds" : "fails"}`,
     );
     await sleep(1000); // let the backlog drain before the next step
     return s.holds;
