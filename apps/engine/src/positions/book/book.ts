@@ -3,7 +3,7 @@
  * fed by fills, busts, corrections, FX and instrument marks, cash dividends and splits. Every key keeps
  * its entries (fills and corporate actions, in arrival order, with the FX rates used when they were first
  * booked), so a bust or a correction rebuilds that key exactly from what remains.
- * Conventions: docs/POSITIONS.md.
+ * Conventions: docs/POSITIONS.md. Its views and roll-ups are formatted in views.ts.
  */
 import type { Decimal } from "@fillmore/shared";
 import { A, abs, convert, decimalsOf, divRound, fromScaled, ONE_Q, Q, sign, toScaled } from "./scaled";
@@ -16,7 +16,6 @@ import type {
   FillLeg,
   Mark,
   MarkSource,
-  MarkView,
   PnlMethod,
   PositionKey,
   PositionView,
@@ -24,6 +23,7 @@ import type {
   SessionBoundary,
   Split,
 } from "./types";
+import { type Figures, feesOut, fmtA, type MarkSlot, positionView, rollupOf } from "./views";
 
 const Q_IN_A = 10n ** BigInt(A - Q);
 
@@ -66,7 +66,7 @@ interface Baseline {
   usdUnrealized: ByMethod<bigint | null>;
 }
 
-class KeyState {
+export class KeyState {
   qty = 0n;
   cost = 0n;
   lots: Lot[] = [];
@@ -152,15 +152,6 @@ class KeyState {
 const keyId = (accountId: string, strategy: string | null, symbol: string) => `${accountId}\u0001${strategy ?? ""}\u0001${symbol}`;
 const toMs = (t: string | number): number => (typeof t === "number" ? t : Date.parse(t));
 const toA = (v: Decimal): bigint => toScaled(v, Q) * Q_IN_A;
-const fmtA = (v: bigint): Decimal => fromScaled(v, A);
-const max0 = (v: bigint): bigint => (v > 0n ? v : 0n);
-
-/** Average price from a signed cost (scale A) and signed qty (scale Q): cost / (qty × multiplier), half-even to 12 places. */
-function avgOf(cost: bigint, qty: bigint, mult: bigint): Decimal {
-  if (qty === 0n) return "0";
-  // cost(A=36) / (qty(12) × mult(12)) = price at scale 12
-  return fromScaled(divRound(cost, qty * mult), Q);
-}
 
 /** Apportions one fee to a fill's legs by quantity: the close leg is rounded half-even to the fee's own places (at least 2), the open leg takes the rest, so the legs sum to the fee exactly. */
 export function apportionFee(fee: FeeAmount, closeQty: Decimal, fillQty: Decimal): [close: Decimal, open: Decimal] {
@@ -172,33 +163,10 @@ export function apportionFee(fee: FeeAmount, closeQty: Decimal, fillQty: Decimal
   return [fromScaled(close, scale), fromScaled(amt - close, scale)];
 }
 
-interface MarkSlot {
-  mark: Mark;
-  px: bigint;
-  tsMs: number;
-}
 interface FxSlot {
   rate: bigint;
   mark: Mark;
   tsMs: number;
-}
-
-/** Internal per-key figures at a time, in scaled bigints. */
-interface Figures {
-  st: KeyState;
-  now: number;
-  method: PnlMethod;
-  slot: MarkSlot | null;
-  markStale: boolean;
-  unrealizedAvg: bigint | null;
-  unrealizedFifo: bigint | null;
-  notional: bigint | null;
-  feesQuote: bigint;
-  daily: bigint | null;
-  rate: bigint | null;
-  fxStale: boolean;
-  usdUnrealized: ByMethod<bigint | null>;
-  usdDaily: bigint | null;
 }
 
 export class PositionBook {
@@ -454,13 +422,13 @@ export class PositionBook {
    */
   position(key: PositionKey, now: string | number, options: { lots?: boolean } = {}): PositionView | undefined {
     const st = this.keys.get(keyId(key.accountId, key.strategy, key.symbol));
-    return st ? this.view(this.figures(st, toMs(now)), options.lots ?? true) : undefined;
+    return st ? positionView(this.figures(st, toMs(now)), options.lots ?? true) : undefined;
   }
 
   positions(now: string | number, filter: Partial<PositionKey> = {}): PositionView[] {
     const t = toMs(now);
     const out: PositionView[] = [];
-    for (const st of this.keys.values()) if (matches(st.key, filter)) out.push(this.view(this.figures(st, t)));
+    for (const st of this.keys.values()) if (matches(st.key, filter)) out.push(positionView(this.figures(st, t)));
     return out;
   }
 
@@ -490,7 +458,7 @@ export class PositionBook {
       }
       g.figs.push(this.figures(st, t));
     }
-    return [...groups.values()].map(({ group, figs }) => this.sumUp(group, figs));
+    return [...groups.values()].map(({ group, figs }) => rollupOf(group, figs, this.cfg.baseCurrency));
   }
 
   /** The account's position per symbol = the sum of its strategy books (what reconciles with a broker). */
@@ -756,116 +724,6 @@ export class PositionBook {
       usdDaily,
     };
   }
-
-  private fxMissingOf(f: Figures): string[] {
-    const missing = new Set(f.st.fxPending);
-    if (f.rate === null && f.st.qty !== 0n) missing.add(f.st.quoteCurrency);
-    return [...missing].sort();
-  }
-
-  private view(f: Figures, withLots = true): PositionView {
-    const st = f.st;
-    const realized = f.method === "avgCost" ? st.realizedAvg : st.realizedFifo;
-    const unrealized = f.method === "avgCost" ? f.unrealizedAvg : f.unrealizedFifo;
-    const gross = unrealized === null ? null : realized + unrealized;
-    const usdRealized = f.method === "avgCost" ? st.usdRealizedAvg : st.usdRealizedFifo;
-    const u = f.usdUnrealized[f.method];
-    const n = f.notional;
-    const usdN = n === null || f.rate === null ? null : convert(n, f.rate);
-    const markView: MarkView | null = f.slot ? { ...f.slot.mark, ageMs: Math.max(0, f.now - f.slot.tsMs), stale: f.markStale } : null;
-    return {
-      key: { ...st.key },
-      quoteCurrency: st.quoteCurrency,
-      multiplier: st.multiplier,
-      method: f.method,
-      qty: fromScaled(st.qty, Q),
-      avgPx: avgOf(st.cost, st.qty, st.mult),
-      cost: fmtA(st.cost),
-      lots: !withLots
-        ? []
-        : st.openLots().map((l) => ({
-            qty: fromScaled(l.qty, Q),
-            px: avgOf(l.cost, l.qty, st.mult),
-            cost: fmtA(l.cost),
-            openedBy: l.openedBy,
-            ts: l.ts,
-          })),
-      realizedBy: { avgCost: fmtA(st.realizedAvg), fifo: fmtA(st.realizedFifo) },
-      unrealizedBy: { avgCost: optA(f.unrealizedAvg), fifo: optA(f.unrealizedFifo) },
-      realized: fmtA(realized),
-      unrealized: optA(unrealized),
-      gross: optA(gross),
-      net: gross === null ? null : fmtA(gross - f.feesQuote),
-      dividends: fmtA(st.dividends),
-      fees: feesOut(st.fees),
-      cashFlow: fmtA(st.cashFlow),
-      mark: markView,
-      exposure: n === null ? null : { long: fmtA(max0(n)), short: fmtA(max0(-n)), net: fmtA(n), notional: fmtA(n) },
-      daily: optA(f.daily),
-      usd: {
-        realizedBy: { avgCost: fmtA(st.usdRealizedAvg), fifo: fmtA(st.usdRealizedFifo) },
-        realized: fmtA(usdRealized),
-        unrealized: optA(u),
-        fees: fmtA(st.usdFees),
-        gross: u === null ? null : fmtA(usdRealized + u),
-        net: u === null ? null : fmtA(usdRealized + u - st.usdFees),
-        daily: optA(f.usdDaily),
-        exposure: usdN === null ? null : { long: fmtA(max0(usdN)), short: fmtA(max0(-usdN)), net: fmtA(usdN), gross: fmtA(abs(usdN)) },
-        fxMissing: this.fxMissingOf(f),
-        fxStale: f.fxStale,
-      },
-      lastFillTs: st.lastFillTs,
-      fillCount: st.fillCount,
-    };
-  }
-
-  private sumUp(group: Rollup["group"], figs: Figures[]): Rollup {
-    let realized = 0n;
-    let unrealized = 0n;
-    let fees = 0n;
-    let daily = 0n;
-    let long = 0n;
-    let short = 0n;
-    const missingMarks = new Set<string>();
-    const staleMarks = new Set<string>();
-    const fxMissing = new Set<string>();
-    let fxStale = false;
-    for (const f of figs) {
-      const st = f.st;
-      realized += f.method === "avgCost" ? st.usdRealizedAvg : st.usdRealizedFifo;
-      fees += st.usdFees;
-      const u = f.usdUnrealized[f.method];
-      if (u !== null) unrealized += u;
-      if (f.usdDaily !== null) daily += f.usdDaily;
-      if (f.notional !== null && f.rate !== null) {
-        const n = convert(f.notional, f.rate);
-        if (n > 0n) long += n;
-        else short -= n;
-      }
-      if (st.qty !== 0n && f.slot === null) missingMarks.add(st.key.symbol);
-      if (st.qty !== 0n && f.markStale) staleMarks.add(st.key.symbol);
-      for (const c of this.fxMissingOf(f)) fxMissing.add(c);
-      if (st.qty !== 0n && f.fxStale) fxStale = true;
-    }
-    const gross = realized + unrealized;
-    return {
-      group,
-      currency: this.cfg.baseCurrency,
-      positions: figs.length,
-      realized: fmtA(realized),
-      unrealized: fmtA(unrealized),
-      fees: fmtA(fees),
-      gross: fmtA(gross),
-      net: fmtA(gross - fees),
-      daily: fmtA(daily),
-      exposure: { long: fmtA(long), short: fmtA(short), net: fmtA(long - short), gross: fmtA(long + short) },
-      incomplete: missingMarks.size > 0 || fxMissing.size > 0,
-      missingMarks: [...missingMarks].sort(),
-      staleMarks: [...staleMarks].sort(),
-      fxMissing: [...fxMissing].sort(),
-      fxStale,
-    };
-  }
 }
 
 function matches(key: PositionKey, f: Partial<PositionKey>): boolean {
@@ -874,14 +732,4 @@ function matches(key: PositionKey, f: Partial<PositionKey>): boolean {
     (f.strategy === undefined || f.strategy === key.strategy) &&
     (f.symbol === undefined || f.symbol === key.symbol)
   );
-}
-
-function optA(v: bigint | null): Decimal | null {
-  return v === null ? null : fmtA(v);
-}
-
-function feesOut(fees: Map<string, bigint>): Record<string, Decimal> {
-  const out: Record<string, Decimal> = {};
-  for (const c of [...fees.keys()].sort()) out[c] = fmtA(fees.get(c) ?? 0n);
-  return out;
 }
