@@ -164,7 +164,11 @@ test.describe("blotter grid: columns, sorting, held stops, virtual rows", () => 
       await page.waitForTimeout(50);
     }
     await expect(first).toBeVisible();
-    expect(await scroller(page).evaluate((el) => el.scrollTop)).toBeGreaterThan(300 * 27);
+    // Rendered is not yet in view (the grid renders a few rows past the edge): bring it in, then the
+    // view's bottom edge is past the 319 rows above it (27 px each), whatever the view's height.
+    await first.scrollIntoViewIfNeeded();
+    const view = await scroller(page).evaluate((el) => ({ top: el.scrollTop, height: el.clientHeight }));
+    expect(view.top + view.height).toBeGreaterThan(319 * 27);
     expect(await rows(page).count()).toBeLessThan(120);
     await page.screenshot({ path: screenshotPath("blotter-scrolled.png") });
     // Scrolled down, the rows stay put while the demo strategy's new orders arrive on top.
