@@ -46,25 +46,38 @@ export class Admission {
   admit(req: http.IncomingMessage, res: http.ServerResponse): boolean {
     const url = req.url ?? "/";
     if (url === "/health" || url === "/metrics" || url.startsWith("/v1/stream")) return true;
-    this.startMonitor();
-    const command = req.method === "POST" && isNewRisk(url);
-    let reason: string | null = null;
-    if (this.inFlight >= this.options.maxInFlight) reason = `${this.inFlight} requests in flight (limit ${this.options.maxInFlight})`;
-    else if (command && this.options.maxLoopDelayMs > 0 && this.lastLoopDelayP99Ms > this.options.maxLoopDelayMs)
-      reason = `event-loop delay p99 ${this.lastLoopDelayP99Ms.toFixed(0)} ms above ${this.options.maxLoopDelayMs} ms`;
-    if (reason !== null) {
-      this.refused += 1;
-      const body = JSON.stringify({ error: { code: "OVERLOADED", message: `engine overloaded: ${reason}; retry shortly` } });
+    const refusal = this.enter(req.method === "POST" && isNewRisk(url));
+    if (refusal !== null) {
+      const body = JSON.stringify(refusal.body);
       res.writeHead(503, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "retry-after": "1" });
       res.end(body);
       req.resume();
       return false;
     }
-    this.inFlight += 1;
-    res.once("close", () => {
-      this.inFlight -= 1;
-    });
+    res.once("close", () => this.leave());
     return true;
+  }
+
+  /**
+   * Takes a place for one request (`newRisk`: a new order or a modification), or answers why not: the
+   * 503 body to send. A place taken is given back with `leave()` once the request is answered.
+   */
+  enter(newRisk: boolean): { body: { error: { code: "OVERLOADED"; message: string } } } | null {
+    this.startMonitor();
+    let reason: string | null = null;
+    if (this.inFlight >= this.options.maxInFlight) reason = `${this.inFlight} requests in flight (limit ${this.options.maxInFlight})`;
+    else if (newRisk && this.options.maxLoopDelayMs > 0 && this.lastLoopDelayP99Ms > this.options.maxLoopDelayMs)
+      reason = `event-loop delay p99 ${this.lastLoopDelayP99Ms.toFixed(0)} ms above ${this.options.maxLoopDelayMs} ms`;
+    if (reason === null) {
+      this.inFlight += 1;
+      return null;
+    }
+    this.refused += 1;
+    return { body: { error: { code: "OVERLOADED", message: `engine overloaded: ${reason}; retry shortly` } } };
+  }
+
+  leave(): void {
+    this.inFlight -= 1;
   }
 
   stop(): void {

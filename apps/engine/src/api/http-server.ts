@@ -1,13 +1,5 @@
-import { timingSafeEqual } from "node:crypto";
 import http from "node:http";
-import {
-  cancelAllInput,
-  cancelOrderInput,
-  modifyOrderInput,
-  setRiskLimitsInput,
-  setTradingStateInput,
-  submitOrderInput,
-} from "@fillmore/shared";
+import { cancelAllInput, setRiskLimitsInput, setTradingStateInput } from "@fillmore/shared";
 import type pg from "pg";
 import type { Registry } from "prom-client";
 import { z } from "zod";
@@ -39,6 +31,8 @@ import { adminRoutes } from "./admin-routes";
 import { admit } from "./backpressure";
 import type { EventHub, StreamItem } from "./event-hub";
 import { type FixStore, orderFixMessages } from "./fix-messages";
+import { authorized, parse } from "./input";
+import { actorSchema, type CommandAnswer, runOrderCommand } from "./order-commands";
 
 export interface ApiDeps {
   token: string;
@@ -77,10 +71,6 @@ export interface ApiDeps {
 export type { AuditVerifyView } from "../audit/verify-view";
 
 const MAX_BODY_BYTES = 64 * 1024;
-const actorSchema = z.string().min(1).max(128);
-const submitBody = z.object({ actor: actorSchema, order: submitOrderInput }).strict();
-const cancelBody = z.object({ actor: actorSchema }).strict().and(cancelOrderInput);
-const modifyBody = z.object({ actor: actorSchema }).and(modifyOrderInput);
 const cancelAllBody = z.object({ actor: actorSchema }).and(cancelAllInput);
 const riskLimitsBody = z.object({ actor: actorSchema }).and(setRiskLimitsInput);
 const outageBody = z.object({ actor: actorSchema, down: z.boolean() }).strict();
@@ -92,23 +82,36 @@ function send(res: http.ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+function answer(res: http.ServerResponse, result: CommandAnswer): void {
+  send(res, result.status, result.body);
+}
+
 function sendError(res: http.ServerResponse, error: CommandError): void {
   send(res, error.httpStatus, { error: { code: error.code, message: error.message, details: error.details } });
 }
 
-async function readJson(req: http.IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new CommandError("INVALID_INPUT", `request body exceeds ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
-  } catch {
-    throw new CommandError("INVALID_INPUT", "request body is not valid JSON");
-  }
+/** The request's JSON body (at most MAX_BODY_BYTES); read by listeners, not `for await`, which costs a promise per chunk. */
+function readJson(req: http.IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      req.off("data", onData);
+      req.resume(); // drain the rest, so the error answer is still read
+      reject(new CommandError("INVALID_INPUT", `request body exceeds ${MAX_BODY_BYTES} bytes`));
+    };
+    req.on("data", onData);
+    req.on("error", reject);
+    req.on("end", () => {
+      try {
+        resolve(JSON.parse((chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString("utf8")));
+      } catch {
+        reject(new CommandError("INVALID_INPUT", "request body is not valid JSON"));
+      }
+    });
+  });
 }
 
 async function readObject(req: http.IncomingMessage): Promise<object> {
@@ -116,22 +119,6 @@ async function readObject(req: http.IncomingMessage): Promise<object> {
   if (body === null || typeof body !== "object" || Array.isArray(body))
     throw new CommandError("INVALID_INPUT", "request body must be a JSON object");
   return body;
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-    throw new CommandError("INVALID_INPUT", issues.map((i) => `${i.path || "input"}: ${i.message}`).join("; "), issues);
-  }
-  return result.data;
-}
-
-function authorized(req: http.IncomingMessage, token: string): boolean {
-  const header = req.headers.authorization ?? "";
-  const given = Buffer.from(header.startsWith("Bearer ") ? header.slice(7) : "");
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /** The engine's internal API, for the gateway only: loopback, service token, JSON and an SSE event stream. */
@@ -155,15 +142,7 @@ type Handler = (ctx: {
 }) => Promise<void> | void;
 
 const routes: [method: string, pattern: RegExp, handler: Handler][] = [
-  [
-    "POST",
-    /^\/v1\/orders$/,
-    async ({ deps, req, res }) => {
-      const body = parse(submitBody, await readJson(req));
-      const result = await deps.orders.submit(body.order, body.actor);
-      send(res, result.duplicate ? 200 : 201, result);
-    },
-  ],
+  ["POST", /^\/v1\/orders$/, async ({ deps, req, res }) => answer(res, await runOrderCommand(deps.orders, "submit", await readJson(req)))],
   [
     "POST",
     /^\/v1\/orders\/cancel-all$/,
@@ -175,18 +154,14 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
   [
     "POST",
     /^\/v1\/orders\/([^/]+)\/cancel$/,
-    async ({ deps, req, res, params }) => {
-      const body = parse(cancelBody, { ...(await readObject(req)), orderId: params[0] });
-      send(res, 200, { order: await deps.orders.cancel(body.orderId, body.actor) });
-    },
+    async ({ deps, req, res, params }) =>
+      answer(res, await runOrderCommand(deps.orders, "cancel", { ...(await readObject(req)), orderId: params[0] })),
   ],
   [
     "POST",
     /^\/v1\/orders\/([^/]+)\/modify$/,
-    async ({ deps, req, res, params }) => {
-      const { actor, ...changes } = parse(modifyBody, { ...(await readObject(req)), orderId: params[0] });
-      send(res, 200, { order: await deps.orders.modify(changes, actor) });
-    },
+    async ({ deps, req, res, params }) =>
+      answer(res, await runOrderCommand(deps.orders, "modify", { ...(await readObject(req)), orderId: params[0] })),
   ],
   [
     "GET",

@@ -4,6 +4,7 @@ import type { Registry } from "prom-client";
 import type { AlertCentre } from "../alerts/alert-centre";
 import type { EventHub } from "../api/event-hub";
 import { createApiServer } from "../api/http-server";
+import { attachOrderChannel } from "../api/order-channel";
 import type { EngineConfig } from "../config";
 import type { Breakers } from "../controls/breakers/breakers";
 import type { Deadman } from "../controls/deadman";
@@ -110,11 +111,13 @@ export async function startApi(w: ApiWiring): Promise<{ url: string; close(): Pr
   // The console's kept-alive connections stay open through quiet spells (Node closes them after 5 s).
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  const channel = attachOrderChannel(server, { token: config.ENGINE_SERVICE_TOKEN, orders, log, registry: w.registry });
   await new Promise<void>((resolve) => server.listen(config.ENGINE_PORT, config.ENGINE_HOST, resolve));
   const address = server.address() as AddressInfo;
   return {
     url: `http://${config.ENGINE_HOST}:${address.port}`,
     close: async () => {
+      channel.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },

@@ -86,7 +86,9 @@ export async function startConsoleNode(options: ConsoleNodeOptions): Promise<Con
       },
     },
   });
-  const engine = new EngineClient(env.ENGINE_URL, env.ENGINE_SERVICE_TOKEN, new ConcurrencyGate(limits.gate));
+  // Submit, cancel and modify over the engine's order channel (engine-channel.ts); CONSOLE_ENGINE_CHANNEL=0: HTTP only.
+  const orderChannel = (options.rawEnv ?? process.env).CONSOLE_ENGINE_CHANNEL !== "0";
+  const engine = new EngineClient(env.ENGINE_URL, env.ENGINE_SERVICE_TOKEN, new ConcurrencyGate(limits.gate), { orderChannel });
   const shedder = new LoopDelayShedder(limits.maxLoopDelayMs).start();
 
   // The adapter holds one connection for LISTEN: its own small pool, so it never starves requests.
@@ -140,6 +142,7 @@ export async function startConsoleNode(options: ConsoleNodeOptions): Promise<Con
       shedder.stop();
       scheduler?.stop();
       await consoleServer.close();
+      engine.close();
       await Promise.allSettled([pool.end(), prisma.$disconnect(), adapterPool?.end()]);
     },
   };

@@ -17,6 +17,7 @@ import type {
   SubmitOrderInput,
 } from "@fillmore/shared";
 import { type ConcurrencyGate, OverloadedError } from "./backpressure";
+import { type ChannelAnswer, ChannelLostError, type ChannelOp, EngineChannel } from "./engine-channel";
 import type {
   AlertListView,
   AlertSeverity,
@@ -60,25 +61,35 @@ export class EngineClient {
    * per-call instrumentation, which on this hot path cost more than the engine's own work.
    */
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  /** Submit, cancel and modify over the engine's order channel when it is open (engine-channel.ts). */
+  private readonly channel: EngineChannel | null;
 
   constructor(
     readonly baseUrl: string,
     private readonly token: string,
     /** Bounds the calls in flight to the engine; past it a call fails at once with 503 OVERLOADED (backpressure.ts). */
     readonly gate?: ConcurrencyGate,
-  ) {}
+    options: { orderChannel?: boolean } = {},
+  ) {
+    this.channel = options.orderChannel ? new EngineChannel(baseUrl, this.authHeader) : null;
+  }
 
   submit(order: SubmitOrderInput, actor: string) {
-    return this.call<{ order: Order; duplicate: boolean }>("POST", "/v1/orders", { actor, order });
+    return this.command<{ order: Order; duplicate: boolean }>("submit", "/v1/orders", { actor, order });
   }
 
   cancel(orderId: string, actor: string) {
-    return this.call<{ order: Order }>("POST", `/v1/orders/${encodeURIComponent(orderId)}/cancel`, { actor });
+    return this.command<{ order: Order }>("cancel", `/v1/orders/${encodeURIComponent(orderId)}/cancel`, { actor }, orderId);
   }
 
   modify(input: ModifyOrder, actor: string) {
     const { orderId, ...changes } = input;
-    return this.call<{ order: Order }>("POST", `/v1/orders/${encodeURIComponent(orderId)}/modify`, { actor, ...changes });
+    return this.command<{ order: Order }>("modify", `/v1/orders/${encodeURIComponent(orderId)}/modify`, { actor, ...changes }, orderId);
+  }
+
+  /** Ends the order channel, if open (HTTP connections are kept-alive and close themselves). */
+  close(): void {
+    this.channel?.close();
   }
 
   cancelAll(filter: CancelAll, actor: string) {
@@ -327,13 +338,30 @@ export class EngineClient {
   }
 
   private call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    if (!this.gate) return this.request<T>(method, path, body);
-    return this.gate
-      .run(() => this.request<T>(method, path, body))
-      .catch((error: unknown) => {
-        if (error instanceof OverloadedError) throw new EngineError(503, "OVERLOADED", error.message);
-        throw error;
-      });
+    return this.gated(() => this.request<T>(method, path, body));
+  }
+
+  /** An order command: over the order channel when it is open, else `POST path` (the same body, with `orderId` on the channel). */
+  private command<T>(op: ChannelOp, path: string, body: Record<string, unknown>, orderId?: string): Promise<T> {
+    const channel = this.channel?.ready() ? this.channel : null;
+    if (!channel) return this.call<T>("POST", path, body);
+    return this.gated(() =>
+      channel.call(op, orderId === undefined ? body : { ...body, orderId }).then(
+        (answer: ChannelAnswer) => settle<T>(answer.status, answer.json),
+        (error: unknown) => {
+          if (error instanceof ChannelLostError) throw new EngineError(503, "ENGINE_UNAVAILABLE", `engine answer lost: ${error.message}`);
+          throw error;
+        },
+      ),
+    );
+  }
+
+  private gated<T>(run: () => Promise<T>): Promise<T> {
+    if (!this.gate) return run();
+    return this.gate.run(run).catch((error: unknown) => {
+      if (error instanceof OverloadedError) throw new EngineError(503, "OVERLOADED", error.message);
+      throw error;
+    });
   }
 
   private request<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
@@ -358,18 +386,17 @@ export class EngineClient {
           response.on("data", (chunk: Buffer) => chunks.push(chunk));
           response.on("error", (error) => reject(new EngineError(503, "ENGINE_UNAVAILABLE", `engine answer lost: ${String(error)}`)));
           response.on("end", () => {
-            const status = response.statusCode ?? 500;
-            let json: T & { error?: { code: string; message: string; details?: unknown } };
+            let json: unknown;
             try {
               json = JSON.parse(Buffer.concat(chunks).toString("utf8"));
             } catch {
-              return reject(new EngineError(502, "ENGINE_ERROR", `engine answered HTTP ${status} without JSON`));
+              return reject(new EngineError(502, "ENGINE_ERROR", `engine answered HTTP ${response.statusCode ?? 500} without JSON`));
             }
-            if (status >= 400) {
-              const e = json.error ?? { code: "ENGINE_ERROR", message: response.statusMessage ?? `HTTP ${status}` };
-              return reject(new EngineError(status, e.code, e.message, e.details));
+            try {
+              resolve(settle<T>(response.statusCode ?? 500, json, response.statusMessage));
+            } catch (error) {
+              reject(error);
             }
-            resolve(json);
           });
         },
       );
@@ -385,6 +412,16 @@ export class EngineClient {
       request.end(payload);
     });
   }
+}
+
+/** An engine answer: its JSON, or the EngineError its status and `error` say. */
+function settle<T>(status: number, json: unknown, statusMessage?: string): T {
+  if (status < 400) return json as T;
+  const e = (json as { error?: { code: string; message: string; details?: unknown } } | null)?.error ?? {
+    code: "ENGINE_ERROR",
+    message: statusMessage ?? `HTTP ${status}`,
+  };
+  throw new EngineError(status, e.code, e.message, e.details);
 }
 
 /** The errors of a connection closed by the other end before it answered (ECONNRESET, EPIPE, "socket hang up"). */
