@@ -194,11 +194,24 @@ test.describe("blotter grid: columns, sorting, held stops, virtual rows", () => 
     expect(viewport).toEqual({ width: 1440, height: 900 });
     const box = async (label: string) => (await header(page, label).boundingBox()) ?? { x: 0, y: 0, width: 0, height: 0 };
     const actions = async () => (await blotter(page).locator("thead th.actions").boundingBox()) ?? { x: 0, y: 0, width: 0, height: 0 };
-    // Default columns: the table fits, no sideways scrolling, the last data column ends where actions begin.
-    // (1 px of sub-pixel rounding allowed.)
-    expect(await scroller(page).evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
-    const stop = await box("Stop Px");
-    expect(stop.x + stop.width).toBeLessThanOrEqual((await actions()).x + 0.5);
+    // Default columns: the table fits, no sideways scrolling, the last data column ends where actions begin
+    // (1 px of sub-pixel rounding allowed). Measured in one go once the page has settled (rows loaded,
+    // scrollbars shown), so that the figures belong to one layout; a failure says what it saw.
+    await expect(async () => {
+      const layout = await scroller(page).evaluate((el) => {
+        const th = (selector: string) => el.querySelector(selector)?.getBoundingClientRect();
+        const stopPx = [...el.querySelectorAll("thead th")].find((h) => h.textContent?.trim() === "Stop Px")?.getBoundingClientRect();
+        return {
+          overflow: el.scrollWidth - el.clientWidth,
+          clientWidth: el.clientWidth,
+          tableWidth: el.querySelector("table")?.getBoundingClientRect().width,
+          stopEnd: stopPx ? stopPx.x + stopPx.width : Number.NaN,
+          actionsStart: th("thead th.actions")?.x ?? Number.NaN,
+        };
+      });
+      expect(layout.overflow, JSON.stringify(layout)).toBeLessThanOrEqual(1);
+      expect(layout.stopEnd, JSON.stringify(layout)).toBeLessThanOrEqual(layout.actionsStart + 0.5);
+    }).toPass({ timeout: 5_000 });
     await page.screenshot({ path: screenshotPath("blotter-grid.png") });
 
     // Every column on: wider than the card; scrolled to the end, the last column is clear of the actions.
