@@ -40,3 +40,30 @@ export async function refreshScores(pool: pg.Pool, scores: QualityScores, nowMs:
   scores.set(rows, nowMs);
   return rows.length;
 }
+
+/**
+ * Runs the figures' refresh on each timer tick while the `quality` policy uses them: once at the
+ * first tick, then only if a score was read since the previous refresh. The query reads the trailing
+ * hour of orders (45 ms of a Postgres core over 24,500 of them, growing with them: at 500 orders/s an
+ * hour holds 1.8 million), so an engine that does not route by quality does not pay for it.
+ * An order routed by quality after a quiet spell uses the figures of the last refresh, and the next
+ * tick refreshes them.
+ */
+export class ScoresRefresher {
+  private refreshed = false;
+  private readsSeen = 0;
+
+  constructor(
+    private readonly scores: QualityScores,
+    private readonly refresh: () => void,
+  ) {}
+
+  /** Whether this tick refreshed. */
+  tick(): boolean {
+    if (this.refreshed && this.scores.reads === this.readsSeen) return false;
+    this.refreshed = true;
+    this.readsSeen = this.scores.reads;
+    this.refresh();
+    return true;
+  }
+}

@@ -1,5 +1,6 @@
 import { orderFrom } from "@fillmore/shared/testing";
 import { afterEach, describe, expect, it } from "vitest";
+import { ScoresRefresher } from "../quality/venue-scores";
 import { type Candidate, route } from "./policies";
 import { LATENCY_PENALTY_BPS_PER_MS, QualityScores, qualityScores, REJECT_PENALTY_BPS, type VenueQuality } from "./quality-policy";
 
@@ -64,5 +65,26 @@ describe("quality routing policy", () => {
   it("a venue that rejects a lot loses to one that does not", () => {
     qualityScores.set([q("REJECTS", null, 1, 100, 0.9), q("STEADY", null, 3, 100, 0)], 1);
     expect(route(order, [venue("REJECTS"), venue("STEADY")], "quality").legs[0]?.venueId).toBe("STEADY");
+  });
+});
+
+describe("ScoresRefresher", () => {
+  it("refreshes at the first tick, then only after the quality policy has read a score", () => {
+    const scores = new QualityScores();
+    let refreshes = 0;
+    const refresher = new ScoresRefresher(scores, () => {
+      refreshes += 1;
+    });
+    expect(refresher.tick()).toBe(true);
+    // Nobody routes by quality: later ticks leave the query alone.
+    expect(refresher.tick()).toBe(false);
+    expect(refresher.tick()).toBe(false);
+    expect(refreshes).toBe(1);
+    // An order scored against two venues: the next tick refreshes, once.
+    scores.score({ symbol: "AAPL" }, { venueId: "A", feeBps: "1" });
+    scores.score({ symbol: "AAPL" }, { venueId: "B", feeBps: null });
+    expect(refresher.tick()).toBe(true);
+    expect(refresher.tick()).toBe(false);
+    expect(refreshes).toBe(2);
   });
 });

@@ -36,6 +36,8 @@ export class QualityScores {
   private prior: number | null = null;
   /** When the figures were last replaced (epoch ms); 0: never. */
   asOfMs = 0;
+  /** Scores given since start: the figures are refreshed only while something reads them (venue-scores.ts). */
+  reads = 0;
 
   /** Replaces the figures (one row per venue with symbol null, and per venue × symbol). */
   set(rows: readonly VenueQuality[], asOfMs: number): void {
@@ -73,6 +75,7 @@ export class QualityScores {
 
   /** The router's score (higher is better). */
   score(order: Pick<Order, "symbol">, candidate: { venueId: string; feeBps: string | null }): number {
+    this.reads += 1;
     const fee = candidate.feeBps === null ? 0 : Number(candidate.feeBps);
     return -Number(this.expectedCostBps(order, candidate.venueId, fee).bps.toFixed(6));
   }

@@ -11,7 +11,7 @@ import { QUALITY_ALERT_CODES } from "../quality/alert-rules";
 import { MarkoutSampler, type MarkoutSamplerOptions } from "../quality/markouts";
 import { MetricsProjection, type MetricsProjectionOptions } from "../quality/projection";
 import { ProjectionThread } from "../quality/projection-thread";
-import { refreshScores } from "../quality/venue-scores";
+import { refreshScores, ScoresRefresher } from "../quality/venue-scores";
 import { qualityScores } from "../routing/quality-policy";
 
 export interface QualityOptions extends MarkoutSamplerOptions {
@@ -72,8 +72,9 @@ export function wireQuality(
         void refreshScores(pool, qualityScores, clock.nowMs()).catch((error: unknown) =>
           qlog.warn({ err: error }, "venue quality figures not refreshed"),
         );
-      refresh();
-      scoresTimer = setInterval(refresh, options.scoresIntervalMs ?? 10_000);
+      const refresher = new ScoresRefresher(qualityScores, refresh);
+      refresher.tick();
+      scoresTimer = setInterval(() => refresher.tick(), options.scoresIntervalMs ?? 10_000);
       scoresTimer.unref();
       if (alerts) {
         monitor = new QualityAlertMonitor({ pool, alerts, nowMs: () => clock.nowMs(), log: qlog }, options.alertIntervalMs);

@@ -2,6 +2,7 @@ import { type AnyEvent, type BreakFoundData, type Clock, type Decimal, formatSco
 import type { Journal, JournalEntry } from "../../journal/journal";
 import type { Logger } from "../../log";
 import { CommandError } from "../../orders/errors";
+import type { BookedFill } from "../../orders/order-book";
 import type { OrderManager } from "../../orders/order-manager";
 import type { RiskSettings } from "../../risk/risk-settings";
 import type { BrokerAdapter, VenueOrderStatus, VenuePosition } from "../../venues/adapter";
@@ -55,6 +56,12 @@ const resolutionOf = { adopt: "adopted", investigated: "investigated" } as const
  * whose fate is unknown are breaks too, settled through the order manager's settle command.
  * State is rebuilt from the journal: subscribe before replay.
  */
+interface VenueBook {
+  fills: [key: string, fill: BookedFill][];
+  /** Exec ids seen from the venue (the part after `venueId:`). */
+  seen: string[];
+}
+
 export class Reconciliation {
   private readonly breaks = new Map<string, Break>();
   /** Open break by identity (breakKey). */
@@ -64,6 +71,7 @@ export class Reconciliation {
   /** Orders an alert said have an unknown fate (VENUE_LOST_ORDER, OUTCOME_UNKNOWN), with the alert. */
   private readonly unknownFate = new Map<string, { code: string; message: string }>();
   private readonly statements = new Map<string, Statement>();
+  private grouped: { fills: number; seen: number; byVenue: Map<string, VenueBook> } | undefined;
   private readonly sourceStatus = new Map<string, SourceStatus>();
   private lastRun: RunResult | null = null;
   private counter = 0;
@@ -450,11 +458,9 @@ export class Reconciliation {
       p.qty = money.add(p.qty, qty);
       byKey.set(k, p);
     };
-    const counted = new Set<string>();
-    for (const [k, fill] of this.deps.orders.book.fills) {
-      if (fill.venueId !== venueId || fill.busted || counted.has(`${fill.venueId}:${fill.execId}`)) continue;
+    for (const [k, fill] of this.bookAt(venueId).fills) {
+      if (fill.busted) continue;
       if (k !== `${fill.venueId}:${fill.execId}`) continue; // a correction's own exec id points to the same record
-      counted.add(k);
       const order = this.deps.orders.get(fill.orderId);
       if (!order) continue;
       add(order.accountId, order.symbol, order.side === "Buy" ? fill.lastQty : money.neg(fill.lastQty));
@@ -475,12 +481,44 @@ export class Reconciliation {
 
   private evidence(venueId: string | null): OurEvidence {
     const booked = new Set<string>();
-    for (const fill of this.deps.orders.book.fills.values()) if (venueId === null || fill.venueId === venueId) booked.add(fill.execId);
-    for (const k of this.deps.orders.book.seenExecIds) {
-      const [v, ...rest] = k.split(":");
-      if (venueId === null || v === venueId) booked.add(rest.join(":"));
+    const venues = venueId === null ? [...this.venueBooks().values()] : [this.bookAt(venueId)];
+    for (const book of venues) {
+      for (const [, fill] of book.fills) booked.add(fill.execId);
+      for (const execId of book.seen) booked.add(execId);
     }
     return { bookedExecIds: booked, knownOrder: (orderId) => this.deps.orders.get(orderId) !== undefined };
+  }
+
+  /** The fills booked at one venue and the exec ids seen from it (see venueBooks). */
+  private bookAt(venueId: string): VenueBook {
+    return this.venueBooks().get(venueId) ?? { fills: [], seen: [] };
+  }
+
+  /**
+   * The order book's fills and seen exec ids grouped by venue, so that a run reads each fill once rather
+   * than once per venue (a run over a day of fills held the engine's loop for hundreds of ms). Kept while
+   * the book has no new fills or exec ids: both are only ever added to, and a bust changes its fill in place.
+   */
+  private venueBooks(): Map<string, VenueBook> {
+    const { fills, seenExecIds } = this.deps.orders.book;
+    const cached = this.grouped;
+    if (cached && cached.fills === fills.size && cached.seen === seenExecIds.size) return cached.byVenue;
+    const byVenue = new Map<string, VenueBook>();
+    const at = (venueId: string) => {
+      let book = byVenue.get(venueId);
+      if (!book) {
+        book = { fills: [], seen: [] };
+        byVenue.set(venueId, book);
+      }
+      return book;
+    };
+    for (const entry of fills) at(entry[1].venueId).fills.push(entry);
+    for (const k of seenExecIds) {
+      const colon = k.indexOf(":");
+      at(k.slice(0, colon)).seen.push(k.slice(colon + 1));
+    }
+    this.grouped = { fills: fills.size, seen: seenExecIds.size, byVenue };
+    return byVenue;
   }
 
   /** The in-process simulator forgets everything at a restart: it starts from the positions we booked with it. */
