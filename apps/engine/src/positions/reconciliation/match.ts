@@ -15,7 +15,7 @@ export interface OurPosition {
 /** What the matcher may use to explain a difference: the fills we booked and the orders we know. */
 export interface OurEvidence {
   /** Exec ids we booked (at this source; for a statement, at any venue). */
-  bookedExecIds: ReadonlySet<string>;
+  bookedExecIds: { has(execId: string): boolean };
   /** Whether an order id is one of ours. */
   knownOrder: (orderId: string) => boolean;
   /** Fees we booked per exec id (the sum of the fill's fees in its currency), for fee differences. */

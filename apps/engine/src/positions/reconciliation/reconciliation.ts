@@ -480,13 +480,21 @@ export class Reconciliation {
   }
 
   private evidence(venueId: string | null): OurEvidence {
+    const knownOrder = (orderId: string) => this.deps.orders.get(orderId) !== undefined;
+    if (venueId !== null) {
+      // Looked up in the book's own maps (keyed `venue:execId`) rather than copied into a set per run.
+      const { fills, seenExecIds } = this.deps.orders.book;
+      return {
+        bookedExecIds: { has: (execId) => fills.has(`${venueId}:${execId}`) || seenExecIds.has(`${venueId}:${execId}`) },
+        knownOrder,
+      };
+    }
     const booked = new Set<string>();
-    const venues = venueId === null ? [...this.venueBooks().values()] : [this.bookAt(venueId)];
-    for (const book of venues) {
+    for (const book of this.venueBooks().values()) {
       for (const [, fill] of book.fills) booked.add(fill.execId);
       for (const execId of book.seen) booked.add(execId);
     }
-    return { bookedExecIds: booked, knownOrder: (orderId) => this.deps.orders.get(orderId) !== undefined };
+    return { bookedExecIds: booked, knownOrder };
   }
 
   /** The fills booked at one venue and the exec ids seen from it (see venueBooks). */
