@@ -60,3 +60,43 @@ describe("VenueMonitor", () => {
     ]);
   });
 });
+
+describe("VenueMonitor after an outage", () => {
+  const answer = (orderId: string, seq: number, type: "OrderAccepted" | "OrderRejected") =>
+    ({ ...submitted(orderId, "A", seq), type, data: type === "OrderRejected" ? { reason: "venue down" } : { venueOrderId: "v" } }) as never;
+
+  it("comes back UP: rejects during the outage and late answers to orders sent before it do not keep it DEGRADED", () => {
+    let up = true;
+    const a = { name: "A", isHealthy: () => up } as unknown as BrokerAdapter;
+    const monitor = new VenueMonitor(new Map([["A", a]]));
+    const sample = () => monitor.sample("2026-11-25T12:00:00.000000Z");
+    sample();
+    expect(monitor.state("A")).toBe("UP");
+    monitor.observe(submitted("O-before", "A", 1)); // sent just before the outage
+    up = false;
+    sample();
+    expect(monitor.state("A")).toBe("DOWN");
+    // Sent while it was down (before the router knew): rejected.
+    for (let i = 0; i < 10; i++) {
+      monitor.observe(submitted(`O-down-${i}`, "A", 10 + i));
+      monitor.observe(answer(`O-down-${i}`, 11 + i, "OrderRejected"));
+    }
+    expect(monitor.snapshot()[0]?.rejectRate).toBeGreaterThan(0.2);
+    up = true;
+    // The order sent before the outage is acknowledged 60 s later, when the venue is back.
+    monitor.observe(answer("O-before", 60_000, "OrderAccepted"));
+    for (let i = 0; i < 4; i++) sample();
+    expect(monitor.state("A")).toBe("UP");
+    expect(monitor.snapshot()[0]).toMatchObject({ rejectRate: 0, ackEwmaMs: 0 });
+  });
+
+  it("a venue that rejects while connected still turns DEGRADED", () => {
+    const monitor = new VenueMonitor(new Map([["A", venue("A")]]));
+    for (let i = 0; i < 20; i++) {
+      monitor.observe(submitted(`O${i}`, "A", 2 * i));
+      monitor.observe(answer(`O${i}`, 2 * i + 1, "OrderRejected"));
+    }
+    for (let i = 0; i < 4; i++) monitor.sample("2026-11-25T12:00:00.000000Z");
+    expect(monitor.state("A")).toBe("DEGRADED");
+  });
+});

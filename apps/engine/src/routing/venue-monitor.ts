@@ -97,14 +97,27 @@ export class VenueMonitor {
   sample(nowIso: string): void {
     for (const [venueId, s] of this.stats) {
       const connected = this.venues.get(venueId)?.isHealthy() ?? false;
+      if (s.health.state === "DOWN" && connected) {
+        // Back from an outage with fresh figures: its rejects and late answers meanwhile were the
+        // outage's, and a venue kept DEGRADED by them would get no order to prove otherwise
+        // (DEGRADED venues are used only when no venue is UP).
+        s.ackEwmaMs = 0;
+        s.rejectRate = 0;
+      }
       const next = nextHealth(s.health, { connected, ackEwmaMs: s.ackEwmaMs, rejectRate: s.rejectRate }, this.thresholds);
       const changed = next.state !== s.health.state;
+      if (changed && next.state === "DOWN") this.forgetInFlight(venueId);
       s.health = next;
       if (changed) {
         s.lastChangeAt = nowIso;
         for (const listener of this.listeners) listener(venueId, next.state);
       }
     }
+  }
+
+  /** Orders sent before an outage: their answers, if any, would time the outage, not the venue. */
+  private forgetInFlight(venueId: string): void {
+    for (const [orderId, sent] of this.submittedAt) if (sent.venueId === venueId) this.submittedAt.delete(orderId);
   }
 
   state(venueId: string): HealthState {
