@@ -33,6 +33,7 @@ import type { EventHub, StreamItem } from "./event-hub";
 import { type FixStore, orderFixMessages } from "./fix-messages";
 import { authorized, parse } from "./input";
 import { actorSchema, type CommandAnswer, runOrderCommand } from "./order-commands";
+import { tickWrites } from "./tick-writes";
 
 export interface ApiDeps {
   token: string;
@@ -400,19 +401,8 @@ function stream(deps: ApiDeps, url: URL, req: http.IncomingMessage, res: http.Se
     res.end();
     return;
   }
-  // Corked until the end of this tick: one commit's events leave in one write, not one syscall each.
-  let corked = false;
-  const write = (item: StreamItem) => {
-    if (!corked) {
-      corked = true;
-      res.cork();
-      process.nextTick(() => {
-        corked = false;
-        res.uncork();
-      });
-    }
-    res.write(`id: ${item.seq}\ndata: ${item.wire}\n\n`);
-  };
+  const writeInTick = tickWrites(res);
+  const write = (item: StreamItem) => writeInTick(`id: ${item.seq}\ndata: ${item.wire}\n\n`);
   for (const item of backlog) write(item);
   const unsubscribe = deps.hub.subscribe(write);
   const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), 5000);

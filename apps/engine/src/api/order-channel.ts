@@ -9,6 +9,7 @@ import type { OrderManager } from "../orders/order-manager";
 import { type Admission, admission } from "./backpressure";
 import { authorized } from "./input";
 import { type OrderCommand, runOrderCommand } from "./order-commands";
+import { tickWrites } from "./tick-writes";
 
 /**
  * The console's order channel: one long-lived connection that carries submit, cancel and modify
@@ -95,19 +96,10 @@ function refuse(socket: Duplex, status: number, reason: string, message: string)
 function serve(socket: Duplex, head: Buffer, deps: OrderChannelDeps, counted: () => void): void {
   const gate = deps.admission ?? admission();
   (socket as Duplex & { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
-  let corked = false;
+  const write = tickWrites(socket); // answers settled in one tick (one commit's) leave in one write
   const send = (id: number | null, status: number, body: unknown) => {
     if (socket.destroyed) return;
-    // Answers settled in one tick (one commit's) leave in one write.
-    if (!corked) {
-      corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        corked = false;
-        socket.uncork();
-      });
-    }
-    socket.write(`{"id":${id},"status":${status},"body":${JSON.stringify(body)}}\n`);
+    write(`{"id":${id},"status":${status},"body":${JSON.stringify(body)}}\n`);
   };
   const refusal = (error: unknown): { status: number; body: unknown } => {
     if (error instanceof CommandError)
