@@ -14,7 +14,7 @@ import { tickWrites } from "./tick-writes";
 /**
  * The console's order channel: one long-lived connection that carries submit, cancel and modify
  * with their answers, instead of an HTTP request each. On the REST door at 500/s the engine spent
- * about a third of an order's CPU parsing and answering HTTP; here many orders share one read and
+ * about a fifth of its main thread parsing and answering HTTP; here many orders share one read and
  * each commit's answers leave in one write.
  *
  * Wire (loopback, the service token as for every other call):
