@@ -2,13 +2,13 @@ import { type AnyEvent, type BreakFoundData, type Clock, type Decimal, formatSco
 import type { Journal, JournalEntry } from "../../journal/journal";
 import type { Logger } from "../../log";
 import { CommandError } from "../../orders/errors";
-import type { BookedFill } from "../../orders/order-book";
 import type { OrderManager } from "../../orders/order-manager";
 import type { RiskSettings } from "../../risk/risk-settings";
 import type { BrokerAdapter, VenueOrderStatus, VenuePosition } from "../../venues/adapter";
 import { SimVenue } from "../../venues/sim/sim-venue";
 import type { Positions } from "../positions";
-import { type BreakDraft, breakKey, matchPositions, type OurEvidence, type OurPosition } from "./match";
+import { type BreakDraft, breakKey, matchPositions } from "./match";
+import { OurVenueBooks } from "./our-books";
 import { parseStatement, type Statement } from "./statement";
 
 export interface ReconciliationOptions {
@@ -56,12 +56,6 @@ const resolutionOf = { adopt: "adopted", investigated: "investigated" } as const
  * whose fate is unknown are breaks too, settled through the order manager's settle command.
  * State is rebuilt from the journal: subscribe before replay.
  */
-interface VenueBook {
-  fills: [key: string, fill: BookedFill][];
-  /** Exec ids seen from the venue (the part after `venueId:`). */
-  seen: string[];
-}
-
 export class Reconciliation {
   private readonly breaks = new Map<string, Break>();
   /** Open break by identity (breakKey). */
@@ -71,13 +65,14 @@ export class Reconciliation {
   /** Orders an alert said have an unknown fate (VENUE_LOST_ORDER, OUTCOME_UNKNOWN), with the alert. */
   private readonly unknownFate = new Map<string, { code: string; message: string }>();
   private readonly statements = new Map<string, Statement>();
-  private grouped: { fills: number; seen: number; byVenue: Map<string, VenueBook> } | undefined;
   private readonly sourceStatus = new Map<string, SourceStatus>();
   private lastRun: RunResult | null = null;
   private counter = 0;
   private running: Promise<RunResult> | null = null;
   private timer: NodeJS.Timeout | undefined;
   private restartSeeded = false;
+  /** What we booked at each venue, as a venue source is compared with (our-books.ts). */
+  private readonly ours: OurVenueBooks;
 
   constructor(
     private readonly deps: {
@@ -91,6 +86,7 @@ export class Reconciliation {
       options: ReconciliationOptions;
     },
   ) {
+    this.ours = new OurVenueBooks(deps.orders, this.adjusted);
     deps.orders.book.onApplied((event) => this.apply(event, true));
     deps.journal.onCommit((entries) => this.onCommitted(entries));
   }
@@ -291,7 +287,7 @@ export class Reconciliation {
       try {
         const theirs = await this.timed(venue.getPositions(), `${venueId} positions`);
         const perAccount = theirs.every((p) => p.accountId !== undefined);
-        drafts.push(...matchPositions(source, this.oursAtVenue(venueId, perAccount), theirs, this.evidence(venueId)));
+        drafts.push(...matchPositions(source, this.ours.positions(venueId, perAccount), theirs, this.ours.evidence(venueId)));
         answered.add(source);
         this.sourceStatus.set(source, {
           source,
@@ -316,7 +312,7 @@ export class Reconciliation {
         .all()
         .filter((p) => accounts.has(p.accountId))
         .map((p) => ({ accountId: p.accountId, symbol: p.symbol, qty: p.qty }));
-      drafts.push(...matchPositions(statement.source, ours, statement.positions, this.evidence(null)));
+      drafts.push(...matchPositions(statement.source, ours, statement.positions, this.ours.evidence(null)));
       answered.add(statement.source);
       this.sourceStatus.set(statement.source, {
         source: statement.source,
@@ -448,85 +444,9 @@ export class Reconciliation {
     return drafts;
   }
 
-  /** Our position at a venue: the fills booked there (busted ones out) plus adjustments adopted from it. */
-  private oursAtVenue(venueId: string, perAccount: boolean): OurPosition[] {
-    const byKey = new Map<string, OurPosition>();
-    const add = (accountId: string, symbol: string, qty: Decimal) => {
-      const acc = perAccount ? accountId : null;
-      const k = `${acc}|${symbol}`;
-      const p = byKey.get(k) ?? { accountId: acc, symbol, qty: "0" };
-      p.qty = money.add(p.qty, qty);
-      byKey.set(k, p);
-    };
-    for (const [k, fill] of this.bookAt(venueId).fills) {
-      if (fill.busted) continue;
-      if (k !== `${fill.venueId}:${fill.execId}`) continue; // a correction's own exec id points to the same record
-      const order = this.deps.orders.get(fill.orderId);
-      if (!order) continue;
-      add(order.accountId, order.symbol, order.side === "Buy" ? fill.lastQty : money.neg(fill.lastQty));
-    }
-    const prefix = `venue:${venueId}|`;
-    for (const [k, delta] of this.adjusted) {
-      if (!k.startsWith(prefix)) continue;
-      const [accountId = "", symbol = ""] = k.slice(prefix.length).split("|");
-      add(accountId, symbol, delta);
-    }
-    return [...byKey.values()];
-  }
-
   private oursAtSource(source: string, accountId: string, symbol: string): Decimal {
     if (!source.startsWith("venue:")) return this.deps.positions.position(accountId, symbol).qty;
-    return this.oursAtVenue(source.slice(6), true).find((p) => p.accountId === accountId && p.symbol === symbol)?.qty ?? "0";
-  }
-
-  private evidence(venueId: string | null): OurEvidence {
-    const knownOrder = (orderId: string) => this.deps.orders.get(orderId) !== undefined;
-    if (venueId !== null) {
-      // Looked up in the book's own maps (keyed `venue:execId`) rather than copied into a set per run.
-      const { fills, seenExecIds } = this.deps.orders.book;
-      return {
-        bookedExecIds: { has: (execId) => fills.has(`${venueId}:${execId}`) || seenExecIds.has(`${venueId}:${execId}`) },
-        knownOrder,
-      };
-    }
-    const booked = new Set<string>();
-    for (const book of this.venueBooks().values()) {
-      for (const [, fill] of book.fills) booked.add(fill.execId);
-      for (const execId of book.seen) booked.add(execId);
-    }
-    return { bookedExecIds: booked, knownOrder };
-  }
-
-  /** The fills booked at one venue and the exec ids seen from it (see venueBooks). */
-  private bookAt(venueId: string): VenueBook {
-    return this.venueBooks().get(venueId) ?? { fills: [], seen: [] };
-  }
-
-  /**
-   * The order book's fills and seen exec ids grouped by venue, so that a run reads each fill once rather
-   * than once per venue (a run over a day of fills held the engine's loop for hundreds of ms). Kept while
-   * the book has no new fills or exec ids: both are only ever added to, and a bust changes its fill in place.
-   */
-  private venueBooks(): Map<string, VenueBook> {
-    const { fills, seenExecIds } = this.deps.orders.book;
-    const cached = this.grouped;
-    if (cached && cached.fills === fills.size && cached.seen === seenExecIds.size) return cached.byVenue;
-    const byVenue = new Map<string, VenueBook>();
-    const at = (venueId: string) => {
-      let book = byVenue.get(venueId);
-      if (!book) {
-        book = { fills: [], seen: [] };
-        byVenue.set(venueId, book);
-      }
-      return book;
-    };
-    for (const entry of fills) at(entry[1].venueId).fills.push(entry);
-    for (const k of seenExecIds) {
-      const colon = k.indexOf(":");
-      at(k.slice(0, colon)).seen.push(k.slice(colon + 1));
-    }
-    this.grouped = { fills: fills.size, seen: seenExecIds.size, byVenue };
-    return byVenue;
+    return this.ours.positions(source.slice(6), true).find((p) => p.accountId === accountId && p.symbol === symbol)?.qty ?? "0";
   }
 
   /** The in-process simulator forgets everything at a restart: it starts from the positions we booked with it. */
@@ -543,7 +463,7 @@ export class Reconciliation {
             `${p.accountId}|${p.symbol}`,
             money.add(since.get(`${p.accountId}|${p.symbol}`) ?? "0", t.side === "Buy" ? t.qty : money.neg(t.qty)),
           );
-      const ours = this.oursAtVenue(venueId, true).map((p) => ({
+      const ours = this.ours.positions(venueId, true).map((p) => ({
         ...p,
         qty: money.sub(p.qty, since.get(`${p.accountId}|${p.symbol}`) ?? "0"),
       }));
