@@ -170,6 +170,45 @@ describe("engine internal API", () => {
     expect(seqs).toEqual(seqs.map((_, i) => after + 1 + i));
   });
 
+  it("streams only the event types asked for, with their journal sequence numbers, and refuses unknown ones", async () => {
+    const snap = await h.api("/v1/snapshot");
+    const after = snap.json.seq as number;
+    await submit(limitBuy({ clOrdId: "stream-typed" }));
+    await h.engine?.journal.durable();
+    const headers = { authorization: `Bearer ${h.config.ENGINE_SERVICE_TOKEN}` };
+    const controller = new AbortController();
+    const response = await fetch(`${h.engine?.url}/v1/stream?after=${after}&types=OrderReceived,OrderAccepted`, {
+      headers,
+      signal: controller.signal,
+    });
+    const reader = response.body?.getReader();
+    let text = "";
+    const itemsOf = (t: string) =>
+      [...t.matchAll(/^id: (\d+)\ndata: (.*)$/gm)].map((m) => ({ seq: Number(m[1]), item: JSON.parse(m[2] as string) }));
+    const oursOf = (t: string) => itemsOf(t).filter((i) => i.item.order?.clOrdId === "stream-typed");
+    while (!oursOf(text).some((i) => i.item.event.type === "OrderAccepted") && reader) {
+      const { value } = await reader.read();
+      text += new TextDecoder().decode(value);
+    }
+    controller.abort();
+    const items = itemsOf(text);
+    const ours = oursOf(text);
+    expect(ours.map((i) => i.item.event.type)).toEqual(["OrderReceived", "OrderAccepted"]);
+    expect(items.every((i) => ["OrderReceived", "OrderAccepted"].includes(i.item.event.type))).toBe(true);
+    // The journal has OrderValidated and OrderSubmitted between them: the ids are the journal's, with gaps.
+    expect((ours[1]?.seq ?? 0) - (ours[0]?.seq ?? 0)).toBeGreaterThan(1);
+    expect(items.every((i) => i.seq === i.item.seq)).toBe(true);
+
+    const unknown = await fetch(`${h.engine?.url}/v1/stream?types=OrderAccepted,OrderTeleported`, { headers });
+    expect(unknown.status).toBe(400);
+    expect((await unknown.json()).error).toMatchObject({
+      code: "INVALID_INPUT",
+      message: expect.stringMatching(/OrderTeleported|Invalid option/),
+    });
+    const empty = await fetch(`${h.engine?.url}/v1/stream?types=`, { headers });
+    expect(empty.status).toBe(400);
+  });
+
   it("keeps a hash chain that verifies, and names the first tampered event", async () => {
     await h.engine?.journal.durable();
     const ok = await verifyJournal(h.pool);

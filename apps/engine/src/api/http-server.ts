@@ -1,5 +1,5 @@
 import http from "node:http";
-import { cancelAllInput, setRiskLimitsInput, setTradingStateInput } from "@fillmore/shared";
+import { cancelAllInput, EVENT_TYPES, type EventType, setRiskLimitsInput, setTradingStateInput } from "@fillmore/shared";
 import type pg from "pg";
 import type { Registry } from "prom-client";
 import { z } from "zod";
@@ -388,8 +388,21 @@ async function handle(deps: ApiDeps, req: http.IncomingMessage, res: http.Server
   throw new CommandError("NOT_FOUND", `no route ${req.method} ${path}`);
 }
 
-/** Server-sent events, one per committed journal entry, resuming after `?after=seq`. */
+/** `?types=OrderAccepted,OrderFilled`: only events of these types (unknown names are refused). */
+const streamTypes = z
+  .string()
+  .transform((list) => list.split(","))
+  .pipe(z.array(z.enum(EVENT_TYPES as [EventType, ...EventType[]])).min(1))
+  .transform((types) => new Set<string>(types));
+
+/**
+ * Server-sent events, one per committed journal entry, resuming after `?after=seq`; with `?types=`,
+ * only entries of those types (ids keep their journal sequence numbers, so a follower that resumes
+ * with `after=` still loses nothing it asked for).
+ */
 function stream(deps: ApiDeps, url: URL, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const typesParam = url.searchParams.get("types");
+  const types = typesParam === null ? null : parse(streamTypes, typesParam);
   const after = Number(url.searchParams.get("after") ?? deps.hub.lastSeq);
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
   res.socket?.setNoDelay(true);
@@ -401,8 +414,10 @@ function stream(deps: ApiDeps, url: URL, req: http.IncomingMessage, res: http.Se
     res.end();
     return;
   }
-  const writeInTick = tickWrites(res);
-  const write = (item: StreamItem) => writeInTick(`id: ${item.seq}\ndata: ${item.wire}\n\n`);
+  const writer = tickWrites(res);
+  const write = (item: StreamItem) => {
+    if (types === null || types.has(item.event.type)) writer.write(`id: ${item.seq}\ndata: ${item.wire}\n\n`);
+  };
   for (const item of backlog) write(item);
   const unsubscribe = deps.hub.subscribe(write);
   const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), 5000);

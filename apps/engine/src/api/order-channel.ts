@@ -96,10 +96,10 @@ function refuse(socket: Duplex, status: number, reason: string, message: string)
 function serve(socket: Duplex, head: Buffer, deps: OrderChannelDeps, counted: () => void): void {
   const gate = deps.admission ?? admission();
   (socket as Duplex & { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
-  const write = tickWrites(socket); // answers settled in one tick (one commit's) leave in one write
+  const writer = tickWrites(socket); // answers settled in one tick (one commit's) leave in one write
   const send = (id: number | null, status: number, body: unknown) => {
     if (socket.destroyed) return;
-    write(`{"id":${id},"status":${status},"body":${JSON.stringify(body)}}\n`);
+    writer.write(`{"id":${id},"status":${status},"body":${JSON.stringify(body)}}\n`);
   };
   const refusal = (error: unknown): { status: number; body: unknown } => {
     if (error instanceof CommandError)
@@ -149,7 +149,7 @@ function serve(socket: Duplex, head: Buffer, deps: OrderChannelDeps, counted: ()
     partial = text.slice(start);
     if (Buffer.byteLength(partial) > MAX_LINE_BYTES) {
       send(null, 400, invalid(`a line exceeds ${MAX_LINE_BYTES} bytes; the channel closes`));
-      socket.end();
+      writer.end();
       socket.off("data", onData);
     }
   };
