@@ -113,6 +113,34 @@ describe("reconciliation with the brokers", () => {
     expect(await openBreaks()).toEqual([]);
   });
 
+  it("counts a split order's fills once at each venue (the parent's copies of its children's fills are not fills at a venue)", async () => {
+    for (const side of ["Buy", "Sell"] as const) {
+      seq += 1;
+      const input = submitOrderInput.parse({
+        clOrdId: `rec-split-${seq}`,
+        accountId: ACCOUNT,
+        symbol: "MSFT",
+        side,
+        ordType: "Market",
+        orderQty: "900",
+        timeInForce: "DAY",
+        routing: "liquiditySplit",
+      });
+      const { order } = await E().orders.submit(input, "user:trader");
+      await until(() => {
+        feed.step();
+        return E().orders.get(order.orderId)?.ordStatus === "Filled" ? true : undefined;
+      });
+      const children = E()
+        .orders.all()
+        .filter((o) => o.parentId === order.orderId);
+      expect(new Set(children.map((c) => c.venueId)).size).toBeGreaterThan(1);
+      const run = await h.api("/v1/reconciliation/run", { body: { actor: "user:risk1" } });
+      expect(run.json.found).toEqual([]);
+    }
+    expect(await openBreaks()).toEqual([]);
+  });
+
   it("a fill the engine never saw is a MISSING_FILL break; adopting sets the broker's quantity, journaled with who and why", async () => {
     const order = (await E().orders.all()).find((o) => o.symbol === "AAPL" && o.ordStatus === "Filled") as Order;
     exchange.get(venueId)?.injectSilentFill(order.orderId, "10", "100");
