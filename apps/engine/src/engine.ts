@@ -281,6 +281,9 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
         await projector.idle();
         await positionsWiring.stop();
         await pool.end();
+        // prom-client's default metrics keep the registry for good (a GC observer); its gauges read
+        // the engine, which would outlive its stop in a process that goes on (tests, benchmarks).
+        metrics.registry.clear();
       })();
       return stopping;
     },
