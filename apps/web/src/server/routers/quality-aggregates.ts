@@ -40,10 +40,17 @@ const COLUMN: Record<GroupBy, string> = {
 
 export type Query = { text: string; values: unknown[] };
 
-/** WHERE for a filter and the caller's accounts (null: every account); placeholders from $1. */
+/** A split parent's row: its children are the orders sent to venues, and they carry its shares. */
+export const SPLIT_PARENT_VENUE = "MULTI";
+
+/**
+ * WHERE for a filter and the caller's accounts (null: every account); placeholders from $1. A split
+ * parent's row is left out and its children counted, so no share is counted twice (by symbol, a
+ * 1,000-share split order was 2,000 shares ordered, and its fills twice in the slippage).
+ */
 export function whereOf(f: QualityFilter, accountIds: readonly string[] | null): Query {
   const values: unknown[] = [];
-  const where: string[] = [];
+  const where: string[] = [`venue <> '${SPLIT_PARENT_VENUE}'`];
   const add = (sql: (p: string) => string, v: unknown) => {
     values.push(v);
     where.push(sql(`$${values.length}`));
