@@ -1,3 +1,9 @@
+/**
+ * The venue of a split parent in execution metrics: its children are the orders sent to venues and
+ * carry its shares, so venue figures and measures leave the parent out.
+ */
+export const SPLIT_PARENT_VENUE = "MULTI";
+
 export const HEALTH_STATES = ["UP", "DEGRADED", "DOWN"] as const;
 export type HealthState = (typeof HEALTH_STATES)[number];
 

@@ -1,3 +1,4 @@
+import { SPLIT_PARENT_VENUE } from "@fillmore/shared";
 import type pg from "pg";
 import type { AlertCentre } from "../alerts/alert-centre";
 import type { Logger } from "../log";
@@ -61,7 +62,7 @@ export async function windowReadings(pool: pg.Pool, nowMs: number, windowMs: num
        (10000 * sum(slippage_cost) / NULLIF(sum(slippage_bench), 0))::float8 AS slip_bps,
        count(slippage_bench)::int AS slip_n
      FROM execution_metrics
-     WHERE submitted_at IS NOT NULL AND submitted_at >= $1 AND submitted_at <= $2 AND venue <> 'MULTI'
+     WHERE submitted_at IS NOT NULL AND submitted_at >= $1 AND submitted_at <= $2 AND venue <> '${SPLIT_PARENT_VENUE}'
      GROUP BY venue`,
     [new Date(nowMs - windowMs).toISOString(), new Date(nowMs).toISOString()],
   );

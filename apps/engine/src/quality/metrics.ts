@@ -1,4 +1,4 @@
-import { type AnyEvent, type ArrivalQuote, type Decimal, type FillFee, money, type Order } from "@fillmore/shared";
+import { type AnyEvent, type ArrivalQuote, type Decimal, type FillFee, money, type Order, SPLIT_PARENT_VENUE } from "@fillmore/shared";
 
 /**
  * Per-order execution metrics (TCA), as a pure function of an order's journaled events and its
@@ -50,7 +50,7 @@ export interface ExecutionMetrics {
   symbol: string;
   side: "Buy" | "Sell";
   orderType: string;
-  /** The venue that received it; MULTI for a split parent. */
+  /** The venue that received it; SPLIT_PARENT_VENUE (MULTI) for a split parent. */
   broker: string | null;
   strategy: string | null;
   status: string;
@@ -176,7 +176,7 @@ export function computeOrderMetrics(
         broker = e.data.venueId;
         break;
       case "OrderSplit":
-        broker = "MULTI";
+        broker = SPLIT_PARENT_VENUE;
         sent ??= { ts: e.ts, monoUs: e.monoUs };
         arrivalQuote ??= decisionQuote;
         break;

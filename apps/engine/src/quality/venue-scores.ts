@@ -1,3 +1,4 @@
+import { SPLIT_PARENT_VENUE } from "@fillmore/shared";
 import type pg from "pg";
 import type { QualityScores, VenueQuality } from "../routing/quality-policy";
 
@@ -19,7 +20,7 @@ export async function venueQuality(pool: pg.Pool, nowMs: number, windowMs: numbe
        count(*)::int AS sent,
        percentile_disc(0.99) WITHIN GROUP (ORDER BY latency_ms) AS p99
      FROM execution_metrics
-     WHERE submitted_at IS NOT NULL AND submitted_at >= $1 AND venue <> 'MULTI'
+     WHERE submitted_at IS NOT NULL AND submitted_at >= $1 AND venue <> '${SPLIT_PARENT_VENUE}'
      GROUP BY GROUPING SETS ((venue), (venue, symbol))`,
     [new Date(nowMs - windowMs).toISOString()],
   );

@@ -1,4 +1,4 @@
-import { stats } from "@fillmore/shared";
+import { SPLIT_PARENT_VENUE, stats } from "@fillmore/shared";
 import { z } from "zod";
 
 /**
@@ -39,9 +39,6 @@ const COLUMN: Record<GroupBy, string> = {
 };
 
 export type Query = { text: string; values: unknown[] };
-
-/** A split parent's row: its children are the orders sent to venues, and they carry its shares. */
-export const SPLIT_PARENT_VENUE = "MULTI";
 
 /**
  * WHERE for a filter and the caller's accounts (null: every account); placeholders from $1. A split
