@@ -23,6 +23,7 @@ import { loadConfig } from "../apps/engine/src/config";
 import { type RunningEngine, startEngine } from "../apps/engine/src/engine";
 import { createLogger } from "../apps/engine/src/log";
 import { root, type Stack, startStack } from "../scripts/lib/stack";
+import { type GcSeen, gcMeter } from "./lib/gc";
 import { type CpuUse, cpuMeter, machineInfo } from "./lib/machine";
 import { type MaintenanceSeen, maintenanceMeter } from "./lib/pg-maintenance";
 import { startProfiler, summarizeProfile } from "./lib/profile";
@@ -93,16 +94,19 @@ async function measureWindow(metricsUrl: string, postmasterPid: number | undefin
   const loopDelay = loopDelayMeter();
   const cpu = cpuMeter(postmasterPid);
   const maintenance = await maintenanceMeter(pgAdminUrl);
+  const gc = gcMeter();
   return {
     async finish() {
       const elu = performance.eventLoopUtilization(elu0).utilization;
       const event_loop_delay = loopDelay();
+      const gc_in_this_process = gc.stop();
       const cpuUse = cpu.stop();
       const postgres_maintenance = await maintenance.stop();
       const after = await scrape(metricsUrl);
       return {
         event_loop_utilization: Number(elu.toFixed(3)),
         event_loop_delay,
+        gc_in_this_process,
         cpu: cpuUse,
         postgres_maintenance,
         journal: journalFigures(before, after),
@@ -233,6 +237,7 @@ interface PacedResult {
   submit_to_filled_committed: Summary;
   event_loop_utilization: number;
   event_loop_delay: LoopDelay;
+  gc_in_this_process: GcSeen;
   cpu: CpuUse;
   journal: ReturnType<typeof journalFigures>;
 }
@@ -316,6 +321,7 @@ interface ClosedResult {
   submit_to_filled_committed: Summary;
   event_loop_utilization: number;
   event_loop_delay: LoopDelay;
+  gc_in_this_process: GcSeen;
   cpu: CpuUse;
   journal: ReturnType<typeof journalFigures>;
 }
@@ -975,6 +981,9 @@ async function main(): Promise<void> {
     log(`paced: ${P.paced_orders} orders at ${P.paced_rate_per_s}/s (engine boundary)…`);
     const paced = await pacedEngine(engine, hooks, quotes, metricsUrl, P.paced_rate_per_s, P.paced_orders, "paced");
     log(`  ack p50 ${fmt(paced.submit_to_ack_applied.p50_ms)} p99 ${fmt(paced.submit_to_ack_applied.p99_ms)} ms`);
+    log(
+      `  caller p99 ${fmt(paced.submit_to_commit.p99_ms)} ms; full collections of this process's heap in the phase: ${paced.gc_in_this_process.full} (longest pause ${fmt(paced.gc_in_this_process.full_pause_ms_max)} ms); event-loop delay max ${fmt(paced.event_loop_delay.max_ms)} ms`,
+    );
 
     const sweep: ClosedResult[] = [];
     for (const c of P.sweep_concurrency) {
@@ -1111,6 +1120,8 @@ async function main(): Promise<void> {
       caller_p50_ms: paced.submit_to_commit.p50_ms,
       caller_p99_ms: paced.submit_to_commit.p99_ms,
       caller_p999_ms: paced.submit_to_commit.p999_ms,
+      // Full collections of the (in-process) engine's heap during that phase: what its tail depends on.
+      caller_phase_full_collections: paced.gc_in_this_process.full,
       api_overloaded_503: api?.overloaded,
       api_max_rps: maxRps?.api_max_rps,
       stream_ack_p99_ms: stream?.send_to_ack.p99_ms,
