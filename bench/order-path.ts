@@ -25,7 +25,7 @@ import { createLogger } from "../apps/engine/src/log";
 import { root, type Stack, startStack } from "../scripts/lib/stack";
 import { type GcSeen, gcMeter } from "./lib/gc";
 import { type CpuUse, cpuMeter, machineInfo } from "./lib/machine";
-import { type MaintenanceSeen, maintenanceMeter } from "./lib/pg-maintenance";
+import { describeMaintenance, type MaintenanceSeen, maintenanceMeter } from "./lib/pg-maintenance";
 import { startProfiler, summarizeProfile } from "./lib/profile";
 import { journalFigures, scrape } from "./lib/prom";
 import { fmt, type Summary, summarize } from "./lib/stats";
@@ -820,12 +820,6 @@ async function apiMaxRps(stack: Stack, quotes: Quotes, cookie: string): Promise<
 // ---------------------------------------------------------------------------------------------
 // Setup and teardown
 
-/** A Postgres CHECKPOINT, then the kernel's own dirty pages (`sync`): the disk is idle afterwards. */
-function describeMaintenance(m: MaintenanceSeen): string {
-  const vacuums = Object.entries(m.autovacuum).map(([what, seconds]) => `${what} ~${seconds.toFixed(2)} s`);
-  return `${m.checkpoints} checkpoint(s); autovacuum ${vacuums.length > 0 ? vacuums.join("; ") : "none seen"}`;
-}
-
 /**
  * The engine phases' database goes once they are over: its journal (hundreds of thousands of rows)
  * was otherwise vacuumed by autovacuum in the middle of an API phase (seen: 6.75 s of `VACUUM ANALYZE
@@ -841,6 +835,7 @@ async function dropDatabase(adminUrl: string, name: string): Promise<void> {
   }
 }
 
+/** A Postgres CHECKPOINT, then the kernel's own dirty pages (`sync`): the disk is idle afterwards. */
 async function flushToDisk(adminUrl: string): Promise<void> {
   const started = performance.now();
   const client = new pg.Client({ connectionString: adminUrl });
@@ -1064,7 +1059,7 @@ async function main(): Promise<void> {
       // seconds after a quiet minute answer slower (scratch: per-second p99 2-4 times the rest of
       // the phase). The phase measured follows at once, so it is the steady rate, not that start.
       await settle(stack);
-      apiAfterQuiet = await apiPaced(stack, apiQuotes, cookie, P.api_rate_per_s, P.api_rate_per_s * 5, "apiwarmrate");
+      apiAfterQuiet = await apiPaced(stack, apiQuotes, cookie, P.api_rate_per_s, P.api_rate_per_s * 5, "apiafterquiet");
       log(
         `  after a quiet minute, first 5 s: response p50 ${fmt(apiAfterQuiet.send_to_response.p50_ms)} p99 ${fmt(apiAfterQuiet.send_to_response.p99_ms)} ms`,
       );

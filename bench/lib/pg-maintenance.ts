@@ -56,3 +56,9 @@ export async function maintenanceMeter(adminUrl: string): Promise<MaintenanceMet
     },
   };
 }
+
+/** One line for the bench's log: checkpoints, and each autovacuum seen with its seconds. */
+export function describeMaintenance(m: MaintenanceSeen): string {
+  const vacuums = Object.entries(m.autovacuum).map(([what, seconds]) => `${what} ~${seconds.toFixed(2)} s`);
+  return `${m.checkpoints} checkpoint(s); autovacuum ${vacuums.length > 0 ? vacuums.join("; ") : "none seen"}`;
+}
