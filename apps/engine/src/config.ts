@@ -29,6 +29,12 @@ const configSchema = z.object({
    * soon as the one before it ends). Under load, events that arrive meanwhile share one commit.
    */
   JOURNAL_COMMIT_INTERVAL_MS: z.coerce.number().min(0).max(50).default(0),
+  /**
+   * Committed events the engine's stream keeps for a follower that reconnects (`/v1/stream?after=`);
+   * one that was away longer gets `reset` and takes a snapshot. Held events outlive the young
+   * generation's collections, so a larger backlog is old-generation garbage (docs/PERFORMANCE.md).
+   */
+  STREAM_BACKLOG_EVENTS: z.coerce.number().int().min(100).max(100_000).default(1000),
   /** The journal chain's HMAC key (0600 file, made at first start); unset: unkeyed chain, no checkpoints. */
   JOURNAL_KEY_FILE: z.string().min(1).optional(),
   /** Signed checkpoints of the chain's head, JSON lines; default journal-checkpoints.jsonl next to the key. */

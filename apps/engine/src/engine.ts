@@ -182,7 +182,7 @@ export async function startEngine(config: EngineConfig, log: Logger, clock: Cloc
   corporateActions.start();
 
   // 4. Event stream, API, clockwork, strategy
-  const hub = new EventHub(journal.stats().committedSeq);
+  const hub = new EventHub(journal.stats().committedSeq, config.STREAM_BACKLOG_EVENTS);
   // Counted per batch and type: prom-client hashes the labels on every call, six calls an order.
   const eventsByType = new Map<string, number>();
   journal.onCommit((entries) => {

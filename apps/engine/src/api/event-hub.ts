@@ -34,13 +34,14 @@ export class EventHub {
 
   /**
    * `committedSeq`: the journal's last sequence number when the hub started; older items are not held.
-   * `capacity`: how many recent items a reconnecting client can resume from (a few seconds of a busy
-   * engine); further back it takes a new snapshot. Each item holds its event, the order after it and
-   * the event's JSON, so a longer backlog is old-generation memory the GC marks again and again.
+   * `capacity`: how many recent items a reconnecting client can resume from; further back it takes a
+   * new snapshot. Each item holds its event, the order after it and the event's JSON. Held longer
+   * than two young-generation collections (about 0.3 s at 1,000 orders/s) they are promoted to the
+   * old generation and die there: 5,000 items doubled what the engine promotes (docs/PERFORMANCE.md).
    */
   constructor(
     private committedSeq: number,
-    private readonly capacity = 5_000,
+    private readonly capacity = 1_000,
   ) {}
 
   publish(entries: readonly JournalEntry[]): void {
