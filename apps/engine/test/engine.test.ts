@@ -2,7 +2,7 @@ import { money, type Order, type OrderEvent, replayOrders } from "@fillmore/shar
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readJournal } from "../src/journal/read";
 import { verifyJournal } from "../src/journal/verify";
-import { createHarness, type Harness, journalCount, until } from "./harness";
+import { createHarness, type Harness, journalCount, streamText, until } from "./harness";
 
 let h: Harness;
 
@@ -153,18 +153,7 @@ describe("engine internal API", () => {
     const after = snap.json.seq as number;
     await submit(limitBuy({ clOrdId: "stream-1" }));
     await h.engine?.journal.durable();
-    const controller = new AbortController();
-    const response = await fetch(`${h.engine?.url}/v1/stream?after=${after}`, {
-      headers: { authorization: `Bearer ${h.config.ENGINE_SERVICE_TOKEN}` },
-      signal: controller.signal,
-    });
-    const reader = response.body?.getReader();
-    let text = "";
-    while (!text.includes("OrderSubmitted") && reader) {
-      const { value } = await reader.read();
-      text += new TextDecoder().decode(value);
-    }
-    controller.abort();
+    const text = await streamText(h, `after=${after}`, (t) => t.includes("OrderSubmitted"));
     const seqs = [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
     expect(seqs[0]).toBe(after + 1);
     expect(seqs).toEqual(seqs.map((_, i) => after + 1 + i));
@@ -176,21 +165,12 @@ describe("engine internal API", () => {
     await submit(limitBuy({ clOrdId: "stream-typed" }));
     await h.engine?.journal.durable();
     const headers = { authorization: `Bearer ${h.config.ENGINE_SERVICE_TOKEN}` };
-    const controller = new AbortController();
-    const response = await fetch(`${h.engine?.url}/v1/stream?after=${after}&types=OrderReceived,OrderAccepted`, {
-      headers,
-      signal: controller.signal,
-    });
-    const reader = response.body?.getReader();
-    let text = "";
     const itemsOf = (t: string) =>
       [...t.matchAll(/^id: (\d+)\ndata: (.*)$/gm)].map((m) => ({ seq: Number(m[1]), item: JSON.parse(m[2] as string) }));
     const oursOf = (t: string) => itemsOf(t).filter((i) => i.item.order?.clOrdId === "stream-typed");
-    while (!oursOf(text).some((i) => i.item.event.type === "OrderAccepted") && reader) {
-      const { value } = await reader.read();
-      text += new TextDecoder().decode(value);
-    }
-    controller.abort();
+    const text = await streamText(h, `after=${after}&types=OrderReceived,OrderAccepted`, (t) =>
+      oursOf(t).some((i) => i.item.event.type === "OrderAccepted"),
+    );
     const items = itemsOf(text);
     const ours = oursOf(text);
     expect(ours.map((i) => i.item.event.type)).toEqual(["OrderReceived", "OrderAccepted"]);

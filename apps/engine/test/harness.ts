@@ -88,6 +88,27 @@ export async function journalCount(pool: pg.Pool): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
+/**
+ * What the engine's event stream (`/v1/stream?<query>`) sends until `done` holds for the text so far
+ * or the engine ends the stream.
+ */
+export async function streamText(h: Harness, query: string, done: (text: string) => boolean): Promise<string> {
+  const controller = new AbortController();
+  const response = await fetch(`${h.engine?.url}/v1/stream?${query}`, {
+    headers: { authorization: `Bearer ${h.config.ENGINE_SERVICE_TOKEN}` },
+    signal: controller.signal,
+  });
+  const reader = response.body?.getReader();
+  let text = "";
+  while (reader && !done(text)) {
+    const { value, done: ended } = await reader.read();
+    if (ended) break;
+    text += new TextDecoder().decode(value);
+  }
+  controller.abort();
+  return text;
+}
+
 export async function until<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

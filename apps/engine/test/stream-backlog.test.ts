@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHarness, type Harness } from "./harness";
+import { createHarness, type Harness, streamText } from "./harness";
 
 // STREAM_BACKLOG_EVENTS: a follower of the engine's stream that reconnects resumes from the events
 // still held; one that was away for more of them is told `reset` (and takes a snapshot), never given
@@ -12,24 +12,6 @@ beforeAll(async () => {
   await h.start();
 });
 afterAll(async () => h?.close());
-
-/** The stream's text after `after` until `done` holds or the server ends it. */
-async function follow(after: number, done: (text: string) => boolean): Promise<string> {
-  const controller = new AbortController();
-  const response = await fetch(`${h.engine?.url}/v1/stream?after=${after}`, {
-    headers: { authorization: `Bearer ${h.config.ENGINE_SERVICE_TOKEN}` },
-    signal: controller.signal,
-  });
-  const reader = response.body?.getReader();
-  let text = "";
-  while (reader && !done(text)) {
-    const { value, done: ended } = await reader.read();
-    if (ended) break;
-    text += new TextDecoder().decode(value);
-  }
-  controller.abort();
-  return text;
-}
 
 describe("the engine stream's backlog for reconnecting followers", () => {
   it("resumes within the last STREAM_BACKLOG_EVENTS events and answers reset beyond them", async () => {
@@ -48,12 +30,12 @@ describe("the engine stream's backlog for reconnecting followers", () => {
     const last = (await h.api("/v1/snapshot")).json.seq as number;
     expect(last - start).toBeGreaterThan(200);
 
-    const away = await follow(start, (t) => t.includes("event: reset") || t.includes(`id: ${last}\n`));
+    const away = await streamText(h, `after=${start}`, (t) => t.includes("event: reset") || t.includes(`id: ${last}\n`));
     expect(away).toMatch(new RegExp(`^event: reset\\ndata: \\{"seq":${last}\\}`, "m"));
     expect(away).not.toMatch(/^id: /m);
 
     const recent = last - 80;
-    const resumed = await follow(recent, (t) => t.includes(`id: ${last}\n`));
+    const resumed = await streamText(h, `after=${recent}`, (t) => t.includes(`id: ${last}\n`));
     const seqs = [...resumed.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
     expect(seqs).toEqual(Array.from({ length: 80 }, (_, i) => recent + 1 + i));
   });
