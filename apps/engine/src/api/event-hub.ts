@@ -37,7 +37,7 @@ export class EventHub {
    * `capacity`: how many recent items a reconnecting client can resume from; further back it takes a
    * new snapshot. Each item holds its event, the order after it and the event's JSON. Held longer
    * than two young-generation collections (about 0.3 s at 1,000 orders/s) they are promoted to the
-   * old generation and die there: 5,000 items doubled what the engine promotes (docs/PERFORMANCE.md).
+   * old generation and die there: with 5,000 the engine promoted about 1.7 times as much (docs/PERFORMANCE.md).
    */
   constructor(
     private committedSeq: number,

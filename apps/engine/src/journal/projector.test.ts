@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { describe, expect, it } from "vitest";
+import { until } from "../../test/harness";
 import { createLogger } from "../log";
 import type { JournalEntry } from "./journal";
 import { Projector } from "./projector";
@@ -55,10 +56,6 @@ function gatedPool(fail: (call: number) => boolean = () => false) {
   };
 }
 
-const until = async (probe: () => boolean) => {
-  for (let i = 0; i < 200 && !probe(); i++) await new Promise((r) => setTimeout(r, 5));
-};
-
 describe("Projector", () => {
   it("takes 200,000 entries at once (a replay after a crash) and drains them", async () => {
     const pool = { query: async () => ({ rows: [] }) } as unknown as pg.Pool;
@@ -79,7 +76,7 @@ describe("Projector", () => {
       entry(2, "O1", "PartiallyFilled", { execId: "E1", qty: "40" }),
       entry(3, "O2", "Accepted"),
     ]);
-    await until(() => db.calls === 1);
+    await until(() => db.calls === 1 || undefined);
     // The first write is in flight: these must neither join it nor be lost.
     projector.enqueue([entry(4, "O1", "Filled", { execId: "E2", qty: "60" })]);
     projector.enqueue([entry(5, "O3", "Accepted")]);
@@ -96,7 +93,7 @@ describe("Projector", () => {
     const db = gatedPool((call) => call === 1);
     const projector = new Projector(db.pool, createLogger("silent"), 2000, 0);
     projector.enqueue([entry(1, "O1", "PartiallyFilled", { execId: "E1", qty: "40" })]);
-    await until(() => db.calls === 1);
+    await until(() => db.calls === 1 || undefined);
     projector.enqueue([entry(2, "O1", "Filled", { execId: "E2", qty: "60" })]);
     db.release();
     await projector.idle();
