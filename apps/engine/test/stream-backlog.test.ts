@@ -31,12 +31,15 @@ describe("the engine stream's backlog for reconnecting followers", () => {
     expect(last - start).toBeGreaterThan(200);
 
     const away = await streamText(h, `after=${start}`, (t) => t.includes("event: reset") || t.includes(`id: ${last}\n`));
-    expect(away).toMatch(new RegExp(`^event: reset\\ndata: \\{"seq":${last}\\}`, "m"));
+    // The engine journals on its own as well (venue health, id blocks): the reset names its latest seq.
+    const resetSeq = Number(/^event: reset\ndata: \{"seq":(\d+)\}/m.exec(away)?.[1]);
+    expect(resetSeq).toBeGreaterThanOrEqual(last);
     expect(away).not.toMatch(/^id: /m);
 
     const recent = last - 80;
     const resumed = await streamText(h, `after=${recent}`, (t) => t.includes(`id: ${last}\n`));
     const seqs = [...resumed.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
-    expect(seqs).toEqual(Array.from({ length: 80 }, (_, i) => recent + 1 + i));
+    expect(seqs.slice(0, 80)).toEqual(Array.from({ length: 80 }, (_, i) => recent + 1 + i));
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => recent + 1 + i));
   });
 });
