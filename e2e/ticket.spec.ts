@@ -5,9 +5,9 @@ import {
   countSubmits,
   fillAndSubmit,
   fillTicket,
+  focusRow,
   openBlotter,
   quoteOf,
-  rowByClOrdId,
   screenshotPath,
   storageStateFor,
   submitOrder,
@@ -31,7 +31,7 @@ test.describe("order ticket: stops, trailing stops, GTD, tick and lot checks", (
     const clOrdId = uniqueId("stop");
     expect(await submitOrder(page, { symbol: "AAPL", side: "Buy", type: "Stop", quantity: "2", stopPx, clOrdId })).toBe(clOrdId);
     await expect(ticket(page).getByRole("status")).toHaveText(`${clOrdId} Validated`);
-    const row = rowByClOrdId(page, clOrdId);
+    const row = await focusRow(page, clOrdId);
     await expect(row).toHaveAttribute("data-status", "Validated", { timeout: 10_000 });
     await expect(cell(row, COL.type)).toHaveText("Stop");
     await expect(cell(row, COL.limitPx)).toHaveText("—");
@@ -48,7 +48,7 @@ test.describe("order ticket: stops, trailing stops, GTD, tick and lot checks", (
   test("a sell TrailingStop by percent is held and trails the market", async ({ page }) => {
     const clOrdId = uniqueId("trail");
     await submitOrder(page, { symbol: "NVDA", side: "Sell", type: "TrailingStop", quantity: "3", trailPercent: "6", clOrdId, tif: "GTC" });
-    const row = rowByClOrdId(page, clOrdId);
+    const row = await focusRow(page, clOrdId);
     await expect(row).toHaveAttribute("data-status", "Validated", { timeout: 10_000 });
     await expect(cell(row, COL.type)).toHaveText("TrailingStop");
     // The detail page shows the stop price the engine computed from the market.
@@ -59,10 +59,9 @@ test.describe("order ticket: stops, trailing stops, GTD, tick and lot checks", (
     await expect(page.locator('tr[data-event-type="OrderStopMoved"]').first()).toBeVisible();
     await page.goBack();
     await waitLive(page);
-    await rowByClOrdId(page, clOrdId)
-      .getByRole("button", { name: `Cancel ${clOrdId}` })
-      .click();
-    await expect(rowByClOrdId(page, clOrdId)).toHaveAttribute("data-status", "Cancelled", { timeout: 10_000 });
+    const again = await focusRow(page, clOrdId);
+    await again.getByRole("button", { name: `Cancel ${clOrdId}` }).click();
+    await expect(again).toHaveAttribute("data-status", "Cancelled", { timeout: 10_000 });
   });
 
   test("a StopLimit GTD sends its expiry as ISO UTC (screenshot of the ticket)", async ({ page }) => {
@@ -96,7 +95,7 @@ test.describe("order ticket: stops, trailing stops, GTD, tick and lot checks", (
     expect(sent).toContain(`"expireTime":"${iso}"`);
     expect(sent).toContain('"ordType":"StopLimit"');
     await expect(ticket(page).getByRole("status")).toHaveText(`${clOrdId} Validated`, { timeout: 10_000 });
-    const row = rowByClOrdId(page, clOrdId);
+    const row = await focusRow(page, clOrdId);
     await expect(row).toHaveAttribute("data-status", "Validated", { timeout: 10_000 });
     await expect(cell(row, 13)).toHaveText("GTD");
     expect(Number(await cell(row, COL.limitPx).textContent())).toBe(Number(price));
