@@ -1,10 +1,10 @@
-import { type AnyEvent, isTerminal, type MarkoutSampledData, money, type Order } from "@fillmore/shared";
+import { type AnyEvent, type ArrivalQuote, isTerminal, type MarkoutSampledData, money, type Order } from "@fillmore/shared";
 import type { Journal } from "../journal/journal";
 import type { Logger } from "../log";
 import type { Quote } from "../marketdata/quotes";
 import type { OrderBook } from "../orders/order-book";
 import { quoteSnapshot } from "./arrival";
-import { DueQueue } from "./due-queue";
+import { HorizonQueue } from "./horizon-queue";
 import { CLOSE_SAMPLE_EXEC_ID, MARKOUT_HORIZONS_MS } from "./metrics";
 
 export interface MarkoutSamplerOptions {
@@ -23,31 +23,31 @@ export interface MarkoutSamplerDeps {
   nowMs: () => number;
 }
 
-interface Pending {
-  dueMs: number;
+/** A live fill waiting for its horizons, with the quotes taken at the shorter ones (in horizon order). */
+interface Tracked {
+  /** When the fill was recorded, ms since the sampler started (a small integer, not a boxed double): its horizons count from here. */
+  atMs: number;
   orderId: string;
   accountId: string;
   symbol: string;
   execId: string;
-  horizonMs: number;
+  /** The quote snapshot at each shorter horizon so far (null: no two-sided quote then); shared, not copied. */
+  taken: Taken[];
 }
+
+type Taken = Readonly<ArrivalQuote> | null;
 
 type Sample = NonNullable<MarkoutSampledData["earlier"]>[number];
 
+/** Shared by every fill before its first sample; frozen, as it is never written. */
+const NOTHING_TAKEN = Object.freeze([]) as unknown as Taken[];
+
 /**
- * A horizon's timer fires at most this often: each firing takes every sample then due, so a sample is
- * taken up to this long after its horizon (its quote's own `ts` is journaled with it). At 1,000 fills a
+ * The timer fires at most this often: each firing takes every sample then due, so a sample is taken
+ * up to this long after its horizon (its quote's own `ts` is journaled with it). At 1,000 fills a
  * second, one timer per sample cost the event loop a timer and a re-arm for each of 3,000 samples a second.
  */
 export const MARKOUT_TIMER_SLACK_MS = 10;
-
-/** Samples taken at a fill's shorter horizons, waiting for its last one to be journaled with it. */
-interface Held {
-  orderId: string;
-  accountId: string;
-  execId: string;
-  samples: Sample[];
-}
 
 /**
  * Samples the mid at fixed horizons after each live fill and journals them (`MarkoutSampled`), so
@@ -58,16 +58,17 @@ interface Held {
  * (execId "@end", horizon 0: the close mid P_c of the opportunity cost), journaled at once.
  *
  * Listens to events recorded live (`onRecorded`), not replayed ones: a replayed fill's horizons
- * passed long ago, and sampling now would journal a wrong benchmark. One FIFO per horizon (fills
- * arrive in time order, so each queue is sorted by due time) and one unref'd timer per horizon.
+ * passed long ago, and sampling now would journal a wrong benchmark. Fills arrive in time order, so
+ * one queue holds each fill once for all its horizons (at 1,000 fills a second the longest horizon
+ * keeps 60,000 of them, and each is kept in as few objects as it can be), and one unref'd timer
+ * serves every horizon.
  */
 export class MarkoutSampler {
-  private readonly horizons: readonly number[];
+  private readonly queue: HorizonQueue<Tracked>;
   private readonly maxPending: number;
-  private readonly queues = new Map<number, DueQueue<Pending>>();
-  private readonly timers = new Map<number, NodeJS.Timeout>();
-  private readonly held = new Map<string, Held>();
   private readonly lastHorizon: number;
+  private readonly startMs: number;
+  private timer: NodeJS.Timeout | null = null;
   private pendingCount = 0;
   private stopped = false;
   /** Samples not taken because the pending cap was reached. */
@@ -79,10 +80,11 @@ export class MarkoutSampler {
     private readonly deps: MarkoutSamplerDeps,
     options: MarkoutSamplerOptions = {},
   ) {
-    this.horizons = options.horizonsMs ?? MARKOUT_HORIZONS_MS;
+    const horizons = [...new Set(options.horizonsMs ?? MARKOUT_HORIZONS_MS)].sort((a, b) => a - b);
+    this.queue = new HorizonQueue(horizons);
+    this.lastHorizon = horizons.length - 1;
     this.maxPending = options.maxPending ?? 200_000;
-    this.lastHorizon = Math.max(...this.horizons);
-    for (const h of this.horizons) this.queues.set(h, new DueQueue<Pending>());
+    this.startMs = deps.nowMs();
     deps.book.onRecorded((event, order) => this.onEvent(event, order));
   }
 
@@ -94,93 +96,86 @@ export class MarkoutSampler {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
-    for (const q of this.queues.values()) q.clear();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const waiting = this.queue.waiting();
+    this.queue.clear();
     this.pendingCount = 0;
-    for (const h of this.held.values()) {
-      const last = h.samples[h.samples.length - 1];
-      if (last) this.journal(h, last, h.samples.slice(0, -1));
+    for (const t of waiting) {
+      const samples = this.samplesOf(t.taken);
+      const last = samples.pop();
+      if (last) this.journal(t, last, samples);
     }
-    this.held.clear();
   }
 
   private onEvent(event: AnyEvent, order: Order | undefined): void {
     if (this.stopped || !order) return;
     if (event.type === "OrderFilled" || event.type === "OrderPartiallyFilled") {
-      const now = this.deps.nowMs();
+      const horizons = this.queue.horizonsMs.length;
       // A fill's horizons are kept or dropped together: its samples are journaled as one event.
-      if (this.pendingCount + this.horizons.length > this.maxPending) {
-        this.dropped += this.horizons.length;
+      if (this.pendingCount + horizons > this.maxPending) {
+        this.dropped += horizons;
         return;
       }
-      for (const horizonMs of this.horizons) {
-        const queue = this.queues.get(horizonMs);
-        if (!queue) continue;
-        queue.push({
-          dueMs: now + horizonMs,
-          orderId: order.orderId,
-          accountId: order.accountId,
-          symbol: order.symbol,
-          execId: event.data.execId,
-          horizonMs,
-        });
-        this.pendingCount += 1;
-        this.arm(horizonMs);
-      }
+      this.queue.push({
+        atMs: this.sinceStart(),
+        orderId: order.orderId,
+        accountId: order.accountId,
+        symbol: order.symbol,
+        execId: event.data.execId,
+        taken: NOTHING_TAKEN,
+      });
+      this.pendingCount += horizons;
+      this.arm();
       return;
     }
     const ended = event.type === "OrderCancelled" || event.type === "OrderExpired";
     // Only for a partial fill: an order that never traded journals no extra event (its IS opportunity stays open).
     if (ended && isTerminal(order.ordStatus) && money.isPositive(order.cumQty) && money.lt(order.cumQty, order.orderQty)) {
-      this.take({
-        dueMs: this.deps.nowMs(),
-        orderId: order.orderId,
-        accountId: order.accountId,
-        symbol: order.symbol,
-        execId: CLOSE_SAMPLE_EXEC_ID,
-        horizonMs: 0,
-      });
+      const close = { orderId: order.orderId, accountId: order.accountId, execId: CLOSE_SAMPLE_EXEC_ID };
+      this.journal(close, sampleOf(0, this.quoteNow(order.symbol)), []);
     }
   }
 
-  private arm(horizonMs: number): void {
-    if (this.stopped || this.timers.has(horizonMs)) return;
-    const head = this.queues.get(horizonMs)?.peek();
-    if (!head) return;
-    const timer = setTimeout(() => this.fire(horizonMs), Math.max(MARKOUT_TIMER_SLACK_MS, head.dueMs - this.deps.nowMs()));
-    timer.unref();
-    this.timers.set(horizonMs, timer);
+  private arm(): void {
+    if (this.stopped || this.timer) return;
+    const due = this.queue.nextDueMs();
+    if (due === undefined) return;
+    this.timer = setTimeout(() => this.fire(), Math.max(MARKOUT_TIMER_SLACK_MS, due - this.sinceStart()));
+    this.timer.unref();
   }
 
-  private fire(horizonMs: number): void {
-    this.timers.delete(horizonMs);
+  private fire(): void {
+    this.timer = null;
     if (this.stopped) return;
-    const due = this.queues.get(horizonMs)?.takeDue(this.deps.nowMs()) ?? [];
-    this.pendingCount -= due.length;
-    for (const p of due) this.take(p);
-    this.arm(horizonMs);
+    this.pendingCount -= this.queue.takeDue(this.sinceStart(), (t, h) => this.take(t, h));
+    this.arm();
   }
 
-  private take(p: Pending): void {
-    const snap = quoteSnapshot(this.deps.quote(p.symbol));
-    const sample: Sample = { horizonMs: p.horizonMs, mid: snap?.mid ?? null, ts: snap?.ts ?? null };
-    if (p.execId === CLOSE_SAMPLE_EXEC_ID) {
-      this.journal(p, sample, []);
+  private take(t: Tracked, h: number): void {
+    const quote = this.quoteNow(t.symbol);
+    if (h !== this.lastHorizon) {
+      t.taken = t.taken.concat([quote]); // exact size: a spread or push keeps room for 16 more
       return;
     }
-    const key = `${p.orderId}\u0000${p.execId}`;
-    const held = this.held.get(key) ?? { orderId: p.orderId, accountId: p.accountId, execId: p.execId, samples: [] };
-    if (p.horizonMs !== this.lastHorizon) {
-      held.samples.push(sample);
-      this.held.set(key, held);
-      return;
-    }
-    this.held.delete(key);
-    this.journal(p, sample, held.samples);
+    this.journal(t, sampleOf(this.queue.horizonsMs[h] as number, quote), this.samplesOf(t.taken));
+    t.taken = NOTHING_TAKEN;
   }
 
-  private journal(p: Pick<Pending, "orderId" | "accountId" | "execId">, sample: Sample, earlier: Sample[]): void {
+  /** The samples of the shorter horizons from the quotes taken at them. */
+  private samplesOf(taken: readonly Taken[]): Sample[] {
+    return taken.map((quote, h) => sampleOf(this.queue.horizonsMs[h] as number, quote));
+  }
+
+  private sinceStart(): number {
+    return this.deps.nowMs() - this.startMs;
+  }
+
+  private quoteNow(symbol: string): Taken {
+    return quoteSnapshot(this.deps.quote(symbol)) ?? null;
+  }
+
+  private journal(p: Pick<Tracked, "orderId" | "accountId" | "execId">, sample: Sample, earlier: Sample[]): void {
     try {
       this.deps.journal.append({
         type: "MarkoutSampled",
@@ -195,3 +190,5 @@ export class MarkoutSampler {
     }
   }
 }
+
+const sampleOf = (horizonMs: number, quote: Taken): Sample => ({ horizonMs, mid: quote?.mid ?? null, ts: quote?.ts ?? null });
