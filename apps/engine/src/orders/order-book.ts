@@ -157,8 +157,9 @@ export class OrderBook {
       );
     if (event.type === "OrderFilled" || event.type === "OrderPartiallyFilled") {
       const { venueId, execId, lastQty, lastPx } = event.data;
-      this.seenExecIds.add(`${venueId}:${execId}`);
-      this.fills.set(`${venueId}:${execId}`, { orderId: order.orderId, venueId, execId, lastQty, lastPx, busted: false });
+      const fillId = `${venueId}:${execId}`; // one string for both: the book keeps every fill of the day
+      this.seenExecIds.add(fillId);
+      this.fills.set(fillId, { orderId: order.orderId, venueId, execId, lastQty, lastPx, busted: false });
     }
     if (event.type === "OrderTradeBusted") {
       const fill = this.fills.get(`${event.data.venueId}:${event.data.refExecId}`);
@@ -167,12 +168,13 @@ export class OrderBook {
     if (event.type === "OrderTradeCorrected") {
       const { venueId, refExecId, execId, lastQty, lastPx } = event.data;
       const fill = this.fills.get(`${venueId}:${refExecId}`);
+      const fillId = `${venueId}:${execId}`;
       if (fill) {
         fill.lastQty = lastQty;
         fill.lastPx = lastPx;
-        this.fills.set(`${venueId}:${execId}`, fill);
+        this.fills.set(fillId, fill);
       }
-      this.seenExecIds.add(`${venueId}:${execId}`);
+      this.seenExecIds.add(fillId);
     }
     if (event.type === "OrderPendingCancel" && event.data.reason === "expired") this.expiring.add(order.orderId);
     if (event.type === "OrderPendingReplace") this.pendingChanges.set(order.orderId, event.data);

@@ -74,7 +74,7 @@ export class OrderManager {
       },
     );
     const book = this.book;
-    book.onApplied((event) => deps.positions.apply(event));
+    book.onApplied((event, order) => deps.positions.apply(event, order));
     this.ids = new OrderIds(journal);
     const risk = new OrderRisk({ book, instruments, accounts: deps.accounts, risk: deps.risk, positions: deps.positions, quote });
     this.router = new OrderRouter({ book, ids: this.ids, venues, instruments, quote, routing: deps.routing });

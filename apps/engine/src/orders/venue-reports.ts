@@ -14,8 +14,12 @@ type CorrectionReport = Extract<VenueReport, { kind: "tradeCorrected" }>;
  * one bad report must not kill an adapter's data handler.
  */
 export class VenueReports {
-  /** Fees booked so far per order and currency (live and replayed fills): a schedule's minimum per order needs them. */
-  private readonly feesCharged = new Map<string, Map<string, string>>();
+  /**
+   * Fees booked so far per order and currency (live and replayed fills): a schedule's minimum per order
+   * needs them. Kept as [currency, amount, currency, amount, …], replaced on each fill: a Map per order
+   * weighed 250 bytes, for every order of the day.
+   */
+  private readonly feesCharged = new Map<string, readonly string[]>();
 
   constructor(
     private readonly book: OrderBook,
@@ -25,12 +29,14 @@ export class VenueReports {
     book.onApplied((event) => {
       if ((event.type !== "OrderFilled" && event.type !== "OrderPartiallyFilled") || event.orderId === null) return;
       if (!event.data.fees?.length) return;
-      let byCcy = this.feesCharged.get(event.orderId);
-      if (!byCcy) {
-        byCcy = new Map();
-        this.feesCharged.set(event.orderId, byCcy);
+      const pairs = [...(this.feesCharged.get(event.orderId) ?? [])];
+      for (const f of event.data.fees) {
+        let i = 0;
+        while (i < pairs.length && pairs[i] !== f.currency) i += 2;
+        pairs[i] = f.currency;
+        pairs[i + 1] = money.add(pairs[i + 1] ?? "0", f.amount);
       }
-      for (const f of event.data.fees) byCcy.set(f.currency, money.add(byCcy.get(f.currency) ?? "0", f.amount));
+      this.feesCharged.set(event.orderId, pairs.slice()); // exact size: the writes above may have left room
     });
   }
 
@@ -201,7 +207,7 @@ export class VenueReports {
     if (report.commission) return reportedFees(report.commission);
     const schedule = feeSchedulesOf(this.book)?.(venueId);
     if (!schedule) return [];
-    const charged = this.feesCharged.get(order.orderId)?.get(schedule.currency) ?? "0";
+    const charged = chargedIn(this.feesCharged.get(order.orderId), schedule.currency);
     return feesFor(schedule, { qty: report.lastQty, px: report.lastPx, liquidity: report.liquidity }, { charged });
   }
 
@@ -301,4 +307,10 @@ export class VenueReports {
   private parentOf(order: Order): Order | undefined {
     return order.parentId === null ? undefined : this.book.get(order.parentId);
   }
+}
+
+/** The amount booked in `currency` from [currency, amount, …] pairs; "0" when none. */
+function chargedIn(pairs: readonly string[] | undefined, currency: string): string {
+  for (let i = 0; pairs && i < pairs.length; i += 2) if (pairs[i] === currency) return pairs[i + 1] ?? "0";
+  return "0";
 }

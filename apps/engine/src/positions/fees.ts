@@ -49,13 +49,15 @@ export function feesFor(schedule: FeeSchedule, fill: FeeFill, orderSoFar: OrderF
   const bps = side?.bps ?? schedule.bps ?? "0";
   const notional = money.mul(money.mul(fill.qty, fill.px), fill.multiplier ?? "1");
   const variable = money.round(money.add(money.mul(perShare, fill.qty), money.mul(money.mul(notional, bps), "0.0001")), scale);
-  const out: FillFee[] = [];
-  if (!money.isZero(variable)) out.push({ amount: money.normalize(variable), currency: schedule.currency, kind: "commission" });
+  // Literals and concat, not push: a pushed-to array keeps room for 16 more, and the day's fills keep these lists.
+  const commission: FillFee[] = money.isZero(variable)
+    ? []
+    : [{ amount: money.normalize(variable), currency: schedule.currency, kind: "commission" }];
   const minimum = schedule.minimumPerOrder ?? "0";
   const after = money.add(orderSoFar.charged, variable);
-  if (money.lt(after, minimum))
-    out.push({ amount: money.normalize(money.round(money.sub(minimum, after), scale)), currency: schedule.currency, kind: "minimum" });
-  return out;
+  if (!money.lt(after, minimum)) return commission;
+  const topUp = money.normalize(money.round(money.sub(minimum, after), scale));
+  return commission.concat([{ amount: topUp, currency: schedule.currency, kind: "minimum" }]);
 }
 
 /** The venue's own commission on a fill, as fee lines. */

@@ -50,6 +50,8 @@ interface FillRecord extends PositionFill {
   key: string;
 }
 
+const NO_FEES: PositionFill["fees"] = Object.freeze([]) as unknown as PositionFill["fees"];
+
 type ChangeListener = (change: PositionChanged) => void;
 
 const keyOf = (k: PositionKey): string => JSON.stringify([k.accountId, k.strategy, k.symbol]);
@@ -120,7 +122,8 @@ export class LivePositions {
     if (event.type === "OrderFilled" || event.type === "OrderPartiallyFilled") {
       const { venueId, execId, lastQty, lastPx } = event.data;
       const fillId = `${venueId}:${execId}`;
-      const fees = event.data.fees ?? [];
+      // The event's own fee list, not a copy: events are never changed, and the day's fills are all kept.
+      const fees = event.data.fees ?? NO_FEES;
       const booked = this.book.applyFill({
         fillId,
         orderId: order.orderId,
@@ -130,7 +133,7 @@ export class LivePositions {
         side: order.side,
         qty: lastQty,
         px: lastPx,
-        fees: fees.map((f) => ({ amount: f.amount, currency: f.currency })),
+        fees,
         ts: event.ts,
         quoteCurrency: this.config.quoteCurrencyOf?.(order.symbol) ?? "USD",
       });
@@ -145,7 +148,7 @@ export class LivePositions {
         side: order.side,
         qty: lastQty,
         px: lastPx,
-        fees: fees.map((f) => ({ ...f })),
+        fees,
         venueId,
         liquidity: event.data.liquidity ?? null,
         busted: false,

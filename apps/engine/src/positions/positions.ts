@@ -1,4 +1,4 @@
-import { type AnyEvent, type Decimal, money, type Side } from "@fillmore/shared";
+import { type AnyEvent, type Decimal, money, type Order } from "@fillmore/shared";
 
 export interface Position {
   accountId: string;
@@ -11,41 +11,45 @@ export interface Position {
   soldNotional: Decimal;
 }
 
+/** What a fill needs of its order to be booked. */
+export type OrderForFill = Pick<Order, "side" | "accountId" | "symbol" | "strategy">;
+
 /** Positions per account and symbol, from fills; rebuilt by replaying fill events. */
 export class Positions {
   private readonly byKey = new Map<string, Position>();
-  private readonly sideOf = new Map<string, { side: Side; accountId: string; symbol: string; strategy: string | null }>();
+  private readonly sideOf = new Map<string, OrderForFill>();
   /** Signed quantity per "account|symbol|strategy", for orders of a strategy (a strategy-scoped halt's "reduces"). */
   private readonly strategyQty = new Map<string, Decimal>();
 
   /**
-   * Order events carry no side on fills, so the order's side is remembered from OrderReceived.
-   * The position is the sum over booked fills: a bust takes its fill out, a correction replaces it.
+   * Order events carry no side on fills. The order book hands over the order with each event; without
+   * it (a replay of bare events), the order's side is remembered from OrderReceived. The position is the
+   * sum over booked fills: a bust takes its fill out, a correction replaces it.
    */
-  apply(event: AnyEvent): void {
+  apply(event: AnyEvent, order?: OrderForFill): void {
     if (event.type === "OrderReceived") {
       const o = event.data.order;
-      this.sideOf.set(o.orderId, { side: o.side, accountId: o.accountId, symbol: o.symbol, strategy: o.strategy });
+      if (!order) this.sideOf.set(o.orderId, { side: o.side, accountId: o.accountId, symbol: o.symbol, strategy: o.strategy });
       return;
     }
     if (event.orderId === null) return;
+    const of = order ?? this.sideOf.get(event.orderId);
+    if (!of) return;
     if (event.type === "OrderFilled" || event.type === "OrderPartiallyFilled") {
       if (event.data.childOrderId !== undefined) return; // a split parent's copy of its child's fill
-      this.book(event.orderId, event.data.lastQty, event.data.lastPx, 1);
+      this.book(of, event.data.lastQty, event.data.lastPx, 1);
     } else if (event.type === "OrderTradeBusted") {
       if (event.data.childOrderId !== undefined) return;
-      this.book(event.orderId, event.data.lastQty, event.data.lastPx, -1);
+      this.book(of, event.data.lastQty, event.data.lastPx, -1);
     } else if (event.type === "OrderTradeCorrected") {
       if (event.data.childOrderId !== undefined) return;
-      this.book(event.orderId, event.data.oldQty, event.data.oldPx, -1);
-      this.book(event.orderId, event.data.lastQty, event.data.lastPx, 1);
+      this.book(of, event.data.oldQty, event.data.oldPx, -1);
+      this.book(of, event.data.lastQty, event.data.lastPx, 1);
     }
   }
 
   /** Adds (sign 1) or takes out (sign -1) one fill of an order. */
-  private book(orderId: string, lastQty: Decimal, lastPx: Decimal, sign: 1 | -1): void {
-    const order = this.sideOf.get(orderId);
-    if (!order) return;
+  private book(order: OrderForFill, lastQty: Decimal, lastPx: Decimal, sign: 1 | -1): void {
     const p = this.position(order.accountId, order.symbol);
     const qty = sign === 1 ? lastQty : money.neg(lastQty);
     const notional = money.mul(qty, lastPx);

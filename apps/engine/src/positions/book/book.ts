@@ -273,7 +273,8 @@ export class PositionBook {
     const qty = toScaled(f.qty);
     const closeQty = fromScaled(e.closeQty, Q);
     const legs: FillLeg[] = [];
-    if (e.closeQty === 0n) return [{ kind: "open", qty: f.qty, px: f.px, fees: f.fees.map((x) => ({ ...x })) }];
+    if (e.closeQty === 0n)
+      return [{ kind: "open", qty: f.qty, px: f.px, fees: f.fees.map((x) => ({ amount: x.amount, currency: x.currency })) }];
     const split = f.fees.map((fee) => apportionFee(fee, closeQty, f.qty));
     legs.push({
       kind: "close",

@@ -42,10 +42,13 @@ interface Record {
   state: "working" | "filled" | "cancelled" | "rejected";
   order: Order;
   cumQty: Decimal;
-  fills: VenueFill[];
+  /** Replaced (concat), never pushed to or spread into: those keep room for 16 more, and every record is kept. */
+  fills: readonly VenueFill[];
   reason: string | null;
   submissions: number;
 }
+
+const NO_FILLS: readonly VenueFill[] = Object.freeze([]);
 
 /**
  * A simulated exchange inside the engine: acknowledges after a latency, fills market orders at
@@ -123,7 +126,7 @@ export class SimVenue implements BrokerAdapter {
   restore(orders: readonly Order[]): void {
     for (const order of orders) {
       this.working.set(order.orderId, { order, cumQty: order.cumQty });
-      this.records.set(order.orderId, { state: "working", order, cumQty: order.cumQty, fills: [], reason: null, submissions: 1 });
+      this.records.set(order.orderId, { state: "working", order, cumQty: order.cumQty, fills: NO_FILLS, reason: null, submissions: 1 });
     }
   }
 
@@ -135,7 +138,7 @@ export class SimVenue implements BrokerAdapter {
         seen.submissions += 1;
         return;
       }
-      const record: Record = { state: "working", order, cumQty: "0", fills: [], reason: null, submissions: 1 };
+      const record: Record = { state: "working", order, cumQty: "0", fills: NO_FILLS, reason: null, submissions: 1 };
       this.records.set(order.orderId, record);
       if ((this.options.rejectRate ?? 0) > 0 && this.random() < (this.options.rejectRate ?? 0)) {
         record.state = "rejected";
@@ -258,7 +261,7 @@ export class SimVenue implements BrokerAdapter {
     if (!record) throw new Error(`${this.name} does not know ${orderId}`);
     this.execCounter += 1;
     const fill = { execId: `${this.sessionId}-${this.execCounter}`, lastQty: qty, lastPx: px };
-    record.fills.push(fill);
+    record.fills = record.fills.concat([fill]);
     record.cumQty = money.add(record.cumQty, qty);
     this.hold(record.order.accountId, record.order.symbol, { execId: fill.execId, orderId, side: record.order.side, qty, px });
     return fill.execId;
@@ -340,7 +343,7 @@ export class SimVenue implements BrokerAdapter {
     const record = this.records.get(order.orderId);
     if (record) {
       record.cumQty = w.cumQty;
-      record.fills.push(fill);
+      record.fills = record.fills.concat([fill]);
     }
     this.hold(order.accountId, order.symbol, { execId: fill.execId, orderId: order.orderId, side: order.side, qty: lastQty, px: lastPx });
     if (money.gte(w.cumQty, order.orderQty)) {
