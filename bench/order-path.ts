@@ -980,7 +980,7 @@ async function main(): Promise<void> {
     const paced = await pacedEngine(engine, hooks, quotes, metricsUrl, P.paced_rate_per_s, P.paced_orders, "paced");
     log(`  ack p50 ${fmt(paced.submit_to_ack_applied.p50_ms)} p99 ${fmt(paced.submit_to_ack_applied.p99_ms)} ms`);
     log(
-      `  caller p99 ${fmt(paced.submit_to_commit.p99_ms)} ms; full collections of this process's heap in the phase: ${paced.gc_in_this_process.full} (longest pause ${fmt(paced.gc_in_this_process.full_pause_ms_max)} ms); event-loop delay max ${fmt(paced.event_loop_delay.max_ms)} ms`,
+      `  caller p99 ${fmt(paced.submit_to_commit.p99_ms)} ms; full collections of this process's heap in the phase: ${paced.gc_in_this_process.full} (longest pause ${fmt(paced.gc_in_this_process.full_pause_ms_max)} ms); event-loop delay max ${fmt(paced.event_loop_delay.max_ms)} ms; cores stolen by the hypervisor ${fmt(paced.cpu.stolen_cores)}`,
     );
 
     const sweep: ClosedResult[] = [];
@@ -1198,9 +1198,9 @@ async function main(): Promise<void> {
     }
     if (maxRps) console.log(`api_max_rps (p99 ≤ ${P.max_rps_p99_ms} ms for ${P.max_rps_confirm_seconds} s): ${maxRps.api_max_rps}/s`);
     console.log("");
-    const w2 = [34, 9, 6, 8, 6, 6, 6, 6, 8, 8, 9];
+    const w2 = [34, 9, 6, 8, 6, 6, 6, 6, 6, 8, 8, 9];
     console.log(
-      row(["throughput", "orders/s", "ELU", "machine", "bench", "pg", "child", "other", "commits", "ev/commit", "commit ms"], w2),
+      row(["throughput", "orders/s", "ELU", "machine", "bench", "pg", "child", "stolen", "other", "commits", "ev/commit", "commit ms"], w2),
     );
     const tp = (label: string, r: { orders_per_s?: number; event_loop_utilization?: number } & Pick<ClosedResult, "cpu" | "journal">) =>
       console.log(
@@ -1213,6 +1213,7 @@ async function main(): Promise<void> {
             fmt(r.cpu.bench_process_cores),
             fmt(r.cpu.postgres_cores),
             fmt(r.cpu.bench_children_cores),
+            fmt(r.cpu.stolen_cores),
             fmt(r.cpu.other_processes_cores),
             r.journal.commits,
             fmt(r.journal.mean_batch_events, 1),

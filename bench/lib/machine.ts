@@ -34,6 +34,8 @@ export function machineInfo(): MachineInfo {
 
 interface CpuTimes {
   busy: number;
+  /** Time the hypervisor ran something else while this machine had work (the `steal` column). */
+  steal: number;
   total: number;
 }
 
@@ -43,7 +45,7 @@ function readProcStat(): CpuTimes | undefined {
     const fields = first.trim().split(/\s+/).slice(1).map(Number);
     const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
     const total = fields.reduce((a, b) => a + b, 0);
-    return { busy: total - idle, total };
+    return { busy: total - idle, steal: fields[7] ?? 0, total };
   } catch {
     return undefined;
   }
@@ -95,6 +97,11 @@ export interface CpuUse {
   bench_process_cores: number;
   postgres_cores: number;
   bench_children_cores: number;
+  /**
+   * Cores the hypervisor took away while this virtual machine had work: counted in machine_busy_cores,
+   * not in other_processes_cores. On a shared host it moves the tail between runs of the same code.
+   */
+  stolen_cores: number;
   other_processes_cores: number;
 }
 
@@ -119,7 +126,10 @@ export function cpuMeter(postmasterPid?: number): CpuMeter {
       const procs1 = readProcesses();
       const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
       const cores = os.availableParallelism();
-      const machine = sys0 && sys1 && sys1.total > sys0.total ? ((sys1.busy - sys0.busy) / (sys1.total - sys0.total)) * cores : Number.NaN;
+      const share = (pick: (t: CpuTimes) => number) =>
+        sys0 && sys1 && sys1.total > sys0.total ? ((pick(sys1) - pick(sys0)) / (sys1.total - sys0.total)) * cores : Number.NaN;
+      const machine = share((t) => t.busy);
+      const stolen = share((t) => t.steal);
       const delta = (pids: Iterable<number>) => {
         let ticks = 0;
         for (const pid of pids) ticks += (procs1.get(pid)?.ticks ?? 0) - (procs0.get(pid)?.ticks ?? 0);
@@ -137,7 +147,8 @@ export function cpuMeter(postmasterPid?: number): CpuMeter {
         bench_process_cores: r(bench),
         postgres_cores: r(postgres),
         bench_children_cores: r(kids),
-        other_processes_cores: r(Math.max(0, machine - bench - postgres - kids)),
+        stolen_cores: r(stolen),
+        other_processes_cores: r(Math.max(0, machine - bench - postgres - kids - stolen)),
       };
     },
   };
