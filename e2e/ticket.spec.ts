@@ -63,11 +63,22 @@ test.describe("order ticket: stops, trailing stops, GTD, tick and lot checks", (
     // Once in CI (ci1 of the seventeenth session) a click on Cancel here, just after coming back to
     // the blotter, focused the button and never reached the engine (no cancel journaled, no error
     // shown). A trader would click again; the test does too, and fails if the order is not cancelled.
+    // It says on its output how many clicks it took and how many cancel requests the page sent, so
+    // the next occurrence tells a lost click from a lost request.
+    let clicks = 0;
+    let requests = 0;
+    page.on("request", (r) => {
+      if (r.url().includes("/api/trpc/orders.cancel")) requests += 1;
+    });
     await expect(async () => {
       const cancel = again.getByRole("button", { name: `Cancel ${clOrdId}` });
-      if (await cancel.isVisible()) await cancel.click();
+      if (await cancel.isVisible()) {
+        clicks += 1;
+        await cancel.click();
+      }
       await expect(again).toHaveAttribute("data-status", "Cancelled", { timeout: 4_000 });
     }).toPass({ timeout: 15_000 });
+    if (clicks > 1) console.warn(`${clOrdId}: cancelled after ${clicks} clicks on Cancel; the page sent ${requests} cancel request(s)`);
   });
 
   test("a StopLimit GTD sends its expiry as ISO UTC (screenshot of the ticket)", async ({ page }) => {
