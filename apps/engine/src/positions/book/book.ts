@@ -23,7 +23,7 @@ import type {
   SessionBoundary,
   Split,
 } from "./types";
-import { type Figures, feesOut, fmtA, type MarkSlot, positionView, rollupOf } from "./views";
+import { type Figures, feeAmounts, feesOut, fmtA, type MarkSlot, positionView, rollupOf } from "./views";
 
 const Q_IN_A = 10n ** BigInt(A - Q);
 
@@ -273,8 +273,7 @@ export class PositionBook {
     const qty = toScaled(f.qty);
     const closeQty = fromScaled(e.closeQty, Q);
     const legs: FillLeg[] = [];
-    if (e.closeQty === 0n)
-      return [{ kind: "open", qty: f.qty, px: f.px, fees: f.fees.map((x) => ({ amount: x.amount, currency: x.currency })) }];
+    if (e.closeQty === 0n) return [{ kind: "open", qty: f.qty, px: f.px, fees: feeAmounts(f.fees) }];
     const split = f.fees.map((fee) => apportionFee(fee, closeQty, f.qty));
     legs.push({
       kind: "close",

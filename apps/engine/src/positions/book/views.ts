@@ -5,7 +5,7 @@
 import type { Decimal } from "@fillmore/shared";
 import type { KeyState } from "./book";
 import { A, abs, convert, divRound, fromScaled, Q } from "./scaled";
-import type { ByMethod, Mark, MarkView, PnlMethod, PositionView, Rollup } from "./types";
+import type { ByMethod, FeeAmount, Mark, MarkView, PnlMethod, PositionView, Rollup } from "./types";
 
 export interface MarkSlot {
   mark: Mark;
@@ -44,6 +44,9 @@ export function avgOf(cost: bigint, qty: bigint, mult: bigint): Decimal {
 export function optA(v: bigint | null): Decimal | null {
   return v === null ? null : fmtA(v);
 }
+
+/** Fee lines as amount and currency only (a booked fill's fees may be its event's, which say more). */
+export const feeAmounts = (fees: readonly FeeAmount[]): FeeAmount[] => fees.map(({ amount, currency }) => ({ amount, currency }));
 
 export function feesOut(fees: Map<string, bigint>): Record<string, Decimal> {
   const out: Record<string, Decimal> = {};
