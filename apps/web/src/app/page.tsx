@@ -4,6 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { AppHeader } from "../components/app-header";
 import { Blotter } from "../components/blotter";
+import { Notices } from "../components/notices";
 import { OrderTicket } from "../components/order-ticket";
 import { useTRPC } from "../lib/trpc";
 import { useLiveFeed } from "../lib/use-live-orders";
@@ -37,16 +38,18 @@ export default function BlotterPage() {
   return (
     <>
       <AppHeader name={me.data.name} role={role} live={live} />
-      {live.stale && (
-        <div className="banner" role="status">
-          Data may be stale: {live.reason ?? "resyncing"}
-        </div>
-      )}
-      {notice && (
-        <div className="banner error" role="alert">
-          {notice}
-        </div>
-      )}
+      <Notices>
+        {live.stale && (
+          <div className="banner" role="status">
+            Data may be stale: {live.reason ?? "resyncing"}
+          </div>
+        )}
+        {notice && (
+          <div className="banner error" role="alert">
+            {notice}
+          </div>
+        )}
+      </Notices>
       <main className={canSubmit ? "layout with-ticket" : "layout"}>
         {canSubmit && ticket}
         <Blotter store={live.store} canCancel={canCancel} canModify={canSubmit} onCancel={onCancel} exportable />

@@ -8,6 +8,7 @@ import { DeadmanSection } from "../../components/controls/deadman";
 import { useTRPC } from "../../lib/trpc";
 import { errorText, useSession } from "../../lib/use-session";
 import "./controls.css";
+import { Notices } from "../../components/notices";
 
 const CONFIRM = "HALT ALL";
 const DEFAULT_ACTIONS: KillSwitchAction[] = ["haltNewOrders", "cancelOpenOrders", "notifyRiskTeam"];
@@ -111,15 +112,17 @@ export default function ControlsPage() {
           halt now use <code>npm run halt -- --scope global --reason "…"</code> on the engine host (docs/OPERATIONS.md).
         </div>
       )}
-      {msg && (
-        <div
-          className={`banner ${msg.kind === "ok" ? "controls-ok" : "error"}`}
-          role={msg.kind === "ok" ? "status" : "alert"}
-          data-testid="controls-message"
-        >
-          {msg.text}
-        </div>
-      )}
+      <Notices>
+        {msg && (
+          <div
+            className={`banner ${msg.kind === "ok" ? "controls-ok" : "error"}`}
+            role={msg.kind === "ok" ? "status" : "alert"}
+            data-testid="controls-message"
+          >
+            {msg.text}
+          </div>
+        )}
+      </Notices>
       <main className="layout controls">
         <section className="card controls-card" aria-label="Global kill switch">
           <div className="toolbar">

@@ -13,6 +13,7 @@ import { formatTime, placesOf } from "../../lib/format";
 import { useTRPC } from "../../lib/trpc";
 import { useSession } from "../../lib/use-session";
 import "./positions.css";
+import { Notices } from "../../components/notices";
 
 const METHODS: { value: PnlMethod; label: string }[] = [
   { value: "avgCost", label: "Average cost" },
@@ -69,16 +70,18 @@ export default function PositionsPage() {
   return (
     <>
       {header}
-      {live.stale && live.reason && live.reason !== "connecting" && (
-        <div className="banner" role="status">
-          Figures may be stale: {live.reason}
-        </div>
-      )}
-      {totals.error && (
-        <div className="banner error" role="alert">
-          {totals.error.message}
-        </div>
-      )}
+      <Notices>
+        {live.stale && live.reason && live.reason !== "connecting" && (
+          <div className="banner" role="status">
+            Figures may be stale: {live.reason}
+          </div>
+        )}
+        {totals.error && (
+          <div className="banner error" role="alert">
+            {totals.error.message}
+          </div>
+        )}
+      </Notices>
       <main className="layout positions">
         {/* Above the live table, so rows it gains or loses never move the detail under the pointer. */}
         {selectedRow && (

@@ -11,6 +11,7 @@ import { formatQty, formatTime } from "../../lib/format";
 import { useTRPC } from "../../lib/trpc";
 import { errorText, useSession } from "../../lib/use-session";
 import "./reconciliation.css";
+import { Notices } from "../../components/notices";
 
 const SOURCE_STATE_CLASS = { ok: "state-active", failed: "state-halted", unsupported: "state-muted" } as const;
 
@@ -80,17 +81,19 @@ export default function ReconciliationPage() {
   return (
     <>
       {header}
-      {view.error && (
-        <div className="banner error" role="alert">
-          {view.error.message}
-        </div>
-      )}
-      {open.some((b) => b.restricts) && (
-        <div className="banner" role="status">
-          Trading is REDUCING on {[...new Set(open.flatMap((b) => (b.restricts ? [b.restricts] : [])))].join(", ")} until their breaks are
-          resolved
-        </div>
-      )}
+      <Notices>
+        {view.error && (
+          <div className="banner error" role="alert">
+            {view.error.message}
+          </div>
+        )}
+        {open.some((b) => b.restricts) && (
+          <div className="banner" role="status">
+            Trading is REDUCING on {[...new Set(open.flatMap((b) => (b.restricts ? [b.restricts] : [])))].join(", ")} until their breaks are
+            resolved
+          </div>
+        )}
+      </Notices>
       <main className="layout recon">
         <div className="recon-main">
           <section className="card" aria-label="Breaks">

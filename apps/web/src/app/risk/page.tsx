@@ -3,6 +3,7 @@ import { can, type RiskLimits, riskLimitsSchema, TRADING_STATES, type TradingSta
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { AppHeader } from "../../components/app-header";
+import { Notices } from "../../components/notices";
 import { formatQty } from "../../lib/format";
 import { useTRPC } from "../../lib/trpc";
 import { useLiveOrders } from "../../lib/use-live-orders";
@@ -114,16 +115,18 @@ export default function RiskPage() {
   return (
     <>
       {header}
-      {globalState !== "ACTIVE" && (
-        <div className="banner error" role="status">
-          Global trading is {globalState}
-        </div>
-      )}
-      {risk.error && (
-        <div className="banner error" role="alert">
-          {risk.error.message}
-        </div>
-      )}
+      <Notices>
+        {globalState !== "ACTIVE" && (
+          <div className="banner error" role="status">
+            Global trading is {globalState}
+          </div>
+        )}
+        {risk.error && (
+          <div className="banner error" role="alert">
+            {risk.error.message}
+          </div>
+        )}
+      </Notices>
       <main className="layout risk">
         <section className="card kill" aria-label="Global trading state">
           <div className="toolbar">

@@ -3,6 +3,7 @@ import { can } from "@fillmore/shared";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { AppHeader } from "../../components/app-header";
+import { Notices } from "../../components/notices";
 import { useTRPC } from "../../lib/trpc";
 import { errorText, useSession } from "../../lib/use-session";
 
@@ -35,11 +36,13 @@ export default function VenuesPage() {
   return (
     <>
       <AppHeader name={me.data.name} role={me.data.role} />
-      {notice && (
-        <div className="banner" role="status">
-          {notice}
-        </div>
-      )}
+      <Notices>
+        {notice && (
+          <div className="banner" role="status">
+            {notice}
+          </div>
+        )}
+      </Notices>
       <main className="layout">
         <section className="card" aria-label="Venues">
           <div className="toolbar">

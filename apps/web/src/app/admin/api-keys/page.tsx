@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useEffect, useState } from "react";
 import { RoleOptions } from "../../../components/admin/role-options";
 import { AppHeader } from "../../../components/app-header";
+import { Notices } from "../../../components/notices";
 import { useTRPC } from "../../../lib/trpc";
 
 function formatWhen(iso: string | null): string {
@@ -85,11 +86,13 @@ export default function ApiKeysPage() {
   return (
     <>
       <AppHeader name={me.data.name} role={role} />
-      {error && (
-        <div className="banner error" role="alert">
-          {error}
-        </div>
-      )}
+      <Notices>
+        {error && (
+          <div className="banner error" role="alert">
+            {error}
+          </div>
+        )}
+      </Notices>
       {!canRead ? (
         <main className="layout">
           <section className="card" aria-label="API keys">

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useEffect, useState } from "react";
 import { RoleOptions } from "../../../components/admin/role-options";
 import { AppHeader } from "../../../components/app-header";
+import { Notices } from "../../../components/notices";
 import { useTRPC } from "../../../lib/trpc";
 
 function formatWhen(iso: string | null): string {
@@ -86,16 +87,18 @@ export default function UsersPage() {
   return (
     <>
       <AppHeader name={me.data.name} role={role} />
-      {error && (
-        <div className="banner error" role="alert">
-          {error}
-        </div>
-      )}
-      {notice && (
-        <output className="banner" style={{ display: "block", background: "var(--panel-2)", color: "var(--buy)" }}>
-          {notice}
-        </output>
-      )}
+      <Notices>
+        {error && (
+          <div className="banner error" role="alert">
+            {error}
+          </div>
+        )}
+        {notice && (
+          <output className="banner" style={{ display: "block", background: "var(--panel-2)", color: "var(--buy)" }}>
+            {notice}
+          </output>
+        )}
+      </Notices>
       {!isAdmin ? (
         <main className="layout">
           <section className="card" aria-label="Users">

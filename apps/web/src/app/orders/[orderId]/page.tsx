@@ -6,6 +6,7 @@ import { useParams } from "next/navigation";
 import { useEffect } from "react";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { AppHeader } from "../../../components/app-header";
+import { Notices } from "../../../components/notices";
 import { ExecutionQualityPanel } from "../../../components/quality/execution-quality-panel";
 import { formatPx, formatQty, placesOf, statusClass } from "../../../lib/format";
 import { formatTs, formatUs, hops, milestones, type TimelineEvent } from "../../../lib/latency";
@@ -140,11 +141,13 @@ export default function OrderDetailPage() {
   return (
     <>
       <AppHeader name={me.data.name} role={me.data.role} live={live} />
-      {detail.error && (
-        <div className="banner error" role="alert">
-          {detail.error.message}
-        </div>
-      )}
+      <Notices>
+        {detail.error && (
+          <div className="banner error" role="alert">
+            {detail.error.message}
+          </div>
+        )}
+      </Notices>
       <main className="layout detail">
         <section className="card" aria-label="Order">
           <div className="toolbar">
