@@ -980,7 +980,7 @@ async function main(): Promise<void> {
     const paced = await pacedEngine(engine, hooks, quotes, metricsUrl, P.paced_rate_per_s, P.paced_orders, "paced");
     log(`  ack p50 ${fmt(paced.submit_to_ack_applied.p50_ms)} p99 ${fmt(paced.submit_to_ack_applied.p99_ms)} ms`);
     log(
-      `  caller p99 ${fmt(paced.submit_to_commit.p99_ms)} ms; full collections of this process's heap in the phase: ${paced.gc_in_this_process.full} (longest pause ${fmt(paced.gc_in_this_process.full_pause_ms_max)} ms); event-loop delay max ${fmt(paced.event_loop_delay.max_ms)} ms; cores stolen by the hypervisor ${fmt(paced.cpu.stolen_cores)}`,
+      `  caller p99 ${fmt(paced.submit_to_commit.p99_ms)} ms; full collections of this process's heap in the phase: ${paced.gc_in_this_process.full} (longest pause ${fmt(paced.gc_in_this_process.full_pause_ms_max)} ms); event-loop delay max ${fmt(paced.event_loop_delay.max_ms)} ms; cores stolen by the hypervisor ${fmt(paced.cpu.stolen_cores)}; host probe ${fmt(paced.cpu.host_probe_ms)} ms (fastest ${fmt(paced.cpu.host_probe_min_ms)})`,
     );
 
     const sweep: ClosedResult[] = [];
@@ -1120,6 +1120,8 @@ async function main(): Promise<void> {
       caller_p999_ms: paced.submit_to_commit.p999_ms,
       // Full collections of the (in-process) engine's heap during that phase: what its tail depends on.
       caller_phase_full_collections: paced.gc_in_this_process.full,
+      // How fast the host was just before that phase (bench/lib/host-probe.ts): less is faster.
+      caller_phase_host_probe_ms: paced.cpu.host_probe_ms,
       api_overloaded_503: api?.overloaded,
       api_max_rps: maxRps?.api_max_rps,
       stream_ack_p99_ms: stream?.send_to_ack.p99_ms,
@@ -1198,9 +1200,26 @@ async function main(): Promise<void> {
     }
     if (maxRps) console.log(`api_max_rps (p99 ≤ ${P.max_rps_p99_ms} ms for ${P.max_rps_confirm_seconds} s): ${maxRps.api_max_rps}/s`);
     console.log("");
-    const w2 = [34, 9, 6, 8, 6, 6, 6, 6, 6, 8, 8, 9];
+    const w2 = [34, 9, 6, 8, 6, 6, 6, 6, 6, 6, 8, 8, 9];
     console.log(
-      row(["throughput", "orders/s", "ELU", "machine", "bench", "pg", "child", "stolen", "other", "commits", "ev/commit", "commit ms"], w2),
+      row(
+        [
+          "throughput",
+          "orders/s",
+          "ELU",
+          "machine",
+          "bench",
+          "pg",
+          "child",
+          "stolen",
+          "other",
+          "probe",
+          "commits",
+          "ev/commit",
+          "commit ms",
+        ],
+        w2,
+      ),
     );
     const tp = (label: string, r: { orders_per_s?: number; event_loop_utilization?: number } & Pick<ClosedResult, "cpu" | "journal">) =>
       console.log(
@@ -1215,6 +1234,7 @@ async function main(): Promise<void> {
             fmt(r.cpu.bench_children_cores),
             fmt(r.cpu.stolen_cores),
             fmt(r.cpu.other_processes_cores),
+            fmt(r.cpu.host_probe_ms),
             r.journal.commits,
             fmt(r.journal.mean_batch_events, 1),
             fmt(r.journal.mean_commit_ms, 2),
@@ -1233,7 +1253,7 @@ async function main(): Promise<void> {
     if (api) tp(`API ${P.api_rate_per_s}/s (engine in child)`, { ...api, orders_per_s: P.api_rate_per_s });
     if (stream) tp(`stream door ${P.stream_rate_per_s}/s (engine in child)`, { ...stream, orders_per_s: P.stream_rate_per_s });
     console.log(
-      "(CPU in cores busy: whole machine, this process (load + in-process engine), our Postgres, our children (stack engine + console),\n other processes on the machine; ELU: event-loop utilisation of this process; commits: journal group commits, from /metrics)",
+      "(CPU in cores busy: whole machine, this process (load + in-process engine), our Postgres, our children (stack engine + console),\n other processes on the machine; probe: ms for a fixed piece of work just before the phase, bench/lib/host-probe.ts, less is a faster host;\n ELU: event-loop utilisation of this process; commits: journal group commits, from /metrics)",
     );
     const refused = (label: string, r: Refusals) => {
       if (Object.keys(r).length > 0) console.log(`refused in ${label}: ${JSON.stringify(r)}`);

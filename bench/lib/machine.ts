@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
+import { hostProbe } from "./host-probe";
 
 export interface MachineInfo {
   nproc: number;
@@ -103,6 +104,9 @@ export interface CpuUse {
    */
   stolen_cores: number;
   other_processes_cores: number;
+  /** host-probe.ts, just before the interval: ms for a fixed piece of work (median, and the fastest). */
+  host_probe_ms: number;
+  host_probe_min_ms: number;
 }
 
 export interface CpuMeter {
@@ -114,9 +118,11 @@ const CLK_TCK = 100;
 /**
  * CPU use over an interval: the machine, this process (load generator + in-process engine), our
  * Postgres (the postmaster's subtree), our other children (the stack's engine and console) and
- * everything else on the machine (other people's work, which disturbs the figures).
+ * everything else on the machine (other people's work, which disturbs the figures). It first times
+ * a fixed piece of work (host-probe.ts, about 40 ms), to say how fast the host was at the start.
  */
 export function cpuMeter(postmasterPid?: number): CpuMeter {
+  const probe = hostProbe();
   const sys0 = readProcStat();
   const procs0 = readProcesses();
   const t0 = process.hrtime.bigint();
@@ -149,6 +155,8 @@ export function cpuMeter(postmasterPid?: number): CpuMeter {
         bench_children_cores: r(kids),
         stolen_cores: r(stolen),
         other_processes_cores: r(Math.max(0, machine - bench - postgres - kids - stolen)),
+        host_probe_ms: probe.median_ms,
+        host_probe_min_ms: probe.min_ms,
       };
     },
   };

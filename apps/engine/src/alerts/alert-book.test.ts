@@ -44,6 +44,14 @@ describe("alert rules and severity", () => {
     const [effect] = b.apply(raised("SLIPPAGE", 0, { orderId: "O9" }));
     expect(effect?.alert).toMatchObject({ rule: "test-quality", severity: "info", subject: "desk" });
   });
+  it("a rule registered or removed after the book exists is in force from its next event", () => {
+    const b = book();
+    expect(b.apply(raised("SLIPPAGE", 0, {}, "a"))[0]?.alert.rule).toBe("alert-raised");
+    registerAlertRule({ id: "test-quality", on: "AlertRaised", codes: ["SLIPPAGE"], severity: "info" });
+    expect(b.apply(raised("SLIPPAGE", 1, {}, "b"))[0]?.alert).toMatchObject({ rule: "test-quality", severity: "info" });
+    unregisterAlertRule("test-quality");
+    expect(b.apply(raised("SLIPPAGE", 2, {}, "c"))[0]?.alert.rule).toBe("alert-raised");
+  });
 });
 
 describe("deduplication", () => {

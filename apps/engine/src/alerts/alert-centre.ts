@@ -201,7 +201,7 @@ export class AlertCentre {
       const { event } = entry;
       if (OWN.has(event.type)) continue;
       if (this.rejects) rejected = this.observeOrder(entry) || rejected;
-      let effects: BookEffect[];
+      let effects: readonly BookEffect[];
       try {
         effects = this.book.apply(event);
       } catch (error) {

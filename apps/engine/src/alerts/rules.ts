@@ -67,6 +67,11 @@ export const DEFAULT_RULES: readonly AlertRule[] = [
 ];
 
 const registered: AlertRule[] = [];
+/** `alertRules()`'s answer, built again only when a rule is registered or removed: the alert book asks on every event. */
+let inForce: readonly AlertRule[] = DEFAULT_RULES;
+const rebuild = () => {
+  inForce = [...registered, ...DEFAULT_RULES];
+};
 
 /**
  * Adds a rule, checked before the defaults (so a specific rule wins over the AlertRaised catch-all).
@@ -76,15 +81,17 @@ export function registerAlertRule(rule: AlertRule): void {
   const at = registered.findIndex((r) => r.id === rule.id);
   if (at >= 0) registered[at] = rule;
   else registered.push(rule);
+  rebuild();
 }
 
 /** Removes a registered rule (tests). */
 export function unregisterAlertRule(id: string): void {
   const at = registered.findIndex((r) => r.id === id);
   if (at >= 0) registered.splice(at, 1);
+  rebuild();
 }
 
 /** Every rule in force: registered first, then the defaults. */
 export function alertRules(): readonly AlertRule[] {
-  return [...registered, ...DEFAULT_RULES];
+  return inForce;
 }

@@ -69,15 +69,13 @@ export class OrderRisk {
   }
 
   /** A blocking scope that names the order's strategy judges "reduces" on that strategy's position (checks.ts `scopePosition`). */
-  private scopePosition(order: Order, blocking: TradingStateEntry | null): Pick<RiskContext, "scopePosition"> {
+  private scopePosition(order: Order, blocking: TradingStateEntry | null): RiskContext["scopePosition"] {
     const strategy = blocking ? parseScope(blocking.scope)?.strategy : undefined;
-    if (!strategy || strategy !== order.strategy) return {};
+    if (!strategy || strategy !== order.strategy) return undefined;
     return {
-      scopePosition: {
-        position: this.deps.positions.strategyPosition(order.accountId, order.symbol, strategy),
-        ...this.ledger.strategyWorking({ orderId: order.orderId, accountId: order.accountId, symbol: order.symbol, strategy }),
-        of: `strategy ${strategy}`,
-      },
+      position: this.deps.positions.strategyPosition(order.accountId, order.symbol, strategy),
+      ...this.ledger.strategyWorking({ orderId: order.orderId, accountId: order.accountId, symbol: order.symbol, strategy }),
+      of: `strategy ${strategy}`,
     };
   }
 
@@ -87,8 +85,13 @@ export class OrderRisk {
     const exposure = this.ledger.exposure(order, (symbol) => this.deps.quote(symbol)?.ask);
     const limits = risk.effectiveLimits(order.accountId);
     // Every scope covering the order, a directed order's venue included (risk-settings.ts effectiveState).
-    const trading = risk.effectiveState({ ...order, venueId: order.requestedVenueId });
-    return {
+    const trading = risk.effectiveState({
+      accountId: order.accountId,
+      symbol: order.symbol,
+      strategy: order.strategy,
+      venueId: order.requestedVenueId,
+    });
+    const ctx: RiskContext = {
       instrument: this.deps.instruments.get(order.symbol),
       accountKnown: this.deps.accounts.has(order.accountId),
       limits,
@@ -99,12 +102,14 @@ export class OrderRisk {
       position: positions.position(order.accountId, order.symbol).qty,
       workingBuyQty: exposure.workingBuyQty,
       workingSellQty: exposure.workingSellQty,
-      ...this.scopePosition(order, trading.blocking),
       openOrders: exposure.openOrders,
       openBuyNotional: exposure.openBuyNotional,
       unpricedOpenBuys: exposure.unpricedOpenBuys,
       tokensAvailable: this.buckets.available(order.accountId, limits.ordersPerSecond, limits.orderBurst, book.clock.nowMs()),
       nowMs: book.clock.nowMs(),
     };
+    const scoped = this.scopePosition(order, trading.blocking);
+    if (scoped) ctx.scopePosition = scoped;
+    return ctx;
   }
 }
