@@ -265,12 +265,12 @@ export class Journal {
     const entries = from === 0 ? batch : batch.slice(from);
     let links: string;
     if (isJournalWriter(this.pool)) {
-      links = await this.pool.writeJournal(
-        this.key,
-        prevHash,
-        `[${entries.map((entry) => entry.json ?? JSON.stringify(entry.event)).join(",")}]`,
-        entries.length,
-      );
+      const jsons: string[] = new Array(entries.length);
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i] as JournalEntry;
+        jsons[i] = entry.json ?? JSON.stringify(entry.event);
+      }
+      links = await this.pool.writeJournal(this.key, prevHash, jsons);
     } else {
       const statement = chainedJournalBatch(
         this.key,

@@ -29,7 +29,7 @@ port.on("message", (request: WriterRequest) => {
     const started = performance.now();
     let batch: ReturnType<typeof chainedJournalBatch>;
     try {
-      const events = JSON.parse(request.eventsJson) as AnyEvent[];
+      const events = JSON.parse(`[${request.eventJsons.join(",")}]`) as AnyEvent[];
       batch = chainedJournalBatch(request.key ? Buffer.from(request.key) : undefined, request.prevHash, events);
     } catch (error) {
       port.postMessage({ id: request.id, ok: false, error: plain(error) } satisfies WriterReply);
