@@ -31,12 +31,18 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** A migrated, seeded database and an engine on a free loopback port, with zero venue latency. */
+/**
+ * A migrated, seeded database and an engine on a free loopback port, with zero venue latency and no
+ * random venue rejects: the demo's SIM-CHEAP refuses 3 % of new orders (a seeded sequence, so which
+ * order depends on what went there before), and a test that routes an order and waits for its fill
+ * or cancel would wait in vain for that one. A test about rejects sets its venue's rate itself.
+ */
 export async function createHarness(overrides: Partial<EngineConfig> = {}): Promise<Harness> {
   const db = await freshDatabase();
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   pool.on("error", () => undefined); // the database is dropped at the end; idle clients may see it go
   await seedReference(pool);
+  await pool.query(`UPDATE venue SET config = config || '{"rejectRate": 0}'::jsonb WHERE kind = 'sim'`);
   const config: EngineConfig = {
     ...loadConfig({
       DATABASE_URL: db.url,

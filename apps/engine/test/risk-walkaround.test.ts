@@ -3,7 +3,6 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEngine } from "../src/engine";
 import { CommandError } from "../src/orders/errors";
-import { SimVenue } from "../src/venues/sim/sim-venue";
 import { createHarness, type Harness, until } from "./harness";
 
 // Pre-trade risk cannot be walked around (issue 9, section 2), through the real order manager and
@@ -19,11 +18,6 @@ beforeAll(async () => {
   const engine = await h.start();
   // Resting test orders sit far from the market, beyond the default 10% price collar.
   await engine.risk.setLimits({ scope: "default", limits: { priceCollarPct: "99.5" } }, "user:test");
-  // These tests are about risk, not venues: SIM-CHEAP's random rejects (3 % of new orders) once turned
-  // a resting order the test then cancelled into a venue reject, and the test waited for Cancelled.
-  const cheap = engine.venues.get("SIM-CHEAP");
-  if (!(cheap instanceof SimVenue)) throw new Error("the harness's SIM-CHEAP is expected to be the in-process simulator");
-  cheap.setCharacter({ rejectRate: 0 });
 });
 afterAll(async () => h?.close());
 

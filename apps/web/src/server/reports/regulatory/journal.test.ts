@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
-import { inflateSync } from "node:zlib";
 import { createPrisma, type PrismaClient } from "@fillmore/db";
 import { freshDatabase } from "@fillmore/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_EVENTS } from "../../../../../engine/src/audit/admin-events";
 import type { Principal } from "../../auth";
 import type { EngineClient } from "../../engine-client";
+import { pdfText } from "../../exports/pdf-text";
 import { filePath } from "../../exports/store";
 import { appRouter } from "../../routers/root";
 import { bunzip2 } from "./bzip2";
@@ -418,21 +418,3 @@ describe("downloads", () => {
     ).rejects.toThrow(/journal unreachable/);
   });
 });
-
-/** The text a PDF shows: its content streams inflated, the hex strings of each TJ/Tj decoded. */
-function pdfText(pdf: Buffer): string {
-  const out: string[] = [];
-  for (const m of pdf.toString("latin1").matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
-    let content = "";
-    try {
-      content = inflateSync(Buffer.from(m[1] ?? "", "latin1")).toString("latin1");
-    } catch {
-      continue;
-    }
-    for (const line of content.split("\n")) {
-      const parts = [...line.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => Buffer.from(h[1] ?? "", "hex").toString("latin1"));
-      if (/T[Jj]/.test(line) && parts.length) out.push(parts.join(""));
-    }
-  }
-  return out.join("\n");
-}
