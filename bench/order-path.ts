@@ -939,7 +939,9 @@ async function main(): Promise<void> {
     });
 
   try {
-    log(`machine: ${machine.nproc} × ${machine.cpu_model}, node ${machine.node}, load ${machine.loadavg_at_start.join(" ")}`);
+    log(
+      `machine: ${machine.nproc} × ${machine.cpu_model}, node ${machine.node} (${machine.node_flags.join(" ")}), load ${machine.loadavg_at_start.join(" ")}`,
+    );
     log("starting embedded Postgres…");
     postgres = await startEmbeddedPostgres({ dataDir: path.join(tmp, "pg"), port: await findFreePort() });
     postmasterPid = Number(readFileSync(path.join(tmp, "pg", "postmaster.pid"), "utf8").split("\n")[0]);

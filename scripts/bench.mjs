@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { ensureNodeModules, root } from "./lib/ensure.mjs";
+import { engineRuntimeFlags, YOUNG_GENERATION_FLAGS } from "./lib/runtime-flags.mjs";
 
 const benchDir = path.join(root, "bench");
 const available = readdirSync(benchDir)
@@ -22,8 +23,9 @@ if (!name || name === "--help" || name === "-h" || !available.includes(name)) {
 ensureNodeModules();
 const file = path.join("bench", `${name}.ts`);
 if (!existsSync(path.join(root, file))) throw new Error(`${file} is missing`);
-// The same young-generation size the stack gives the engine (scripts/lib/stack.ts: RUNTIME_FLAGS).
-const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --max-semi-space-size=16`.trim() };
-const child = spawn(path.join(root, "node_modules/.bin/tsx"), [file, ...rest], { cwd: root, stdio: "inherit", env });
+// The benchmarks run the engine in process: the process starts with the V8 flags the launcher gives
+// the engine's (some are not allowed in NODE_OPTIONS). Node processes it starts get the young generation's.
+const env = { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS ?? "", ...YOUNG_GENERATION_FLAGS].join(" ").trim() };
+const child = spawn(process.execPath, [...engineRuntimeFlags(), "--import", "tsx", file, ...rest], { cwd: root, stdio: "inherit", env });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

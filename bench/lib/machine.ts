@@ -7,6 +7,8 @@ export interface MachineInfo {
   cpu_model: string;
   mem_total_gb: number;
   node: string;
+  /** The V8 flags this process runs with (scripts/bench.mjs gives it the engine's). */
+  node_flags: string[];
   platform: string;
   kernel: string;
   loadavg_at_start: number[];
@@ -27,6 +29,12 @@ export function machineInfo(): MachineInfo {
     cpu_model: model,
     mem_total_gb: Number((os.totalmem() / 2 ** 30).toFixed(1)),
     node: process.version,
+    node_flags: [
+      ...new Set([
+        ...process.execArgv.filter((a) => a.startsWith("--") && a !== "--import" && !a.includes("tsx")),
+        ...(process.env.NODE_OPTIONS?.split(/\s+/).filter(Boolean) ?? []),
+      ]),
+    ],
     platform: `${os.platform()} ${os.arch()}`,
     kernel: os.release(),
     loadavg_at_start: os.loadavg().map((v) => Number(v.toFixed(2))),

@@ -23,29 +23,23 @@ import { createAuth } from "../../apps/web/src/server/auth";
 import { type DemoLogin, seedDemoUsers } from "../../apps/web/src/server/seed";
 import { type FixDemoVenue, startFixDemoVenue } from "./fix-demo";
 import { type RestartPolicy, restartPolicyFromEnv } from "./restart-policy";
+import { engineRuntimeFlags, YOUNG_GENERATION_FLAGS } from "./runtime-flags.mjs";
 import { type ProcessStatus, SupervisedProcess } from "./supervisor";
 import { type SupervisorState, writeSupervisorState } from "./supervisor-state";
 
 export const root = path.resolve(import.meta.dirname, "../..");
 /**
- * Runs a TypeScript entry point as a single node process (tsx's loader), so signals reach it directly.
+ * Runs a TypeScript entry point as a single node process (tsx's loader), so signals reach it directly,
+ * with V8 flags of its own (scripts/lib/runtime-flags.mjs).
  * With FILLMORE_CPU_PROF_DIR set, each writes a V8 CPU profile there when it exits (for profiling).
  */
-const runTs = (script: string) => {
+const runTs = (script: string, runtimeFlags: readonly string[]) => {
   const prof = process.env.FILLMORE_CPU_PROF_DIR;
   return [
     process.execPath,
-    [...RUNTIME_FLAGS, ...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : []), "--import", "tsx", script],
+    [...runtimeFlags, ...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : []), "--import", "tsx", script],
   ] as const;
 };
-
-/**
- * The young generation's size, measured in docs/PERFORMANCE.md ("Seventh session"): 64 MB semi-spaces
- * made fewer promotions but scavenges of 35–165 ms under load (each copies what is alive, and a
- * loaded process has a lot alive); 16 MB keeps each scavenge short and gave the better 1,000/s p99.
- * The benchmarks run with the same flag (scripts/bench.mjs).
- */
-const RUNTIME_FLAGS = ["--max-semi-space-size=16"];
 
 export interface StackOptions {
   dataDir: string;
@@ -193,6 +187,8 @@ export async function startDatabase(dataDir: string): Promise<EmbeddedPostgresHa
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const { dataDir, log } = options;
+  // Checked before anything starts: a bad ENGINE_OLD_SPACE_MB stops the launch with its reason.
+  const engineFlags = engineRuntimeFlags({ ...process.env, ...options.extraEngineEnv });
   mkdirSync(dataDir, { recursive: true });
   const secrets = loadSecrets(dataDir);
 
@@ -288,8 +284,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       writeSupervisorState(stateFile, supervisorState);
       options.onProcessChange?.(status);
     };
-    const supervise = (name: string, script: string, env: NodeJS.ProcessEnv, readyUrl: string) => {
-      const [command, args] = runTs(script);
+    const supervise = (name: string, script: string, env: NodeJS.ProcessEnv, readyUrl: string, runtimeFlags: readonly string[]) => {
+      const [command, args] = runTs(script, runtimeFlags);
       return new SupervisedProcess({
         name,
         command,
@@ -321,6 +317,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ...options.extraEngineEnv,
       },
       `${engineUrl}/health`,
+      engineFlags,
     );
     consoleProcess = supervise(
       "console",
@@ -339,6 +336,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         FILLMORE_DATA_DIR: options.dataDir,
       },
       `${webUrl}/healthz`,
+      YOUNG_GENERATION_FLAGS,
     );
     const processes = { engine, console: consoleProcess };
     const stopAll = stopInOrder;

@@ -2,7 +2,7 @@
 // with its own embedded Postgres: a SIGKILLed engine is restarted and loses nothing acknowledged,
 // the console follows it back, and a stop goes console, engine, then Postgres with no
 // "connection lost" on the way. The console runs without Next's pages (no build needed).
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { findFreePort } from "@fillmore/db";
@@ -73,6 +73,31 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
 const consoleHealthy = async () => (await fetch(`${stack.webUrl}/healthz`).catch(() => null))?.status === 200;
 
 describe("the launcher's stack", () => {
+  it("starts the engine with its old-generation floor and the console without it (scripts/lib/runtime-flags.mjs)", () => {
+    const args = (pid: number | undefined) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    expect(args(stack.engine.pid)).toEqual(
+      expect.arrayContaining(["--max-semi-space-size=16", expect.stringMatching(/^--initial-old-space-size=\d+$/)]),
+    );
+    expect(args(stack.processes.console.status().pid ?? undefined)).toContain("--max-semi-space-size=16");
+    expect(args(stack.processes.console.status().pid ?? undefined).some((a) => a.startsWith("--initial-old-space-size"))).toBe(false);
+  });
+
+  it("refuses a bad ENGINE_OLD_SPACE_MB before it starts anything", async () => {
+    const elsewhere = path.join(dataDir, "not-started");
+    await expect(
+      startStack({
+        dataDir: elsewhere,
+        webPort: 1,
+        enginePort: 1,
+        demo: false,
+        demoStrategy: false,
+        log: () => undefined,
+        extraEngineEnv: { ENGINE_OLD_SPACE_MB: "lots" },
+      }),
+    ).rejects.toThrow(/ENGINE_OLD_SPACE_MB must be a whole number of megabytes.*got "lots"/);
+    expect(existsSync(elsewhere)).toBe(false);
+  });
+
   it("restarts an engine SIGKILLed under orders; every acknowledged order is there after, and trading goes on", async () => {
     const acknowledged: string[] = [];
     let sending = true;
