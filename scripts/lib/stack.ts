@@ -23,7 +23,7 @@ import { createAuth } from "../../apps/web/src/server/auth";
 import { type DemoLogin, seedDemoUsers } from "../../apps/web/src/server/seed";
 import { type FixDemoVenue, startFixDemoVenue } from "./fix-demo";
 import { type RestartPolicy, restartPolicyFromEnv } from "./restart-policy";
-import { engineRuntimeFlags, YOUNG_GENERATION_FLAGS } from "./runtime-flags.mjs";
+import { consoleRuntimeFlags, engineRuntimeFlags } from "./runtime-flags.mjs";
 import { type ProcessStatus, SupervisedProcess } from "./supervisor";
 import { type SupervisorState, writeSupervisorState } from "./supervisor-state";
 
@@ -187,8 +187,9 @@ export async function startDatabase(dataDir: string): Promise<EmbeddedPostgresHa
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const { dataDir, log } = options;
-  // Checked before anything starts: a bad ENGINE_OLD_SPACE_MB stops the launch with its reason.
+  // Checked before anything starts: a bad ENGINE_OLD_SPACE_MB or CONSOLE_OLD_SPACE_MB stops the launch with its reason.
   const engineFlags = engineRuntimeFlags({ ...process.env, ...options.extraEngineEnv });
+  const consoleFlags = consoleRuntimeFlags();
   mkdirSync(dataDir, { recursive: true });
   const secrets = loadSecrets(dataDir);
 
@@ -336,7 +337,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         FILLMORE_DATA_DIR: options.dataDir,
       },
       `${webUrl}/healthz`,
-      YOUNG_GENERATION_FLAGS,
+      consoleFlags,
     );
     const processes = { engine, console: consoleProcess };
     const stopAll = stopInOrder;
