@@ -14,7 +14,6 @@
 // whole burst (self time per function) and a Chromium trace of its last 5 s (self time per event:
 // script, style, layout, paint, GC), printed and written to bench/results/blotter-burst.*.tmp. A
 // profiled run pays for the profiling; quote the figures of a run without it.
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -24,6 +23,7 @@ import { type Browser, type CDPSession, chromium, type Page } from "playwright-c
 import { root, type Stack, startStack } from "../scripts/lib/stack";
 import { type CpuProfile, cpuProfileSelfTimes, type SelfTime, traceMainThreadSelfTimes } from "./lib/browser-profile";
 import { cpuMeter, machineInfo } from "./lib/machine";
+import { sourceState } from "./lib/source";
 import { fmt, percentile } from "./lib/stats";
 
 const QUICK = process.argv.slice(2).includes("--quick");
@@ -543,16 +543,6 @@ async function saveProfile(cdp: CDPSession, browser: Browser) {
     console.log(`no trace: ${error instanceof Error ? error.message : String(error)}`);
   }
   return { functions, trace };
-}
-
-function sourceState(): { commit: string; uncommitted_files: number } {
-  try {
-    const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "apps", "packages"], { cwd: root, encoding: "utf8" });
-    return { commit, uncommitted_files: dirty.split("\n").filter(Boolean).length };
-  } catch {
-    return { commit: "unknown", uncommitted_files: -1 };
-  }
 }
 
 await main();

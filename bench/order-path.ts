@@ -25,9 +25,11 @@ import { createLogger } from "../apps/engine/src/log";
 import { root, type Stack, startStack } from "../scripts/lib/stack";
 import { type GcSeen, gcMeter } from "./lib/gc";
 import { type CpuUse, cpuMeter, machineInfo } from "./lib/machine";
+import { confirmationLadder } from "./lib/max-rps";
 import { describeMaintenance, type MaintenanceSeen, maintenanceMeter } from "./lib/pg-maintenance";
 import { startProfiler, summarizeProfile } from "./lib/profile";
 import { journalFigures, scrape } from "./lib/prom";
+import { sourceState } from "./lib/source";
 import { fmt, type Summary, summarize } from "./lib/stats";
 
 const args = new Set(process.argv.slice(2));
@@ -710,7 +712,7 @@ async function streamPaced(
 // ---------------------------------------------------------------------------------------------
 // Phase 5: api_max_rps, a stepped search bounded in time: short screening steps up the rate ladder
 // until a step fails, then confirmation runs of max_rps_confirm_seconds from the best screened rate
-// down until one holds. A step holds when p99 (send → response, OK answers) ≤ max_rps_p99_ms, at most
+// down (confirmationLadder) until one holds. A step holds when p99 (send → response, OK answers) ≤ max_rps_p99_ms, at most
 // max_rps_max_error_pct % of sent orders were refused (503) or failed, and the generator sent ≥ 95 %.
 
 interface MaxRpsStep {
@@ -808,7 +810,7 @@ async function apiMaxRps(stack: Stack, quotes: Quotes, cookie: string): Promise<
     if (!(await step(rate, P.max_rps_screen_seconds, "screen"))) break;
     held.push(rate);
   }
-  for (const rate of held.reverse().slice(0, P.max_rps_max_confirms)) {
+  for (const rate of confirmationLadder(held, P.max_rps_max_confirms)) {
     await settle(stack);
     // As for the 500/s phase: the rate held for 30 s, not the first seconds after a quiet minute.
     await apiPaced(stack, quotes, cookie, rate, rate * 5, `maxrpswarm${rate}`);
@@ -896,16 +898,6 @@ function quotesOf(engine: RunningEngine): Quotes {
 }
 
 /** Which code was measured: the engine is edited concurrently, so the commit alone does not say. */
-function sourceState(): { commit: string; uncommitted_files: number } {
-  try {
-    const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "apps", "packages"], { cwd: root, encoding: "utf8" });
-    return { commit, uncommitted_files: dirty.split("\n").filter(Boolean).length };
-  } catch {
-    return { commit: "unknown", uncommitted_files: -1 };
-  }
-}
-
 function row(cells: (string | number)[], widths: number[]): string {
   return cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i] ?? 10) : String(c).padStart(widths[i] ?? 10))).join("  ");
 }
