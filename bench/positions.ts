@@ -12,7 +12,6 @@
 //   (journal durable, projections on). NOT through the console's socket.io door: that door (apps/web) was
 //   still being built when this was written; the console adds its own hop on top of this figure.
 //   Skip with --no-update.
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -28,6 +27,7 @@ import { createLogger } from "../apps/engine/src/log";
 import { type BookFill, PositionBook } from "../apps/engine/src/positions/book";
 import { machineInfo } from "./lib/machine";
 import { startProfiler, summarizeProfile } from "./lib/profile";
+import { sourceState } from "./lib/source";
 import { summarize } from "./lib/stats";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -277,16 +277,6 @@ async function measureUpdate(): Promise<Record<string, unknown>> {
     await engine?.stop().catch(() => undefined);
     await postgres.stop().catch(() => undefined);
     rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
-function sourceState(): { commit: string; uncommitted_files: number } {
-  try {
-    const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "apps", "packages"], { cwd: root, encoding: "utf8" });
-    return { commit, uncommitted_files: dirty.split("\n").filter(Boolean).length };
-  } catch {
-    return { commit: "unknown", uncommitted_files: -1 };
   }
 }
 
