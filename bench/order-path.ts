@@ -28,7 +28,7 @@ import { type CpuUse, cpuMeter, machineInfo } from "./lib/machine";
 import { confirmationLadder } from "./lib/max-rps";
 import { describeMaintenance, type MaintenanceSeen, maintenanceMeter } from "./lib/pg-maintenance";
 import { startProfiler, summarizeProfile } from "./lib/profile";
-import { journalFigures, scrape } from "./lib/prom";
+import { type EngineGcFigures, engineGcFigures, journalFigures, scrape } from "./lib/prom";
 import { sourceState } from "./lib/source";
 import { fmt, type Summary, summarize } from "./lib/stats";
 
@@ -412,6 +412,8 @@ interface ApiResult {
   /** This load generator's own event-loop delay over the phase: how far its clock can be trusted. */
   generator_loop_delay: LoopDelay;
   journal: ReturnType<typeof journalFigures>;
+  /** The engine child's full collections in the phase (its event loop's heap; the console's are not recorded). */
+  engine_gc: EngineGcFigures;
 }
 
 async function signIn(stack: Stack): Promise<string> {
@@ -603,6 +605,7 @@ async function apiPaced(
     postgres_maintenance: postgresMaintenance,
     generator_loop_delay: generatorLoopDelay,
     journal: journalFigures(before, after),
+    engine_gc: engineGcFigures(before, after),
   };
 }
 
@@ -623,6 +626,7 @@ interface StreamResult {
   cpu: CpuUse;
   postgres_maintenance: MaintenanceSeen;
   journal: ReturnType<typeof journalFigures>;
+  engine_gc: EngineGcFigures;
 }
 
 async function openDoor(stack: Stack, cookie: string): Promise<Socket> {
@@ -706,6 +710,7 @@ async function streamPaced(
     cpu: cpuUse,
     postgres_maintenance: postgresMaintenance,
     journal: journalFigures(before, after),
+    engine_gc: engineGcFigures(before, after),
   };
 }
 
@@ -727,6 +732,7 @@ interface MaxRpsStep {
   first_error?: string;
   sent_of: [number, number];
   postgres_maintenance: MaintenanceSeen;
+  engine_gc: EngineGcFigures;
 }
 
 function stepHolds(r: ApiResult): boolean {
@@ -793,10 +799,11 @@ async function apiMaxRps(stack: Stack, quotes: Quotes, cookie: string): Promise<
       ...(r.first_error === undefined ? {} : { first_error: r.first_error }),
       sent_of: [r.sent, r.orders],
       postgres_maintenance: r.postgres_maintenance,
+      engine_gc: r.engine_gc,
     };
     steps.push(s);
     log(
-      `  ${kind} ${rate}/s for ${seconds} s: p99 ${fmt(s.p99_ms)} ms, ${s.ok} ok, ${s.overloaded} 503, ${s.errors} errors${s.first_error ? ` (first: ${s.first_error})` : ""} → ${s.holds ? "holds" : "fails"}`,
+      `  ${kind} ${rate}/s for ${seconds} s: p99 ${fmt(s.p99_ms)} ms, ${s.ok} ok, ${s.overloaded} 503, ${s.errors} errors${s.first_error ? ` (first: ${s.first_error})` : ""}, engine full collections ${s.engine_gc.full} → ${s.holds ? "holds" : "fails"}`,
     );
     await sleep(1000); // let the backlog drain before the next step
     return s.holds;
@@ -1061,7 +1068,7 @@ async function main(): Promise<void> {
       log(
         `  response p50 ${fmt(api.send_to_response.p50_ms)} p99 ${fmt(api.send_to_response.p99_ms)} ms, ${api.errors} errors${api.first_error ? ` (first: ${api.first_error})` : ""}, ${api.overloaded} answered 503 OVERLOADED, ${api.skipped_over_in_flight_cap} not sent (in-flight cap); this generator's loop delay p99 ${fmt(api.generator_loop_delay.p99_ms)} max ${fmt(api.generator_loop_delay.max_ms)} ms`,
       );
-      log(`  Postgres meanwhile: ${describeMaintenance(api.postgres_maintenance)}`);
+      log(`  Postgres meanwhile: ${describeMaintenance(api.postgres_maintenance)}; the engine's full collections: ${api.engine_gc.full}`);
       log(`streaming door: ${P.stream_orders} orders at ${P.stream_rate_per_s}/s over socket.io /trading…`);
       await settle(stack);
       // 5 s at the rate first, not measured, as for the API phase.

@@ -73,3 +73,15 @@ export function journalFigures(before: Scrape, after: Scrape): JournalFigures {
     p99_write_ms_le: r(write.quantileUpperBound(0.99) * 1000, 1),
   };
 }
+
+/** The engine's full collections between two scrapes of its /metrics (prom-client's gc histogram: its event loop's heap only). */
+export interface EngineGcFigures {
+  full: number;
+  full_ms_total: number;
+}
+
+export function engineGcFigures(before: Scrape, after: Scrape): EngineGcFigures {
+  const key = (part: "count" | "sum") => `fillmore_engine_nodejs_gc_duration_seconds_${part}{kind="major"}`;
+  const d = (k: string) => (after.get(k) ?? 0) - (before.get(k) ?? 0);
+  return { full: d(key("count")), full_ms_total: Number((d(key("sum")) * 1000).toFixed(1)) };
+}
