@@ -1,4 +1,4 @@
-// `npm run bench -- order-path [--profile] [--quick] [--no-api]`
+// `npm run bench -- order-path [--profile] [--quick] [--no-api] [--no-tune-host]`
 //
 // The order path end to end, with the journal on (embedded Postgres, durable commits):
 //   1. paced 100 then 1,000 orders/s at the engine boundary: due → venue-acknowledged (OrderAccepted applied);
@@ -22,6 +22,7 @@ import { io as connectSocket, type Socket } from "socket.io-client";
 import { loadConfig } from "../apps/engine/src/config";
 import { type RunningEngine, startEngine } from "../apps/engine/src/engine";
 import { createLogger } from "../apps/engine/src/log";
+import { readWriteback, tuneWriteback, writebackAdvice } from "../scripts/lib/host-writeback.mjs";
 import { root, type Stack, startStack } from "../scripts/lib/stack";
 import { type GcSeen, gcMeter } from "./lib/gc";
 import { type CpuUse, cpuMeter, machineInfo } from "./lib/machine";
@@ -36,6 +37,8 @@ const args = new Set(process.argv.slice(2));
 const QUICK = args.has("--quick");
 const PROFILE = args.has("--profile");
 const API = !args.has("--no-api");
+// The host's write-back as docs/OPERATIONS.md ("Host settings") recommends, for the run only, where allowed.
+const TUNE_HOST = !args.has("--no-tune-host");
 
 const P = {
   paced_rate_per_s: 1000,
@@ -917,6 +920,19 @@ function latencyRow(label: string, s: Summary | undefined): string {
 async function main(): Promise<void> {
   const started = new Date();
   const machine = machineInfo();
+  const writebackBefore = readWriteback();
+  const hostTuning = TUNE_HOST ? tuneWriteback() : undefined;
+  let hostRestored = false;
+  const restoreHost = () => {
+    if (hostRestored) return;
+    hostRestored = true;
+    try {
+      hostTuning?.restore();
+    } catch (error) {
+      console.error(`could not put the host's write-back setting back: ${String(error)}`);
+    }
+  };
+  process.once("exit", restoreHost);
   const tmp = mkdtempSync(path.join(os.tmpdir(), "fillmore-bench-"));
   let postgres: EmbeddedPostgresHandle | undefined;
   let engine: RunningEngine | undefined;
@@ -928,6 +944,7 @@ async function main(): Promise<void> {
       await stack?.stop().catch(() => undefined);
       await postgres?.stop().catch(() => undefined);
       rmSync(tmp, { recursive: true, force: true });
+      restoreHost();
     })();
     return cleaning;
   };
@@ -941,6 +958,11 @@ async function main(): Promise<void> {
     log(
       `machine: ${machine.nproc} × ${machine.cpu_model}, node ${machine.node} (${machine.node_flags.join(" ")}), load ${machine.loadavg_at_start.join(" ")}`,
     );
+    if (hostTuning)
+      log(
+        `host: vm.dirty_background_bytes=${hostTuning.bytes} for this run (was ${writebackBefore?.dirty_background_bytes ? `bytes ${writebackBefore.dirty_background_bytes}` : `ratio ${writebackBefore?.dirty_background_ratio}`}); --no-tune-host measures the host as it is`,
+      );
+    else log(`host: write-back as it is${writebackAdvice(writebackBefore) ? `: ${writebackAdvice(writebackBefore)}` : ""}`);
     log("starting embedded Postgres…");
     postgres = await startEmbeddedPostgres({ dataDir: path.join(tmp, "pg"), port: await findFreePort() });
     postmasterPid = Number(readFileSync(path.join(tmp, "pg", "postmaster.pid"), "utf8").split("\n")[0]);
@@ -1087,6 +1109,7 @@ async function main(): Promise<void> {
       date: started.toISOString(),
       command: `npm run bench -- order-path${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(" ")}` : ""}`,
       machine,
+      host_writeback: { before: writebackBefore ?? null, during: readWriteback() ?? null, tuned_by_bench: hostTuning !== undefined },
       postgres: { ...engineDb.settings, single_row_commit: fsyncProbe },
       source: sourceState(),
       params: {

@@ -22,6 +22,7 @@ import { loadOrCreateJournalKey } from "../../apps/engine/src/journal/keys";
 import { createAuth } from "../../apps/web/src/server/auth";
 import { type DemoLogin, seedDemoUsers } from "../../apps/web/src/server/seed";
 import { type FixDemoVenue, startFixDemoVenue } from "./fix-demo";
+import { readWriteback, writebackAdvice } from "./host-writeback.mjs";
 import { type RestartPolicy, restartPolicyFromEnv } from "./restart-policy";
 import { consoleRuntimeFlags, engineRuntimeFlags } from "./runtime-flags.mjs";
 import { type ProcessStatus, SupervisedProcess } from "./supervisor";
@@ -227,6 +228,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const pgHandle = await startDatabase(dataDir);
     databaseUrl = pgHandle.url;
     stopPostgres = () => pgHandle.stop();
+    // The embedded Postgres writes to this host's disk: say so if the kernel's write-back bursts would stall its commits.
+    const advice = writebackAdvice(readWriteback());
+    if (advice) log(`note: ${advice}`);
   }
   writeFileSync(path.join(dataDir, "database-url"), databaseUrl, { mode: 0o600 });
   // The chain's key, made on first start; the engine checks the journal against it and the checkpoints.

@@ -9,7 +9,7 @@ import { type ExportFormat, type ExportHeading, type ExportResult, writeExport }
 /**
  * A trade report export in its own small Node process: it reads the fills with `pg` (rows as arrays,
  * no Prisma), writes the file and reports progress and its result to the console process, which
- * journals it (jobs.ts). The console's memory, its Next.js and Prisma, and its 64 MB young generation
+ * journals it (jobs.ts). The console's memory, its Next.js and Prisma, and its 16 MB semi-spaces
  * are not the export's: the export process starts at about 100 MB and runs with 8 MB semi-spaces.
  * The export benchmark runs this same process (bench/export.ts).
  */
@@ -48,8 +48,8 @@ type FromChild = { rows: number } | { done: ExportResult; stats: ExportProcessSt
 
 const ENTRY = fileURLToPath(import.meta.url);
 /**
- * A young generation of 8 MB semi-spaces, stated so that a parent's NODE_OPTIONS (the bench's 64 MB)
- * does not apply. Measured at 200,000 fills: XLSX peak RSS 292 / 264 / 242 MB with 32 / 16 / 8 MB
+ * A young generation of 8 MB semi-spaces, stated so that a parent's NODE_OPTIONS (the launcher's and
+ * the bench's 16 MB, scripts/lib/runtime-flags.mjs) does not apply. Measured at 200,000 fills: XLSX peak RSS 292 / 264 / 242 MB with 32 / 16 / 8 MB
  * semi-spaces, CSV 252 / 225 / 216 MB, CPU the same within the noise of a loaded machine.
  */
 const CHILD_FLAGS = ["--max-semi-space-size=8", "--import", "tsx"];
