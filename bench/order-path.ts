@@ -920,8 +920,8 @@ function latencyRow(label: string, s: Summary | undefined): string {
 async function main(): Promise<void> {
   const started = new Date();
   const machine = machineInfo();
-  const writebackBefore = readWriteback();
   const hostTuning = TUNE_HOST ? tuneWriteback() : undefined;
+  const writebackBefore = hostTuning?.before ?? readWriteback();
   let hostRestored = false;
   const restoreHost = () => {
     if (hostRestored) return;
@@ -958,11 +958,15 @@ async function main(): Promise<void> {
     log(
       `machine: ${machine.nproc} × ${machine.cpu_model}, node ${machine.node} (${machine.node_flags.join(" ")}), load ${machine.loadavg_at_start.join(" ")}`,
     );
-    if (hostTuning)
+    if (hostTuning) {
+      const { dirty_background_bytes: bytes, dirty_background_ratio: ratio } = hostTuning.before;
       log(
-        `host: vm.dirty_background_bytes=${hostTuning.bytes} for this run (was ${writebackBefore?.dirty_background_bytes ? `bytes ${writebackBefore.dirty_background_bytes}` : `ratio ${writebackBefore?.dirty_background_ratio}`}); --no-tune-host measures the host as it is`,
+        `host: vm.dirty_background_bytes=${hostTuning.bytes} for this run (was ${bytes > 0 ? `bytes ${bytes}` : `ratio ${ratio}`}); --no-tune-host measures the host as it is`,
       );
-    else log(`host: write-back as it is${writebackAdvice(writebackBefore) ? `: ${writebackAdvice(writebackBefore)}` : ""}`);
+    } else {
+      const advice = writebackAdvice(writebackBefore);
+      log(`host: write-back as it is${advice ? `: ${advice}` : ""}`);
+    }
     log("starting embedded Postgres…");
     postgres = await startEmbeddedPostgres({ dataDir: path.join(tmp, "pg"), port: await findFreePort() });
     postmasterPid = Number(readFileSync(path.join(tmp, "pg", "postmaster.pid"), "utf8").split("\n")[0]);
